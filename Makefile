@@ -1,0 +1,46 @@
+# cardops: `make run` starts the console on its embedded default;
+# `make test` installs what the tests need and runs all of them.
+GO ?= go
+ADDR ?= 127.0.0.1:8080
+DB ?= ./cardops.db
+
+.PHONY: run build generate check-generated test test-deps bench vet clean
+
+run: build
+	./bin/cardops serve --demo --addr $(ADDR) --db $(DB)
+
+build: generate
+	CGO_ENABLED=0 $(GO) build -o bin/cardops ./cmd/cardops
+
+generate:
+	$(GO) tool templ generate -log-level warn
+
+# check-generated fails when a committed *_templ.go is stale: it regenerates
+# a copy of views/ and compares.
+check-generated:
+	@tmp=$$(mktemp -d) && cp -r views "$$tmp/" && \
+	$(GO) tool templ generate -log-level warn -path "$$tmp/views" && \
+	if ! diff -r views "$$tmp/views" >/dev/null; then \
+		echo "generated templ files are stale: run 'make generate' and commit them"; \
+		diff -r views "$$tmp/views" | head -40; rm -rf "$$tmp"; exit 1; \
+	fi; rm -rf "$$tmp"
+
+# test-deps installs Chromium (apt) and the Playwright driver (npm) for the
+# browser tests; both steps are skipped when already done.
+test-deps:
+	$(GO) mod download
+	bash e2e/install.sh
+
+vet:
+	$(GO) vet ./...
+
+# The race detector needs cgo; the binary itself is built without it.
+test: test-deps check-generated vet
+	CGO_ENABLED=0 $(GO) build ./...
+	CGO_ENABLED=1 CARDOPS_E2E_REQUIRED=1 $(GO) test -race -count=1 ./...
+
+bench: generate
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

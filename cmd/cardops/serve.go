@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"cardops/store"
+	"cardops/store/seed"
+	"cardops/web"
+)
+
+type serveConfig struct {
+	addr string
+	db   string
+	demo bool
+	// demoCards is how many cards a demo start seeds into an empty database.
+	demoCards int
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	f := newFlags("serve", getenv, stderr)
+	f.string(&cfg.addr, "addr", "CARDOPS_ADDR", "127.0.0.1:8080", "address to listen on")
+	f.string(&cfg.db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
+	f.bool(&cfg.demo, "demo", "CARDOPS_DEMO", false, "on first start, seed the sandbox and create one demo account per level")
+	f.int(&cfg.demoCards, "demo-cards", "CARDOPS_DEMO_CARDS", 5000, "cards the demo seeds into an empty database")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	st, err := store.Open(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	var accounts []demoAccount
+	if cfg.demo {
+		if accounts, err = prepareDemo(ctx, st, cfg.demoCards, stdout); err != nil {
+			return err
+		}
+	}
+
+	console, err := web.New(ctx, web.Config{Store: st, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           console,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "cardops is serving on http://%s (database %s)\n", ln.Addr(), cfg.db)
+	for _, a := range accounts {
+		fmt.Fprintf(stdout, "  sign in as %-9s password %s   (level %d, %s)\n", a.Username, a.Password, a.Level, a.Level)
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// demoAccount is a demo user whose password is kept (in the database, for
+// the demo only) so every start-up can print it again.
+type demoAccount struct {
+	Username string
+	Password string
+	Level    store.Level
+}
+
+const demoAccountsSetting = "demo_accounts"
+
+// prepareDemo seeds the sandbox into an empty database and creates the three
+// demo accounts once, with random passwords.
+func prepareDemo(ctx context.Context, st *store.Store, cards int, stdout io.Writer) ([]demoAccount, error) {
+	raw, err := st.Setting(ctx, demoAccountsSetting)
+	if err == nil {
+		var accounts []demoAccount
+		if err := json.Unmarshal(raw, &accounts); err != nil {
+			return nil, fmt.Errorf("read demo accounts: %w", err)
+		}
+		return accounts, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "First demo start: seeding %d cards into the sandbox ...\n", cards)
+	sum, err := seed.Run(ctx, st, seed.Options{Cards: cards})
+	if err != nil {
+		return nil, fmt.Errorf("seed demo data: %w", err)
+	}
+	fmt.Fprintf(stdout, "Seeded %d cards, %d wallets, %d movements in %s.\n", sum.Cards, sum.Wallets, sum.Transactions, sum.Elapsed.Round(time.Millisecond))
+	var accounts []demoAccount
+	for _, a := range []struct {
+		name  string
+		level store.Level
+	}{{"viewer", store.LevelReadOnly}, {"operator", store.LevelOperational}, {"admin", store.LevelAdmin}} {
+		acc := demoAccount{Username: a.name, Password: randomPassword(), Level: a.level}
+		if _, err := st.CreateUser(ctx, store.NewUser{Username: acc.Username, Level: acc.Level, Password: acc.Password}); err != nil {
+			return nil, fmt.Errorf("create demo account %s: %w", acc.Username, err)
+		}
+		accounts = append(accounts, acc)
+	}
+	raw, _ = json.Marshal(accounts)
+	if err := st.SetSetting(ctx, demoAccountsSetting, raw); err != nil {
+		return nil, err
+	}
+	return accounts, nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

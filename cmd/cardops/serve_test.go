@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"cardops/store"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while the server writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeDemo starts the real command with --demo, reads the printed URL
+// and accounts, checks readiness, then shuts it down gracefully; a second
+// start prints the same accounts without seeding again.
+func TestServeDemo(t *testing.T) {
+	store.BcryptCost = bcrypt.MinCost
+	db := filepath.Join(t.TempDir(), "demo.db")
+	start := func() (string, string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		out, errOut := &syncBuffer{}, &syncBuffer{}
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", db, "--demo-cards", "200"},
+				env(nil), nil, out, errOut)
+		}()
+		urlRe := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
+		deadline := time.Now().Add(60 * time.Second)
+		for !urlRe.MatchString(out.String()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no URL printed; stdout %q stderr %q", out.String(), errOut.String())
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("serve ended early: %v; stderr %q", err, errOut.String())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		base := urlRe.FindString(out.String())
+		resp, err := http.Get(base + "/readyz")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("readyz: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("shutdown: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("server did not shut down")
+		}
+		return out.String(), errOut.String()
+	}
+	first, _ := start()
+	for _, want := range []string{"sign in as viewer", "sign in as operator", "sign in as admin", "Seeded 200 cards"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first start output lacks %q:\n%s", want, first)
+		}
+	}
+	second, _ := start()
+	if strings.Contains(second, "Seeded") {
+		t.Errorf("second start seeded again:\n%s", second)
+	}
+	pw := regexp.MustCompile(`sign in as admin\s+password (\S+)`)
+	if a, b := pw.FindStringSubmatch(first), pw.FindStringSubmatch(second); a == nil || b == nil || a[1] != b[1] {
+		t.Errorf("admin password differs between starts: %v vs %v", a, b)
+	}
+}

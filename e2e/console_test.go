@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/mxschmitt/playwright-go"
+	"golang.org/x/crypto/bcrypt"
+
+	"cardops/store"
+	"cardops/web"
+)
+
+// e2ePassword is every browser-test user's password.
+const e2ePassword = "browser test password"
+
+// console is a real cardops server on 127.0.0.1 over a fresh database, with
+// one user per level.
+type console struct {
+	URL   string
+	Store *store.Store
+}
+
+// startConsole starts the console. Its shutdown is registered before any
+// browser context, so contexts (and their event streams) close first.
+func startConsole(t *testing.T) *console {
+	t.Helper()
+	store.BcryptCost = bcrypt.MinCost
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	for _, u := range []store.NewUser{
+		{Username: "viewer", Level: store.LevelReadOnly, Password: e2ePassword},
+		{Username: "operator", Level: store.LevelOperational, Password: e2ePassword},
+		{Username: "admin", Level: store.LevelAdmin, Password: e2ePassword},
+	} {
+		if _, err := st.CreateUser(ctx, u); err != nil {
+			t.Fatalf("create user: %v", err)
+		}
+	}
+	srv, err := web.New(ctx, web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("new console: %v", err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ts.Close()
+		st.Close()
+	})
+	return &console{URL: ts.URL, Store: st}
+}
+
+// signIn fills in the sign-in form as a person would.
+func signIn(t *testing.T, page playwright.Page, baseURL, username string) {
+	t.Helper()
+	if _, err := page.Goto(baseURL + "/login"); err != nil {
+		t.Fatalf("goto login: %v", err)
+	}
+	must(t, page.GetByLabel("Username").Fill(username))
+	must(t, page.GetByLabel("Password").Fill(e2ePassword))
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Sign in"}).Click())
+	must(t, expect.Locator(page.GetByTestId("whoami")).ToHaveText(username))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

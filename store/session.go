@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Session lifetimes: a session ends after IdleTimeout without a request, and
+// after AbsoluteTimeout whatever happens.
+const (
+	IdleTimeout     = 30 * time.Minute
+	AbsoluteTimeout = 12 * time.Hour
+	// touchEvery bounds how often a busy session's last_seen_at is written.
+	touchEvery = time.Minute
+)
+
+// ErrSessionExpired is returned for a session that existed but timed out.
+var ErrSessionExpired = errors.New("session expired")
+
+// Session is a signed-in browser.
+type Session struct {
+	User       User
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+func sessionID(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// CreateSession records a new session for the user under token.
+func (s *Store) CreateSession(ctx context.Context, token string, userID int64, remoteAddr string) error {
+	now := s.nowMs()
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions(id, user_id, created_at, last_seen_at, remote_addr) VALUES (?, ?, ?, ?, ?)`,
+		sessionID(token), userID, now, now, remoteAddr)
+	if err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	return nil
+}
+
+// SessionByToken returns the live session for token and marks it seen. An
+// idle or too old session is deleted and reported as ErrSessionExpired; an
+// unknown one (signed out, never existed) as ErrNotFound.
+func (s *Store) SessionByToken(ctx context.Context, token string) (Session, error) {
+	id := sessionID(token)
+	var created, seen int64
+	var userID int64
+	err := s.r.QueryRowContext(ctx, `SELECT user_id, created_at, last_seen_at FROM sessions WHERE id = ?`, id).
+		Scan(&userID, &created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, fmt.Errorf("store: session: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("store: session: %w", err)
+	}
+	now := s.now()
+	createdAt, seenAt := time.UnixMilli(created), time.UnixMilli(seen)
+	if now.Sub(seenAt) > IdleTimeout || now.Sub(createdAt) > AbsoluteTimeout {
+		if err := s.DeleteSession(ctx, token); err != nil {
+			return Session{}, err
+		}
+		return Session{}, fmt.Errorf("store: session: %w", ErrSessionExpired)
+	}
+	u, err := s.UserByID(ctx, userID)
+	if err != nil {
+		return Session{}, fmt.Errorf("store: session: %w", err)
+	}
+	if now.Sub(seenAt) > touchEvery {
+		if _, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now.UnixMilli(), id); err != nil {
+			return Session{}, fmt.Errorf("store: touch session: %w", err)
+		}
+		seenAt = now
+	}
+	return Session{User: u, CreatedAt: createdAt, LastSeenAt: seenAt}, nil
+}
+
+// DeleteSession ends the session for token; the cookie that carries it is
+// worthless afterwards.
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID(token)); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions past either timeout.
+func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	now := s.now()
+	res, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`,
+		now.Add(-IdleTimeout).UnixMilli(), now.Add(-AbsoluteTimeout).UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,116 @@
+// Package store keeps everything cardops knows in one SQLite file: the
+// console's users, sessions and audit log, and the sandbox issuer's cards,
+// wallets and movements. It owns every SQL statement; callers use its
+// methods, and each domain change is one method with its own transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+// ErrNotFound is returned when the asked-for row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the SQLite database. Writes go through a single connection so that
+// there is exactly one writer; reads use a pool of their own, which WAL lets
+// run beside the writer.
+type Store struct {
+	w    *sql.DB
+	r    *sql.DB
+	path string
+	now  func() time.Time
+}
+
+// Open opens (creating if needed) the database at path and applies the
+// migrations the binary carries. It refuses a database that a newer binary has
+// migrated.
+func Open(ctx context.Context, path string) (*Store, error) {
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	readers := max(4, runtime.GOMAXPROCS(0)*2)
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	s := &Store{w: w, r: r, path: path, now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dsn builds a modernc.org/sqlite data source name. Write transactions begin
+// IMMEDIATE so two writers never deadlock upgrading a read lock; readers are
+// query_only so a stray write on the read pool fails loudly.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Path reports the database file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
+// Ping reports whether the database answers a query, for readiness checks.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// SetClock replaces the store's clock; tests use it to move time.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Store) nowMs() int64 { return s.now().UnixMilli() }
+
+// inTx runs fn in one write transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Writer and Reader expose the pools to the store's sibling packages (the
+// seed generator) that write in bulk; the web layer never uses them.
+func (s *Store) Writer() *sql.DB { return s.w }
+
+// Reader returns the read-only pool; see Writer.
+func (s *Store) Reader() *sql.DB { return s.r }

@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Level is an access level, as the provider names them: a higher level
+// includes everything below it.
+type Level int
+
+// The provider's three access levels. LevelPublic marks routes that need no
+// sign-in at all.
+const (
+	LevelPublic      Level = 0
+	LevelReadOnly    Level = 1
+	LevelOperational Level = 2
+	LevelAdmin       Level = 3
+)
+
+// String returns the level's name as the console shows it.
+func (l Level) String() string {
+	switch l {
+	case LevelReadOnly:
+		return "Read-Only"
+	case LevelOperational:
+		return "Operational"
+	case LevelAdmin:
+		return "Admin"
+	}
+	return "Public"
+}
+
+// Valid reports whether l is one a user can have (1, 2 or 3).
+func (l Level) Valid() bool { return l >= LevelReadOnly && l <= LevelAdmin }
+
+// MinPasswordLength is the shortest password a user may have.
+const MinPasswordLength = 10
+
+// BcryptCost is the work factor for new password hashes; tests lower it.
+var BcryptCost = 11
+
+// User is a person who signs in to the console.
+type User struct {
+	ID           int64
+	Username     string
+	Level        Level
+	passwordHash []byte
+	CreatedAt    int64
+}
+
+// NewUser holds what is needed to create a user.
+type NewUser struct {
+	Username string
+	Level    Level
+	Password string
+}
+
+// Validate reports what is wrong with the new user, or nil.
+func (u NewUser) Validate() error {
+	name := strings.TrimSpace(u.Username)
+	switch {
+	case name == "" || name != u.Username:
+		return errors.New("username must not be empty or start or end with spaces")
+	case utf8.RuneCountInString(name) > 64:
+		return errors.New("username must be at most 64 characters")
+	case strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return errors.New("username must not contain control characters")
+	case !u.Level.Valid():
+		return fmt.Errorf("level must be 1, 2 or 3 (got %d)", u.Level)
+	case utf8.RuneCountInString(u.Password) < MinPasswordLength:
+		return fmt.Errorf("password must be at least %d characters", MinPasswordLength)
+	case len(u.Password) > 72:
+		return errors.New("password must be at most 72 bytes") // bcrypt's limit
+	}
+	return nil
+}
+
+// ErrUserExists is returned when the username is already taken.
+var ErrUserExists = errors.New("user already exists")
+
+// CreateUser validates and stores a new user with a bcrypt hash of the password.
+func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
+	if err := nu.Validate(); err != nil {
+		return User{}, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(nu.Password), BcryptCost)
+	if err != nil {
+		return User{}, fmt.Errorf("store: hash password: %w", err)
+	}
+	u := User{Username: nu.Username, Level: nu.Level, passwordHash: hash, CreatedAt: s.nowMs()}
+	res, err := s.w.ExecContext(ctx, `INSERT INTO users(username, level, password_hash, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT(username) DO NOTHING`, u.Username, int(u.Level), string(hash), u.CreatedAt)
+	if err != nil {
+		return User{}, fmt.Errorf("store: create user %s: %w", nu.Username, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return User{}, fmt.Errorf("store: create user %s: %w", nu.Username, ErrUserExists)
+	}
+	u.ID, _ = res.LastInsertId()
+	return u, nil
+}
+
+// Users lists every user by name.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, username, level, password_hash, created_at FROM users ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// UserByName returns the user with that username (case-insensitive).
+func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx,
+		`SELECT id, username, level, password_hash, created_at FROM users WHERE username = ?`, username))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("store: user %q: %w", username, ErrNotFound)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: user %q: %w", username, err)
+	}
+	return u, nil
+}
+
+// UserByID returns the user with that id.
+func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx,
+		`SELECT id, username, level, password_hash, created_at FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("store: user %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// dummyHash is compared against when the user does not exist, so that a
+// wrong username takes as long as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("cardops-no-such-user"), bcrypt.MinCost)
+
+// Authenticate returns the user whose username and password match. Any
+// mismatch, unknown user included, is ErrBadCredentials.
+func (s *Store) Authenticate(ctx context.Context, username, password string) (User, error) {
+	u, err := s.UserByName(ctx, username)
+	if errors.Is(err, ErrNotFound) {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if !u.CheckPassword(password) {
+		return User{}, ErrBadCredentials
+	}
+	return u, nil
+}
+
+// ErrBadCredentials is returned for an unknown user or a wrong password.
+var ErrBadCredentials = errors.New("wrong username or password")
+
+// CheckPassword reports whether password is the user's password.
+func (u User) CheckPassword(password string) bool {
+	return bcrypt.CompareHashAndPassword(u.passwordHash, []byte(password)) == nil
+}
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanUser(row rowScanner) (User, error) {
+	var u User
+	var hash string
+	var level int
+	if err := row.Scan(&u.ID, &u.Username, &level, &hash, &u.CreatedAt); err != nil {
+		return User{}, err
+	}
+	u.Level = Level(level)
+	u.passwordHash = []byte(hash)
+	return u, nil
+}
+
+// Int returns the level as its number (1, 2 or 3).
+func (l Level) Int() int { return int(l) }

@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func TestNewUserValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		u    NewUser
+		ok   bool
+	}{
+		{"good", NewUser{"alice", LevelAdmin, "long enough pw"}, true},
+		{"short password", NewUser{"alice", LevelAdmin, "short"}, false},
+		{"empty password", NewUser{"alice", LevelAdmin, ""}, false},
+		{"level 0", NewUser{"alice", 0, "long enough pw"}, false},
+		{"level 4", NewUser{"alice", 4, "long enough pw"}, false},
+		{"empty name", NewUser{"", LevelReadOnly, "long enough pw"}, false},
+		{"padded name", NewUser{" alice", LevelReadOnly, "long enough pw"}, false},
+		{"control char", NewUser{"al\x00ice", LevelReadOnly, "long enough pw"}, false},
+	} {
+		err := tc.u.Validate()
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: Validate() = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+}
+
+func TestCreateUserAndAuthenticate(t *testing.T) {
+	BcryptCost = bcrypt.MinCost
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "u.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.CreateUser(ctx, NewUser{"Alice", LevelOperational, "a long password"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, NewUser{"alice", LevelAdmin, "a long password"}); !errors.Is(err, ErrUserExists) {
+		t.Errorf("duplicate (other case) = %v, want ErrUserExists", err)
+	}
+	u, err := st.Authenticate(ctx, "alice", "a long password")
+	if err != nil || u.Level != LevelOperational {
+		t.Errorf("Authenticate = %+v, %v; want level 2", u, err)
+	}
+	if _, err := st.Authenticate(ctx, "alice", "wrong password"); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("wrong password = %v, want ErrBadCredentials", err)
+	}
+	if _, err := st.Authenticate(ctx, "bob", "a long password"); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("unknown user = %v, want ErrBadCredentials", err)
+	}
+	var hash string
+	st.r.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE username = 'Alice'`).Scan(&hash)
+	if hash == "a long password" || len(hash) < 50 {
+		t.Errorf("stored password hash %q looks unsafe", hash)
+	}
+}

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"cardops/store"
+)
+
+// testPassword is every test user's password.
+const testPassword = "correct horse battery"
+
+// testEnv is a console over a fresh SQLite file with one user per level
+// (viewer, operator, admin).
+type testEnv struct {
+	t      *testing.T
+	store  *store.Store
+	server *Server
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	store.BcryptCost = bcrypt.MinCost
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cardops.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for _, u := range []store.NewUser{
+		{Username: "viewer", Level: store.LevelReadOnly, Password: testPassword},
+		{Username: "operator", Level: store.LevelOperational, Password: testPassword},
+		{Username: "admin", Level: store.LevelAdmin, Password: testPassword},
+	} {
+		if _, err := st.CreateUser(ctx, u); err != nil {
+			t.Fatalf("create user %s: %v", u.Username, err)
+		}
+	}
+	srv, err := New(ctx, Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("new server: %v", err)
+	}
+	return &testEnv{t: t, store: st, server: srv}
+}
+
+// userFor names the test user at a level; level 0 is anonymous.
+func userFor(level store.Level) string {
+	return map[store.Level]string{1: "viewer", 2: "operator", 3: "admin"}[level]
+}
+
+// do sends one request through the real router.
+func (e *testEnv) do(req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	e.server.ServeHTTP(rec, req)
+	return rec
+}
+
+// login signs in as username and returns the session cookie.
+func (e *testEnv) login(username string) *http.Cookie {
+	e.t.Helper()
+	rec := e.do(formRequest(http.MethodPost, "/login", url.Values{"username": {username}, "password": {testPassword}}))
+	if rec.Code != http.StatusSeeOther {
+		e.t.Fatalf("login %s: status = %d, want %d; body: %s", username, rec.Code, http.StatusSeeOther, rec.Body.String())
+	}
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionCookie && c.Value != "" {
+			return c
+		}
+	}
+	e.t.Fatalf("login %s: no session cookie", username)
+	return nil
+}
+
+func formRequest(method, target string, form url.Values) *http.Request {
+	req := httptest.NewRequest(method, target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req
+}
+
+// scenario is one HTTP exchange and what must come back (after PocketBase's
+// ApiScenario).
+type scenario struct {
+	name    string
+	method  string
+	url     string
+	form    url.Values
+	body    string
+	headers map[string]string
+	// as is the level to sign in at before the request; 0 is anonymous.
+	as store.Level
+	// before runs first, e.g. to prepare data.
+	before func(t *testing.T, e *testEnv)
+
+	wantStatus      int
+	wantContains    []string
+	wantNotContains []string
+	wantHeaders     map[string]string
+	// after checks state once the request is done.
+	after func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder)
+}
+
+func (sc scenario) run(t *testing.T, e *testEnv) *httptest.ResponseRecorder {
+	t.Helper()
+	if sc.before != nil {
+		sc.before(t, e)
+	}
+	var req *http.Request
+	switch {
+	case sc.form != nil:
+		req = formRequest(sc.method, sc.url, sc.form)
+	default:
+		req = httptest.NewRequest(sc.method, sc.url, strings.NewReader(sc.body))
+	}
+	for k, v := range sc.headers {
+		req.Header.Set(k, v)
+	}
+	if sc.as != 0 {
+		req.AddCookie(e.login(userFor(sc.as)))
+	}
+	rec := e.do(req)
+	if rec.Code != sc.wantStatus {
+		t.Errorf("%s %s: status = %d, want %d; body: %.400s", sc.method, sc.url, rec.Code, sc.wantStatus, rec.Body.String())
+	}
+	body := rec.Body.String()
+	for _, want := range sc.wantContains {
+		if !strings.Contains(body, want) {
+			t.Errorf("%s %s: body does not contain %q; body: %.600s", sc.method, sc.url, want, body)
+		}
+	}
+	for _, bad := range sc.wantNotContains {
+		if strings.Contains(body, bad) {
+			t.Errorf("%s %s: body contains %q, want it absent", sc.method, sc.url, bad)
+		}
+	}
+	for k, want := range sc.wantHeaders {
+		if got := rec.Header().Get(k); got != want {
+			t.Errorf("%s %s: header %s = %q, want %q", sc.method, sc.url, k, got, want)
+		}
+	}
+	if sc.after != nil {
+		sc.after(t, e, rec)
+	}
+	return rec
+}
+
+// runScenarios runs each scenario on a fresh console.
+func runScenarios(t *testing.T, scenarios []scenario) {
+	t.Helper()
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			sc.run(t, newTestEnv(t))
+		})
+	}
+}

@@ -1,0 +1,24 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// healthShow reports that the process is alive.
+func (s *Server) healthShow(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyShow reports whether the database answers.
+func (s *Server) readyShow(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Error("readiness", "trace_id", traceID(r), "err", err)
+		s.jsonError(w, r, http.StatusServiceUnavailable, "NOT_READY", "The database does not answer.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,42 @@
+package web
+
+import (
+	"net/http"
+
+	"cardops/views"
+)
+
+// loginShow shows the sign-in form; a visitor already signed in goes on.
+func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"))
+	if _, err := s.principal(r); err == nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	f := views.LoginForm{Next: next}
+	switch {
+	case r.URL.Query().Get("expired") == "1":
+		f.Notice = "Your session expired. Sign in again to continue."
+	case r.URL.Query().Get("signed_out") == "1":
+		f.Notice = "You have signed out."
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, views.LoginPage(s.page(r, "Sign in", ""), f))
+}
+
+// safeNext keeps a post-sign-in destination on this site: a local path, not
+// "//host" or "/\host" that a browser would treat as another site.
+func safeNext(next string) string {
+	if len(next) == 0 || next[0] != '/' || len(next) > 2048 {
+		return "/"
+	}
+	if len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
+		return "/"
+	}
+	for _, c := range next {
+		if c < ' ' || c == 0x7f {
+			return "/"
+		}
+	}
+	return next
+}

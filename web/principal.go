@@ -1,0 +1,109 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gorilla/sessions"
+
+	"cardops/store"
+)
+
+const (
+	sessionCookie = "cardops_session"
+	tokenKey      = "t"
+)
+
+// errNoSession means the request carries no usable session cookie.
+var errNoSession = errors.New("no session")
+
+// Principal is the signed-in person making a request.
+type Principal struct {
+	UserID   int64
+	Username string
+	Level    store.Level
+	token    string
+}
+
+type principalHolder struct{ p *Principal }
+
+// currentPrincipal returns who the guard signed in for this request, or nil
+// on public routes.
+func currentPrincipal(r *http.Request) *Principal {
+	if h, ok := r.Context().Value(principalKey).(*principalHolder); ok {
+		return h.p
+	}
+	return nil
+}
+
+func newCookieStore(hashKey, blockKey []byte) *sessions.CookieStore {
+	cs := sessions.NewCookieStore(hashKey, blockKey)
+	cs.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(store.AbsoluteTimeout.Seconds()),
+		HttpOnly: true,
+		SameSite: http.SameSiteLaxMode,
+	}
+	return cs
+}
+
+// principal reads the session cookie and returns the live session's user.
+// The cookie only carries a random token; the session row decides whether
+// it is still worth anything.
+func (s *Server) principal(r *http.Request) (*Principal, error) {
+	sess, err := s.cookies.Get(r, sessionCookie)
+	if err != nil {
+		// A cookie we cannot decode (old keys, tampering) is no session.
+		return nil, errNoSession
+	}
+	token, _ := sess.Values[tokenKey].(string)
+	if token == "" {
+		return nil, errNoSession
+	}
+	live, err := s.store.SessionByToken(r.Context(), token)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, errNoSession
+	case err != nil:
+		return nil, err
+	}
+	return &Principal{UserID: live.User.ID, Username: live.User.Username, Level: live.User.Level, token: token}, nil
+}
+
+// startSession creates a fresh session for the user and sets its cookie. Any
+// session the browser had is ended first, so a session id planted before
+// sign-in is never promoted.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
+	if old, err := s.principal(r); err == nil {
+		s.store.DeleteSession(r.Context(), old.token)
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	if err := s.store.CreateSession(r.Context(), token, u.ID, remoteAddr(r)); err != nil {
+		return err
+	}
+	sess := sessions.NewSession(s.cookies, sessionCookie)
+	opts := *s.cookies.Options
+	opts.Secure = r.TLS != nil
+	sess.Options = &opts
+	sess.IsNew = true
+	sess.Values[tokenKey] = token
+	if err := s.cookies.Save(r, w, sess); err != nil {
+		return fmt.Errorf("web: save session cookie: %w", err)
+	}
+	return nil
+}
+
+// endSession deletes the session row and clears the cookie.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request, p *Principal) error {
+	if err := s.store.DeleteSession(r.Context(), p.token); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	return nil
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/a-h/templ"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+// page returns the layout model for this request.
+func (s *Server) page(r *http.Request, title, active string) views.Page {
+	p := views.Page{Title: title, Active: active, StaticVersion: s.staticVersion}
+	if pr := currentPrincipal(r); pr != nil {
+		p.Viewer = &views.Viewer{Username: pr.Username, Level: pr.Level}
+	}
+	return p
+}
+
+// render writes a templ component with the given status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil {
+		s.log.Error("render", "path", r.URL.Path, "trace_id", traceID(r), "err", err)
+	}
+}
+
+// errorPage answers with a readable page, or just the message box for htmx
+// requests (with a retarget so it shows where the person is looking).
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, title, message string) {
+	info := views.ErrorInfo{Status: status, Title: title, Message: message, TraceID: traceID(r), Link: "/", LinkLabel: "Back to the overview"}
+	if isHTMX(r) {
+		// htmx does not swap error responses by default; these headers make
+		// it show the refusal instead of silently doing nothing.
+		w.Header().Set("HX-Retarget", "main")
+		w.Header().Set("HX-Reswap", "innerHTML")
+		s.render(w, r, status, views.ErrorBox(info))
+		return
+	}
+	s.render(w, r, status, views.ErrorPage(s.page(r, title, ""), info))
+}
+
+// serverError logs err once, with the trace id, and answers 500 without
+// leaking its text.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "trace_id", traceID(r), "err", err)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong",
+		"The server could not complete this request. Nothing was changed unless a message said so. Quote the trace id if you report it.")
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, "Not found", "There is no page at "+r.URL.Path+".")
+}
+
+// jsonErrorBody is the provider's error format.
+type jsonErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	TraceID string `json:"trace_id"`
+}
+
+// jsonError answers a JSON endpoint's refusal in the provider's format.
+func (s *Server) jsonError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	writeJSON(w, status, jsonErrorBody{Code: code, Message: message, TraceID: traceID(r)})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// audit appends to the audit log on behalf of p (nil for anonymous). A
+// failure to audit is logged: the request's own answer has been decided.
+func (s *Server) audit(r *http.Request, p *Principal, action, targetType, targetID, result, detail string) {
+	e := store.AuditEntry{
+		Actor: "anonymous", RemoteAddr: remoteAddr(r), Action: action,
+		TargetType: targetType, TargetID: targetID, Result: result, Detail: detail,
+	}
+	if p != nil {
+		e.Actor, e.ActorLevel = p.Username, p.Level
+	}
+	if err := s.store.Audit(r.Context(), e); err != nil {
+		s.log.Error("audit", "action", action, "trace_id", traceID(r), "err", err)
+	}
+}

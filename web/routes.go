@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+
+	"cardops/store"
+)
+
+// kind says how a route answers a refusal: pages redirect to sign-in or show
+// a 403 page; JSON and event-stream routes answer with a JSON error.
+type kind int
+
+const (
+	kindPage kind = iota
+	kindJSON
+)
+
+// route is one line of the route table.
+type route struct {
+	pattern string
+	level   store.Level
+	kind    kind
+	handle  http.HandlerFunc
+}
+
+// routes is the route table: every route the console serves, with the least
+// level it needs. A route that is not here does not exist. The public routes
+// (store.LevelPublic) are the explicit allowlist that needs no sign-in.
+func (s *Server) routes() []route {
+	const (
+		public = store.LevelPublic
+		read   = store.LevelReadOnly
+		admin  = store.LevelAdmin
+	)
+	return []route{
+		// Public: sign-in, assets, health.
+		{pattern: "GET /login", level: public, handle: s.loginShow},
+		{pattern: "POST /login", level: public, handle: s.loginSubmit},
+		{pattern: "GET /static/", level: public, handle: s.staticServe},
+		{pattern: "GET /healthz", level: public, kind: kindJSON, handle: s.healthShow},
+		{pattern: "GET /readyz", level: public, kind: kindJSON, handle: s.readyShow},
+
+		// Level 1: read.
+		{pattern: "GET /{$}", level: read, handle: s.homeShow},
+		{pattern: "POST /logout", level: read, handle: s.logoutSubmit},
+
+		// Level 3: admin.
+		{pattern: "GET /audit", level: admin, handle: s.auditList},
+	}
+}
+
+// mux registers the route table, each route behind its level guard.
+func (s *Server) mux() *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.guard(rt))
+	}
+	mux.HandleFunc("/", s.notFound)
+	return mux
+}

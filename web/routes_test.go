@@ -1,0 +1,121 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"cardops/store"
+)
+
+// TestRouteLevels tries every route in the route table anonymously and at
+// every level: anonymous visitors of a guarded page are sent to sign-in (401
+// for JSON routes), a level below the route's gets 403, and the rest get
+// through the guard.
+func TestRouteLevels(t *testing.T) {
+	e := newTestEnv(t)
+	for _, rt := range e.server.routes() {
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		path = strings.NewReplacer("{$}", "", "{id}", "00000000-0000-0000-0000-000000000000",
+			"{rid}", "00000000-0000-0000-0000-000000000000", "{action}", "authorize").Replace(path)
+		for _, as := range []store.Level{0, store.LevelReadOnly, store.LevelOperational, store.LevelAdmin} {
+			name := rt.pattern + " as " + map[store.Level]string{0: "anonymous", 1: "viewer", 2: "operator", 3: "admin"}[as]
+			t.Run(name, func(t *testing.T) {
+				req := formRequest(method, path, nil)
+				if as != 0 {
+					// A fresh session each time: a route may end it (sign-out).
+					req.AddCookie(e.login(userFor(as)))
+				}
+				rec := e.do(req)
+				switch {
+				case rt.level == store.LevelPublic || (as != 0 && as >= rt.level):
+					if rec.Code == http.StatusForbidden || rec.Code == http.StatusUnauthorized || isGuardRedirect(rec.Header().Get("Location")) {
+						t.Errorf("status = %d (Location %q), want the guard to let it through", rec.Code, rec.Header().Get("Location"))
+					}
+				case as == 0 && rt.kind == kindJSON:
+					if rec.Code != http.StatusUnauthorized {
+						t.Errorf("status = %d, want 401", rec.Code)
+					}
+					if !strings.Contains(rec.Body.String(), `"code":"UNAUTHORIZED"`) {
+						t.Errorf("body = %s, want a JSON error", rec.Body.String())
+					}
+				case as == 0:
+					if rec.Code != http.StatusSeeOther || !isGuardRedirect(rec.Header().Get("Location")) {
+						t.Errorf("status = %d, Location = %q, want 303 to /login", rec.Code, rec.Header().Get("Location"))
+					}
+				default:
+					if rec.Code != http.StatusForbidden {
+						t.Errorf("status = %d, want 403", rec.Code)
+					}
+				}
+			})
+		}
+	}
+}
+
+// isGuardRedirect reports whether location is the guard's sign-in redirect.
+func isGuardRedirect(location string) bool {
+	return location == "/login" || strings.HasPrefix(location, "/login?next=") || strings.Contains(location, "expired=1")
+}
+
+func TestGuardedPages(t *testing.T) {
+	runScenarios(t, []scenario{
+		{
+			name: "anonymous is sent to sign-in and back", method: "GET", url: "/audit?actor=admin",
+			wantStatus:  http.StatusSeeOther,
+			wantHeaders: map[string]string{"Location": "/login?next=%2Faudit%3Factor%3Dadmin"},
+		},
+		{
+			name: "anonymous htmx request is told to navigate", method: "GET", url: "/audit",
+			headers:     map[string]string{"HX-Request": "true"},
+			wantStatus:  http.StatusUnauthorized,
+			wantHeaders: map[string]string{"HX-Redirect": "/login?next=%2Faudit"},
+		},
+		{
+			name: "viewer gets a readable 403 on the audit log", method: "GET", url: "/audit", as: store.LevelReadOnly,
+			wantStatus:   http.StatusForbidden,
+			wantContains: []string{"Not allowed", "needs level 3 (Admin)", "level 1 (Read-Only)"},
+		},
+		{
+			name: "admin reads the audit log with sign-ins", method: "GET", url: "/audit", as: store.LevelAdmin,
+			wantStatus:   http.StatusOK,
+			wantContains: []string{"Audit log", "login", "admin"},
+		},
+		{
+			name: "overview shows name, level and only the permitted navigation", method: "GET", url: "/", as: store.LevelReadOnly,
+			wantStatus:      http.StatusOK,
+			wantContains:    []string{"viewer", "L1 · Read-Only", "Sign out"},
+			wantNotContains: []string{`href="/audit"`},
+		},
+		{
+			name: "admin sees the admin navigation", method: "GET", url: "/", as: store.LevelAdmin,
+			wantStatus:   http.StatusOK,
+			wantContains: []string{`href="/audit"`, "L3 · Admin"},
+		},
+		{
+			name: "unknown page is a readable 404", method: "GET", url: "/no-such-page", as: store.LevelReadOnly,
+			wantStatus:   http.StatusNotFound,
+			wantContains: []string{"Not found"},
+		},
+		{
+			name: "security headers on every page", method: "GET", url: "/login",
+			wantStatus: http.StatusOK,
+			wantHeaders: map[string]string{
+				"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+				"Content-Security-Policy": contentSecurityPolicy,
+			},
+		},
+		{
+			name: "healthz is public", method: "GET", url: "/healthz",
+			wantStatus: http.StatusOK, wantContains: []string{`"status":"ok"`},
+		},
+		{
+			name: "readyz checks the database", method: "GET", url: "/readyz",
+			wantStatus: http.StatusOK, wantContains: []string{`"status":"ready"`},
+		},
+		{
+			name: "static files are served without sign-in", method: "GET", url: "/static/app.css",
+			wantStatus: http.StatusOK,
+		},
+	})
+}

@@ -1,0 +1,272 @@
+package webhook
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Statuses that ParseEnvelope normalises to. Any other status is kept,
+// upper-cased, as it came.
+const (
+	StatusSuccess   = "SUCCESS"
+	StatusPending   = "PENDING"
+	StatusCancelled = "CANCELLED"
+	StatusFailed    = "FAILED"
+)
+
+// Codes reported in EnvelopeError.Code. A receiver should answer each of them
+// with 400.
+const (
+	CodeInvalidUTF8        = "INVALID_UTF8"
+	CodeInvalidJSON        = "INVALID_JSON"
+	CodeNotAnObject        = "NOT_AN_OBJECT"
+	CodeMissingOperation   = "MISSING_OPERATION"
+	CodeMissingOperationID = "MISSING_OPERATION_ID"
+	CodeInvalidField       = "INVALID_FIELD"
+	CodeInvalidData        = "INVALID_DATA"
+)
+
+// An EnvelopeError is the error ParseEnvelope returns. Code is stable and
+// machine-readable (one of the Code* constants above); Message says what is
+// wrong in words fit for the sender.
+type EnvelopeError struct {
+	Code    string
+	Message string
+}
+
+func (e *EnvelopeError) Error() string { return "webhook: " + e.Message }
+
+// Is reports whether target is an *EnvelopeError with the same Code, so that
+// errors.Is(err, ErrMissingOperation) works whatever the message says.
+func (e *EnvelopeError) Is(target error) bool {
+	t, ok := target.(*EnvelopeError)
+	return ok && t.Code == e.Code
+}
+
+// Sentinel errors for use with errors.Is; ParseEnvelope returns errors with
+// the same Code and a more specific Message.
+var (
+	ErrInvalidUTF8        = &EnvelopeError{CodeInvalidUTF8, "body is not valid UTF-8"}
+	ErrInvalidJSON        = &EnvelopeError{CodeInvalidJSON, "body is not valid JSON"}
+	ErrNotAnObject        = &EnvelopeError{CodeNotAnObject, "body is not a JSON object"}
+	ErrMissingOperation   = &EnvelopeError{CodeMissingOperation, "missing operation"}
+	ErrMissingOperationID = &EnvelopeError{CodeMissingOperationID, "missing operation_id"}
+	ErrInvalidField       = &EnvelopeError{CodeInvalidField, "a field has the wrong type"}
+	ErrInvalidData        = &EnvelopeError{CodeInvalidData, "data is not a JSON object"}
+)
+
+func envErr(code, format string, args ...any) error {
+	return &EnvelopeError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// An Envelope is the provider's notification envelope.
+type Envelope struct {
+	Operation    string          // e.g. "CARDS"; from "operation", else "product"
+	SubOperation string          // e.g. "AUTHORIZATION"; from "sub_operation", else "event_type"; may be ""
+	OperationID  string          // the provider's id for the notification; retries repeat it
+	Status       string          // NormalizeStatus(StatusRaw): SUCCESS, PENDING, CANCELLED, FAILED, another upper-cased value, or ""
+	StatusRaw    string          // status exactly as sent
+	Reason       string          // why, when FAILED or CANCELLED; may be ""
+	Data         json.RawMessage // the data object exactly as sent; nil if absent or null
+	CardID       string          // data.card_id, if it is a string
+	WalletID     string          // data.wallet_id, if it is a string
+}
+
+// ParseEnvelope parses body as the provider's notification envelope. The
+// error, if any, is an *EnvelopeError.
+//
+// The body must be one UTF-8 JSON object with a non-empty operation (or
+// product) and operation_id; data, when present and not null, must be an
+// object. Unknown operations, sub-operations and statuses are accepted, and
+// unknown fields are ignored. ParseEnvelope does not limit the body's size;
+// the caller should read it through http.MaxBytesReader.
+func ParseEnvelope(body []byte) (Envelope, error) {
+	var env Envelope
+	if !utf8.Valid(body) {
+		return env, envErr(CodeInvalidUTF8, "body is not valid UTF-8")
+	}
+	// A byte-order mark is legal UTF-8 but not JSON; some senders add one,
+	// and refusing them for it would help no one.
+	body = bytes.TrimPrefix(body, []byte("\uFEFF"))
+	if len(bytes.TrimSpace(body)) == 0 {
+		return env, envErr(CodeInvalidJSON, "body is empty")
+	}
+
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return env, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
+	}
+	// Decode stops after the first value; anything but white space after it
+	// means the body is not one JSON document.
+	if _, err := dec.Token(); err != io.EOF {
+		return env, envErr(CodeInvalidJSON, "body is not valid JSON: unexpected data after the top-level %s", kind(raw))
+	}
+	if raw[0] != '{' {
+		return env, envErr(CodeNotAnObject, "body is a JSON %s, want an object", kind(raw))
+	}
+
+	// The fields are read as raw values so that each one's type can be
+	// checked and reported by name, and so numbers are never rounded through
+	// float64 (raw values make the decoder's UseNumber unnecessary: no number
+	// is ever decoded into an interface).
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return env, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
+	}
+
+	var err error
+	if env.Operation, err = firstString(fields, "operation", "product"); err != nil {
+		return Envelope{}, err
+	}
+	if env.Operation == "" {
+		return Envelope{}, envErr(CodeMissingOperation, "missing operation")
+	}
+	if env.SubOperation, err = firstString(fields, "sub_operation", "event_type"); err != nil {
+		return Envelope{}, err
+	}
+	if env.OperationID, err = operationID(fields["operation_id"]); err != nil {
+		return Envelope{}, err
+	}
+	if env.OperationID == "" {
+		return Envelope{}, envErr(CodeMissingOperationID, "missing operation_id")
+	}
+	if env.StatusRaw, err = stringField(fields, "status"); err != nil {
+		return Envelope{}, err
+	}
+	env.Status = NormalizeStatus(env.StatusRaw)
+	if env.Reason, err = stringField(fields, "reason"); err != nil {
+		return Envelope{}, err
+	}
+
+	if d, ok := fields["data"]; ok && !isNull(d) {
+		if d[0] != '{' {
+			return Envelope{}, envErr(CodeInvalidData, "data is a JSON %s, want an object", kind(d))
+		}
+		env.Data = d
+		var inner map[string]json.RawMessage
+		if err := json.Unmarshal(d, &inner); err == nil {
+			// Ids of another type are left out rather than refused: data
+			// varies by event type and is stored as sent either way.
+			env.CardID = optString(inner["card_id"])
+			env.WalletID = optString(inner["wallet_id"])
+		}
+	}
+	return env, nil
+}
+
+// NormalizeStatus maps a provider status to SUCCESS, PENDING, CANCELLED or
+// FAILED, ignoring case and surrounding space. FINISHED, seen in older
+// documentation, means SUCCESS, and the American CANCELED means CANCELLED.
+// Any other status is returned upper-cased, and "" stays "".
+func NormalizeStatus(raw string) string {
+	s := strings.ToUpper(strings.TrimSpace(raw))
+	switch s {
+	case "FINISHED":
+		return StatusSuccess
+	case "CANCELED":
+		return StatusCancelled
+	}
+	return s
+}
+
+// firstString returns the first of the named fields that is a non-empty
+// string, so a documented alternative key fills in for a missing one.
+func firstString(fields map[string]json.RawMessage, names ...string) (string, error) {
+	for _, name := range names {
+		s, err := stringField(fields, name)
+		if err != nil {
+			return "", err
+		}
+		if s = strings.TrimSpace(s); s != "" {
+			return s, nil
+		}
+	}
+	return "", nil
+}
+
+// stringField returns the named field as a string; absent and null read as
+// "", any other non-string is an error.
+func stringField(fields map[string]json.RawMessage, name string) (string, error) {
+	v, ok := fields[name]
+	if !ok || isNull(v) {
+		return "", nil
+	}
+	var s string
+	if v[0] != '"' || json.Unmarshal(v, &s) != nil {
+		return "", envErr(CodeInvalidField, "%s is a JSON %s, want a string", name, kind(v))
+	}
+	return s, nil
+}
+
+// operationID accepts a string or, leniently, a JSON number, which is kept
+// exactly as written so that deduplication sees the sender's digits.
+func operationID(v json.RawMessage) (string, error) {
+	if len(v) == 0 || isNull(v) {
+		return "", nil
+	}
+	switch {
+	case v[0] == '"':
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", envErr(CodeInvalidField, "operation_id is not a valid JSON string")
+		}
+		return strings.TrimSpace(s), nil
+	case kind(v) == "number":
+		var n json.Number
+		if err := json.Unmarshal(v, &n); err != nil {
+			return "", envErr(CodeInvalidField, "operation_id is not a valid JSON number")
+		}
+		return n.String(), nil
+	}
+	return "", envErr(CodeInvalidField, "operation_id is a JSON %s, want a string", kind(v))
+}
+
+func optString(v json.RawMessage) string {
+	var s string
+	if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+func isNull(v json.RawMessage) bool { return string(v) == "null" }
+
+// kind names the JSON type of a raw value, which starts with no white space
+// (as encoding/json hands raw values out).
+func kind(v json.RawMessage) string {
+	if len(v) == 0 {
+		return "nothing"
+	}
+	switch v[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// jsonErrText describes a decoding error with its byte offset where the
+// decoder knows it.
+func jsonErrText(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s at offset %d", se.Error(), se.Offset)
+	}
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return "unexpected end of input"
+	}
+	return err.Error()
+}
