@@ -18,8 +18,8 @@ generate:
 # check-generated fails when a committed *_templ.go is stale: it regenerates
 # a copy of views/ and compares.
 check-generated:
-	@tmp=$$(mktemp -d) && cp -r views "$$tmp/" && \
-	$(GO) tool templ generate -log-level warn -path "$$tmp/views" && \
+	@templ=$$($(GO) tool -n templ) && tmp=$$(mktemp -d) && cp -r views go.mod "$$tmp/" && \
+	(cd "$$tmp" && "$$templ" generate -log-level warn) && \
 	if ! diff -r views "$$tmp/views" >/dev/null; then \
 		echo "generated templ files are stale: run 'make generate' and commit them"; \
 		diff -r views "$$tmp/views" | head -40; rm -rf "$$tmp"; exit 1; \
