@@ -3,6 +3,7 @@ package seed
 import (
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"cardops/store"
@@ -58,9 +59,10 @@ var tableDefs = [numTables]tableDef{
 // batch holds the rows generated for a run of cards, column values flattened
 // per table in the order of tableDefs, ready to bind.
 type batch struct {
-	vals  [numTables][]any
-	rows  [numTables]int
-	cards int
+	vals    [numTables][]any
+	rows    [numTables]int
+	cards   int
+	pending atomic.Int32 // stagers still writing from it
 }
 
 func (b *batch) add(t int, v ...any) {
