@@ -216,7 +216,10 @@ type ReissueConfirmation struct {
 type ReissueRejection struct {
 	RequestID string
 	Reason    string
-	Actor     ReissueActor
+	// FourEyes is the console's current mode: with four eyes any admin may
+	// reject; without, only the maker may withdraw their own request.
+	FourEyes bool
+	Actor    ReissueActor
 }
 
 // newReissueID returns a random request id (128 bits, hex).
@@ -697,7 +700,8 @@ func reissueExpiry(t time.Time) (month, year int) {
 // RejectReissue lets an admin turn down a pending request with a reason
 // (the four-eyes checker's "no", or the maker withdrawing it). It is audited
 // against the card; a request no longer pending is refused with
-// ErrReissueDone, ErrReissueClosed or ErrReissueExpired.
+// ErrReissueDone, ErrReissueClosed or ErrReissueExpired, another admin's
+// request outside four-eyes mode with ErrReissueNotYours.
 func (s *Store) RejectReissue(ctx context.Context, rj ReissueRejection) (ReissueRequest, error) {
 	wrap := func(err error) error { return fmt.Errorf("store: reject reissue %s: %w", rj.RequestID, err) }
 	reason := strings.TrimSpace(rj.Reason)
@@ -723,6 +727,10 @@ func (s *Store) RejectReissue(ctx context.Context, rj ReissueRejection) (Reissue
 			refusal = ErrReissueExpired
 			if err := closeRequest(ctx, tx, req.ID, ReissueExpired, "not confirmed within 10 minutes", now, ReissueActor{}); err != nil {
 				return err
+			}
+		default:
+			if !req.FourEyes && !rj.FourEyes && rj.Actor.UserID != req.MakerID {
+				refusal = ErrReissueNotYours
 			}
 		}
 		if refusal != nil {

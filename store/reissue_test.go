@@ -361,7 +361,7 @@ func TestReissueRefusals(t *testing.T) {
 		}, ErrCardDeleted, ReissueCancelled},
 		{"rejected", "alice", func(e *reissueEnv, id string) {
 			rs, _ := e.st.CardReissues(e.ctx, id)
-			if _, err := e.st.RejectReissue(e.ctx, ReissueRejection{RequestID: rs[0].ID, Reason: "customer found the card", Actor: e.actor("bob")}); err != nil {
+			if _, err := e.st.RejectReissue(e.ctx, ReissueRejection{RequestID: rs[0].ID, Reason: "customer found the card", Actor: e.actor("alice")}); err != nil {
 				e.t.Fatal(err)
 			}
 		}, ErrReissueClosed, ReissueRejected},
@@ -544,6 +544,16 @@ func TestReissueReject(t *testing.T) {
 	}
 	if n := e.auditCount(id, "reissue.reject", ResultOK); n != 1 {
 		t.Errorf("reject audit rows = %d, want 1", n)
+	}
+
+	// Without four-eyes only the maker may withdraw a request.
+	r2 := e.request(id, "alice", false)
+	if _, err := e.st.RejectReissue(e.ctx, ReissueRejection{RequestID: r2.ID, Reason: "not mine", Actor: e.actor("bob")}); !errors.Is(err, ErrReissueNotYours) {
+		t.Errorf("another admin withdraws: err = %v, want ErrReissueNotYours", err)
+	}
+	got, err = e.st.RejectReissue(e.ctx, ReissueRejection{RequestID: r2.ID, Reason: "typed the wrong card", Actor: e.actor("alice")})
+	if err != nil || got.Status != ReissueRejected {
+		t.Errorf("maker withdraws: %v, status %s; want REJECTED", err, got.Status)
 	}
 }
 

@@ -1,0 +1,30 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+// reissueStartShow is reissue step 1: the warning, the card as it is and the
+// reason form.
+func (s *Server) reissueStartShow(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	c, err := s.store.ReissueCard(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound, "Card not found", "There is no card with id "+id+".")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if c.Status == "DELETED" {
+		s.reissueRefused(w, r, http.StatusPreconditionFailed, "Card deleted", deletedCardMessage, c.ID)
+		return
+	}
+	d := views.ReissueStartData{Card: c, Form: views.ReissueStartForm{SeenVersion: c.Version}, FourEyes: s.fourEyes}
+	s.render(w, r, http.StatusOK, views.ReissueStartPage(s.page(r, "Reissue card", "/reissues"), d))
+}
