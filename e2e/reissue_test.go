@@ -50,7 +50,7 @@ func TestReissueJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	must(t, expect.Locator(page.Locator(".warning-box")).ToContainText("This cannot be undone"))
-	must(t, expect.Locator(page.GetByTestId("current-number")).ToHaveText("•••• •••• •••• " + last4))
+	must(t, expect.Locator(page.GetByTestId("current-number")).ToHaveText("•••• •••• •••• "+last4))
 	must(t, page.GetByLabel("Suspected fraud").Check())
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Continue to step 2"}).Click())
 
@@ -78,7 +78,7 @@ func TestReissueJourney(t *testing.T) {
 	if card.Last4 == last4 {
 		t.Fatalf("last 4 unchanged after the reissue")
 	}
-	must(t, expect.Locator(page.GetByTestId("new-number")).ToHaveText("•••• •••• •••• " + card.Last4))
+	must(t, expect.Locator(page.GetByTestId("new-number")).ToHaveText("•••• •••• •••• "+card.Last4))
 
 	// Back to the wrong-last-4 form and reload it: the browser posts the
 	// form again. Nothing more happens, and the page says why.
@@ -89,7 +89,7 @@ func TestReissueJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	must(t, expect.Locator(page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: "Already reissued"})).ToBeVisible())
-	must(t, expect.Locator(page.GetByRole("alert")).ToContainText("•••• •••• •••• " + card.Last4))
+	must(t, expect.Locator(page.GetByRole("alert")).ToContainText("•••• •••• •••• "+card.Last4))
 	must(t, expect.Locator(page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Open the card"})).ToHaveAttribute("href", "/cards/"+cardID))
 	again, err := c.Store.ReissueCard(context.Background(), cardID)
 	if err != nil {
@@ -103,7 +103,7 @@ func TestReissueJourney(t *testing.T) {
 	if _, err := page.Goto(page.URL()[:len(page.URL())-len("/confirm")]); err != nil {
 		t.Fatal(err)
 	}
-	must(t, expect.Locator(page.GetByTestId("new-number")).ToHaveText("•••• •••• •••• " + card.Last4))
+	must(t, expect.Locator(page.GetByTestId("new-number")).ToHaveText("•••• •••• •••• "+card.Last4))
 	must(t, expect.Locator(page.GetByLabel("Last 4 digits")).ToHaveCount(0))
 }
 
