@@ -51,7 +51,12 @@ func (s *Server) reissueStartSubmit(w http.ResponseWriter, r *http.Request) {
 	page := s.page(r, "Reissue card", "/reissues")
 	rerender := func(status int) {
 		f.SeenVersion = c.Version
-		s.render(w, r, status, views.ReissueStartPage(page, views.ReissueStartData{Card: c, Form: f, FourEyes: s.fourEyes}))
+		pending, err := s.pendingCardReissues(r, c.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.render(w, r, status, views.ReissueStartPage(page, views.ReissueStartData{Card: c, Form: f, FourEyes: s.fourEyes, Pending: pending}))
 	}
 	if c.Status != "DELETED" {
 		if err := nr.Validate(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -218,6 +219,9 @@ func TestReissueStep1(t *testing.T) {
 		if rs[0].Reason != store.ReasonOther || rs[0].Note != "chip broken" || rs[0].Maker != "admin" || rs[0].CardVersion != 1 {
 			t.Errorf("request = %+v", rs[0])
 		}
+		// Opening step 1 again points at the waiting request.
+		wantBody(t, e.get(admin, "/cards/"+c.ID+"/reissue"), http.StatusOK, "admin already prepared a reissue of this card",
+			`href="/reissues/`+rs[0].ID+`"`)
 	})
 }
 
@@ -453,5 +457,48 @@ func TestCardReissueSection(t *testing.T) {
 	card.Status = "DELETED"
 	if html := render(store.LevelAdmin, card); strings.Contains(html, `/reissue"`) {
 		t.Errorf("deleted card offers the reissue action")
+	}
+}
+
+// TestReissueConcurrentHTTP fires the same confirmation twenty times at once
+// through the real router (a double-clicking admin, a replaying proxy): one
+// reissue, and every other answer says the card was already reissued.
+func TestReissueConcurrentHTTP(t *testing.T) {
+	e := newTestEnv(t)
+	admin := e.login("admin")
+	c := addTestCard(t, e, "ACTIVE")
+	rid := startReissue(t, e, admin, c.ID)
+	const n = 20
+	codes := make([]int, n)
+	bodies := make([]string, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			rec := e.post(admin, "/reissues/"+rid+"/confirm", url.Values{"last4": {c.Last4}, "password": {testPassword}})
+			codes[i], bodies[i] = rec.Code, rec.Body.String()
+		})
+	}
+	close(start)
+	wg.Wait()
+	ok := 0
+	for i, code := range codes {
+		switch code {
+		case http.StatusSeeOther:
+			ok++
+		case http.StatusConflict:
+			if !strings.Contains(bodies[i], "already reissued") {
+				t.Errorf("409 without the reason: %.300s", bodies[i])
+			}
+		default:
+			t.Errorf("status = %d, want 303 once and 409 otherwise; body %.300s", code, bodies[i])
+		}
+	}
+	if ok != 1 {
+		t.Errorf("successful confirmations = %d, want 1", ok)
+	}
+	if got := cardNow(t, e, c.ID); got.Version != 2 {
+		t.Errorf("card version = %d, want 2 (one reissue)", got.Version)
 	}
 }
