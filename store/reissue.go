@@ -472,7 +472,12 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 		return ReissueRequest{}, wrap(err)
 	}
 	passwordOK := u.CheckPassword(c.Password)
-	key, err := s.SecretKey(ctx, PANKeySetting, PANKeySize)
+	// The key exists once anything was seeded; SecretKey (a write
+	// transaction) is only needed the first time.
+	key, err := s.Setting(ctx, PANKeySetting)
+	if errors.Is(err, ErrNotFound) {
+		key, err = s.SecretKey(ctx, PANKeySetting, PANKeySize)
+	}
 	if err != nil {
 		return ReissueRequest{}, wrap(err)
 	}
