@@ -1920,7 +1920,7 @@ func reissueTable(rs []store.ReissueRequest, pending bool, viewerID int64) templ
 // CardReissueSection is the card page's reissue panel: the "Reissue card"
 // action for level 3 (not on a DELETED card) and the card's reissue
 // requests. The server refuses the action below level 3 whatever this shows.
-func CardReissueSection(viewer store.Level, card store.ReissueCard, reissues []store.ReissueRequest) templ.Component {
+func CardReissueSection(viewer store.Level, cardID, cardStatus string, reissues []store.ReissueRequest) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1942,7 +1942,7 @@ func CardReissueSection(viewer store.Level, card store.ReissueCard, reissues []s
 			return templ_7745c5c3_Err
 		}
 		if viewer >= store.LevelAdmin {
-			if card.Status == "DELETED" {
+			if cardStatus == "DELETED" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 158, "<p class=\"subtle\">A deleted card cannot be reissued.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1953,9 +1953,9 @@ func CardReissueSection(viewer store.Level, card store.ReissueCard, reissues []s
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var103 string
-				templ_7745c5c3_Var103, templ_7745c5c3_Err = templruntime.NewAttributeExpression(reissueStartURL(card.ID)).ResolveURL(ctx)
+				templ_7745c5c3_Var103, templ_7745c5c3_Err = templruntime.NewAttributeExpression(reissueStartURL(cardID)).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/reissue.templ`, Line: 452, Col: 60}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/reissue.templ`, Line: 452, Col: 59}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var103)
 				if templ_7745c5c3_Err != nil {
