@@ -20,6 +20,9 @@ const ReissueTTL = 10 * time.Minute
 // request survives; the last one cancels it.
 const ReissueMaxAttempts = 5
 
+// expiredNote is why an expired request was closed.
+var expiredNote = fmt.Sprintf("not confirmed within %d minutes", int(ReissueTTL.Minutes()))
+
 // reissueNoteMax bounds the free-text note and the rejection reason.
 const reissueNoteMax = 500
 
@@ -500,7 +503,7 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 		case ReissueCancelled, ReissueRejected:
 			return refuse(ErrReissueClosed, "request is "+strings.ToLower(req.Status))
 		case ReissueExpired:
-			if err := closeRequest(ctx, tx, req.ID, ReissueExpired, "not confirmed within 10 minutes", now, ReissueActor{}); err != nil {
+			if err := closeRequest(ctx, tx, req.ID, ReissueExpired, expiredNote, now, ReissueActor{}); err != nil {
 				return err
 			}
 			return refuse(ErrReissueExpired, "request expired")
@@ -730,7 +733,7 @@ func (s *Store) RejectReissue(ctx context.Context, rj ReissueRejection) (Reissue
 			refusal = ErrReissueClosed
 		case ReissueExpired:
 			refusal = ErrReissueExpired
-			if err := closeRequest(ctx, tx, req.ID, ReissueExpired, "not confirmed within 10 minutes", now, ReissueActor{}); err != nil {
+			if err := closeRequest(ctx, tx, req.ID, ReissueExpired, expiredNote, now, ReissueActor{}); err != nil {
 				return err
 			}
 		default:
