@@ -26,9 +26,9 @@ var expiredNote = fmt.Sprintf("not confirmed within %d minutes", int(ReissueTTL.
 // reissueNoteMax bounds the free-text note and the rejection reason.
 const reissueNoteMax = 500
 
-// newPANTries bounds the search for a fresh number; with 10^9 account
-// numbers per BIN a clash is already rare, five in a row means something is
-// wrong (a BIN nearly full).
+// newPANTries bounds the search for a fresh number. With 10^9 account
+// numbers per BIN a clash is rare and a last 4 the card had is 1 in 10^4
+// per former number, so running out of tries means a BIN nearly full.
 const newPANTries = 20
 
 // ReissueReason is why an admin reissues a card.

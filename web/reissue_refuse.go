@@ -43,7 +43,7 @@ func (s *Server) reissueRequestRefused(w http.ResponseWriter, r *http.Request, r
 	switch {
 	case errors.Is(err, store.ErrReissueTooManyAttempts):
 		s.reissueRefused(w, r, http.StatusConflict, "Request cancelled",
-			fmt.Sprintf("That was the %d. wrong try, so this reissue request is now cancelled. Nothing was changed on the card; start again from step 1 if the card must still be reissued.", store.ReissueMaxAttempts), cardID)
+			fmt.Sprintf("That was wrong try %d of %d, so this reissue request is now cancelled. Nothing was changed on the card; start again from step 1 if the card must still be reissued.", store.ReissueMaxAttempts, store.ReissueMaxAttempts), cardID)
 	case errors.Is(err, store.ErrReissueDone):
 		s.reissueRefused(w, r, http.StatusConflict, "Already reissued",
 			fmt.Sprintf("This card was already reissued with this request by %s at %s: its number is now %s (expiry %02d/%d). Nothing more was changed; a form sent again never reissues twice.",
