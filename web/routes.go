@@ -46,6 +46,12 @@ func (s *Server) routes() []route {
 
 		// Level 3: admin.
 		{pattern: "GET /audit", level: admin, handle: s.auditList},
+		{pattern: "GET /cards/{id}/reissue", level: admin, handle: s.reissueStartShow},
+		{pattern: "POST /cards/{id}/reissue", level: admin, handle: s.reissueStartSubmit},
+		{pattern: "GET /reissues", level: admin, handle: s.reissueQueue},
+		{pattern: "GET /reissues/{rid}", level: admin, handle: s.reissueShow},
+		{pattern: "POST /reissues/{rid}/confirm", level: admin, handle: s.reissueConfirm},
+		{pattern: "POST /reissues/{rid}/reject", level: admin, handle: s.reissueReject},
 	}
 }
 

@@ -22,6 +22,9 @@ import (
 type Config struct {
 	Store  *store.Store
 	Logger *slog.Logger
+	// FourEyes makes every reissue need a second admin: the admin who
+	// prepares step 1 cannot confirm it.
+	FourEyes bool
 }
 
 // Server is the console's http.Handler.
@@ -33,6 +36,7 @@ type Server struct {
 	staticVersion string
 	handler       http.Handler
 	now           func() time.Time
+	fourEyes      bool
 }
 
 // New builds the console. Session keys are read from the database
@@ -60,6 +64,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		throttle:      newLoginThrottle(),
 		staticVersion: version,
 		now:           time.Now,
+		fourEyes:      cfg.FourEyes,
 	}
 	s.handler = s.middleware(s.mux())
 	return s, nil

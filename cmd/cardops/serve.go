@@ -24,6 +24,8 @@ type serveConfig struct {
 	demo bool
 	// demoCards is how many cards a demo start seeds into an empty database.
 	demoCards int
+	// fourEyes makes every reissue need a second admin.
+	fourEyes bool
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -33,6 +35,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.string(&cfg.db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
 	f.bool(&cfg.demo, "demo", "CARDOPS_DEMO", false, "on first start, seed the sandbox and create one demo account per level")
 	f.int(&cfg.demoCards, "demo-cards", "CARDOPS_DEMO_CARDS", 5000, "cards the demo seeds into an empty database")
+	f.bool(&cfg.fourEyes, "four-eyes", "CARDOPS_FOUR_EYES", false, "a reissue prepared by one admin must be confirmed by another")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -51,7 +54,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
-	console, err := web.New(ctx, web.Config{Store: st, Logger: logger})
+	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, FourEyes: cfg.fourEyes})
 	if err != nil {
 		return err
 	}
@@ -66,6 +69,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "cardops is serving on http://%s (database %s)\n", ln.Addr(), cfg.db)
+	if cfg.fourEyes {
+		fmt.Fprintln(stdout, "  four-eyes reissue is on: a second admin confirms every reissue")
+	}
 	for _, a := range accounts {
 		fmt.Fprintf(stdout, "  sign in as %-9s password %s   (level %d, %s)\n", a.Username, a.Password, a.Level, a.Level)
 	}

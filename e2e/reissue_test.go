@@ -1,0 +1,127 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/mxschmitt/playwright-go"
+
+	"cardops/store"
+)
+
+// addCard inserts an ACTIVE card with its current number and returns its id
+// and last 4.
+func addCard(t *testing.T, st *store.Store) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	key, err := st.SecretKey(ctx, store.PANKeySetting, store.PANKeySize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := "7d0c5a52-1f7e-4c1a-9d36-3c2f9b8e1a01"
+	pan, _ := store.RandomPAN("437551")
+	now := time.Now().UnixMilli()
+	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO cards(id, card_holder_name, name_norm, type, bin, last4, exp_month, exp_year,
+		status, approval_method, balance_cents, created_at, updated_at)
+		VALUES (?, 'Maria Souza', 'maria souza', 'VIRTUAL', '437551', ?, 9, 2028, 'ACTIVE', 'TOP_UP', 250000, ?, ?)`,
+		id, pan[12:], now, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO card_numbers(card_id, first6, last4, pan_hash, exp_month, exp_year, active_from)
+		VALUES (?, '437551', ?, ?, 9, 2028, ?)`, id, pan[12:], store.HashPAN(key, pan), now); err != nil {
+		t.Fatal(err)
+	}
+	return id, pan[12:]
+}
+
+// TestReissueJourney: an admin reads the warning, picks a reason, mistypes
+// the last 4, then confirms and sees the new number.
+func TestReissueJourney(t *testing.T) {
+	c := startConsole(t)
+	cardID, last4 := addCard(t, c.Store)
+	page := newPage(t)
+	signIn(t, page, c.URL, "admin")
+	must(t, expect.Locator(page.Locator("nav.nav").GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Reissues", Exact: playwright.Bool(true)})).ToBeVisible())
+
+	if _, err := page.Goto(c.URL + "/cards/" + cardID + "/reissue"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(page.Locator(".warning-box")).ToContainText("This cannot be undone"))
+	must(t, expect.Locator(page.GetByTestId("current-number")).ToHaveText("•••• •••• •••• "+last4))
+	must(t, page.GetByLabel("Suspected fraud").Check())
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Continue to step 2"}).Click())
+
+	must(t, expect.Page(page).ToHaveURL(regexp.MustCompile(`/reissues/[0-9a-f]{32}$`)))
+	must(t, expect.Locator(page.GetByTestId("reissue-reason")).ToHaveText("Suspected fraud"))
+	wrong := "0000"
+	if last4 == wrong {
+		wrong = "1111"
+	}
+	must(t, page.GetByLabel("Last 4 digits").Fill(wrong))
+	must(t, page.GetByLabel("Your password").Fill(e2ePassword))
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Reissue the card now"}).Click())
+	must(t, expect.Locator(page.GetByText("That is not the last 4 of the card's current number.")).ToBeVisible())
+	must(t, expect.Locator(page.GetByTestId("confirm-error")).ToContainText("4 of 5 tries left"))
+
+	must(t, page.GetByLabel("Last 4 digits").Fill(last4))
+	must(t, page.GetByLabel("Your password").Fill(e2ePassword))
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Reissue the card now"}).Click())
+	must(t, expect.Locator(page.GetByTestId("reissue-result")).ToContainText("The card was reissued"))
+
+	card, err := c.Store.ReissueCard(context.Background(), cardID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card.Last4 == last4 {
+		t.Fatalf("last 4 unchanged after the reissue")
+	}
+	must(t, expect.Locator(page.GetByTestId("new-number")).ToHaveText("•••• •••• •••• "+card.Last4))
+
+	// Back to the wrong-last-4 form and reload it: the browser posts the
+	// form again. Nothing more happens, and the page says why.
+	if _, err := page.GoBack(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := page.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: "Already reissued"})).ToBeVisible())
+	must(t, expect.Locator(page.GetByRole("alert")).ToContainText("•••• •••• •••• "+card.Last4))
+	must(t, expect.Locator(page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Open the card"})).ToHaveAttribute("href", "/cards/"+cardID))
+	again, err := c.Store.ReissueCard(context.Background(), cardID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != card {
+		t.Errorf("the replayed form changed the card: %+v -> %+v", card, again)
+	}
+
+	// The request page itself now shows the outcome, not the form.
+	if _, err := page.Goto(page.URL()[:len(page.URL())-len("/confirm")]); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(page.GetByTestId("new-number")).ToHaveText("•••• •••• •••• "+card.Last4))
+	must(t, expect.Locator(page.GetByLabel("Last 4 digits")).ToHaveCount(0))
+}
+
+// TestReissueViewerRefused: a level-1 user sees no reissue action and gets
+// 403 on the URL.
+func TestReissueViewerRefused(t *testing.T) {
+	c := startConsole(t)
+	cardID, _ := addCard(t, c.Store)
+	page := newPage(t)
+	signIn(t, page, c.URL, "viewer")
+	must(t, expect.Locator(page.Locator("nav.nav").GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Reissues"})).ToHaveCount(0))
+	resp, err := page.Goto(c.URL + "/cards/" + cardID + "/reissue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status() != http.StatusForbidden {
+		t.Errorf("status = %d, want 403", resp.Status())
+	}
+	must(t, expect.Locator(page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: "Not allowed"})).ToBeVisible())
+	must(t, expect.Locator(page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Continue to step 2"})).ToHaveCount(0))
+}

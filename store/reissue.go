@@ -1,0 +1,765 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ReissueTTL is how long a reissue request made at step 1 stays valid.
+const ReissueTTL = 10 * time.Minute
+
+// ReissueMaxAttempts is how many wrong confirmations (last 4 or password) a
+// request survives; the last one cancels it.
+const ReissueMaxAttempts = 5
+
+// expiredNote is why an expired request was closed.
+var expiredNote = fmt.Sprintf("not confirmed within %d minutes", int(ReissueTTL.Minutes()))
+
+// reissueNoteMax bounds the free-text note and the rejection reason.
+const reissueNoteMax = 500
+
+// newPANTries bounds the search for a fresh number. With 10^9 account
+// numbers per BIN a clash is rare and a last 4 the card had is 1 in 10^4
+// per former number, so running out of tries means a BIN nearly full.
+const newPANTries = 20
+
+// ReissueReason is why an admin reissues a card.
+type ReissueReason string
+
+// The reasons step 1 offers.
+const (
+	ReasonLost           ReissueReason = "LOST"
+	ReasonStolen         ReissueReason = "STOLEN"
+	ReasonDamaged        ReissueReason = "DAMAGED"
+	ReasonSuspectedFraud ReissueReason = "SUSPECTED_FRAUD"
+	ReasonOther          ReissueReason = "OTHER"
+)
+
+// ReissueReasons lists the reasons in the order step 1 shows them.
+var ReissueReasons = []ReissueReason{ReasonLost, ReasonStolen, ReasonDamaged, ReasonSuspectedFraud, ReasonOther}
+
+// Valid reports whether r is one of ReissueReasons.
+func (r ReissueReason) Valid() bool {
+	for _, x := range ReissueReasons {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the reason in words.
+func (r ReissueReason) Label() string {
+	switch r {
+	case ReasonLost:
+		return "Lost"
+	case ReasonStolen:
+		return "Stolen"
+	case ReasonDamaged:
+		return "Damaged"
+	case ReasonSuspectedFraud:
+		return "Suspected fraud"
+	case ReasonOther:
+		return "Other"
+	}
+	return string(r)
+}
+
+// Reissue request statuses.
+const (
+	ReissuePending   = "PENDING"
+	ReissueDone      = "DONE"
+	ReissueCancelled = "CANCELLED"
+	ReissueRejected  = "REJECTED"
+	ReissueExpired   = "EXPIRED"
+)
+
+// Refusals of the reissue methods. Each is returned wrapped, with the
+// request as it stands, so the caller can say what happened.
+var (
+	// ErrCardDeleted: the provider cannot reissue a DELETED card (its 412).
+	ErrCardDeleted = errors.New("the card is deleted and cannot be reissued")
+	// ErrReissueCardChanged: the card changed (reissued, frozen, deleted ...)
+	// since the request was made or the page was read.
+	ErrReissueCardChanged = errors.New("the card changed since step 1")
+	// ErrReissueDone: the request was already used; the card is reissued.
+	ErrReissueDone = errors.New("the request was already used")
+	// ErrReissueClosed: the request was cancelled or rejected.
+	ErrReissueClosed = errors.New("the request is closed")
+	// ErrReissueExpired: the request is older than ReissueTTL.
+	ErrReissueExpired = errors.New("the request expired")
+	// ErrReissueNotYours: without four-eyes only the maker may confirm.
+	ErrReissueNotYours = errors.New("the request was made by another admin")
+	// ErrReissueOwnRequest: in four-eyes mode the maker may not confirm.
+	ErrReissueOwnRequest = errors.New("in four-eyes mode a second admin must confirm")
+	// ErrReissueWrongLast4 and ErrReissueWrongPassword are wrong
+	// confirmations; both count towards ReissueMaxAttempts.
+	ErrReissueWrongLast4    = errors.New("wrong last 4 digits")
+	ErrReissueWrongPassword = errors.New("wrong password")
+	// ErrReissueTooManyAttempts: this wrong confirmation was the last allowed
+	// one and cancelled the request.
+	ErrReissueTooManyAttempts = errors.New("too many wrong attempts: the request is cancelled")
+	// ErrReissueReasonInvalid and ErrReissueNoteRequired are bad input.
+	ErrReissueReasonInvalid = errors.New("choose a reason")
+	ErrReissueNoteRequired  = errors.New("a note is required")
+)
+
+// ReissueActor is the signed-in admin acting on a reissue, as the audit log
+// names them.
+type ReissueActor struct {
+	UserID     int64
+	Username   string
+	Level      Level
+	RemoteAddr string
+}
+
+// ReissueCard is what the reissue pages show of a card.
+type ReissueCard struct {
+	ID           string
+	HolderName   string
+	Type         string
+	BIN          string
+	Last4        string
+	ExpMonth     int
+	ExpYear      int
+	Status       string
+	BalanceCents int64
+	Version      int64
+	// Movements and Tokenizations count what stays with the card.
+	Movements     int
+	Tokenizations int
+}
+
+// ReissueRequest is one request made at step 1, with the card as it is now.
+type ReissueRequest struct {
+	ID          string
+	CardID      string
+	CardVersion int64
+	MakerID     int64
+	Maker       string
+	Reason      ReissueReason
+	Note        string
+	FourEyes    bool
+	// Status is the request's effective status: a PENDING request past its
+	// expiry reads EXPIRED.
+	Status         string
+	FailedAttempts int
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	DecidedAt      time.Time
+	CheckerID      int64
+	Checker        string
+	DecisionNote   string
+	OldLast4       string
+	OldExpMonth    int
+	OldExpYear     int
+	NewLast4       string
+	NewExpMonth    int
+	NewExpYear     int
+
+	Card ReissueCard
+}
+
+// AttemptsLeft reports how many wrong confirmations the request still survives.
+func (r ReissueRequest) AttemptsLeft() int {
+	return max(0, ReissueMaxAttempts-r.FailedAttempts)
+}
+
+// NewReissueRequest is step 1's submission.
+type NewReissueRequest struct {
+	CardID string
+	// SeenVersion is the card version the admin read step 1 at; a card that
+	// changed since is refused, so the admin decides on what is true now.
+	SeenVersion int64
+	Reason      ReissueReason
+	Note        string
+	// FourEyes makes the request need a second admin.
+	FourEyes bool
+	Actor    ReissueActor
+}
+
+// Validate reports what is wrong with the submission: ErrReissueReasonInvalid,
+// ErrReissueNoteRequired or a note that is too long.
+func (n NewReissueRequest) Validate() error {
+	var errs []error
+	if !n.Reason.Valid() {
+		errs = append(errs, ErrReissueReasonInvalid)
+	}
+	if n.Reason == ReasonOther && strings.TrimSpace(n.Note) == "" {
+		errs = append(errs, ErrReissueNoteRequired)
+	}
+	if utf8.RuneCountInString(n.Note) > reissueNoteMax {
+		errs = append(errs, fmt.Errorf("the note must be at most %d characters", reissueNoteMax))
+	}
+	return errors.Join(errs...)
+}
+
+// ReissueConfirmation is step 2's submission.
+type ReissueConfirmation struct {
+	RequestID string
+	// Last4 is what the admin typed as the card's current last 4 digits.
+	Last4 string
+	// Password is the confirming admin's own password.
+	Password string
+	// FourEyes is the console's current mode; a request made in four-eyes
+	// mode keeps needing a second admin even if the mode is switched off.
+	FourEyes bool
+	Actor    ReissueActor
+}
+
+// ReissueRejection is a second admin's refusal of a pending request.
+type ReissueRejection struct {
+	RequestID string
+	Reason    string
+	// FourEyes is the console's current mode: with four eyes any admin may
+	// reject; without, only the maker may withdraw their own request.
+	FourEyes bool
+	Actor    ReissueActor
+}
+
+// newReissueID returns a random request id (128 bits, hex).
+func newReissueID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+const reissueCardCols = `c.id, c.card_holder_name, c.type, c.bin, c.last4, c.exp_month, c.exp_year, c.status, c.balance_cents, c.version,
+	(SELECT count(*) FROM card_transactions t WHERE t.card_id = c.id),
+	(SELECT count(*) FROM card_tokenizations k WHERE k.card_id = c.id AND k.status != 'DELETED')`
+
+func scanReissueCard(row rowScanner, c *ReissueCard) error {
+	return row.Scan(&c.ID, &c.HolderName, &c.Type, &c.BIN, &c.Last4, &c.ExpMonth, &c.ExpYear, &c.Status,
+		&c.BalanceCents, &c.Version, &c.Movements, &c.Tokenizations)
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func reissueCard(ctx context.Context, db queryRower, id string) (ReissueCard, error) {
+	var c ReissueCard
+	err := scanReissueCard(db.QueryRowContext(ctx, `SELECT `+reissueCardCols+` FROM cards c WHERE c.id = ?`, id), &c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ReissueCard{}, fmt.Errorf("card %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return ReissueCard{}, fmt.Errorf("card %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// ReissueCard returns the card as the reissue pages show it.
+func (s *Store) ReissueCard(ctx context.Context, id string) (ReissueCard, error) {
+	c, err := reissueCard(ctx, s.r, id)
+	if err != nil {
+		return ReissueCard{}, fmt.Errorf("store: reissue %w", err)
+	}
+	return c, nil
+}
+
+const reissueRequestCols = `r.id, r.card_id, r.card_version, r.maker_id, r.maker, r.reason, r.note, r.four_eyes, r.status,
+	r.failed_attempts, r.created_at, r.expires_at, r.decided_at, r.checker_id, r.checker, r.decision_note,
+	r.old_last4, r.old_exp_month, r.old_exp_year, r.new_last4, r.new_exp_month, r.new_exp_year, ` + reissueCardCols
+
+const reissueRequestFrom = ` FROM reissue_requests r JOIN cards c ON c.id = r.card_id`
+
+func (s *Store) scanReissueRequest(row rowScanner) (ReissueRequest, error) {
+	var r ReissueRequest
+	var created, expires int64
+	var decided, checkerID sql.NullInt64
+	var reason string
+	err := row.Scan(&r.ID, &r.CardID, &r.CardVersion, &r.MakerID, &r.Maker, &reason, &r.Note, &r.FourEyes, &r.Status,
+		&r.FailedAttempts, &created, &expires, &decided, &checkerID, &r.Checker, &r.DecisionNote,
+		&r.OldLast4, &r.OldExpMonth, &r.OldExpYear, &r.NewLast4, &r.NewExpMonth, &r.NewExpYear,
+		&r.Card.ID, &r.Card.HolderName, &r.Card.Type, &r.Card.BIN, &r.Card.Last4, &r.Card.ExpMonth, &r.Card.ExpYear,
+		&r.Card.Status, &r.Card.BalanceCents, &r.Card.Version, &r.Card.Movements, &r.Card.Tokenizations)
+	if err != nil {
+		return ReissueRequest{}, err
+	}
+	r.Reason = ReissueReason(reason)
+	r.CreatedAt, r.ExpiresAt = time.UnixMilli(created), time.UnixMilli(expires)
+	if decided.Valid {
+		r.DecidedAt = time.UnixMilli(decided.Int64)
+	}
+	r.CheckerID = checkerID.Int64
+	if r.Status == ReissuePending && s.nowMs() >= expires {
+		r.Status = ReissueExpired
+	}
+	return r, nil
+}
+
+func (s *Store) reissueRequest(ctx context.Context, db queryRower, id string) (ReissueRequest, error) {
+	r, err := s.scanReissueRequest(db.QueryRowContext(ctx, `SELECT `+reissueRequestCols+reissueRequestFrom+` WHERE r.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ReissueRequest{}, fmt.Errorf("reissue request %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return ReissueRequest{}, fmt.Errorf("reissue request %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// ReissueRequestByID returns the request with its card.
+func (s *Store) ReissueRequestByID(ctx context.Context, id string) (ReissueRequest, error) {
+	r, err := s.reissueRequest(ctx, s.r, id)
+	if err != nil {
+		return ReissueRequest{}, fmt.Errorf("store: %w", err)
+	}
+	return r, nil
+}
+
+func (s *Store) reissueRequests(ctx context.Context, where string, args ...any) ([]ReissueRequest, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+reissueRequestCols+reissueRequestFrom+` WHERE `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ReissueRequest
+	for rows.Next() {
+		r, err := s.scanReissueRequest(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CardReissues lists a card's reissue requests, newest first: the reissues
+// done, and the requests pending, cancelled, rejected or expired.
+func (s *Store) CardReissues(ctx context.Context, cardID string) ([]ReissueRequest, error) {
+	out, err := s.reissueRequests(ctx, `r.card_id = ? ORDER BY r.created_at DESC, r.id`, cardID)
+	if err != nil {
+		return nil, fmt.Errorf("store: card %s reissues: %w", cardID, err)
+	}
+	return out, nil
+}
+
+// PendingReissues lists the requests still waiting for step 2, oldest first:
+// the four-eyes queue.
+func (s *Store) PendingReissues(ctx context.Context) ([]ReissueRequest, error) {
+	out, err := s.reissueRequests(ctx, `r.status = 'PENDING' AND r.expires_at > ? ORDER BY r.created_at, r.id`, s.nowMs())
+	if err != nil {
+		return nil, fmt.Errorf("store: pending reissues: %w", err)
+	}
+	return out, nil
+}
+
+// RecentReissueDecisions lists the latest requests that are no longer
+// pending (done, cancelled, rejected or expired), newest first.
+func (s *Store) RecentReissueDecisions(ctx context.Context, limit int) ([]ReissueRequest, error) {
+	out, err := s.reissueRequests(ctx, `(r.status != 'PENDING' OR r.expires_at <= ?) ORDER BY coalesce(r.decided_at, r.expires_at) DESC, r.id LIMIT ?`,
+		s.nowMs(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent reissues: %w", err)
+	}
+	return out, nil
+}
+
+// LatestDoneReissue returns the card's most recent completed reissue, to say
+// who reissued a card a stale request points at.
+func (s *Store) LatestDoneReissue(ctx context.Context, cardID string) (ReissueRequest, error) {
+	out, err := s.reissueRequests(ctx, `r.card_id = ? AND r.status = 'DONE' ORDER BY r.decided_at DESC, r.id LIMIT 1`, cardID)
+	if err != nil {
+		return ReissueRequest{}, fmt.Errorf("store: card %s latest reissue: %w", cardID, err)
+	}
+	if len(out) == 0 {
+		return ReissueRequest{}, fmt.Errorf("store: card %s latest reissue: %w", cardID, ErrNotFound)
+	}
+	return out[0], nil
+}
+
+func (a ReissueActor) audit(action, cardID, result, detail string) AuditEntry {
+	return AuditEntry{Actor: a.Username, ActorLevel: a.Level, RemoteAddr: a.RemoteAddr, Action: action,
+		TargetType: "card", TargetID: cardID, Result: result, Detail: detail}
+}
+
+// CreateReissueRequest is step 1: it records a request bound to the admin,
+// the card and the card's current version, valid for ReissueTTL. A DELETED
+// card is refused with ErrCardDeleted, a card that changed since the admin
+// read it with ErrReissueCardChanged, an unknown one with ErrNotFound. Every
+// outcome is audited against the card.
+func (s *Store) CreateReissueRequest(ctx context.Context, n NewReissueRequest) (ReissueRequest, error) {
+	if err := n.Validate(); err != nil {
+		return ReissueRequest{}, fmt.Errorf("store: reissue card %s: %w", n.CardID, err)
+	}
+	n.Note = strings.TrimSpace(n.Note)
+	id := newReissueID()
+	var refusal error
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := reissueCard(ctx, tx, n.CardID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case c.Status == "DELETED":
+			refusal = ErrCardDeleted
+		case c.Version != n.SeenVersion:
+			refusal = ErrReissueCardChanged
+		}
+		if refusal != nil {
+			return s.auditTx(ctx, tx, n.Actor.audit("reissue.request", c.ID, ResultRefused, refusal.Error()))
+		}
+		now := s.nowMs()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reissue_requests(id, card_id, card_version, maker_id, maker, reason, note,
+			four_eyes, status, created_at, expires_at, old_last4, old_exp_month, old_exp_year)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?)`,
+			id, c.ID, c.Version, n.Actor.UserID, n.Actor.Username, string(n.Reason), n.Note, n.FourEyes,
+			now, now+ReissueTTL.Milliseconds(), c.Last4, c.ExpMonth, c.ExpYear); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("request %s; reason %s", id, n.Reason.Label())
+		if n.Note != "" {
+			detail += "; note: " + n.Note
+		}
+		if n.FourEyes {
+			detail += "; four-eyes: waits for a second admin"
+		}
+		return s.auditTx(ctx, tx, n.Actor.audit("reissue.request", c.ID, ResultOK, detail))
+	})
+	if err != nil {
+		return ReissueRequest{}, fmt.Errorf("store: reissue card %s: %w", n.CardID, err)
+	}
+	if refusal != nil {
+		return ReissueRequest{}, fmt.Errorf("store: reissue card %s: %w", n.CardID, refusal)
+	}
+	return s.ReissueRequestByID(ctx, id)
+}
+
+// closeRequest ends a pending request with a status and a note. It is a
+// conditional update: a request that is no longer pending is left alone.
+func closeRequest(ctx context.Context, tx *sql.Tx, id, status, note string, now int64, checker ReissueActor) error {
+	var checkerID any
+	if checker.UserID != 0 {
+		checkerID = checker.UserID
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE reissue_requests SET status = ?, decision_note = ?, decided_at = ?,
+		checker_id = coalesce(?, checker_id), checker = CASE WHEN ? = '' THEN checker ELSE ? END
+		WHERE id = ? AND status = 'PENDING'`, status, note, now, checkerID, checker.Username, checker.Username, id)
+	return err
+}
+
+// ConfirmReissue is step 2. It checks, in this order, that the request is
+// still pending and within its time, that the actor may confirm it (the
+// maker; in four-eyes mode anyone but the maker), that the card is not
+// deleted and has not changed since step 1, and that the last 4 and the
+// actor's password are right. Then, in the same transaction, it reissues the
+// card: a new number on the same BIN (Luhn-valid, never used by any card,
+// its last 4 unlike any the card had), a new CVV, a new expiry at the end of
+// the month three years ahead, the old number marked inactive, the card's
+// version bumped. Balance, movements, limits, status and tokenizations are
+// not touched.
+//
+// Every attempt is audited against the card. Wrong last 4 or password count
+// towards ReissueMaxAttempts; the last one cancels the request. The returned
+// request is its state afterwards, also on refusal (unless ErrNotFound).
+//
+// The request is marked used and the card updated with conditional UPDATEs
+// inside one IMMEDIATE transaction, so of any number of concurrent
+// confirmations exactly one reissues the card; the others get ErrReissueDone.
+func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (ReissueRequest, error) {
+	wrap := func(err error) error { return fmt.Errorf("store: confirm reissue %s: %w", c.RequestID, err) }
+	// bcrypt is slow on purpose: check the password before taking the
+	// single writer, so concurrent confirmations do not queue behind it.
+	u, err := s.UserByID(ctx, c.Actor.UserID)
+	if err != nil {
+		return ReissueRequest{}, wrap(err)
+	}
+	passwordOK := u.CheckPassword(c.Password)
+	// The key exists once anything was seeded; SecretKey (a write
+	// transaction) is only needed the first time.
+	key, err := s.Setting(ctx, PANKeySetting)
+	if errors.Is(err, ErrNotFound) {
+		key, err = s.SecretKey(ctx, PANKeySetting, PANKeySize)
+	}
+	if err != nil {
+		return ReissueRequest{}, wrap(err)
+	}
+
+	var refusal error
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		req, err := s.reissueRequest(ctx, tx, c.RequestID)
+		if err != nil {
+			return err
+		}
+		now := s.nowMs()
+		refuse := func(e error, detail string) error {
+			refusal = e
+			return s.auditTx(ctx, tx, c.Actor.audit("reissue.confirm", req.CardID, ResultRefused,
+				fmt.Sprintf("request %s: %s", req.ID, detail)))
+		}
+		switch req.Status {
+		case ReissueDone:
+			return refuse(ErrReissueDone, fmt.Sprintf("already used: the card was reissued by %s (new last 4 %s)", req.Checker, req.NewLast4))
+		case ReissueCancelled, ReissueRejected:
+			return refuse(ErrReissueClosed, "request is "+strings.ToLower(req.Status))
+		case ReissueExpired:
+			if err := closeRequest(ctx, tx, req.ID, ReissueExpired, expiredNote, now, ReissueActor{}); err != nil {
+				return err
+			}
+			return refuse(ErrReissueExpired, "request expired")
+		}
+		fourEyes := req.FourEyes || c.FourEyes
+		if fourEyes && c.Actor.UserID == req.MakerID {
+			return refuse(ErrReissueOwnRequest, "four-eyes: the maker may not confirm their own request")
+		}
+		if !fourEyes && c.Actor.UserID != req.MakerID {
+			return refuse(ErrReissueNotYours, "the request belongs to "+req.Maker)
+		}
+		if req.Card.Status == "DELETED" {
+			if err := closeRequest(ctx, tx, req.ID, ReissueCancelled, "the card was deleted", now, ReissueActor{}); err != nil {
+				return err
+			}
+			return refuse(ErrCardDeleted, "the card is deleted")
+		}
+		if req.Card.Version != req.CardVersion {
+			if err := closeRequest(ctx, tx, req.ID, ReissueCancelled, "the card changed since step 1", now, ReissueActor{}); err != nil {
+				return err
+			}
+			return refuse(ErrReissueCardChanged, fmt.Sprintf("card version %d, request made at %d", req.Card.Version, req.CardVersion))
+		}
+		last4OK := c.Last4 == req.Card.Last4
+		if !last4OK || !passwordOK {
+			var errs []error
+			var what []string
+			if !last4OK {
+				errs, what = append(errs, ErrReissueWrongLast4), append(what, "wrong last 4")
+			}
+			if !passwordOK {
+				errs, what = append(errs, ErrReissueWrongPassword), append(what, "wrong password")
+			}
+			attempts := req.FailedAttempts + 1
+			detail := fmt.Sprintf("%s (attempt %d of %d)", strings.Join(what, " and "), attempts, ReissueMaxAttempts)
+			if _, err := tx.ExecContext(ctx, `UPDATE reissue_requests SET failed_attempts = failed_attempts + 1 WHERE id = ? AND status = 'PENDING'`, req.ID); err != nil {
+				return err
+			}
+			if attempts >= ReissueMaxAttempts {
+				if err := closeRequest(ctx, tx, req.ID, ReissueCancelled, "too many wrong attempts", now, ReissueActor{}); err != nil {
+					return err
+				}
+				errs = append(errs, ErrReissueTooManyAttempts)
+				detail += "; request cancelled"
+			}
+			return refuse(errors.Join(errs...), detail)
+		}
+		return s.reissueTx(ctx, tx, key, req, c.Actor, now)
+	})
+	if errors.Is(err, errLostRace) {
+		// The request expired or the card changed between the checks and
+		// the conditional updates; everything was rolled back.
+		refusal, err = ErrReissueCardChanged, nil
+	}
+	if err != nil {
+		return ReissueRequest{}, wrap(err)
+	}
+	req, err := s.ReissueRequestByID(ctx, c.RequestID)
+	if err != nil {
+		return ReissueRequest{}, wrap(err)
+	}
+	if refusal != nil {
+		return req, wrap(refusal)
+	}
+	return req, nil
+}
+
+// errLostRace is returned inside the transaction when a conditional update
+// finds the row changed; with the single writer it cannot happen, the check
+// is the last line of defence.
+var errLostRace = errors.New("lost a race with another confirmation")
+
+// reissueTx executes a checked request.
+func (s *Store) reissueTx(ctx context.Context, tx *sql.Tx, key []byte, req ReissueRequest, actor ReissueActor, now int64) error {
+	// Claim the request first: only a PENDING, unexpired request turns DONE.
+	res, err := tx.ExecContext(ctx, `UPDATE reissue_requests SET status = 'DONE', decided_at = ?, checker_id = ?, checker = ?
+		WHERE id = ? AND status = 'PENDING' AND expires_at > ?`, now, actor.UserID, actor.Username, req.ID, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errLostRace
+	}
+
+	// Every number the card has had: the new one must differ from all of
+	// them, and so must its last 4, so support can tell them apart.
+	var formerLast4 []string
+	rows, err := tx.QueryContext(ctx, `SELECT last4 FROM card_numbers WHERE card_id = ?`, req.CardID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			rows.Close()
+			return err
+		}
+		formerLast4 = append(formerLast4, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	formerLast4 = append(formerLast4, req.Card.Last4)
+
+	pan, hash, err := freshPAN(ctx, tx, key, req.Card.BIN, formerLast4)
+	if err != nil {
+		return err
+	}
+	// The CVV comes from crypto/rand like the number. It exists only here:
+	// in production the provider hands it to the cardholder over its own
+	// card-data channel (the single-use PAN link), which the sandbox does not
+	// have, so the console never stores or shows it, not even hashed: a keyed
+	// hash of three digits would fall to 1000 guesses by anyone holding the
+	// key. Drawing it still matters: the old CVV dies with the old number.
+	cvv := randomDigits(3, cryptoUint64)
+	_ = cvv
+	expMonth, expYear := reissueExpiry(time.UnixMilli(now))
+	last4 := pan[len(pan)-4:]
+
+	// The card: number, expiry and version only; conditional on the version
+	// the request was made at, and never a DELETED card.
+	res, err = tx.ExecContext(ctx, `UPDATE cards SET last4 = ?, exp_month = ?, exp_year = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ? AND status != 'DELETED'`, last4, expMonth, expYear, now, req.CardID, req.CardVersion)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errLostRace
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE card_numbers SET inactive_since = ? WHERE card_id = ? AND inactive_since IS NULL`, now, req.CardID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers(card_id, first6, last4, pan_hash, exp_month, exp_year, active_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, req.CardID, pan[:BINLength], last4, hash, expMonth, expYear, now); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE reissue_requests SET new_last4 = ?, new_exp_month = ?, new_exp_year = ? WHERE id = ?`,
+		last4, expMonth, expYear, req.ID); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("request %s; reason %s", req.ID, req.Reason.Label())
+	if req.Note != "" {
+		detail += "; note: " + req.Note
+	}
+	detail += fmt.Sprintf("; last 4 %s → %s; expiry %02d/%d → %02d/%d; prepared by %s, confirmed by %s",
+		req.Card.Last4, last4, req.Card.ExpMonth, req.Card.ExpYear, expMonth, expYear, req.Maker, actor.Username)
+	return s.auditTx(ctx, tx, actor.audit("card.reissue", req.CardID, ResultOK, detail))
+}
+
+// randomPAN draws a new card number; tests wrap it to look at the numbers a
+// reissue draws, which nothing else ever sees.
+var randomPAN = RandomPAN
+
+func cryptoUint64() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+// freshPAN draws card numbers on bin until one is unused by every card (its
+// keyed hash is not in card_numbers) and its last 4 is not in avoidLast4.
+// It returns the number, which the caller must not keep, and its hash.
+func freshPAN(ctx context.Context, tx *sql.Tx, key []byte, bin string, avoidLast4 []string) (string, []byte, error) {
+	for range newPANTries {
+		pan, err := randomPAN(bin)
+		if err != nil {
+			return "", nil, err
+		}
+		if containsLast4(avoidLast4, pan[len(pan)-4:]) {
+			continue
+		}
+		hash := HashPAN(key, pan)
+		var used bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_numbers WHERE pan_hash = ?)`, hash).Scan(&used); err != nil {
+			return "", nil, err
+		}
+		if !used {
+			return pan, hash, nil
+		}
+	}
+	return "", nil, fmt.Errorf("no unused number found on BIN %s in %d tries", bin, newPANTries)
+}
+
+func containsLast4(list []string, l string) bool {
+	for _, x := range list {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// reissueExpiry is the expiry of a number issued at t: the end of the same
+// month three years ahead (a card's MM/YY is valid through that month's
+// last day).
+func reissueExpiry(t time.Time) (month, year int) {
+	t = t.UTC()
+	return int(t.Month()), t.Year() + 3
+}
+
+// RejectReissue lets an admin turn down a pending request with a reason
+// (the four-eyes checker's "no", or the maker withdrawing it). It is audited
+// against the card; a request no longer pending is refused with
+// ErrReissueDone, ErrReissueClosed or ErrReissueExpired, another admin's
+// request outside four-eyes mode with ErrReissueNotYours.
+func (s *Store) RejectReissue(ctx context.Context, rj ReissueRejection) (ReissueRequest, error) {
+	wrap := func(err error) error { return fmt.Errorf("store: reject reissue %s: %w", rj.RequestID, err) }
+	reason := strings.TrimSpace(rj.Reason)
+	if reason == "" {
+		return ReissueRequest{}, wrap(errors.New("a reason is required"))
+	}
+	if utf8.RuneCountInString(reason) > reissueNoteMax {
+		return ReissueRequest{}, wrap(fmt.Errorf("the reason must be at most %d characters", reissueNoteMax))
+	}
+	var refusal error
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		req, err := s.reissueRequest(ctx, tx, rj.RequestID)
+		if err != nil {
+			return err
+		}
+		now := s.nowMs()
+		switch req.Status {
+		case ReissueDone:
+			refusal = ErrReissueDone
+		case ReissueCancelled, ReissueRejected:
+			refusal = ErrReissueClosed
+		case ReissueExpired:
+			refusal = ErrReissueExpired
+			if err := closeRequest(ctx, tx, req.ID, ReissueExpired, expiredNote, now, ReissueActor{}); err != nil {
+				return err
+			}
+		default:
+			if !req.FourEyes && !rj.FourEyes && rj.Actor.UserID != req.MakerID {
+				refusal = ErrReissueNotYours
+			}
+		}
+		if refusal != nil {
+			return s.auditTx(ctx, tx, rj.Actor.audit("reissue.reject", req.CardID, ResultRefused,
+				fmt.Sprintf("request %s: %s", req.ID, refusal)))
+		}
+		if err := closeRequest(ctx, tx, req.ID, ReissueRejected, reason, now, rj.Actor); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, rj.Actor.audit("reissue.reject", req.CardID, ResultOK,
+			fmt.Sprintf("request %s by %s rejected: %s", req.ID, req.Maker, reason)))
+	})
+	if err != nil {
+		return ReissueRequest{}, wrap(err)
+	}
+	req, err := s.ReissueRequestByID(ctx, rj.RequestID)
+	if err != nil {
+		return ReissueRequest{}, wrap(err)
+	}
+	if refusal != nil {
+		return req, wrap(refusal)
+	}
+	return req, nil
+}

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"cardops/store"
+)
+
+// reissueConfirm is reissue step 2: the card's current last 4 and the
+// admin's own password, then the reissue in one transaction. Wrong answers
+// bring the form back; anything else that stops it says what happened.
+func (s *Server) reissueConfirm(w http.ResponseWriter, r *http.Request) {
+	rid := r.PathValue("rid")
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	formErr := r.ParseForm()
+	req, err := s.store.ReissueRequestByID(r.Context(), rid)
+	if errors.Is(err, store.ErrNotFound) {
+		s.audit(r, currentPrincipal(r), "reissue.confirm", "reissue", rid, store.ResultRefused, "no such request")
+		s.reissueNotFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if formErr != nil {
+		s.audit(r, currentPrincipal(r), "reissue.confirm", "card", req.CardID, store.ResultRefused, "request "+rid+": unreadable form")
+		s.reissueRefused(w, r, http.StatusBadRequest, "Bad request", "The confirmation form could not be read. Nothing was changed.", req.CardID)
+		return
+	}
+	last4 := strings.TrimSpace(r.PostForm.Get("last4"))
+	password := r.PostForm.Get("password")
+
+	d := s.reissueShowData(r, req)
+	if req.Status == store.ReissuePending && d.CanConfirm {
+		// An incomplete form is not a guess: it is sent back without
+		// counting as a wrong try.
+		if !isFourDigits(last4) {
+			d.Confirm.Last4Error = "Type the 4 digits at the end of the card's current number."
+		}
+		if password == "" {
+			d.Confirm.PasswordError = "Enter your password."
+		}
+		if d.Confirm.Last4Error != "" || d.Confirm.PasswordError != "" {
+			s.audit(r, currentPrincipal(r), "reissue.confirm", "card", req.CardID, store.ResultRefused, "request "+rid+": incomplete form")
+			s.renderReissue(w, r, http.StatusUnprocessableEntity, d)
+			return
+		}
+	}
+
+	done, err := s.store.ConfirmReissue(r.Context(), store.ReissueConfirmation{
+		RequestID: rid, Last4: last4, Password: password, FourEyes: s.fourEyes, Actor: reissueActor(r),
+	})
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/reissues/"+rid, http.StatusSeeOther)
+		return
+	case errors.Is(err, store.ErrNotFound):
+		s.reissueNotFound(w, r)
+		return
+	case s.reissueRequestRefused(w, r, done, err):
+		return
+	case errors.Is(err, store.ErrReissueWrongLast4), errors.Is(err, store.ErrReissueWrongPassword):
+		d = s.reissueShowData(r, done)
+		if errors.Is(err, store.ErrReissueWrongLast4) {
+			d.Confirm.Last4Error = "That is not the last 4 of the card's current number."
+		}
+		if errors.Is(err, store.ErrReissueWrongPassword) {
+			d.Confirm.PasswordError = "That is not your password."
+		}
+		d.Confirm.Error = fmt.Sprintf("Nothing was changed. %d of %d tries left before this request is cancelled.", done.AttemptsLeft(), store.ReissueMaxAttempts)
+		s.renderReissue(w, r, http.StatusUnprocessableEntity, d)
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+// isFourDigits reports whether s is exactly four ASCII digits.
+func isFourDigits(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
