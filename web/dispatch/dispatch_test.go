@@ -169,7 +169,9 @@ func waitRow(t *testing.T, st *store.Store, id int64, what string, ok func(store
 	}
 }
 
-func delivered(m store.OutboxMessage, _ []store.OutboxAttempt) bool { return m.State == store.OutboxDelivered }
+func delivered(m store.OutboxMessage, _ []store.OutboxAttempt) bool {
+	return m.State == store.OutboxDelivered
+}
 
 func TestDeliverSignedWithBothSchemes(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "d.db"))
