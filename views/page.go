@@ -39,6 +39,7 @@ type NavItem struct {
 // levels on every route).
 var navItems = []NavItem{
 	{Href: "/", Label: "Overview", Level: store.LevelReadOnly},
+	{Href: "/simulate", Label: "Simulate", Level: store.LevelOperational},
 	{Href: "/audit", Label: "Audit", Level: store.LevelAdmin},
 }
 

@@ -22,6 +22,14 @@ import (
 type Config struct {
 	Store  *store.Store
 	Logger *slog.Logger
+	// WebhookTarget is the URL the dispatcher delivers to, shown on the
+	// Simulate page.
+	WebhookTarget string
+	// Wake, if set, is called after a simulation, replay or burst writes to
+	// the outbox, so the dispatcher delivers at once (dispatch.Dispatcher.Wake).
+	Wake func()
+	// Events gives replay the stored events' bodies; see EventBodies.
+	Events EventBodies
 }
 
 // Server is the console's http.Handler.
@@ -33,6 +41,9 @@ type Server struct {
 	staticVersion string
 	handler       http.Handler
 	now           func() time.Time
+	simTarget     string
+	wake          func()
+	events        EventBodies
 }
 
 // New builds the console. Session keys are read from the database
@@ -60,6 +71,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		throttle:      newLoginThrottle(),
 		staticVersion: version,
 		now:           time.Now,
+		simTarget:     cfg.WebhookTarget,
+		wake:          cfg.Wake,
+		events:        cfg.Events,
 	}
 	s.handler = s.middleware(s.mux())
 	return s, nil
