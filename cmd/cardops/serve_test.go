@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -90,5 +91,37 @@ func TestServeDemo(t *testing.T) {
 	pw := regexp.MustCompile(`sign in as admin\s+password (\S+)`)
 	if a, b := pw.FindStringSubmatch(first), pw.FindStringSubmatch(second); a == nil || b == nil || a[1] != b[1] {
 		t.Errorf("admin password differs between starts: %v vs %v", a, b)
+	}
+}
+
+func TestWebhookTarget(t *testing.T) {
+	for _, tc := range []struct {
+		configured, addr, want string
+		wantErr                bool
+	}{
+		{"", "127.0.0.1:8080", "http://127.0.0.1:8080/webhooks", false},
+		{"", "0.0.0.0:9000", "http://127.0.0.1:9000/webhooks", false},
+		{"", "[::]:9000", "http://[::1]:9000/webhooks", false},
+		{"https://hooks.example.test/in", "127.0.0.1:8080", "https://hooks.example.test/in", false},
+		{"ftp://x", "127.0.0.1:8080", "", true},
+		{"not a url", "127.0.0.1:8080", "", true},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := webhookTarget(tc.configured, addr)
+		if (err != nil) != tc.wantErr || got != tc.want {
+			t.Errorf("webhookTarget(%q, %s) = %q, %v; want %q (error %v)", tc.configured, tc.addr, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+func TestServeRefusesBadWebhookTarget(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--webhook-target", "ftp://nowhere"},
+		env(nil), nil, &syncBuffer{}, &syncBuffer{})
+	if err == nil || !strings.Contains(err.Error(), "webhook target") {
+		t.Errorf("run = %v, want a webhook target error", err)
 	}
 }
