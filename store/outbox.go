@@ -153,58 +153,54 @@ func scanOutbox(sc scanner, m *OutboxMessage) error {
 		&m.NextAttemptAt, &m.CreatedAt, &m.DoneAt)
 }
 
-// ClaimDue leases up to limit pending rows that are due at now to the
-// caller until now+lease, oldest due first. A leased row is not claimed again
-// until its lease runs out or an attempt is recorded.
-func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error) {
+// DueOutbox returns up to limit pending rows due at now, oldest due first,
+// leaving out the rows in skip (the caller's deliveries in flight). It only
+// reads: the one dispatcher of a database keeps its in-flight rows in
+// memory, so a row it was sending when the process stopped is simply due
+// again after the restart (delivery is at least once).
+func (s *Store) DueOutbox(ctx context.Context, now time.Time, limit int, skip map[int64]bool) ([]OutboxMessage, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+		WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+		now.UnixMilli(), limit+len(skip))
+	if err != nil {
+		return nil, fmt.Errorf("store: due outbox rows: %w", err)
+	}
+	defer rows.Close()
 	var out []OutboxMessage
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		nowMs := now.UnixMilli()
-		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET claimed_until = ?
-			WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?
-				ORDER BY next_attempt_at, id LIMIT ?)
-			RETURNING `+outboxCols, now.Add(lease).UnixMilli(), nowMs, nowMs, limit)
-		if err != nil {
-			return err
+	for rows.Next() && len(out) < limit {
+		var m OutboxMessage
+		if err := scanOutbox(rows, &m); err != nil {
+			return nil, fmt.Errorf("store: due outbox rows: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var m OutboxMessage
-			if err := scanOutbox(rows, &m); err != nil {
-				return err
-			}
+		if !skip[m.ID] {
 			out = append(out, m)
 		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: claim due outbox rows: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: due outbox rows: %w", err)
 	}
 	return out, nil
 }
 
-// ReleaseClaims ends every lease. The one dispatcher of a database calls it
-// when it starts, so rows leased by a process that stopped mid-delivery are
-// due again at once.
-func (s *Store) ReleaseClaims(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, `UPDATE outbox SET claimed_until = 0 WHERE state = 'pending' AND claimed_until != 0`); err != nil {
-		return fmt.Errorf("store: release outbox claims: %w", err)
-	}
-	return nil
-}
-
-// NextDue reports when the earliest pending row is due; ok is false when no
-// row is pending. Leased rows count from the end of their lease.
-func (s *Store) NextDue(ctx context.Context) (due time.Time, ok bool, err error) {
-	var ms sql.NullInt64
-	err = s.r.QueryRowContext(ctx, `SELECT MIN(MAX(next_attempt_at, claimed_until)) FROM outbox WHERE state = 'pending'`).Scan(&ms)
+// NextDue reports when the earliest pending row not in skip is due; ok is
+// false when there is none.
+func (s *Store) NextDue(ctx context.Context, skip map[int64]bool) (due time.Time, ok bool, err error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, next_attempt_at FROM outbox WHERE state = 'pending'
+		ORDER BY next_attempt_at, id LIMIT ?`, len(skip)+1)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next due outbox row: %w", err)
 	}
-	if !ms.Valid {
-		return time.Time{}, false, nil
+	defer rows.Close()
+	for rows.Next() {
+		var id, at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return time.Time{}, false, fmt.Errorf("store: next due outbox row: %w", err)
+		}
+		if !skip[id] {
+			return time.UnixMilli(at), true, nil
+		}
 	}
-	return time.UnixMilli(ms.Int64), true, nil
+	return time.Time{}, false, rows.Err()
 }
 
 // RecordAttempts stores a batch of attempts and moves each row on (delivered,
@@ -221,7 +217,7 @@ func (s *Store) RecordAttempts(ctx context.Context, results []AttemptResult) err
 			return err
 		}
 		defer ins.Close()
-		upd, err := tx.PrepareContext(ctx, `UPDATE outbox SET attempts = attempts + 1, claimed_until = 0, state = ?,
+		upd, err := tx.PrepareContext(ctx, `UPDATE outbox SET attempts = attempts + 1, state = ?,
 			next_attempt_at = ?, done_at = ? WHERE id = ? AND state = 'pending'`)
 		if err != nil {
 			return err

@@ -74,8 +74,8 @@ func (s *Store) EnqueueBurst(ctx context.Context, n int, cardID string, by SimAc
 					"transaction_amount": simNumber(cents), "transaction_currency_number": "840", "transaction_currency_code": "USD",
 					"exchange_rate": json.Number("1"), "fees": map[string]any{"atm_fees": json.Number("0"), "fx_fees": json.Number("0")},
 					"merchant_data": map[string]any{"id": "SBXBURST", "name": "Burst test merchant", "city": "San Francisco", "country": "US", "mcc": "5999"},
-					"created_at": created,
-					"burst":      map[string]any{"id": b.ID, "seq": i + 1, "of": n},
+					"created_at":    created,
+					"burst":         map[string]any{"id": b.ID, "seq": i + 1, "of": n},
 				},
 			})
 			if err != nil {

@@ -411,26 +411,22 @@ func TestPreviewChangesNothing(t *testing.T) {
 	}
 }
 
-func TestOutboxClaimRecordAndRelease(t *testing.T) {
+func TestOutboxDueAndRecord(t *testing.T) {
 	st := openSimStore(t)
 	f := addSimCard(t, st, "ACTIVE", 100_00, nil)
 	ctx := context.Background()
 	res := simOK(t, st, SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "1"})
 	now := time.Now()
-	got, err := st.ClaimDue(ctx, now, 10, time.Minute)
+	got, err := st.DueOutbox(ctx, now, 10, nil)
 	if err != nil || len(got) != 1 || got[0].ID != res.Outbox.ID || string(got[0].Body) != string(res.Outbox.Body) {
-		t.Fatalf("ClaimDue = %v, %v; want the one row", got, err)
+		t.Fatalf("DueOutbox = %v, %v; want the one row", got, err)
 	}
-	if again, _ := st.ClaimDue(ctx, now, 10, time.Minute); len(again) != 0 {
-		t.Errorf("a leased row was claimed again: %v", again)
+	inflight := map[int64]bool{got[0].ID: true}
+	if again, _ := st.DueOutbox(ctx, now, 10, inflight); len(again) != 0 {
+		t.Errorf("a row in flight was handed out again: %v", again)
 	}
-	// A restart releases the lease: the row is due again at once.
-	if err := st.ReleaseClaims(ctx); err != nil {
-		t.Fatal(err)
-	}
-	got, _ = st.ClaimDue(ctx, now, 10, time.Minute)
-	if len(got) != 1 {
-		t.Fatalf("after ReleaseClaims: claimed %d rows, want 1", len(got))
+	if _, ok, _ := st.NextDue(ctx, inflight); ok {
+		t.Errorf("NextDue counts a row in flight")
 	}
 	next := now.Add(5 * time.Second).UnixMilli()
 	err = st.RecordAttempts(ctx, []AttemptResult{{Attempt: OutboxAttempt{OutboxID: got[0].ID, Target: "http://x", StartedAt: now.UnixMilli(),
@@ -438,10 +434,13 @@ func TestOutboxClaimRecordAndRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := st.ClaimDue(ctx, now, 10, time.Minute); len(due) != 0 {
+	if due, _ := st.DueOutbox(ctx, now, 10, nil); len(due) != 0 {
 		t.Errorf("row retried before its next attempt time")
 	}
-	if due, _ := st.ClaimDue(ctx, time.UnixMilli(next), 10, time.Minute); len(due) != 1 || due[0].Attempts != 1 {
+	if at, ok, _ := st.NextDue(ctx, nil); !ok || at.UnixMilli() != next {
+		t.Errorf("NextDue = %v, %v; want %d", at, ok, next)
+	}
+	if due, _ := st.DueOutbox(ctx, time.UnixMilli(next), 10, nil); len(due) != 1 || due[0].Attempts != 1 {
 		t.Fatalf("row not due at its next attempt time: %v", due)
 	}
 	st.RecordAttempts(ctx, []AttemptResult{{Attempt: OutboxAttempt{OutboxID: got[0].ID, Target: "http://x", StartedAt: next, HTTPStatus: 204}, State: OutboxDelivered}})

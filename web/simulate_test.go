@@ -208,7 +208,7 @@ func TestSimulateRoutes(t *testing.T) {
 			name: "preview opens the notification and changes nothing", method: "POST", url: "/simulate/preview", as: store.LevelOperational,
 			before: addCard, headers: htmx, form: url.Values{"card": {simCardID}, "amount": {"3"}, "preview_action": {"authorize"}},
 			wantStatus: http.StatusOK, wantContains: []string{`id="editor"`, "&#34;sub_operation&#34;: &#34;AUTHORIZATION&#34;"},
-			after:      both(wantBalance(10000), wantOutbox(0)),
+			after: both(wantBalance(10000), wantOutbox(0)),
 		},
 		{
 			name: "an edited payload that is not JSON is refused with the reason", method: "POST", url: "/simulate/send", as: store.LevelOperational,

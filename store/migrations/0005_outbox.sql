@@ -28,8 +28,6 @@ CREATE TABLE outbox (
     state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'refused')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
-    -- claimed_until leases a row to one in-flight delivery.
-    claimed_until   INTEGER NOT NULL DEFAULT 0,
     created_at      INTEGER NOT NULL,
     done_at         INTEGER
 );

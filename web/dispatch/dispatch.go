@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -117,18 +118,23 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// Run delivers until ctx is cancelled. It first releases leases left by a
-// process that stopped mid-delivery, so pending rows resume at once. An
-// attempt cut short by the shutdown is not recorded: its row stays pending
-// and is sent again after the restart (delivery is at least once).
+// Run delivers until ctx is cancelled. Pending rows, those left by an
+// earlier process included, are picked up at once. An attempt cut short by
+// the shutdown is not recorded: its row stays pending and is sent again after
+// the restart (delivery is at least once).
 func (d *Dispatcher) Run(ctx context.Context) error {
-	if err := d.cfg.Store.ReleaseClaims(ctx); err != nil {
-		return err
+	capacity := d.cfg.Workers * 8
+	jobs := make(chan store.OutboxMessage, capacity)
+	results := make(chan store.AttemptResult, capacity)
+	// inflight holds the rows handed to workers and not yet recorded, so
+	// they are not picked up twice.
+	var mu sync.Mutex
+	inflight := make(map[int64]bool, capacity)
+	release := func(id int64) {
+		mu.Lock()
+		delete(inflight, id)
+		mu.Unlock()
 	}
-	inflight := d.cfg.Workers * 4
-	slots := make(chan struct{}, inflight)
-	jobs := make(chan store.OutboxMessage, inflight)
-	results := make(chan store.AttemptResult, inflight)
 
 	var workers sync.WaitGroup
 	for range d.cfg.Workers {
@@ -136,11 +142,10 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		go func() {
 			defer workers.Done()
 			for m := range jobs {
-				res, ok := d.deliver(ctx, m)
-				if ok {
+				if res, ok := d.deliver(ctx, m); ok {
 					results <- res
 				} else {
-					<-slots
+					release(m.ID)
 				}
 			}
 		}()
@@ -148,28 +153,37 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	recorded := make(chan struct{})
 	go func() {
 		defer close(recorded)
-		d.record(results, slots)
+		d.record(results, release)
 	}()
 
-	lease := 5*d.cfg.Timeout + 30*time.Second
 	for ctx.Err() == nil {
-		free := inflight - len(slots)
+		mu.Lock()
+		free := capacity - len(inflight)
+		skip := maps.Clone(inflight)
+		mu.Unlock()
 		var msgs []store.OutboxMessage
 		if free > 0 {
 			var err error
-			msgs, err = d.cfg.Store.ClaimDue(ctx, d.cfg.Now(), free, lease)
+			msgs, err = d.cfg.Store.DueOutbox(ctx, d.cfg.Now(), free, skip)
 			if err != nil && ctx.Err() == nil {
-				d.cfg.Logger.Error("dispatch: claim", "err", err)
+				d.cfg.Logger.Error("dispatch: due rows", "err", err)
 			}
 		}
+		mu.Lock()
 		for _, m := range msgs {
-			slots <- struct{}{}
+			inflight[m.ID] = true
+		}
+		mu.Unlock()
+		for _, m := range msgs {
 			jobs <- m
 		}
 		if free > 0 && len(msgs) == free {
 			continue // more may be due
 		}
-		d.sleep(ctx, free == 0)
+		for _, m := range msgs {
+			skip[m.ID] = true
+		}
+		d.sleep(ctx, free == 0, skip)
 	}
 	close(jobs)
 	workers.Wait()
@@ -181,10 +195,10 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // sleep waits until the next row is due, a wake-up, the poll interval or the
 // end of ctx, whichever comes first. busy means every slot is taken: then
 // only a finished delivery (which wakes) can make room.
-func (d *Dispatcher) sleep(ctx context.Context, busy bool) {
+func (d *Dispatcher) sleep(ctx context.Context, busy bool, skip map[int64]bool) {
 	wait := d.cfg.Poll
 	if !busy {
-		due, ok, err := d.cfg.Store.NextDue(ctx)
+		due, ok, err := d.cfg.Store.NextDue(ctx, skip)
 		if err == nil && ok {
 			wait = min(wait, max(0, due.Sub(d.cfg.Now())))
 		}
@@ -201,10 +215,10 @@ func (d *Dispatcher) sleep(ctx context.Context, busy bool) {
 	}
 }
 
-// record stores finished attempts in batches, one transaction each, and
-// frees their slots. A batch that fails to store is retried, so an attempt
+// record stores finished attempts in batches, one transaction each, then
+// releases their rows. A batch that fails to store is retried, so an attempt
 // is not forgotten while the database is busy.
-func (d *Dispatcher) record(results <-chan store.AttemptResult, slots chan struct{}) {
+func (d *Dispatcher) record(results <-chan store.AttemptResult, release func(id int64)) {
 	batch := make([]store.AttemptResult, 0, 256)
 	for first := range results {
 		batch = append(batch[:0], first)
@@ -229,13 +243,13 @@ func (d *Dispatcher) record(results <-chan store.AttemptResult, slots chan struc
 			}
 			d.cfg.Logger.Error("dispatch: record attempts", "rows", len(batch), "try", try, "err", err)
 			if try >= 20 {
-				// The rows keep their lease and are sent again once it ends.
+				// The rows stay pending and are sent again: at least once.
 				break
 			}
 			time.Sleep(min(time.Duration(try+1)*100*time.Millisecond, 2*time.Second))
 		}
-		for range batch {
-			<-slots
+		for _, r := range batch {
+			release(r.Attempt.OutboxID)
 		}
 		d.Wake()
 	}
