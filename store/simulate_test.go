@@ -489,3 +489,75 @@ func TestEnqueueReplayAndEdited(t *testing.T) {
 		t.Errorf("malformed_json body %s is valid JSON", bad.Body)
 	}
 }
+
+func TestSimulate3DSChallenge(t *testing.T) {
+	st := openSimStore(t)
+	f := addSimCard(t, st, "ACTIVE", 100_00, nil)
+	res := simOK(t, st, SimRequest{Action: Act3DS, CardID: f.cardID, Amount: "42", Currency: "EUR", Merchant: Merchant{Name: "Shop", Country: "FR"}})
+	env := envelopeOf(t, res.Outbox.Body)
+	d := env["data"].(map[string]any)
+	code, _ := d["code"].(string)
+	if env["sub_operation"] != "NOTIFICATION_3DS_AUTHORIZATION" || env["status"] != "PENDING" || d["card_id"] != f.cardID ||
+		d["merchant_country_code"] != "FR" || d["transaction_currency"] != "EUR" || d["transaction_amount"].(json.Number) != "38.64" || len(code) != 6 {
+		t.Errorf("3DS notification = %s", res.Outbox.Body)
+	}
+	if cardBalance(t, st, f.cardID) != 100_00 || countRows(t, st, "card_transactions") != 0 {
+		t.Error("a 3DS challenge moved money or wrote a movement")
+	}
+}
+
+func TestSimulateWalletFailedVariants(t *testing.T) {
+	st := openSimStore(t)
+	f := addSimCard(t, st, "ACTIVE", 0, nil)
+	// A failed withdrawal of more than the balance is allowed: nothing moves.
+	w := simOK(t, st, SimRequest{Action: ActWithdraw, WalletID: f.virtualID, Amount: "500", Outcome: "FAILED", Reason: "chain congested"})
+	if e := envelopeOf(t, w.Outbox.Body); e["status"] != "FAILED" || e["reason"] != "chain congested" {
+		t.Errorf("failed withdraw notification = %s", w.Outbox.Body)
+	}
+	d := simOK(t, st, SimRequest{Action: ActDepositCard, CardID: f.cardID, Amount: "50", Outcome: "CANCELLED", Reason: "sender cancelled"})
+	if e := envelopeOf(t, d.Outbox.Body); e["status"] != "CANCELLED" {
+		t.Errorf("cancelled deposit notification = %s", d.Outbox.Body)
+	}
+	var bal int64
+	st.r.QueryRow(`SELECT balance_cents FROM wallet_balances WHERE wallet_id = ? AND symbol = 'USDC'`, f.virtualID).Scan(&bal)
+	var statuses []string
+	rows, _ := st.r.Query(`SELECT status FROM wallet_movements ORDER BY created_at, rowid`)
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		statuses = append(statuses, s)
+	}
+	rows.Close()
+	if bal != 100_00 || cardBalance(t, st, f.cardID) != 0 || strings.Join(statuses, ",") != "FAILED,CANCELLED" {
+		t.Errorf("wallet %d, card %d, movements %v: a failed variant moved money", bal, cardBalance(t, st, f.cardID), statuses)
+	}
+}
+
+func TestEnqueueBurst(t *testing.T) {
+	st := openSimStore(t)
+	ctx := context.Background()
+	for _, n := range []int{0, -1, MaxBurst + 1} {
+		if _, err := st.EnqueueBurst(ctx, n, "", qa); err == nil {
+			t.Errorf("EnqueueBurst(%d): want a refusal", n)
+		}
+	}
+	if _, err := st.EnqueueBurst(ctx, 3, "no-such-card", qa); !errors.Is(err, ErrNotFound) {
+		t.Errorf("burst on an unknown card: err = %v", err)
+	}
+	b, err := st.EnqueueBurst(ctx, 50, "", qa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.BurstProgress(ctx, b.ID)
+	if err != nil || p.Total != 50 || p.Pending != 50 || p.Done() {
+		t.Errorf("progress = %+v, %v", p, err)
+	}
+	due, _ := st.DueOutbox(ctx, time.Now(), 100, nil)
+	ops := map[string]bool{}
+	for _, m := range due {
+		ops[m.OperationID] = true
+	}
+	if len(due) != 50 || len(ops) != 50 {
+		t.Errorf("burst rows = %d with %d distinct operation ids, want 50 each", len(due), len(ops))
+	}
+}

@@ -294,8 +294,9 @@ func (d *Dispatcher) deliver(ctx context.Context, m store.OutboxMessage) (res st
 	switch {
 	case err == nil && status >= 200 && status < 300:
 		res.State = store.OutboxDelivered
-	case m.Broken():
-		// A deliberately broken delivery is meant to be refused once.
+	case m.Broken() && status != 0:
+		// A deliberately broken delivery is meant to be refused once; it is
+		// retried only while no receiver answers at all.
 		res.State = store.OutboxRefused
 	default:
 		res.State = store.OutboxPending
