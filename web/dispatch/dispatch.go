@@ -278,7 +278,9 @@ func (d *Dispatcher) deliver(ctx context.Context, m store.OutboxMessage) (res st
 	att := store.OutboxAttempt{OutboxID: m.ID, Target: d.cfg.Target, StartedAt: start.UnixMilli()}
 	res.Attempt = att
 	status, head, retryAfter, err := d.post(ctx, m, start)
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
+		// Cut short by the shutdown: an answer that did come is recorded,
+		// anything else is left for the next start.
 		return res, false
 	}
 	end := d.cfg.Now()
