@@ -61,6 +61,23 @@ type SimulatePageData struct {
 	Target      string
 	Editor      SimEditor
 	Burst       *store.Burst
+	// Delivery is one outbox row opened with its attempts.
+	Delivery *SimDeliveryView
+}
+
+// SimDeliveryView is one outbox row with every attempt.
+type SimDeliveryView struct {
+	Message  store.OutboxMessage
+	Attempts []store.OutboxAttempt
+}
+
+func simDeliveryURL(id int64) string { return "/simulate?delivery=" + strconv.FormatInt(id, 10) }
+
+func attemptAnswer(a store.OutboxAttempt) string {
+	if a.HTTPStatus != 0 {
+		return statusText(a.HTTPStatus)
+	}
+	return "no answer"
 }
 
 // SimActionLabels names each simulation action on its button.

@@ -70,6 +70,19 @@ func (s *Server) simulateShow(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, views.SimWalletPicks(d))
 		return
 	}
+	if raw := q.Get("delivery"); raw != "" {
+		id, _ := strconv.ParseInt(raw, 10, 64)
+		m, atts, err := s.store.OutboxMessage(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			s.errorPage(w, r, http.StatusNotFound, "No such delivery", "There is no delivery #"+raw+".")
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Delivery = &views.SimDeliveryView{Message: m, Attempts: atts}
+	}
 	if raw := q.Get("done"); raw != "" {
 		id, _ := strconv.ParseInt(raw, 10, 64)
 		if m, _, err := s.store.OutboxMessage(ctx, id); err == nil {

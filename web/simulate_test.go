@@ -235,6 +235,24 @@ func TestSimulateRoutes(t *testing.T) {
 			wantStatus: http.StatusOK, wantContains: []string{"Burst #1: 0 of 25 delivered", `hx-trigger="every 1s"`}, after: wantOutbox(25),
 		},
 		{
+			name: "a delivery opens with every attempt", method: "GET", url: "/simulate?delivery=1", as: store.LevelOperational,
+			before: func(t *testing.T, e *testEnv) {
+				authorizeFirst(t, e)
+				err := e.store.RecordAttempts(context.Background(), []store.AttemptResult{{State: store.OutboxPending, NextAttemptAt: 5000,
+					Attempt: store.OutboxAttempt{OutboxID: 1, Target: "http://r", StartedAt: 1000, DurationMs: 12, HTTPStatus: 503,
+						ResponseHead: "try later", RetryAfterMs: 30000}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantStatus:   http.StatusOK,
+			wantContains: []string{"Delivery #1", "503 Service Unavailable", "try later", "12 ms", "30 s", "&#34;operation&#34;:&#34;CARDS&#34;"},
+		},
+		{
+			name: "an unknown delivery is 404", method: "GET", url: "/simulate?delivery=99", as: store.LevelOperational,
+			wantStatus: http.StatusNotFound, wantContains: []string{"No such delivery"},
+		},
+		{
 			name: "deliveries fragment polls", method: "GET", url: "/simulate?fragment=deliveries&card=" + simCardID, as: store.LevelOperational,
 			before: authorizeFirst, headers: htmx, wantStatus: http.StatusOK,
 			wantContains: []string{`id="deliveries"`, "CARDS/AUTHORIZATION", "pending", "not tried yet"},
@@ -301,6 +319,22 @@ func TestEventReplayHandler(t *testing.T) {
 	audits, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "event.replay"})
 	if len(audits) != 2 || audits[0].Result != store.ResultRefused || audits[1].Result != store.ResultOK {
 		t.Errorf("audit = %+v, want the replay and the refusal", audits)
+	}
+}
+
+func TestEventReplayButtonByLevel(t *testing.T) {
+	for _, tc := range []struct {
+		level store.Level
+		want  bool
+	}{{store.LevelReadOnly, false}, {store.LevelOperational, true}, {store.LevelAdmin, true}} {
+		var buf bytes.Buffer
+		p := views.Page{Viewer: &views.Viewer{Username: "u", Level: tc.level}}
+		if err := views.EventReplayButton(p, "17").Render(context.Background(), &buf); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(buf.String(), `hx-post="/events/17/replay"`); got != tc.want {
+			t.Errorf("level %d: replay button shown = %v, want %v", tc.level, got, tc.want)
+		}
 	}
 }
 
