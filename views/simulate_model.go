@@ -71,7 +71,13 @@ type SimDeliveryView struct {
 	Attempts []store.OutboxAttempt
 }
 
-func simDeliveryURL(id int64) string { return "/simulate?delivery=" + strconv.FormatInt(id, 10) }
+func simDeliveryURL(id int64, cardID string) string {
+	u := "/simulate?delivery=" + strconv.FormatInt(id, 10)
+	if cardID != "" {
+		u += "&card=" + urlQuery(cardID)
+	}
+	return u
+}
 
 func attemptAnswer(a store.OutboxAttempt) string {
 	if a.HTTPStatus != 0 {

@@ -18,7 +18,7 @@ func (s *Server) simulateShow(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	ctx := r.Context()
 	if q.Get("fragment") == "deliveries" {
-		rows, err := s.store.RecentOutbox(ctx, store.OutboxFilter{CardID: q.Get("card"), Limit: 20})
+		rows, err := s.store.RecentOutbox(ctx, store.OutboxFilter{CardID: q.Get("card"), SkipBurst: true, Limit: 20})
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -122,7 +122,7 @@ func (s *Server) simPageData(ctx context.Context, form views.SimForm) (views.Sim
 			d.Wallet = &wl
 		}
 	}
-	rows, err := s.store.RecentOutbox(ctx, store.OutboxFilter{CardID: form.CardID, Limit: 20})
+	rows, err := s.store.RecentOutbox(ctx, store.OutboxFilter{CardID: form.CardID, SkipBurst: true, Limit: 20})
 	if err != nil {
 		return d, err
 	}

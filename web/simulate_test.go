@@ -126,6 +126,14 @@ func TestSimulateRoutes(t *testing.T) {
 			wantContains: []string{"Zoë Tester", "Use this card"}, wantNotContains: []string{"<html"},
 		},
 		{
+			name: "the card picker finds by id prefix", method: "GET", url: "/simulate?card_q=11111111-2222", as: store.LevelOperational,
+			before: addCard, headers: htmx, wantStatus: http.StatusOK, wantContains: []string{"Zoë Tester"},
+		},
+		{
+			name: "the card picker says when nothing matches", method: "GET", url: "/simulate?card_q=zzz", as: store.LevelOperational,
+			before: addCard, headers: htmx, wantStatus: http.StatusOK, wantContains: []string{"No card matches"},
+		},
+		{
 			name: "the card picker finds by last 4", method: "GET", url: "/simulate?card_q=4242", as: store.LevelOperational,
 			before: addCard, headers: htmx, wantStatus: http.StatusOK, wantContains: []string{"Zoë Tester"},
 		},
