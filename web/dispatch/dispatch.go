@@ -7,6 +7,7 @@
 package dispatch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +19,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"cardops/store"
 	"cardops/web/webhook"
@@ -328,7 +328,7 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	}
 	rctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodPost, d.cfg.Target, strings.NewReader(string(m.Body)))
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, d.cfg.Target, bytes.NewReader(m.Body))
 	if err != nil {
 		return 0, "", 0, fmt.Errorf("build request: %w", err)
 	}
@@ -359,10 +359,9 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	n, rerr := io.ReadFull(resp.Body, buf)
 	// Draining a little more lets the connection be reused.
 	io.CopyN(io.Discard, resp.Body, 64<<10)
+	// The cut at ResponseHeadBytes may split a character; ToValidUTF8
+	// replaces the stub.
 	head = strings.ToValidUTF8(string(buf[:n]), "\uFFFD")
-	for len(head) > 0 && !utf8.ValidString(head) {
-		head = head[:len(head)-1]
-	}
 	if rerr != nil && rerr != io.EOF && rerr != io.ErrUnexpectedEOF {
 		err = fmt.Errorf("read answer: %w", rerr)
 	}
