@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -162,3 +163,46 @@ func TestSimulateHiddenFromViewer(t *testing.T) {
 	must(t, expect.Locator(page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: "Not allowed"})).ToBeVisible())
 	must(t, expect.Locator(page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Authorize"})).ToHaveCount(0))
 }
+
+// TestSimulateEditBrokenAndBurst: QA opens the notification an action would
+// send, sends it deliberately malformed and sees the receiver refuse it,
+// then sends a burst and watches its progress to the end.
+func TestSimulateEditBrokenAndBurst(t *testing.T) {
+	c, rc := startSimConsole(t)
+	page := newPage(t)
+	signIn(t, page, c.URL, "operator")
+	if _, err := page.Goto(c.URL + "/simulate?card=" + e2eCardID); err != nil {
+		t.Fatal(err)
+	}
+	must(t, page.GetByLabel("Amount (USD)").Fill("5"))
+	if _, err := page.GetByLabel("Notification of").SelectOption(playwright.SelectOptionValues{Values: playwright.StringSlice("3ds")}); err != nil {
+		t.Fatal(err)
+	}
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Open the notification"}).Click())
+	payload := page.GetByLabel("Notification JSON")
+	must(t, expect.Locator(payload).ToHaveValue(regexpMust(`"sub_operation": "NOTIFICATION_3DS_AUTHORIZATION"`)))
+
+	// Not JSON: a clear message, nothing sent.
+	must(t, payload.Fill(`{"operation": "CARDS",`))
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Send this notification"}).Click())
+	must(t, expect.Locator(page.Locator("#editor").GetByRole("alert")).ToContainText("not valid JSON"))
+
+	must(t, payload.Fill(`{"operation":"CARDS","sub_operation":"REFUND","operation_id":"qa-broken-1","status":"SUCCESS","data":{"card_id":"`+e2eCardID+`"}}`))
+	if _, err := page.GetByLabel("Delivery").SelectOption(playwright.SelectOptionValues{Values: playwright.StringSlice("malformed_json")}); err != nil {
+		t.Fatal(err)
+	}
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Send this notification"}).Click())
+	must(t, expect.Locator(page.GetByTestId("sim-result")).ToContainText("deliberately broken"))
+	row := page.GetByTestId("deliveries").Locator("tbody tr").Filter(playwright.LocatorFilterOptions{HasText: "malformed_json"})
+	must(t, expect.Locator(row).ToContainText("refused"))
+	must(t, expect.Locator(row).ToContainText("HTTP 400"))
+
+	must(t, page.GetByLabel("Notifications").Fill("300"))
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Send burst"}).Click())
+	must(t, expect.Locator(page.GetByTestId("burst-progress")).ToContainText("300 of 300 delivered — done."))
+	if got := len(rc.operations()); got != 300 {
+		t.Errorf("receiver took %d notifications, want the 300 of the burst (the broken one refused)", got)
+	}
+}
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(regexp.QuoteMeta(s)) }
