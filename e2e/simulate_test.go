@@ -180,7 +180,7 @@ func TestSimulateEditBrokenAndBurst(t *testing.T) {
 	}
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Open the notification"}).Click())
 	payload := page.GetByLabel("Notification JSON")
-	must(t, expect.Locator(payload).ToHaveValue(regexpMust(`"sub_operation": "NOTIFICATION_3DS_AUTHORIZATION"`)))
+	must(t, expect.Locator(payload).ToHaveValue(simRegexp(`"sub_operation": "NOTIFICATION_3DS_AUTHORIZATION"`)))
 
 	// Not JSON: a clear message, nothing sent.
 	must(t, payload.Fill(`{"operation": "CARDS",`))
@@ -205,4 +205,4 @@ func TestSimulateEditBrokenAndBurst(t *testing.T) {
 	}
 }
 
-func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(regexp.QuoteMeta(s)) }
+func simRegexp(s string) *regexp.Regexp { return regexp.MustCompile(regexp.QuoteMeta(s)) }

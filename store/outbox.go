@@ -145,9 +145,9 @@ func (s *Store) enqueueTx(ctx context.Context, tx *sql.Tx, m *OutboxMessage) err
 const outboxCols = `id, webhook_id, operation_id, operation, sub_operation, status, card_id, wallet_id, body, source, mode,
 	COALESCE(replay_of_event, ''), COALESCE(burst_id, 0), actor, state, attempts, next_attempt_at, created_at, COALESCE(done_at, 0)`
 
-type scanner interface{ Scan(dest ...any) error }
+type outboxScanner interface{ Scan(dest ...any) error }
 
-func scanOutbox(sc scanner, m *OutboxMessage) error {
+func scanOutbox(sc outboxScanner, m *OutboxMessage) error {
 	return sc.Scan(&m.ID, &m.WebhookID, &m.OperationID, &m.Operation, &m.SubOperation, &m.Status, &m.CardID, &m.WalletID,
 		&m.Body, &m.Source, &m.Mode, &m.ReplayOfEvent, &m.BurstID, &m.Actor, &m.State, &m.Attempts,
 		&m.NextAttemptAt, &m.CreatedAt, &m.DoneAt)
@@ -332,8 +332,8 @@ func (s *Store) RecentOutbox(ctx context.Context, f OutboxFilter) ([]OutboxMessa
 	return out, rows.Err()
 }
 
-// envelopeHead is the part of a notification the outbox indexes.
-type envelopeHead struct {
+// outboxEnvelopeHead is the part of a notification the outbox indexes.
+type outboxEnvelopeHead struct {
 	Operation    string `json:"operation"`
 	SubOperation string `json:"sub_operation"`
 	OperationID  any    `json:"operation_id"`
@@ -344,13 +344,13 @@ type envelopeHead struct {
 	} `json:"data"`
 }
 
-func headOf(body []byte) (envelopeHead, error) {
-	var h envelopeHead
+func outboxHead(body []byte) (outboxEnvelopeHead, error) {
+	var h outboxEnvelopeHead
 	err := json.Unmarshal(body, &h)
 	return h, err
 }
 
-func anyString(v any) string {
+func outboxString(v any) string {
 	switch v := v.(type) {
 	case string:
 		return v
@@ -368,16 +368,16 @@ func anyString(v any) string {
 func (s *Store) EnqueueReplay(ctx context.Context, eventID string, rawBody []byte, by SimActor) (OutboxMessage, error) {
 	m := OutboxMessage{Body: rawBody, Source: SourceReplay, ReplayOfEvent: eventID, Actor: by.Name, Mode: ModeNormal}
 	if eventID == "" {
-		return m, &SimError{Code: CodeValidation, Field: "event", Message: "Say which event to replay."}
+		return m, &SimError{Code: SimCodeValidation, Field: "event", Message: "Say which event to replay."}
 	}
 	if len(rawBody) == 0 {
-		return m, &SimError{Code: CodeValidation, Field: "event", Message: "This event has no stored body to replay."}
+		return m, &SimError{Code: SimCodeValidation, Field: "event", Message: "This event has no stored body to replay."}
 	}
 	// The stored body is sent as it is even if it does not parse (the
 	// receiver keeps what it got); the index columns are then left empty.
-	if h, err := headOf(rawBody); err == nil {
+	if h, err := outboxHead(rawBody); err == nil {
 		m.Operation, m.SubOperation, m.Status = h.Operation, h.SubOperation, h.Status
-		m.OperationID, m.CardID, m.WalletID = anyString(h.OperationID), anyString(h.Data.CardID), anyString(h.Data.WalletID)
+		m.OperationID, m.CardID, m.WalletID = outboxString(h.OperationID), outboxString(h.Data.CardID), outboxString(h.Data.WalletID)
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.enqueueTx(ctx, tx, &m); err != nil {
@@ -403,28 +403,28 @@ const MaxEditedBody = 256 << 10
 func (s *Store) EnqueueEdited(ctx context.Context, body []byte, mode string, by SimActor) (OutboxMessage, error) {
 	m := OutboxMessage{Source: SourceEdited, Mode: mode, Actor: by.Name}
 	if !ValidMode(mode) {
-		return m, &SimError{Code: CodeValidation, Field: "mode", Message: fmt.Sprintf("Unknown delivery mode %q.", mode)}
+		return m, &SimError{Code: SimCodeValidation, Field: "mode", Message: fmt.Sprintf("Unknown delivery mode %q.", mode)}
 	}
 	if len(body) > MaxEditedBody {
-		return m, &SimError{Code: CodeValidation, Field: "payload", Message: fmt.Sprintf("The payload is %d bytes; at most %d are allowed.", len(body), MaxEditedBody)}
+		return m, &SimError{Code: SimCodeValidation, Field: "payload", Message: fmt.Sprintf("The payload is %d bytes; at most %d are allowed.", len(body), MaxEditedBody)}
 	}
-	h, err := headOf(body)
+	h, err := outboxHead(body)
 	if err != nil {
 		var se *json.SyntaxError
 		msg := "The payload is not valid JSON: " + err.Error()
 		if errors.As(err, &se) {
 			msg = fmt.Sprintf("The payload is not valid JSON (at byte %d): %s.", se.Offset, se.Error())
 		}
-		return m, &SimError{Code: CodeValidation, Field: "payload", Message: msg}
+		return m, &SimError{Code: SimCodeValidation, Field: "payload", Message: msg}
 	}
-	if h.Operation == "" || anyString(h.OperationID) == "" {
-		return m, &SimError{Code: CodeValidation, Field: "payload", Message: "The payload needs an operation and an operation_id."}
+	if h.Operation == "" || outboxString(h.OperationID) == "" {
+		return m, &SimError{Code: SimCodeValidation, Field: "payload", Message: "The payload needs an operation and an operation_id."}
 	}
 	m.Operation, m.SubOperation, m.Status = h.Operation, h.SubOperation, h.Status
-	m.OperationID, m.CardID, m.WalletID = anyString(h.OperationID), anyString(h.Data.CardID), anyString(h.Data.WalletID)
+	m.OperationID, m.CardID, m.WalletID = outboxString(h.OperationID), outboxString(h.Data.CardID), outboxString(h.Data.WalletID)
 	m.Body = body
 	if mode == ModeMalformedJSON {
-		m.Body = malformed(body)
+		m.Body = malformedBody(body)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.enqueueTx(ctx, tx, &m); err != nil {
@@ -440,8 +440,8 @@ func (s *Store) EnqueueEdited(ctx context.Context, body []byte, mode string, by 
 	return m, nil
 }
 
-// malformed cuts a JSON body short, so it no longer parses.
-func malformed(body []byte) []byte {
+// malformedBody cuts a JSON body short, so it no longer parses.
+func malformedBody(body []byte) []byte {
 	n := len(body) - 1
 	for n > 0 && body[n] != ',' {
 		n--

@@ -41,9 +41,9 @@ func IsSimAction(a string) bool {
 
 // Codes of a SimError, as the provider names them.
 const (
-	CodeValidation = "VAL"       // bad input, unknown card or wallet
-	CodeNotFound   = "NOT_FOUND" // no authorization / cleared transaction to act on
-	CodeState      = "STATE"     // the card or wallet is in the wrong state
+	SimCodeValidation = "VAL"       // bad input, unknown card or wallet
+	SimCodeNotFound   = "NOT_FOUND" // no authorization / cleared transaction to act on
+	SimCodeState      = "STATE"     // the card or wallet is in the wrong state
 )
 
 // SimError is a simulation refused before anything was written: bad input,
@@ -63,7 +63,7 @@ func (e *SimError) Error() string { return e.Message }
 func (e *SimError) Is(target error) bool { return e.missing && target == ErrNotFound }
 
 func simInvalid(field, format string, args ...any) *SimError {
-	return &SimError{Code: CodeValidation, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &SimError{Code: SimCodeValidation, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // Amount bounds for simulations.
@@ -88,7 +88,7 @@ func ParseAmount(s string) (int64, error) {
 		s = s[1:]
 	}
 	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" && frac == "" || !allDigits(whole) || !allDigits(frac) || (dot && frac == "" && whole == "") {
+	if whole == "" && frac == "" || !simDigits(whole) || !simDigits(frac) || (dot && frac == "" && whole == "") {
 		return 0, fmt.Errorf("The amount %q is not a number; write it like 12.34.", s)
 	}
 	if len(frac) > 2 {
@@ -113,7 +113,7 @@ func ParseAmount(s string) (int64, error) {
 	return cents, nil
 }
 
-func allDigits(s string) bool {
+func simDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -134,8 +134,8 @@ func simDecimal(cents int64) string {
 // simNumber is cents as an exact JSON number of dollars.
 func simNumber(cents int64) json.Number { return json.Number(simDecimal(cents)) }
 
-// Merchant is where a simulated purchase happens.
-type Merchant struct {
+// SimMerchant is where a simulated purchase happens.
+type SimMerchant struct {
 	Name    string
 	City    string
 	Country string // ISO-3166 alpha-2
@@ -167,7 +167,7 @@ type SimRequest struct {
 	Amount string
 	// Currency is the merchant's currency; the bill is always USD.
 	Currency string
-	Merchant Merchant
+	Merchant SimMerchant
 	// Outcome is "" or SUCCESS for the normal effect, FAILED or CANCELLED
 	// for the variant that fails with Reason and moves no money.
 	Outcome string
@@ -203,7 +203,7 @@ func (s *Store) PreviewSimulation(ctx context.Context, req SimRequest) (SimResul
 	return s.simulate(ctx, req, false)
 }
 
-var errPreview = errors.New("preview: roll back")
+var errSimPreview = errors.New("preview: roll back")
 
 func (s *Store) simulate(ctx context.Context, req SimRequest, commit bool) (SimResult, error) {
 	res := SimResult{Action: req.Action}
@@ -237,11 +237,11 @@ func (s *Store) simulate(ctx context.Context, req SimRequest, commit bool) (SimR
 			return err
 		}
 		if !commit {
-			return errPreview
+			return errSimPreview
 		}
 		return nil
 	})
-	if errors.Is(err, errPreview) {
+	if errors.Is(err, errSimPreview) {
 		return res, nil
 	}
 	var se *SimError
@@ -268,7 +268,7 @@ func (s *Store) AuditSimRefusal(ctx context.Context, req SimRequest, refusal err
 type simInput struct {
 	amount   int64
 	currency string
-	merchant Merchant
+	merchant SimMerchant
 	outcome  string
 	reason   string
 	token    string
@@ -311,9 +311,9 @@ func parseSimInput(req SimRequest) (simInput, error) {
 		return in, simInvalid("merchant_name", "The merchant name is longer than 100 characters.")
 	case len(m.City) > 60:
 		return in, simInvalid("merchant_city", "The merchant city is longer than 60 characters.")
-	case len(m.Country) != 2 || !isUpperAlpha(m.Country):
+	case len(m.Country) != 2 || !simUpperAlpha(m.Country):
 		return in, simInvalid("merchant_country", "The merchant country %q is not a two-letter code such as US.", m.Country)
-	case len(m.MCC) != 4 || !allDigits(m.MCC):
+	case len(m.MCC) != 4 || !simDigits(m.MCC):
 		return in, simInvalid("merchant_mcc", "The MCC %q is not four digits such as 5999.", m.MCC)
 	}
 	in.outcome = strings.ToUpper(strings.TrimSpace(req.Outcome))
@@ -345,7 +345,7 @@ func parseSimInput(req SimRequest) (simInput, error) {
 	return in, nil
 }
 
-func isUpperAlpha(s string) bool {
+func simUpperAlpha(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < 'A' || s[i] > 'Z' {
 			return false
@@ -410,7 +410,7 @@ func (t *simTx) card() (simCard, error) {
 		monthly_limit_cents, wallet_id FROM cards WHERE id = ?`, id).
 		Scan(&c.id, &c.status, &c.last4, &c.balance, &c.limits[0], &c.limits[1], &c.limits[2], &wallet)
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, &SimError{Code: CodeValidation, Field: "card", Message: fmt.Sprintf("Card not found: %s.", id), missing: true}
+		return c, &SimError{Code: SimCodeValidation, Field: "card", Message: fmt.Sprintf("Card not found: %s.", id), missing: true}
 	}
 	c.walletID = wallet.String
 	return c, err
@@ -422,18 +422,18 @@ func (t *simTx) setBalance(cardID string, bal int64) error {
 	return err
 }
 
-// movement is a card_transactions row.
-type movement struct {
+// simMovement is a card_transactions row.
+type simMovement struct {
 	id, cardID, parentID, op, status string
-	bill, txAmount                   int64
+	bill, simTxAmount                int64
 	currency, rate                   string
-	m                                Merchant
+	m                                SimMerchant
 	orig, newBal                     int64
 	declineCode, declineText         string
 	opID                             string
 }
 
-func (t *simTx) insertMovement(mv *movement) error {
+func (t *simTx) insertMovement(mv *simMovement) error {
 	mv.id = simUUID()
 	var parent any
 	if mv.parentID != "" {
@@ -444,15 +444,15 @@ func (t *simTx) insertMovement(mv *movement) error {
 		merchant_name, merchant_city, merchant_country, merchant_mcc, original_balance_cents, new_balance_cents,
 		decline_code, decline_description, source_operation_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		mv.id, mv.cardID, parent, t.now, mv.op, mv.status, mv.bill, mv.txAmount, mv.currency, mv.rate,
+		mv.id, mv.cardID, parent, t.now, mv.op, mv.status, mv.bill, mv.simTxAmount, mv.currency, mv.rate,
 		mv.m.Name, mv.m.City, mv.m.Country, mv.m.MCC, mv.orig, mv.newBal, mv.declineCode, mv.declineText, mv.opID)
 	t.res.MovementID = mv.id
 	return err
 }
 
-// txAmount converts a USD bill to the merchant's currency at the sandbox's
+// simTxAmount converts a USD bill to the merchant's currency at the sandbox's
 // fixed rate, rounding half up; it returns the amount and the rate text.
-func txAmount(bill int64, currency string) (int64, string) {
+func simTxAmount(bill int64, currency string) (int64, string) {
 	c := simCurrencies[currency]
 	amt := (bill*c.rate + 5000) / 10000
 	rate := fmt.Sprintf("%d.%04d", c.rate/10000, c.rate%10000)
@@ -479,7 +479,7 @@ func (t *simTx) notify(operation, sub, status, cardID, walletID string, data map
 	return err
 }
 
-func (t *simTx) cardData(c simCard, mv *movement) map[string]any {
+func (t *simTx) cardData(c simCard, mv *simMovement) map[string]any {
 	cur := simCurrencies[mv.currency]
 	d := map[string]any{
 		"card_id":                     c.id,
@@ -487,7 +487,7 @@ func (t *simTx) cardData(c simCard, mv *movement) map[string]any {
 		"bill_amount":                 simNumber(mv.bill),
 		"bill_currency_number":        "840",
 		"bill_currency_code":          "USD",
-		"transaction_amount":          simNumber(mv.txAmount),
+		"transaction_amount":          simNumber(mv.simTxAmount),
 		"transaction_currency_number": cur.number,
 		"transaction_currency_code":   mv.currency,
 		"exchange_rate":               json.Number(mv.rate),
@@ -507,19 +507,19 @@ func (t *simTx) cardData(c simCard, mv *movement) map[string]any {
 	return d
 }
 
-func (t *simTx) purchase(c simCard) *movement {
-	amt, rate := txAmount(t.in.amount, t.in.currency)
-	return &movement{cardID: c.id, op: "AUTHORIZATION", bill: t.in.amount, txAmount: amt, currency: t.in.currency,
+func (t *simTx) purchase(c simCard) *simMovement {
+	amt, rate := simTxAmount(t.in.amount, t.in.currency)
+	return &simMovement{cardID: c.id, op: "AUTHORIZATION", bill: t.in.amount, simTxAmount: amt, currency: t.in.currency,
 		rate: rate, m: t.in.merchant, orig: c.balance, newBal: c.balance}
 }
 
 // Decline reasons, with the provider's response codes.
 var (
-	declineRestricted   = [2]string{"62", "Restricted card"}
-	declineExpired      = [2]string{"54", "Expired card"}
-	declineLimit        = [2]string{"61", "Exceeds amount limit"}
-	declineInsufficient = [2]string{"51", "Insufficient funds"}
-	declineForced       = [2]string{"05", "Do not honor"}
+	simDeclineRestricted   = [2]string{"62", "Restricted card"}
+	simDeclineExpired      = [2]string{"54", "Expired card"}
+	simDeclineLimit        = [2]string{"61", "Exceeds amount limit"}
+	simDeclineInsufficient = [2]string{"51", "Insufficient funds"}
+	simDeclineForced       = [2]string{"05", "Do not honor"}
 )
 
 // authorize holds the amount on the card (a PENDING authorization), or
@@ -534,18 +534,18 @@ func (t *simTx) authorize() error {
 	var reason *[2]string
 	switch {
 	case c.status == "EXPIRED":
-		reason = &declineExpired
+		reason = &simDeclineExpired
 	case c.status != "ACTIVE":
-		reason = &declineRestricted
+		reason = &simDeclineRestricted
 	default:
 		over, err := t.overLimit(c)
 		if err != nil {
 			return err
 		}
 		if over {
-			reason = &declineLimit
+			reason = &simDeclineLimit
 		} else if t.in.amount > c.balance && t.in.outcome == "SUCCESS" {
-			reason = &declineInsufficient
+			reason = &simDeclineInsufficient
 		}
 	}
 	if reason != nil {
@@ -577,10 +577,10 @@ func (t *simTx) decline() error {
 	if err != nil {
 		return err
 	}
-	return t.declineWith(c, t.purchase(c), declineForced)
+	return t.declineWith(c, t.purchase(c), simDeclineForced)
 }
 
-func (t *simTx) declineWith(c simCard, mv *movement, reason [2]string) error {
+func (t *simTx) declineWith(c simCard, mv *simMovement, reason [2]string) error {
 	mv.status, mv.declineCode, mv.declineText = "FAILED", reason[0], reason[1]
 	if err := t.insertMovement(mv); err != nil {
 		return err
@@ -618,8 +618,8 @@ func (t *simTx) overLimit(c simCard) (bool, error) {
 
 // openAuthorization finds the card's most recent authorization that neither
 // a clearing nor a reversal has closed.
-func (t *simTx) openAuthorization(c simCard) (*movement, error) {
-	mv := &movement{cardID: c.id}
+func (t *simTx) openAuthorization(c simCard) (*simMovement, error) {
+	mv := &simMovement{cardID: c.id}
 	err := t.tx.QueryRowContext(t.ctx, `SELECT a.id, a.bill_amount_cents, a.transaction_amount_cents, a.transaction_currency,
 		a.exchange_rate, a.merchant_name, a.merchant_city, a.merchant_country, a.merchant_mcc
 		FROM card_transactions a
@@ -627,9 +627,9 @@ func (t *simTx) openAuthorization(c simCard) (*movement, error) {
 		AND NOT EXISTS (SELECT 1 FROM card_transactions x WHERE x.parent_id = a.id
 			AND x.operation IN ('CLEARING', 'REVERSAL') AND x.status = 'SUCCESS')
 		ORDER BY a.datetime DESC, a.rowid DESC LIMIT 1`, c.id).
-		Scan(&mv.parentID, &mv.bill, &mv.txAmount, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC)
+		Scan(&mv.parentID, &mv.bill, &mv.simTxAmount, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &SimError{Code: CodeNotFound, Field: "card", Message: fmt.Sprintf("Authorization event not found for card %s.", c.id)}
+		return nil, &SimError{Code: SimCodeNotFound, Field: "card", Message: fmt.Sprintf("Authorization event not found for card %s.", c.id)}
 	}
 	if _, ok := simCurrencies[mv.currency]; !ok {
 		mv.currency = "USD" // seeded currencies beyond the sandbox's list read as USD in the payload numbers
@@ -684,7 +684,7 @@ func (t *simTx) reversal() error {
 			return simInvalid("amount", "The reversal of %s USD is more than the authorization's %s USD.", simDecimal(t.in.amount), simDecimal(mv.bill))
 		}
 		mv.bill = t.in.amount
-		mv.txAmount, mv.rate = txAmount(mv.bill, mv.currency)
+		mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
 	}
 	mv.op, mv.orig, mv.newBal = "REVERSAL", c.balance, c.balance
 	if t.in.outcome != "SUCCESS" {
@@ -716,7 +716,7 @@ func (t *simTx) refund() error {
 	if err != nil {
 		return err
 	}
-	mv := &movement{cardID: c.id}
+	mv := &simMovement{cardID: c.id}
 	var cleared, refunded int64
 	err = t.tx.QueryRowContext(t.ctx, `SELECT a.id, cl.bill_amount_cents, cl.transaction_currency, cl.exchange_rate,
 		cl.merchant_name, cl.merchant_city, cl.merchant_country, cl.merchant_mcc,
@@ -726,7 +726,7 @@ func (t *simTx) refund() error {
 		ORDER BY cl.datetime DESC, cl.rowid DESC LIMIT 1`, c.id).
 		Scan(&mv.parentID, &cleared, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC, &refunded)
 	if errors.Is(err, sql.ErrNoRows) {
-		return &SimError{Code: CodeNotFound, Field: "card", Message: fmt.Sprintf("Cleared transaction not found for card %s.", c.id)}
+		return &SimError{Code: SimCodeNotFound, Field: "card", Message: fmt.Sprintf("Cleared transaction not found for card %s.", c.id)}
 	}
 	if err != nil {
 		return err
@@ -739,7 +739,7 @@ func (t *simTx) refund() error {
 			simDecimal(t.in.amount), simDecimal(left))
 	}
 	mv.op, mv.bill, mv.orig, mv.newBal = "REFUND", t.in.amount, c.balance, c.balance
-	mv.txAmount, mv.rate = txAmount(mv.bill, mv.currency)
+	mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
 	if t.in.outcome != "SUCCESS" {
 		mv.status, mv.declineText = "FAILED", t.in.reason
 		if err := t.insertMovement(mv); err != nil {
@@ -766,9 +766,9 @@ func (t *simTx) threeDS() error {
 		return err
 	}
 	if c.status != "ACTIVE" {
-		return &SimError{Code: CodeState, Field: "card", Message: fmt.Sprintf("Card •••• %s is %s; a 3DS challenge needs an ACTIVE card.", c.last4, c.status)}
+		return &SimError{Code: SimCodeState, Field: "card", Message: fmt.Sprintf("Card •••• %s is %s; a 3DS challenge needs an ACTIVE card.", c.last4, c.status)}
 	}
-	amt, _ := txAmount(t.in.amount, t.in.currency)
+	amt, _ := simTxAmount(t.in.amount, t.in.currency)
 	var rb [4]byte
 	rand.Read(rb[:])
 	code := fmt.Sprintf("%06d", (uint32(rb[0])<<24|uint32(rb[1])<<16|uint32(rb[2])<<8|uint32(rb[3]))%1_000_000)
@@ -798,7 +798,7 @@ func (t *simTx) wallet(id string) (simWallet, error) {
 	err := t.tx.QueryRowContext(t.ctx, `SELECT id, address, blockchain, kind, enabled FROM wallets WHERE id = ?`, id).
 		Scan(&w.id, &w.address, &w.blockchain, &w.kind, &w.enabled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return w, &SimError{Code: CodeValidation, Field: "wallet", Message: fmt.Sprintf("Wallet not found: %s.", id), missing: true}
+		return w, &SimError{Code: SimCodeValidation, Field: "wallet", Message: fmt.Sprintf("Wallet not found: %s.", id), missing: true}
 	}
 	return w, err
 }
@@ -858,7 +858,7 @@ func (t *simTx) depositCard() error {
 			simDecimal(MinCardDepositCents), simDecimal(t.in.amount))
 	}
 	if c.status == "DELETED" {
-		return &SimError{Code: CodeState, Field: "card", Message: fmt.Sprintf("Card •••• %s is DELETED; it takes no deposits.", c.last4)}
+		return &SimError{Code: SimCodeState, Field: "card", Message: fmt.Sprintf("Card •••• %s is DELETED; it takes no deposits.", c.last4)}
 	}
 	fee := simFee(t.in.amount)
 	net := t.in.amount - fee
@@ -890,8 +890,8 @@ func (t *simTx) depositCard() error {
 	return t.notify("CARDS", "DEPOSIT", "SUCCESS", c.id, w.id, d)
 }
 
-// walletOperation is the notification product for a wallet's kind.
-func walletOperation(kind string) string {
+// simWalletOperation is the notification product for a wallet's kind.
+func simWalletOperation(kind string) string {
 	switch kind {
 	case "HOLDING":
 		return "TREASURY"
@@ -912,7 +912,7 @@ func (t *simTx) depositWallet() error {
 			simDecimal(MinWalletDepositCents), simDecimal(t.in.amount))
 	}
 	if !w.enabled {
-		return &SimError{Code: CodeState, Field: "wallet", Message: fmt.Sprintf("Wallet %s is disabled; it takes no deposits.", w.id)}
+		return &SimError{Code: SimCodeState, Field: "wallet", Message: fmt.Sprintf("Wallet %s is disabled; it takes no deposits.", w.id)}
 	}
 	fee := simFee(t.in.amount)
 	net := t.in.amount - fee
@@ -927,7 +927,7 @@ func (t *simTx) depositWallet() error {
 	} else {
 		t.res.Summary = fmt.Sprintf("Deposit of %s %s to wallet %s %s (%s); nothing credited.", simDecimal(t.in.amount), t.in.token, w.id, strings.ToLower(status), t.in.reason)
 	}
-	return t.notify(walletOperation(w.kind), "DEPOSIT", status, "", w.id, t.walletData(w, hash, from, "", t.in.amount, net))
+	return t.notify(simWalletOperation(w.kind), "DEPOSIT", status, "", w.id, t.walletData(w, hash, from, "", t.in.amount, net))
 }
 
 // withdraw takes an amount out of a wallet's token balance, which must
@@ -938,7 +938,7 @@ func (t *simTx) withdraw() error {
 		return err
 	}
 	if !w.enabled {
-		return &SimError{Code: CodeState, Field: "wallet", Message: fmt.Sprintf("Wallet %s is disabled; nothing can be withdrawn.", w.id)}
+		return &SimError{Code: SimCodeState, Field: "wallet", Message: fmt.Sprintf("Wallet %s is disabled; nothing can be withdrawn.", w.id)}
 	}
 	var bal int64
 	err = t.tx.QueryRowContext(t.ctx, `SELECT COALESCE((SELECT balance_cents FROM wallet_balances WHERE wallet_id = ? AND symbol = ?), 0)`,
@@ -947,7 +947,7 @@ func (t *simTx) withdraw() error {
 		return err
 	}
 	if t.in.amount > bal && t.in.outcome == "SUCCESS" {
-		return &SimError{Code: CodeState, Field: "amount", Message: fmt.Sprintf("Wallet %s holds %s %s; it cannot withdraw %s.",
+		return &SimError{Code: SimCodeState, Field: "amount", Message: fmt.Sprintf("Wallet %s holds %s %s; it cannot withdraw %s.",
 			w.id, simDecimal(bal), t.in.token, simDecimal(t.in.amount))}
 	}
 	fee := simFee(t.in.amount)

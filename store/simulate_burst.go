@@ -43,7 +43,7 @@ func (s *Store) EnqueueBurst(ctx context.Context, n int, cardID string, by SimAc
 		if cardID != "" {
 			var one int
 			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cards WHERE id = ?`, cardID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-				return &SimError{Code: CodeValidation, Field: "card", Message: fmt.Sprintf("Card not found: %s.", cardID), missing: true}
+				return &SimError{Code: SimCodeValidation, Field: "card", Message: fmt.Sprintf("Card not found: %s.", cardID), missing: true}
 			} else if err != nil {
 				return err
 			}

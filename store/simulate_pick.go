@@ -33,7 +33,7 @@ func (s *Store) SimFindCards(ctx context.Context, q string, limit int) ([]SimCar
 	var err error
 	const cols = `SELECT id, card_holder_name, last4, status, COALESCE(wallet_id, ''), balance_cents FROM cards`
 	switch {
-	case len(q) == 4 && allDigits(q):
+	case len(q) == 4 && simDigits(q):
 		rows, err = s.r.QueryContext(ctx, cols+` WHERE last4 = ? ORDER BY created_at DESC LIMIT ?`, q, limit)
 	default:
 		name := "%" + strings.NewReplacer("%", "", "_", "").Replace(NormalizeName(q)) + "%"

@@ -142,7 +142,7 @@ func TestSimulateAuthorizeClearingLifecycle(t *testing.T) {
 	st := openSimStore(t)
 	f := addSimCard(t, st, "ACTIVE", 100_00, nil)
 
-	auth := simOK(t, st, SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "25.50", Merchant: Merchant{Name: "Coffee Bar", Country: "ES", MCC: "5814"}, Currency: "EUR"})
+	auth := simOK(t, st, SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "25.50", Merchant: SimMerchant{Name: "Coffee Bar", Country: "ES", MCC: "5814"}, Currency: "EUR"})
 	if got := cardBalance(t, st, f.cardID); got != 74_50 {
 		t.Errorf("balance after authorize = %d, want 7450", got)
 	}
@@ -180,7 +180,7 @@ func TestSimulateAuthorizeClearingLifecycle(t *testing.T) {
 	for _, act := range []string{ActClearing, ActReversal} {
 		_, err := st.Simulate(context.Background(), SimRequest{Action: act, CardID: f.cardID, Amount: "1", By: qa})
 		var se *SimError
-		if !errors.As(err, &se) || se.Code != CodeNotFound || !strings.Contains(se.Message, "Authorization event not found for card") {
+		if !errors.As(err, &se) || se.Code != SimCodeNotFound || !strings.Contains(se.Message, "Authorization event not found for card") {
 			t.Errorf("%s with no open authorization: err = %v, want NOT_FOUND", act, err)
 		}
 	}
@@ -368,20 +368,20 @@ func TestSimulateBadInputChangesNothing(t *testing.T) {
 		field string
 		code  string
 	}{
-		{"negative", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "-1"}, "amount", CodeValidation},
-		{"zero", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "0"}, "amount", CodeValidation},
-		{"huge", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "1e308"}, "amount", CodeValidation},
-		{"non-numeric", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "ten"}, "amount", CodeValidation},
-		{"unknown card", SimRequest{Action: ActAuthorize, CardID: "no-such-card", Amount: "1"}, "card", CodeValidation},
-		{"no card", SimRequest{Action: ActAuthorize, Amount: "1"}, "card", CodeValidation},
-		{"unknown action", SimRequest{Action: "explode", CardID: f.cardID, Amount: "1"}, "action", CodeValidation},
-		{"bad currency", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "1", Currency: "XXX"}, "currency", CodeValidation},
-		{"bad country", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "1", Merchant: Merchant{Country: "Spain"}}, "merchant_country", CodeValidation},
-		{"bad mcc", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "1", Merchant: Merchant{MCC: "12"}}, "merchant_mcc", CodeValidation},
-		{"3ds on deleted card", SimRequest{Action: Act3DS, CardID: del.cardID, Amount: "1"}, "card", CodeState},
-		{"deposit to deleted card", SimRequest{Action: ActDepositCard, CardID: del.cardID, Amount: "20"}, "card", CodeState},
-		{"no wallet", SimRequest{Action: ActDepositWallet, Amount: "20"}, "wallet", CodeValidation},
-		{"clearing without authorization", SimRequest{Action: ActClearing, CardID: f.cardID}, "card", CodeNotFound},
+		{"negative", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "-1"}, "amount", SimCodeValidation},
+		{"zero", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "0"}, "amount", SimCodeValidation},
+		{"huge", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "1e308"}, "amount", SimCodeValidation},
+		{"non-numeric", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "ten"}, "amount", SimCodeValidation},
+		{"unknown card", SimRequest{Action: ActAuthorize, CardID: "no-such-card", Amount: "1"}, "card", SimCodeValidation},
+		{"no card", SimRequest{Action: ActAuthorize, Amount: "1"}, "card", SimCodeValidation},
+		{"unknown action", SimRequest{Action: "explode", CardID: f.cardID, Amount: "1"}, "action", SimCodeValidation},
+		{"bad currency", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "1", Currency: "XXX"}, "currency", SimCodeValidation},
+		{"bad country", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "1", Merchant: SimMerchant{Country: "Spain"}}, "merchant_country", SimCodeValidation},
+		{"bad mcc", SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "1", Merchant: SimMerchant{MCC: "12"}}, "merchant_mcc", SimCodeValidation},
+		{"3ds on deleted card", SimRequest{Action: Act3DS, CardID: del.cardID, Amount: "1"}, "card", SimCodeState},
+		{"deposit to deleted card", SimRequest{Action: ActDepositCard, CardID: del.cardID, Amount: "20"}, "card", SimCodeState},
+		{"no wallet", SimRequest{Action: ActDepositWallet, Amount: "20"}, "wallet", SimCodeValidation},
+		{"clearing without authorization", SimRequest{Action: ActClearing, CardID: f.cardID}, "card", SimCodeNotFound},
 	} {
 		tc.req.By = qa
 		_, err := st.Simulate(ctx, tc.req)
@@ -493,7 +493,7 @@ func TestEnqueueReplayAndEdited(t *testing.T) {
 func TestSimulate3DSChallenge(t *testing.T) {
 	st := openSimStore(t)
 	f := addSimCard(t, st, "ACTIVE", 100_00, nil)
-	res := simOK(t, st, SimRequest{Action: Act3DS, CardID: f.cardID, Amount: "42", Currency: "EUR", Merchant: Merchant{Name: "Shop", Country: "FR"}})
+	res := simOK(t, st, SimRequest{Action: Act3DS, CardID: f.cardID, Amount: "42", Currency: "EUR", Merchant: SimMerchant{Name: "Shop", Country: "FR"}})
 	env := envelopeOf(t, res.Outbox.Body)
 	d := env["data"].(map[string]any)
 	code, _ := d["code"].(string)

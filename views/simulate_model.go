@@ -124,7 +124,7 @@ func simStateBadge(state string) string {
 	return "warn"
 }
 
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+func simItoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func simDeliveriesURL(cardID string) string {
 	u := "/simulate?fragment=deliveries"

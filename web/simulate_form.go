@@ -29,7 +29,7 @@ func parseSimForm(w http.ResponseWriter, r *http.Request) (views.SimForm, error)
 func simRequest(r *http.Request, action string, f views.SimForm) store.SimRequest {
 	return store.SimRequest{
 		Action: action, CardID: f.CardID, WalletID: f.WalletID, Amount: f.Amount, Currency: f.Currency,
-		Merchant: store.Merchant{Name: f.MerchantName, City: f.MerchantCity, Country: f.MerchantCountry, MCC: f.MerchantMCC},
+		Merchant: store.SimMerchant{Name: f.MerchantName, City: f.MerchantCity, Country: f.MerchantCountry, MCC: f.MerchantMCC},
 		Outcome:  f.Outcome, Reason: f.Reason, Token: f.Token, By: simActor(r),
 	}
 }
@@ -56,9 +56,9 @@ func simRefusal(err error) *store.SimError {
 // exist, 412 for a wrong state, 400 for bad input.
 func simRefusalStatus(se *store.SimError) int {
 	switch {
-	case errors.Is(se, store.ErrNotFound), se.Code == store.CodeNotFound:
+	case errors.Is(se, store.ErrNotFound), se.Code == store.SimCodeNotFound:
 		return http.StatusNotFound
-	case se.Code == store.CodeState:
+	case se.Code == store.SimCodeState:
 		return http.StatusPreconditionFailed
 	}
 	return http.StatusBadRequest

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 )
 
-// prettyJSON indents a JSON body for the payload editor; a body that does
+// simPrettyJSON indents a JSON body for the payload editor; a body that does
 // not parse is shown as it is.
-func prettyJSON(body []byte) string {
+func simPrettyJSON(body []byte) string {
 	var buf bytes.Buffer
 	if err := json.Indent(&buf, body, "", "  "); err != nil {
 		return string(body)

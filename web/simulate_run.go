@@ -93,7 +93,7 @@ func (s *Server) simulatePreview(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	} else {
-		ed.Payload = prettyJSON(res.Outbox.Body)
+		ed.Payload = simPrettyJSON(res.Outbox.Body)
 	}
 	if isHTMX(r) {
 		s.render(w, r, http.StatusOK, views.SimEditorBox(ed))

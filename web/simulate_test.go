@@ -17,9 +17,9 @@ import (
 const simCardID = "11111111-2222-4333-8444-555555555555"
 const simWalletID = "99999999-2222-4333-8444-555555555555"
 
-// addCard inserts an ACTIVE card with 100.00 USD and a VIRTUAL wallet with
+// addSimCard inserts an ACTIVE card with 100.00 USD and a VIRTUAL wallet with
 // 50.00 USDC.
-func addCard(t *testing.T, e *testEnv) {
+func addSimCard(t *testing.T, e *testEnv) {
 	t.Helper()
 	for _, q := range []string{
 		`INSERT INTO wallets(id, alias, client_id, address, blockchain, kind, enabled, created_at)
@@ -35,7 +35,7 @@ func addCard(t *testing.T, e *testEnv) {
 	}
 }
 
-func balanceOf(t *testing.T, e *testEnv) int64 {
+func simBalanceOf(t *testing.T, e *testEnv) int64 {
 	t.Helper()
 	c, err := e.store.SimCard(context.Background(), simCardID)
 	if err != nil {
@@ -44,7 +44,7 @@ func balanceOf(t *testing.T, e *testEnv) int64 {
 	return c.BalanceCents
 }
 
-func outboxCount(t *testing.T, e *testEnv) int {
+func simOutboxCount(t *testing.T, e *testEnv) int {
 	t.Helper()
 	rows, err := e.store.RecentOutbox(context.Background(), store.OutboxFilter{Limit: 200})
 	if err != nil {
@@ -53,25 +53,25 @@ func outboxCount(t *testing.T, e *testEnv) int {
 	return len(rows)
 }
 
-func wantBalance(want int64) func(*testing.T, *testEnv, *httptest.ResponseRecorder) {
+func simWantBalance(want int64) func(*testing.T, *testEnv, *httptest.ResponseRecorder) {
 	return func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
 		t.Helper()
-		if got := balanceOf(t, e); got != want {
+		if got := simBalanceOf(t, e); got != want {
 			t.Errorf("balance = %d, want %d", got, want)
 		}
 	}
 }
 
-func wantOutbox(n int) func(*testing.T, *testEnv, *httptest.ResponseRecorder) {
+func simWantOutbox(n int) func(*testing.T, *testEnv, *httptest.ResponseRecorder) {
 	return func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
 		t.Helper()
-		if got := outboxCount(t, e); got != n {
+		if got := simOutboxCount(t, e); got != n {
 			t.Errorf("outbox rows = %d, want %d", got, n)
 		}
 	}
 }
 
-func both(fs ...func(*testing.T, *testEnv, *httptest.ResponseRecorder)) func(*testing.T, *testEnv, *httptest.ResponseRecorder) {
+func simAll(fs ...func(*testing.T, *testEnv, *httptest.ResponseRecorder)) func(*testing.T, *testEnv, *httptest.ResponseRecorder) {
 	return func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
 		for _, f := range fs {
 			f(t, e, rec)
@@ -79,10 +79,10 @@ func both(fs ...func(*testing.T, *testEnv, *httptest.ResponseRecorder)) func(*te
 	}
 }
 
-var htmx = map[string]string{"HX-Request": "true"}
+var simHTMX = map[string]string{"HX-Request": "true"}
 
-func authorizeFirst(t *testing.T, e *testEnv) {
-	addCard(t, e)
+func simAuthorizeFirst(t *testing.T, e *testEnv) {
+	addSimCard(t, e)
 	if _, err := e.store.Simulate(context.Background(), store.SimRequest{Action: store.ActAuthorize, CardID: simCardID, Amount: "10"}); err != nil {
 		t.Fatal(err)
 	}
@@ -97,9 +97,9 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "viewer gets 403 on an action and nothing moves", method: "POST", url: "/simulate/authorize", as: store.LevelReadOnly,
-			before: addCard, form: url.Values{"card": {simCardID}, "amount": {"10"}},
+			before: addSimCard, form: url.Values{"card": {simCardID}, "amount": {"10"}},
 			wantStatus: http.StatusForbidden,
-			after: both(wantBalance(10000), wantOutbox(0), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
+			after: simAll(simWantBalance(10000), simWantOutbox(0), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
 				rows, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "access.denied"})
 				if len(rows) != 1 || rows[0].Actor != "viewer" {
 					t.Errorf("audit = %+v, want the refusal recorded", rows)
@@ -108,12 +108,12 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "viewer gets 403 on a card action", method: "POST", url: cardURL + "authorize", as: store.LevelReadOnly,
-			before: addCard, form: url.Values{"amount": {"10"}},
-			wantStatus: http.StatusForbidden, after: wantBalance(10000),
+			before: addSimCard, form: url.Values{"amount": {"10"}},
+			wantStatus: http.StatusForbidden, after: simWantBalance(10000),
 		},
 		{
 			name: "operator sees the page with the picked card and the nav item", method: "GET", url: "/simulate?card=" + simCardID, as: store.LevelOperational,
-			before: addCard, wantStatus: http.StatusOK,
+			before: addSimCard, wantStatus: http.StatusOK,
 			wantContains: []string{"<h1>Simulate</h1>", `href="/simulate"`, "•••• •••• •••• 4242", "Zoë Tester", "100.00 USD", "Authorize", "Clearing"},
 		},
 		{
@@ -122,27 +122,27 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "the card picker finds by accent-free name", method: "GET", url: "/simulate?card_q=zoe", as: store.LevelOperational,
-			before: addCard, headers: htmx, wantStatus: http.StatusOK,
+			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK,
 			wantContains: []string{"Zoë Tester", "Use this card"}, wantNotContains: []string{"<html"},
 		},
 		{
 			name: "the card picker finds by id prefix", method: "GET", url: "/simulate?card_q=11111111-2222", as: store.LevelOperational,
-			before: addCard, headers: htmx, wantStatus: http.StatusOK, wantContains: []string{"Zoë Tester"},
+			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"Zoë Tester"},
 		},
 		{
 			name: "the card picker says when nothing matches", method: "GET", url: "/simulate?card_q=zzz", as: store.LevelOperational,
-			before: addCard, headers: htmx, wantStatus: http.StatusOK, wantContains: []string{"No card matches"},
+			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"No card matches"},
 		},
 		{
 			name: "the card picker finds by last 4", method: "GET", url: "/simulate?card_q=4242", as: store.LevelOperational,
-			before: addCard, headers: htmx, wantStatus: http.StatusOK, wantContains: []string{"Zoë Tester"},
+			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"Zoë Tester"},
 		},
 		{
 			name: "operator authorizes through htmx", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
-			before: addCard, headers: htmx, form: url.Values{"card": {simCardID}, "amount": {"10.50"}},
+			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"10.50"}},
 			wantStatus:   http.StatusOK,
 			wantContains: []string{"Authorized 10.50 USD", "CARDS/AUTHORIZATION PENDING", "delivery #1"},
-			after: both(wantBalance(8950), wantOutbox(1), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
+			after: simAll(simWantBalance(8950), simWantOutbox(1), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
 				rows, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "simulate.authorize"})
 				if len(rows) != 1 || rows[0].Result != store.ResultOK || rows[0].TargetID != simCardID {
 					t.Errorf("audit = %+v", rows)
@@ -151,15 +151,15 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "a plain form post redirects to the page with the delivery", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
-			before: addCard, form: url.Values{"card": {simCardID}, "amount": {"1"}},
+			before: addSimCard, form: url.Values{"card": {simCardID}, "amount": {"1"}},
 			wantStatus:  http.StatusSeeOther,
 			wantHeaders: map[string]string{"Location": "/simulate?card=" + simCardID + "&done=1"},
 		},
 		{
 			name: "card page clearing with no authorization is NOT_FOUND", method: "POST", url: cardURL + "clearing", as: store.LevelOperational,
-			before: addCard, wantStatus: http.StatusNotFound, form: url.Values{},
+			before: addSimCard, wantStatus: http.StatusNotFound, form: url.Values{},
 			wantContains: []string{"Simulation refused", "Authorization event not found for card " + simCardID, "Back to the card"},
-			after: both(wantOutbox(0), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
+			after: simAll(simWantOutbox(0), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
 				rows, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "simulate.clearing"})
 				if len(rows) != 1 || rows[0].Result != store.ResultRefused {
 					t.Errorf("audit = %+v, want the refusal", rows)
@@ -168,24 +168,24 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "card page clearing after an authorization settles it", method: "POST", url: cardURL + "clearing", as: store.LevelOperational,
-			before: authorizeFirst, headers: htmx, form: url.Values{},
+			before: simAuthorizeFirst, headers: simHTMX, form: url.Values{},
 			wantStatus: http.StatusOK, wantContains: []string{"Cleared 10.00 USD", "CARDS/CLEARING SUCCESS"},
-			after: both(wantBalance(9000), wantOutbox(2)),
+			after: simAll(simWantBalance(9000), simWantOutbox(2)),
 		},
 		{
 			name: "card page plain post redirects to the card", method: "POST", url: cardURL + "reversal", as: store.LevelOperational,
-			before: authorizeFirst, form: url.Values{"amount": {"10"}},
+			before: simAuthorizeFirst, form: url.Values{"amount": {"10"}},
 			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/cards/" + simCardID},
-			after: wantBalance(10000),
+			after: simWantBalance(10000),
 		},
 		{
 			name: "card page htmx refusal is a message in the panel", method: "POST", url: cardURL + "authorize", as: store.LevelOperational,
-			before: addCard, headers: htmx, form: url.Values{"amount": {"abc"}},
-			wantStatus: http.StatusOK, wantContains: []string{`role="alert"`, "not a number"}, after: wantOutbox(0),
+			before: addSimCard, headers: simHTMX, form: url.Values{"amount": {"abc"}},
+			wantStatus: http.StatusOK, wantContains: []string{`role="alert"`, "not a number"}, after: simWantOutbox(0),
 		},
 		{
 			name: "wallet actions are not card actions", method: "POST", url: cardURL + "withdraw", as: store.LevelOperational,
-			before: addCard, form: url.Values{"amount": {"1"}}, wantStatus: http.StatusNotFound,
+			before: addSimCard, form: url.Values{"amount": {"1"}}, wantStatus: http.StatusNotFound,
 		},
 		{
 			name: "unknown action is 404", method: "POST", url: "/simulate/explode", as: store.LevelOperational,
@@ -193,45 +193,45 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "negative amount re-renders the form with the message", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
-			before: addCard, form: url.Values{"card": {simCardID}, "amount": {"-5"}},
+			before: addSimCard, form: url.Values{"card": {simCardID}, "amount": {"-5"}},
 			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"is negative", "field-error", `value="-5"`},
-			after: both(wantBalance(10000), wantOutbox(0)),
+			after: simAll(simWantBalance(10000), simWantOutbox(0)),
 		},
 		{
 			name: "huge amount is refused", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
-			before: addCard, headers: htmx, form: url.Values{"card": {simCardID}, "amount": {"99999999999"}},
-			wantStatus: http.StatusOK, wantContains: []string{"too large"}, after: wantOutbox(0),
+			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"99999999999"}},
+			wantStatus: http.StatusOK, wantContains: []string{"too large"}, after: simWantOutbox(0),
 		},
 		{
 			name: "unknown card is refused", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
-			headers: htmx, form: url.Values{"card": {"nope"}, "amount": {"1"}},
+			headers: simHTMX, form: url.Values{"card": {"nope"}, "amount": {"1"}},
 			wantStatus: http.StatusOK, wantContains: []string{"Card not found: nope."},
 		},
 		{
 			name: "wallet deposit", method: "POST", url: "/simulate/deposit-wallet", as: store.LevelOperational,
-			before: addCard, headers: htmx, form: url.Values{"wallet": {simWalletID}, "amount": {"5"}},
+			before: addSimCard, headers: simHTMX, form: url.Values{"wallet": {simWalletID}, "amount": {"5"}},
 			wantStatus: http.StatusOK, wantContains: []string{"Deposited 5.00 USDC", "VIRTUAL_WALLETS/DEPOSIT SUCCESS"},
 		},
 		{
 			name: "preview opens the notification and changes nothing", method: "POST", url: "/simulate/preview", as: store.LevelOperational,
-			before: addCard, headers: htmx, form: url.Values{"card": {simCardID}, "amount": {"3"}, "preview_action": {"authorize"}},
+			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"3"}, "preview_action": {"authorize"}},
 			wantStatus: http.StatusOK, wantContains: []string{`id="editor"`, "&#34;sub_operation&#34;: &#34;AUTHORIZATION&#34;"},
-			after: both(wantBalance(10000), wantOutbox(0)),
+			after: simAll(simWantBalance(10000), simWantOutbox(0)),
 		},
 		{
 			name: "an edited payload that is not JSON is refused with the reason", method: "POST", url: "/simulate/send", as: store.LevelOperational,
 			form:       url.Values{"payload": {`{"operation": "CARDS",`}, "mode": {"normal"}},
-			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"not valid JSON"}, after: wantOutbox(0),
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"not valid JSON"}, after: simWantOutbox(0),
 		},
 		{
 			name: "an edited payload is sent, deliberately broken", method: "POST", url: "/simulate/send", as: store.LevelOperational,
-			headers:    htmx,
+			headers:    simHTMX,
 			form:       url.Values{"payload": {`{"operation":"CARDS","sub_operation":"REFUND","operation_id":"x-1","status":"SUCCESS"}`}, "mode": {"bad_key"}},
-			wantStatus: http.StatusOK, wantContains: []string{"deliberately broken (bad_key)", "CARDS/REFUND"}, after: wantOutbox(1),
+			wantStatus: http.StatusOK, wantContains: []string{"deliberately broken (bad_key)", "CARDS/REFUND"}, after: simWantOutbox(1),
 		},
 		{
 			name: "a burst of zero is refused", method: "POST", url: "/simulate/burst", as: store.LevelOperational,
-			headers: htmx, form: url.Values{"n": {"0"}}, wantStatus: http.StatusOK, wantContains: []string{"between 1 and 10000"},
+			headers: simHTMX, form: url.Values{"n": {"0"}}, wantStatus: http.StatusOK, wantContains: []string{"between 1 and 10000"},
 		},
 		{
 			name: "a burst above the bound is refused", method: "POST", url: "/simulate/burst", as: store.LevelOperational,
@@ -239,13 +239,13 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "a burst is queued and shows its progress", method: "POST", url: "/simulate/burst", as: store.LevelOperational,
-			headers: htmx, form: url.Values{"n": {"25"}},
-			wantStatus: http.StatusOK, wantContains: []string{"Burst #1: 0 of 25 delivered", `hx-trigger="every 1s"`}, after: wantOutbox(25),
+			headers: simHTMX, form: url.Values{"n": {"25"}},
+			wantStatus: http.StatusOK, wantContains: []string{"Burst #1: 0 of 25 delivered", `hx-trigger="every 1s"`}, after: simWantOutbox(25),
 		},
 		{
 			name: "a delivery opens with every attempt", method: "GET", url: "/simulate?delivery=1", as: store.LevelOperational,
 			before: func(t *testing.T, e *testEnv) {
-				authorizeFirst(t, e)
+				simAuthorizeFirst(t, e)
 				err := e.store.RecordAttempts(context.Background(), []store.AttemptResult{{State: store.OutboxPending, NextAttemptAt: 5000,
 					Attempt: store.OutboxAttempt{OutboxID: 1, Target: "http://r", StartedAt: 1000, DurationMs: 12, HTTPStatus: 503,
 						ResponseHead: "try later", RetryAfterMs: 30000}}})
@@ -262,7 +262,7 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "deliveries fragment polls", method: "GET", url: "/simulate?fragment=deliveries&card=" + simCardID, as: store.LevelOperational,
-			before: authorizeFirst, headers: htmx, wantStatus: http.StatusOK,
+			before: simAuthorizeFirst, headers: simHTMX, wantStatus: http.StatusOK,
 			wantContains: []string{`id="deliveries"`, "CARDS/AUTHORIZATION", "pending", "not tried yet"},
 		},
 	})
@@ -270,7 +270,7 @@ func TestSimulateRoutes(t *testing.T) {
 
 func TestSimulateWakesDispatcher(t *testing.T) {
 	e := newTestEnv(t)
-	addCard(t, e)
+	addSimCard(t, e)
 	woken := 0
 	e.server.wake = func() { woken++ }
 	req := formRequest("POST", "/simulate/authorize", url.Values{"card": {simCardID}, "amount": {"1"}})
@@ -283,10 +283,10 @@ func TestSimulateWakesDispatcher(t *testing.T) {
 	}
 }
 
-// fakeEvents is a receiver event store with one event.
-type fakeEvents map[string][]byte
+// simFakeEvents is a receiver event store with one event.
+type simFakeEvents map[string][]byte
 
-func (f fakeEvents) EventBody(_ context.Context, id string) ([]byte, error) {
+func (f simFakeEvents) EventBody(_ context.Context, id string) ([]byte, error) {
 	b, ok := f[id]
 	if !ok {
 		return nil, fmt.Errorf("event %s: %w", id, store.ErrNotFound)
@@ -297,7 +297,7 @@ func (f fakeEvents) EventBody(_ context.Context, id string) ([]byte, error) {
 func TestEventReplayHandler(t *testing.T) {
 	e := newTestEnv(t)
 	body := []byte(`{"operation":"CARDS","sub_operation":"CLEARING","operation_id":"op-9","status":"SUCCESS","data":{"card_id":"c"}}`)
-	e.server.events = fakeEvents{"17": body}
+	e.server.events = simFakeEvents{"17": body}
 	// The lead adds this line to the route table at merge.
 	h := e.server.guard(route{pattern: "POST /events/{id}/replay", level: store.LevelOperational, handle: e.server.eventReplay})
 	mux := http.NewServeMux()
