@@ -94,7 +94,7 @@ func startSimConsole(t *testing.T) (*console, *signedReceiver) {
 	done := make(chan struct{})
 	go func() { defer close(done); d.Run(dctx) }()
 	srv, err := web.New(ctx, web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		WebhookTarget: d.Target(), Wake: d.Wake})
+		WebhookTarget: d.Target(), WakeDispatcher: d.Wake})
 	if err != nil {
 		t.Fatalf("new console: %v", err)
 	}

@@ -11,7 +11,7 @@ import (
 
 // EventBodies is what replay needs from the receiver's event store: the raw
 // body stored for an event. At merge the lead wires it to store.Event (e.g.
-// a method returning ev.RawBody), sets Config.Events, and adds the route
+// a method returning ev.RawBody), sets Config.ReplaySource, and adds the route
 //
 //	{pattern: "POST /events/{id}/replay", level: store.LevelOperational, handle: s.eventReplay},
 type EventBodies interface {
@@ -25,11 +25,11 @@ type EventBodies interface {
 // own attempts, marked as a replay of the event, and audited.
 func (s *Server) eventReplay(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if s.events == nil {
-		s.serverError(w, r, errors.New("web: replay: Config.Events is not set"))
+	if s.replayEvents == nil {
+		s.serverError(w, r, errors.New("web: replay: Config.ReplaySource is not set"))
 		return
 	}
-	body, err := s.events.EventBody(r.Context(), id)
+	body, err := s.replayEvents.EventBody(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.audit(r, currentPrincipal(r), "event.replay", "event", id, store.ResultRefused, "no such event")
 		s.errorPage(w, r, http.StatusNotFound, "No such event", "There is no event "+id+" to replay; nothing was sent.")

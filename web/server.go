@@ -25,11 +25,11 @@ type Config struct {
 	// WebhookTarget is the URL the dispatcher delivers to, shown on the
 	// Simulate page.
 	WebhookTarget string
-	// Wake, if set, is called after a simulation, replay or burst writes to
+	// WakeDispatcher, if set, is called after a simulation, replay or burst writes to
 	// the outbox, so the dispatcher delivers at once (dispatch.Dispatcher.Wake).
-	Wake func()
-	// Events gives replay the stored events' bodies; see EventBodies.
-	Events EventBodies
+	WakeDispatcher func()
+	// ReplaySource gives replay the stored events' bodies; see EventBodies.
+	ReplaySource EventBodies
 }
 
 // Server is the console's http.Handler.
@@ -42,8 +42,8 @@ type Server struct {
 	handler       http.Handler
 	now           func() time.Time
 	simTarget     string
-	wake          func()
-	events        EventBodies
+	wakeOutbox    func()
+	replayEvents  EventBodies
 }
 
 // New builds the console. Session keys are read from the database
@@ -72,8 +72,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		staticVersion: version,
 		now:           time.Now,
 		simTarget:     cfg.WebhookTarget,
-		wake:          cfg.Wake,
-		events:        cfg.Events,
+		wakeOutbox:    cfg.WakeDispatcher,
+		replayEvents:  cfg.ReplaySource,
 	}
 	s.handler = s.middleware(s.mux())
 	return s, nil

@@ -76,7 +76,7 @@ func (s *Server) badSimForm(w http.ResponseWriter, r *http.Request, err error) {
 
 // wakeDispatcher tells the dispatcher a row is waiting.
 func (s *Server) wakeDispatcher() {
-	if s.wake != nil {
-		s.wake()
+	if s.wakeOutbox != nil {
+		s.wakeOutbox()
 	}
 }

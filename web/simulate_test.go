@@ -272,7 +272,7 @@ func TestSimulateWakesDispatcher(t *testing.T) {
 	e := newTestEnv(t)
 	addSimCard(t, e)
 	woken := 0
-	e.server.wake = func() { woken++ }
+	e.server.wakeOutbox = func() { woken++ }
 	req := formRequest("POST", "/simulate/authorize", url.Values{"card": {simCardID}, "amount": {"1"}})
 	req.AddCookie(e.login("operator"))
 	if rec := e.do(req); rec.Code != http.StatusSeeOther {
@@ -297,7 +297,7 @@ func (f simFakeEvents) EventBody(_ context.Context, id string) ([]byte, error) {
 func TestEventReplayHandler(t *testing.T) {
 	e := newTestEnv(t)
 	body := []byte(`{"operation":"CARDS","sub_operation":"CLEARING","operation_id":"op-9","status":"SUCCESS","data":{"card_id":"c"}}`)
-	e.server.events = simFakeEvents{"17": body}
+	e.server.replayEvents = simFakeEvents{"17": body}
 	// The lead adds this line to the route table at merge.
 	h := e.server.guard(route{pattern: "POST /events/{id}/replay", level: store.LevelOperational, handle: e.server.eventReplay})
 	mux := http.NewServeMux()

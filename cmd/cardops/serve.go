@@ -69,7 +69,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger})
-	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, Wake: dispatcher.Wake})
+	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake})
 	if err != nil {
 		ln.Close()
 		return err
