@@ -32,7 +32,9 @@ CREATE TABLE outbox (
     done_at         INTEGER
 );
 CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE state = 'pending';
-CREATE INDEX outbox_card ON outbox(card_id, id) WHERE card_id != '';
+CREATE INDEX outbox_card ON outbox(card_id, id);
+-- The Simulate page lists the latest rows that are not part of a burst.
+CREATE INDEX outbox_single ON outbox(id) WHERE burst_id IS NULL;
 CREATE INDEX outbox_replay ON outbox(replay_of_event, id) WHERE replay_of_event IS NOT NULL;
 CREATE INDEX outbox_burst ON outbox(burst_id, state) WHERE burst_id IS NOT NULL;
 
