@@ -86,7 +86,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	fmt.Fprintf(stdout, "  notifications are delivered to %s\n", target)
-
 	// The dispatcher stops before the server, so its last deliveries to
 	// the embedded receiver are still answered; whatever it did not finish
 	// stays pending in the outbox for the next start.
@@ -101,8 +100,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	case err := <-errc:
 		serveErr = fmt.Errorf("serve: %w", err)
 	case err := <-dispatched:
+		// Run returns nil only once ctx is done, which is a normal stop.
 		dispatchDone = true
-		serveErr = fmt.Errorf("dispatcher stopped: %w", err)
+		if err != nil {
+			serveErr = fmt.Errorf("dispatcher stopped: %w", err)
+		}
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
