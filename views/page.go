@@ -40,6 +40,7 @@ type NavItem struct {
 var navItems = []NavItem{
 	{Href: "/", Label: "Overview", Level: store.LevelReadOnly},
 	{Href: "/reissues", Label: "Reissues", Level: store.LevelAdmin},
+	{Href: "/simulate", Label: "Simulate", Level: store.LevelOperational},
 	{Href: "/audit", Label: "Audit", Level: store.LevelAdmin},
 }
 

@@ -28,9 +28,10 @@ type route struct {
 // (store.LevelPublic) are the explicit allowlist that needs no sign-in.
 func (s *Server) routes() []route {
 	const (
-		public = store.LevelPublic
-		read   = store.LevelReadOnly
-		admin  = store.LevelAdmin
+		public  = store.LevelPublic
+		read    = store.LevelReadOnly
+		operate = store.LevelOperational
+		admin   = store.LevelAdmin
 	)
 	return []route{
 		// Public: sign-in, assets, health.
@@ -43,6 +44,11 @@ func (s *Server) routes() []route {
 		// Level 1: read.
 		{pattern: "GET /{$}", level: read, handle: s.homeShow},
 		{pattern: "POST /logout", level: read, handle: s.logoutSubmit},
+
+		// Level 2: simulation.
+		{pattern: "GET /simulate", level: operate, handle: s.simulateShow},
+		{pattern: "POST /simulate/{action}", level: operate, handle: s.simulateRun},
+		{pattern: "POST /cards/{id}/simulate/{action}", level: operate, handle: s.cardSimulate},
 
 		// Level 3: admin.
 		{pattern: "GET /audit", level: admin, handle: s.auditList},

@@ -25,6 +25,14 @@ type Config struct {
 	// FourEyes makes every reissue need a second admin: the admin who
 	// prepares step 1 cannot confirm it.
 	FourEyes bool
+	// WebhookTarget is the URL the dispatcher delivers to, shown on the
+	// Simulate page.
+	WebhookTarget string
+	// WakeDispatcher, if set, is called after a simulation, replay or burst writes to
+	// the outbox, so the dispatcher delivers at once (dispatch.Dispatcher.Wake).
+	WakeDispatcher func()
+	// ReplaySource gives replay the stored events' bodies; see EventBodies.
+	ReplaySource EventBodies
 }
 
 // Server is the console's http.Handler.
@@ -37,6 +45,9 @@ type Server struct {
 	handler       http.Handler
 	now           func() time.Time
 	fourEyes      bool
+	simTarget     string
+	wakeOutbox    func()
+	replayEvents  EventBodies
 }
 
 // New builds the console. Session keys are read from the database
@@ -65,6 +76,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		staticVersion: version,
 		now:           time.Now,
 		fourEyes:      cfg.FourEyes,
+		simTarget:     cfg.WebhookTarget,
+		wakeOutbox:    cfg.WakeDispatcher,
+		replayEvents:  cfg.ReplaySource,
 	}
 	s.handler = s.middleware(s.mux())
 	return s, nil

@@ -11,11 +11,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"cardops/store"
 	"cardops/store/seed"
 	"cardops/web"
+	"cardops/web/dispatch"
 )
 
 type serveConfig struct {
@@ -26,6 +28,9 @@ type serveConfig struct {
 	demoCards int
 	// fourEyes makes every reissue need a second admin.
 	fourEyes bool
+	// webhookTarget is where the dispatcher delivers; "" means the
+	// console's own receiver.
+	webhookTarget string
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -36,6 +41,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.bool(&cfg.demo, "demo", "CARDOPS_DEMO", false, "on first start, seed the sandbox and create one demo account per level")
 	f.int(&cfg.demoCards, "demo-cards", "CARDOPS_DEMO_CARDS", 5000, "cards the demo seeds into an empty database")
 	f.bool(&cfg.fourEyes, "four-eyes", "CARDOPS_FOUR_EYES", false, "a reissue prepared by one admin must be confirmed by another")
+	f.string(&cfg.webhookTarget, "webhook-target", "CARDOPS_WEBHOOK_TARGET", "", "URL the dispatcher delivers simulated notifications to (default: this console's own /webhooks)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -54,13 +60,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
-	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, FourEyes: cfg.fourEyes})
-	if err != nil {
-		return err
-	}
+	// The listener comes first: the default delivery target is the
+	// console's own receiver, at the address it really got.
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	target, err := webhookTarget(cfg.webhookTarget, ln.Addr())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger})
+	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes})
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	srv := &http.Server{
 		Handler:           console,
@@ -76,20 +91,65 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "  sign in as %-9s password %s   (level %d, %s)\n", a.Username, a.Password, a.Level, a.Level)
 	}
 
+	fmt.Fprintf(stdout, "  notifications are delivered to %s\n", target)
+	// The dispatcher stops before the server, so its last deliveries to
+	// the embedded receiver are still answered; whatever it did not finish
+	// stays pending in the outbox for the next start.
+	dispatchCtx, stopDispatch := context.WithCancel(ctx)
+	dispatched := make(chan error, 1)
+	go func() { dispatched <- dispatcher.Run(dispatchCtx) }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var serveErr error
+	dispatchDone := false
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		serveErr = fmt.Errorf("serve: %w", err)
+	case err := <-dispatched:
+		// Run returns nil only once ctx is done, which is a normal stop.
+		dispatchDone = true
+		if err != nil {
+			serveErr = fmt.Errorf("dispatcher stopped: %w", err)
+		}
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	stopDispatch()
+	if !dispatchDone {
+		if err := <-dispatched; err != nil {
+			serveErr = errors.Join(serveErr, fmt.Errorf("dispatcher: %w", err))
+		}
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("shutdown: %w", err)
+		return errors.Join(serveErr, fmt.Errorf("shutdown: %w", err))
 	}
-	return nil
+	return serveErr
+}
+
+// webhookTarget returns the URL the dispatcher delivers to: the configured
+// one, or the console's own /webhooks at the address it listens on (a
+// wildcard address is reached through loopback).
+func webhookTarget(configured string, addr net.Addr) (string, error) {
+	if configured != "" {
+		u, err := url.Parse(configured)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return "", fmt.Errorf("webhook target %q: want an http:// or https:// URL", configured)
+		}
+		return configured, nil
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "", fmt.Errorf("webhook target from %s: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+		if ip != nil && ip.To4() == nil {
+			host = "::1"
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/webhooks", nil
 }
 
 // demoAccount is a demo user whose password is kept (in the database, for

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -90,5 +93,112 @@ func TestServeDemo(t *testing.T) {
 	pw := regexp.MustCompile(`sign in as admin\s+password (\S+)`)
 	if a, b := pw.FindStringSubmatch(first), pw.FindStringSubmatch(second); a == nil || b == nil || a[1] != b[1] {
 		t.Errorf("admin password differs between starts: %v vs %v", a, b)
+	}
+}
+
+func TestWebhookTarget(t *testing.T) {
+	for _, tc := range []struct {
+		configured, addr, want string
+		wantErr                bool
+	}{
+		{"", "127.0.0.1:8080", "http://127.0.0.1:8080/webhooks", false},
+		{"", "0.0.0.0:9000", "http://127.0.0.1:9000/webhooks", false},
+		{"", "[::]:9000", "http://[::1]:9000/webhooks", false},
+		{"https://hooks.example.test/in", "127.0.0.1:8080", "https://hooks.example.test/in", false},
+		{"ftp://x", "127.0.0.1:8080", "", true},
+		{"not a url", "127.0.0.1:8080", "", true},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := webhookTarget(tc.configured, addr)
+		if (err != nil) != tc.wantErr || got != tc.want {
+			t.Errorf("webhookTarget(%q, %s) = %q, %v; want %q (error %v)", tc.configured, tc.addr, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+func TestServeRefusesBadWebhookTarget(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--webhook-target", "ftp://nowhere"},
+		env(nil), nil, &syncBuffer{}, &syncBuffer{})
+	if err == nil || !strings.Contains(err.Error(), "webhook target") {
+		t.Errorf("run = %v, want a webhook target error", err)
+	}
+}
+
+// TestServeDeliversPendingOutbox: a notification left pending in the
+// database (the receiver was down, the process stopped) is delivered by the
+// dispatcher that serve starts, to the target from the environment.
+func TestServeDeliversPendingOutbox(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"operation":"CARDS","sub_operation":"REFUND","operation_id":"left-over","status":"SUCCESS"}`
+	m, err := st.EnqueueEdited(context.Background(), []byte(body), store.ModeNormal, store.SimActor{Name: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	got := make(chan string, 1)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		select {
+		case got <- r.Header.Get("Webhook-Id") + " " + string(b):
+		default:
+		}
+	}))
+	defer recv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	out := &syncBuffer{}
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db},
+			env(map[string]string{"CARDOPS_WEBHOOK_TARGET": recv.URL + "/in"}), nil, out, &syncBuffer{})
+	}()
+	select {
+	case g := <-got:
+		if g != m.WebhookID+" "+body {
+			t.Errorf("receiver got %q, want the pending row", g)
+		}
+	case err := <-done:
+		t.Fatalf("serve ended early: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the pending row was not delivered")
+	}
+	// The attempt is recorded beside the running server (WAL lets a second
+	// connection read).
+	st, err = store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		row, atts, err := st.OutboxMessage(context.Background(), m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.State == store.OutboxDelivered {
+			if len(atts) != 1 || atts[0].HTTPStatus != 200 {
+				t.Errorf("attempts = %+v, want one 200", atts)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("row = %+v, want delivered", row)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if !strings.Contains(out.String(), "notifications are delivered to "+recv.URL+"/in") {
+		t.Errorf("start-up output does not name the target:\n%s", out.String())
 	}
 }

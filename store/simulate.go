@@ -1,0 +1,967 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Simulation actions, as they appear in POST /simulate/{action}.
+const (
+	ActAuthorize     = "authorize"
+	ActClearing      = "clearing"
+	ActRefund        = "refund"
+	ActReversal      = "reversal"
+	ActDecline       = "decline"
+	Act3DS           = "3ds"
+	ActDepositCard   = "deposit-card"
+	ActDepositWallet = "deposit-wallet"
+	ActWithdraw      = "withdraw"
+)
+
+// SimActions lists the actions in the order the console offers them.
+var SimActions = []string{ActAuthorize, ActClearing, ActRefund, ActReversal, ActDecline, Act3DS,
+	ActDepositCard, ActDepositWallet, ActWithdraw}
+
+// IsSimAction reports whether a is a simulation action.
+func IsSimAction(a string) bool {
+	for _, x := range SimActions {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Codes of a SimError, as the provider names them.
+const (
+	SimCodeValidation = "VAL"       // bad input, unknown card or wallet
+	SimCodeNotFound   = "NOT_FOUND" // no authorization / cleared transaction to act on
+	SimCodeState      = "STATE"     // the card or wallet is in the wrong state
+)
+
+// SimError is a simulation refused before anything was written: bad input,
+// an unknown card or wallet, a missing authorization, a wrong state. Message
+// is fit to show; Field names the form field at fault, if one is.
+type SimError struct {
+	Code    string
+	Field   string
+	Message string
+	// missing marks an unknown card or wallet, so errors.Is(err, ErrNotFound).
+	missing bool
+}
+
+func (e *SimError) Error() string { return e.Message }
+
+// Is makes an unknown card or wallet match ErrNotFound.
+func (e *SimError) Is(target error) bool { return e.missing && target == ErrNotFound }
+
+func simInvalid(field, format string, args ...any) *SimError {
+	return &SimError{Code: SimCodeValidation, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Amount bounds for simulations.
+const (
+	MaxSimAmountCents     = 100_000_000 // 1,000,000.00 USD
+	MinCardDepositCents   = 1000        // the provider's minimum deposit to a card: 10 USD
+	MinWalletDepositCents = 100         // and to any other wallet: 1 USD
+)
+
+// ParseAmount reads a decimal amount of dollars ("12", "12.5", "12.34") into
+// cents, exactly and without floating point. It refuses signs, more than two
+// decimals, zero and amounts above MaxSimAmountCents, with a message naming
+// what is wrong.
+func ParseAmount(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return 0, errors.New("Enter an amount, e.g. 12.34.")
+	case strings.HasPrefix(s, "-"):
+		return 0, fmt.Errorf("The amount %q is negative; enter an amount above zero.", s)
+	case strings.HasPrefix(s, "+"):
+		s = s[1:]
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" && frac == "" || !simDigits(whole) || !simDigits(frac) || (dot && frac == "" && whole == "") {
+		return 0, fmt.Errorf("The amount %q is not a number; write it like 12.34.", s)
+	}
+	if len(frac) > 2 {
+		return 0, fmt.Errorf("The amount %q has more than two decimals; cents are the smallest unit.", s)
+	}
+	whole = strings.TrimLeft(whole, "0")
+	if len(whole) > 7 {
+		return 0, fmt.Errorf("The amount %s is too large: at most %s USD.", s, simDecimal(MaxSimAmountCents))
+	}
+	var cents int64
+	for _, c := range whole {
+		cents = cents*10 + int64(c-'0')
+	}
+	frac += "00"[len(frac):]
+	cents = cents*100 + int64(frac[0]-'0')*10 + int64(frac[1]-'0')
+	switch {
+	case cents == 0:
+		return 0, errors.New("The amount is zero; enter an amount above zero.")
+	case cents > MaxSimAmountCents:
+		return 0, fmt.Errorf("The amount %s is too large: at most %s USD.", s, simDecimal(MaxSimAmountCents))
+	}
+	return cents, nil
+}
+
+func simDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// simDecimal writes cents as a decimal number of dollars, e.g. "12.30".
+func simDecimal(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
+}
+
+// simNumber is cents as an exact JSON number of dollars.
+func simNumber(cents int64) json.Number { return json.Number(simDecimal(cents)) }
+
+// SimMerchant is where a simulated purchase happens.
+type SimMerchant struct {
+	Name    string
+	City    string
+	Country string // ISO-3166 alpha-2
+	MCC     string
+}
+
+// simCurrency is a transaction currency the sandbox knows, with its ISO
+// number and the sandbox's fixed USD rate in 1/10,000 (units per dollar).
+type simCurrency struct {
+	number string
+	rate   int64
+}
+
+var simCurrencies = map[string]simCurrency{
+	"USD": {"840", 10000}, "EUR": {"978", 9200}, "GBP": {"826", 7900}, "BRL": {"986", 54000},
+	"MXN": {"484", 172000}, "ARS": {"032", 9500000}, "COP": {"170", 40500000}, "CLP": {"152", 9400000},
+}
+
+// SimCurrencies lists the transaction currencies a simulation may use.
+var SimCurrencies = []string{"USD", "EUR", "GBP", "BRL", "MXN", "ARS", "COP", "CLP"}
+
+// SimRequest is one simulation as asked for.
+type SimRequest struct {
+	Action   string
+	CardID   string
+	WalletID string
+	// Amount is in USD, as typed (decimal); clearing ignores it, as the
+	// provider does.
+	Amount string
+	// Currency is the merchant's currency; the bill is always USD.
+	Currency string
+	Merchant SimMerchant
+	// Outcome is "" or SUCCESS for the normal effect, FAILED or CANCELLED
+	// for the variant that fails with Reason and moves no money.
+	Outcome string
+	Reason  string
+	// Token is the wallet token for deposits and withdrawals: USDC or USDT.
+	Token string
+	By    SimActor
+}
+
+// SimResult is what a simulation did.
+type SimResult struct {
+	Action     string
+	Outbox     OutboxMessage
+	MovementID string
+	// Declined is set for an authorization the sandbox declined.
+	Declined    bool
+	DeclineCode string
+	DeclineText string
+	// Summary says in words what happened, for the flash message.
+	Summary string
+}
+
+// Simulate runs one simulation action: its effect on the sandbox and its
+// notification's outbox row commit together, with the audit row, or not at
+// all. A refusal is a *SimError.
+func (s *Store) Simulate(ctx context.Context, req SimRequest) (SimResult, error) {
+	return s.simulate(ctx, req, true)
+}
+
+// PreviewSimulation returns the result, notification body included, that
+// Simulate would produce now, and changes nothing.
+func (s *Store) PreviewSimulation(ctx context.Context, req SimRequest) (SimResult, error) {
+	return s.simulate(ctx, req, false)
+}
+
+var errSimPreview = errors.New("preview: roll back")
+
+func (s *Store) simulate(ctx context.Context, req SimRequest, commit bool) (SimResult, error) {
+	res := SimResult{Action: req.Action}
+	fn, ok := simFuncs[req.Action]
+	if !ok {
+		return res, simInvalid("action", "Unknown simulation %q.", req.Action)
+	}
+	in, err := parseSimInput(req)
+	if err != nil {
+		return res, err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		st := &simTx{s: s, ctx: ctx, tx: tx, now: s.nowMs(), in: in, req: req, res: &res}
+		if err := fn(st); err != nil {
+			return err
+		}
+		res.Outbox.Source, res.Outbox.Actor = SourceSimulate, req.By.Name
+		if err := s.enqueueTx(ctx, tx, &res.Outbox); err != nil {
+			return err
+		}
+		target, id := "card", req.CardID
+		if res.Outbox.CardID == "" {
+			target, id = "wallet", res.Outbox.WalletID
+		}
+		detail := fmt.Sprintf("%s/%s %s, outbox %d", res.Outbox.Operation, res.Outbox.SubOperation, res.Outbox.Status, res.Outbox.ID)
+		if in.amount > 0 {
+			detail += ", amount " + simDecimal(in.amount) + " USD"
+		}
+		if err := s.auditTx(ctx, tx, AuditEntry{Actor: req.By.Name, ActorLevel: req.By.Level, RemoteAddr: req.By.RemoteAddr,
+			Action: "simulate." + req.Action, TargetType: target, TargetID: id, Detail: detail}); err != nil {
+			return err
+		}
+		if !commit {
+			return errSimPreview
+		}
+		return nil
+	})
+	if errors.Is(err, errSimPreview) {
+		return res, nil
+	}
+	var se *SimError
+	if errors.As(err, &se) {
+		return res, err
+	}
+	if err != nil {
+		return res, fmt.Errorf("store: simulate %s: %w", req.Action, err)
+	}
+	return res, nil
+}
+
+// AuditSimRefusal records a refused simulation.
+func (s *Store) AuditSimRefusal(ctx context.Context, req SimRequest, refusal error) error {
+	target, id := "card", req.CardID
+	if req.CardID == "" && req.WalletID != "" {
+		target, id = "wallet", req.WalletID
+	}
+	return s.Audit(ctx, AuditEntry{Actor: req.By.Name, ActorLevel: req.By.Level, RemoteAddr: req.By.RemoteAddr,
+		Action: "simulate." + req.Action, TargetType: target, TargetID: id, Result: ResultRefused, Detail: refusal.Error()})
+}
+
+// simInput is a SimRequest checked and parsed.
+type simInput struct {
+	amount   int64
+	currency string
+	merchant SimMerchant
+	outcome  string
+	reason   string
+	token    string
+}
+
+func parseSimInput(req SimRequest) (simInput, error) {
+	in := simInput{merchant: req.Merchant}
+	needsAmount := req.Action != ActClearing
+	if needsAmount {
+		a, err := ParseAmount(req.Amount)
+		if err != nil {
+			return in, simInvalid("amount", "%s", err.Error())
+		}
+		in.amount = a
+	}
+	in.currency = strings.ToUpper(strings.TrimSpace(req.Currency))
+	if in.currency == "" {
+		in.currency = "USD"
+	}
+	if _, ok := simCurrencies[in.currency]; !ok {
+		return in, simInvalid("currency", "Unknown currency %q; use one of %s.", req.Currency, strings.Join(SimCurrencies, ", "))
+	}
+	m := &in.merchant
+	m.Name, m.City = strings.TrimSpace(m.Name), strings.TrimSpace(m.City)
+	m.Country, m.MCC = strings.ToUpper(strings.TrimSpace(m.Country)), strings.TrimSpace(m.MCC)
+	if m.Name == "" {
+		m.Name = "Sandbox Store"
+	}
+	if m.City == "" {
+		m.City = "San Francisco"
+	}
+	if m.Country == "" {
+		m.Country = "US"
+	}
+	if m.MCC == "" {
+		m.MCC = "5999"
+	}
+	switch {
+	case len(m.Name) > 100:
+		return in, simInvalid("merchant_name", "The merchant name is longer than 100 characters.")
+	case len(m.City) > 60:
+		return in, simInvalid("merchant_city", "The merchant city is longer than 60 characters.")
+	case len(m.Country) != 2 || !simUpperAlpha(m.Country):
+		return in, simInvalid("merchant_country", "The merchant country %q is not a two-letter code such as US.", m.Country)
+	case len(m.MCC) != 4 || !simDigits(m.MCC):
+		return in, simInvalid("merchant_mcc", "The MCC %q is not four digits such as 5999.", m.MCC)
+	}
+	in.outcome = strings.ToUpper(strings.TrimSpace(req.Outcome))
+	in.reason = strings.TrimSpace(req.Reason)
+	switch in.outcome {
+	case "", "SUCCESS":
+		in.outcome = "SUCCESS"
+	case "FAILED", "CANCELLED":
+		if req.Action == ActDecline {
+			return in, simInvalid("outcome", "A declined authorization has no failed or cancelled variant.")
+		}
+		if in.reason == "" {
+			return in, simInvalid("reason", "Give a reason for the %s variant.", strings.ToLower(in.outcome))
+		}
+		if len(in.reason) > 200 {
+			return in, simInvalid("reason", "The reason is longer than 200 characters.")
+		}
+	default:
+		return in, simInvalid("outcome", "Unknown outcome %q; use SUCCESS, FAILED or CANCELLED.", req.Outcome)
+	}
+	in.token = strings.ToUpper(strings.TrimSpace(req.Token))
+	switch in.token {
+	case "":
+		in.token = "USDC"
+	case "USDC", "USDT":
+	default:
+		return in, simInvalid("token", "Unknown token %q; use USDC or USDT.", req.Token)
+	}
+	return in, nil
+}
+
+func simUpperAlpha(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// simTx is one simulation's transaction.
+type simTx struct {
+	s   *Store
+	ctx context.Context
+	tx  *sql.Tx
+	now int64
+	in  simInput
+	req SimRequest
+	res *SimResult
+}
+
+var simFuncs = map[string]func(*simTx) error{
+	ActAuthorize:     (*simTx).authorize,
+	ActDecline:       (*simTx).decline,
+	ActClearing:      (*simTx).clearing,
+	ActRefund:        (*simTx).refund,
+	ActReversal:      (*simTx).reversal,
+	Act3DS:           (*simTx).threeDS,
+	ActDepositCard:   (*simTx).depositCard,
+	ActDepositWallet: (*simTx).depositWallet,
+	ActWithdraw:      (*simTx).withdraw,
+}
+
+func simUUID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func simHex(n int) string {
+	b := make([]byte, n/2)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+type simCard struct {
+	id, status, last4 string
+	balance           int64
+	limits            [3]sql.NullInt64 // daily, weekly, monthly
+	walletID          string
+}
+
+func (t *simTx) card() (simCard, error) {
+	var c simCard
+	id := strings.TrimSpace(t.req.CardID)
+	if id == "" {
+		return c, simInvalid("card", "Pick a card.")
+	}
+	var wallet sql.NullString
+	err := t.tx.QueryRowContext(t.ctx, `SELECT id, status, last4, balance_cents, daily_limit_cents, weekly_limit_cents,
+		monthly_limit_cents, wallet_id FROM cards WHERE id = ?`, id).
+		Scan(&c.id, &c.status, &c.last4, &c.balance, &c.limits[0], &c.limits[1], &c.limits[2], &wallet)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, &SimError{Code: SimCodeValidation, Field: "card", Message: fmt.Sprintf("Card not found: %s.", id), missing: true}
+	}
+	c.walletID = wallet.String
+	return c, err
+}
+
+func (t *simTx) setBalance(cardID string, bal int64) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE cards SET balance_cents = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+		bal, t.now, cardID)
+	return err
+}
+
+// simMovement is a card_transactions row.
+type simMovement struct {
+	id, cardID, parentID, op, status string
+	bill, simTxAmount                int64
+	currency, rate                   string
+	m                                SimMerchant
+	orig, newBal                     int64
+	declineCode, declineText         string
+	opID                             string
+}
+
+func (t *simTx) insertMovement(mv *simMovement) error {
+	mv.id = simUUID()
+	var parent any
+	if mv.parentID != "" {
+		parent = mv.parentID
+	}
+	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO card_transactions(id, card_id, parent_id, datetime, operation, status,
+		bill_amount_cents, bill_currency, transaction_amount_cents, transaction_currency, exchange_rate,
+		merchant_name, merchant_city, merchant_country, merchant_mcc, original_balance_cents, new_balance_cents,
+		decline_code, decline_description, source_operation_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		mv.id, mv.cardID, parent, t.now, mv.op, mv.status, mv.bill, mv.simTxAmount, mv.currency, mv.rate,
+		mv.m.Name, mv.m.City, mv.m.Country, mv.m.MCC, mv.orig, mv.newBal, mv.declineCode, mv.declineText, mv.opID)
+	t.res.MovementID = mv.id
+	return err
+}
+
+// simTxAmount converts a USD bill to the merchant's currency at the sandbox's
+// fixed rate, rounding half up; it returns the amount and the rate text.
+func simTxAmount(bill int64, currency string) (int64, string) {
+	c := simCurrencies[currency]
+	amt := (bill*c.rate + 5000) / 10000
+	rate := fmt.Sprintf("%d.%04d", c.rate/10000, c.rate%10000)
+	rate = strings.TrimRight(strings.TrimRight(rate, "0"), ".")
+	return amt, rate
+}
+
+// notify fills in the outbox row of the result.
+func (t *simTx) notify(operation, sub, status, cardID, walletID string, data map[string]any) error {
+	opID := simUUID()
+	env := map[string]any{"operation": operation, "sub_operation": sub, "operation_id": opID, "status": status, "data": data}
+	if status == "FAILED" || status == "CANCELLED" {
+		env["reason"] = t.in.reason
+	}
+	body, err := json.Marshal(env)
+	if err != nil {
+		return err
+	}
+	t.res.Outbox = OutboxMessage{OperationID: opID, Operation: operation, SubOperation: sub, Status: status,
+		CardID: cardID, WalletID: walletID, Body: body}
+	if t.res.MovementID != "" {
+		_, err = t.tx.ExecContext(t.ctx, `UPDATE card_transactions SET source_operation_id = ? WHERE id = ?`, opID, t.res.MovementID)
+	}
+	return err
+}
+
+func (t *simTx) cardData(c simCard, mv *simMovement) map[string]any {
+	cur := simCurrencies[mv.currency]
+	d := map[string]any{
+		"card_id":                     c.id,
+		"transaction_id":              mv.id,
+		"bill_amount":                 simNumber(mv.bill),
+		"bill_currency_number":        "840",
+		"bill_currency_code":          "USD",
+		"transaction_amount":          simNumber(mv.simTxAmount),
+		"transaction_currency_number": cur.number,
+		"transaction_currency_code":   mv.currency,
+		"exchange_rate":               json.Number(mv.rate),
+		"fees":                        map[string]any{"atm_fees": json.Number("0"), "fx_fees": json.Number("0")},
+		"merchant_data": map[string]any{"id": "SBX" + mv.m.MCC + mv.m.Country, "name": mv.m.Name, "city": mv.m.City,
+			"country": mv.m.Country, "mcc": mv.m.MCC, "post_code": "", "state": ""},
+		"original_balance": simNumber(mv.orig),
+		"new_balance":      simNumber(mv.newBal),
+		"created_at":       time.UnixMilli(t.now).UTC().Format(time.RFC3339Nano),
+	}
+	if mv.parentID != "" {
+		d["authorization_id"] = mv.parentID
+	}
+	if mv.declineCode != "" || mv.declineText != "" {
+		d["decline_reason"] = map[string]any{"response_code": mv.declineCode, "description": mv.declineText}
+	}
+	return d
+}
+
+func (t *simTx) purchase(c simCard) *simMovement {
+	amt, rate := simTxAmount(t.in.amount, t.in.currency)
+	return &simMovement{cardID: c.id, op: "AUTHORIZATION", bill: t.in.amount, simTxAmount: amt, currency: t.in.currency,
+		rate: rate, m: t.in.merchant, orig: c.balance, newBal: c.balance}
+}
+
+// Decline reasons, with the provider's response codes.
+var (
+	simDeclineRestricted   = [2]string{"62", "Restricted card"}
+	simDeclineExpired      = [2]string{"54", "Expired card"}
+	simDeclineLimit        = [2]string{"61", "Exceeds amount limit"}
+	simDeclineInsufficient = [2]string{"51", "Insufficient funds"}
+	simDeclineForced       = [2]string{"05", "Do not honor"}
+)
+
+// authorize holds the amount on the card (a PENDING authorization), or
+// declines it as the card program would: card not ACTIVE, over a limit,
+// insufficient balance.
+func (t *simTx) authorize() error {
+	c, err := t.card()
+	if err != nil {
+		return err
+	}
+	mv := t.purchase(c)
+	var reason *[2]string
+	switch {
+	case c.status == "EXPIRED":
+		reason = &simDeclineExpired
+	case c.status != "ACTIVE":
+		reason = &simDeclineRestricted
+	default:
+		over, err := t.overLimit(c)
+		if err != nil {
+			return err
+		}
+		if over {
+			reason = &simDeclineLimit
+		} else if t.in.amount > c.balance && t.in.outcome == "SUCCESS" {
+			reason = &simDeclineInsufficient
+		}
+	}
+	if reason != nil {
+		return t.declineWith(c, mv, *reason)
+	}
+	if t.in.outcome != "SUCCESS" {
+		mv.status, mv.declineText = "FAILED", t.in.reason
+		if err := t.insertMovement(mv); err != nil {
+			return err
+		}
+		t.res.Summary = fmt.Sprintf("Authorization of %s USD %s (%s); no hold.", simDecimal(mv.bill), strings.ToLower(t.in.outcome), t.in.reason)
+		return t.notify("CARDS", "AUTHORIZATION", t.in.outcome, c.id, "", t.cardData(c, mv))
+	}
+	mv.status, mv.newBal = "PENDING", c.balance-mv.bill
+	if err := t.setBalance(c.id, mv.newBal); err != nil {
+		return err
+	}
+	if err := t.insertMovement(mv); err != nil {
+		return err
+	}
+	t.res.Summary = fmt.Sprintf("Authorized %s USD on card •••• %s: %s USD held, available balance %s USD.",
+		simDecimal(mv.bill), c.last4, simDecimal(mv.bill), simDecimal(mv.newBal))
+	return t.notify("CARDS", "AUTHORIZATION", "PENDING", c.id, "", t.cardData(c, mv))
+}
+
+// decline writes a declined authorization with the forced code 05.
+func (t *simTx) decline() error {
+	c, err := t.card()
+	if err != nil {
+		return err
+	}
+	return t.declineWith(c, t.purchase(c), simDeclineForced)
+}
+
+func (t *simTx) declineWith(c simCard, mv *simMovement, reason [2]string) error {
+	mv.status, mv.declineCode, mv.declineText = "FAILED", reason[0], reason[1]
+	if err := t.insertMovement(mv); err != nil {
+		return err
+	}
+	t.res.Declined, t.res.DeclineCode, t.res.DeclineText = true, reason[0], reason[1]
+	t.res.Summary = fmt.Sprintf("Declined %s USD on card •••• %s: %s %s. Balance unchanged.", simDecimal(mv.bill), c.last4, reason[0], reason[1])
+	d := t.cardData(c, mv)
+	d["channel"] = "ECOMMERCE"
+	return t.notify("CARDS", "DECLINED", "SUCCESS", c.id, "", d)
+}
+
+// overLimit reports whether the amount would take the card past its daily
+// (24 h), weekly (7 days) or monthly (30 days) limit, counting the
+// authorizations not declined and not reversed in each window.
+func (t *simTx) overLimit(c simCard) (bool, error) {
+	windows := [3]int64{24 * 3600_000, 7 * 24 * 3600_000, 30 * 24 * 3600_000}
+	for i, lim := range c.limits {
+		if !lim.Valid {
+			continue
+		}
+		var spent int64
+		err := t.tx.QueryRowContext(t.ctx, `SELECT COALESCE(SUM(a.bill_amount_cents), 0) FROM card_transactions a
+			WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED' AND a.datetime > ?
+			AND NOT EXISTS (SELECT 1 FROM card_transactions r WHERE r.parent_id = a.id AND r.operation = 'REVERSAL' AND r.status = 'SUCCESS')`,
+			c.id, t.now-windows[i]).Scan(&spent)
+		if err != nil {
+			return false, err
+		}
+		if spent+t.in.amount > lim.Int64 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// openAuthorization finds the card's most recent authorization that neither
+// a clearing nor a reversal has closed.
+func (t *simTx) openAuthorization(c simCard) (*simMovement, error) {
+	mv := &simMovement{cardID: c.id}
+	err := t.tx.QueryRowContext(t.ctx, `SELECT a.id, a.bill_amount_cents, a.transaction_amount_cents, a.transaction_currency,
+		a.exchange_rate, a.merchant_name, a.merchant_city, a.merchant_country, a.merchant_mcc
+		FROM card_transactions a
+		WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED'
+		AND NOT EXISTS (SELECT 1 FROM card_transactions x WHERE x.parent_id = a.id
+			AND x.operation IN ('CLEARING', 'REVERSAL') AND x.status = 'SUCCESS')
+		ORDER BY a.datetime DESC, a.rowid DESC LIMIT 1`, c.id).
+		Scan(&mv.parentID, &mv.bill, &mv.simTxAmount, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &SimError{Code: SimCodeNotFound, Field: "card", Message: fmt.Sprintf("Authorization event not found for card %s.", c.id)}
+	}
+	if _, ok := simCurrencies[mv.currency]; !ok {
+		mv.currency = "USD" // seeded currencies beyond the sandbox's list read as USD in the payload numbers
+	}
+	return mv, err
+}
+
+// clearing settles the card's open authorization: the hold becomes the
+// debit, so the balance does not move again.
+func (t *simTx) clearing() error {
+	c, err := t.card()
+	if err != nil {
+		return err
+	}
+	mv, err := t.openAuthorization(c)
+	if err != nil {
+		return err
+	}
+	mv.op, mv.orig, mv.newBal = "CLEARING", c.balance, c.balance
+	if t.in.outcome != "SUCCESS" {
+		mv.status, mv.declineText = "FAILED", t.in.reason
+		if err := t.insertMovement(mv); err != nil {
+			return err
+		}
+		t.res.Summary = fmt.Sprintf("Clearing of %s USD %s (%s); the authorization stays open.", simDecimal(mv.bill), strings.ToLower(t.in.outcome), t.in.reason)
+		return t.notify("CARDS", "CLEARING", t.in.outcome, c.id, "", t.cardData(c, mv))
+	}
+	mv.status = "SUCCESS"
+	if err := t.insertMovement(mv); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE card_transactions SET status = 'SUCCESS' WHERE id = ? AND status = 'PENDING'`, mv.parentID); err != nil {
+		return err
+	}
+	t.res.Summary = fmt.Sprintf("Cleared %s USD on card •••• %s; balance stays %s USD.", simDecimal(mv.bill), c.last4, simDecimal(c.balance))
+	return t.notify("CARDS", "CLEARING", "SUCCESS", c.id, "", t.cardData(c, mv))
+}
+
+// reversal releases the hold of the card's open authorization. The amount
+// must not exceed the authorization's.
+func (t *simTx) reversal() error {
+	c, err := t.card()
+	if err != nil {
+		return err
+	}
+	mv, err := t.openAuthorization(c)
+	if err != nil {
+		return err
+	}
+	if t.in.amount != mv.bill {
+		if t.in.amount > mv.bill {
+			return simInvalid("amount", "The reversal of %s USD is more than the authorization's %s USD.", simDecimal(t.in.amount), simDecimal(mv.bill))
+		}
+		mv.bill = t.in.amount
+		mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
+	}
+	mv.op, mv.orig, mv.newBal = "REVERSAL", c.balance, c.balance
+	if t.in.outcome != "SUCCESS" {
+		mv.status, mv.declineText = "FAILED", t.in.reason
+		if err := t.insertMovement(mv); err != nil {
+			return err
+		}
+		t.res.Summary = fmt.Sprintf("Reversal of %s USD %s (%s); the hold stays.", simDecimal(mv.bill), strings.ToLower(t.in.outcome), t.in.reason)
+		return t.notify("CARDS", "REVERSAL", t.in.outcome, c.id, "", t.cardData(c, mv))
+	}
+	mv.status, mv.newBal = "SUCCESS", c.balance+mv.bill
+	if err := t.setBalance(c.id, mv.newBal); err != nil {
+		return err
+	}
+	if err := t.insertMovement(mv); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE card_transactions SET status = 'SUCCESS' WHERE id = ? AND status = 'PENDING'`, mv.parentID); err != nil {
+		return err
+	}
+	t.res.Summary = fmt.Sprintf("Reversed %s USD on card •••• %s: hold released, available balance %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))
+	return t.notify("CARDS", "REVERSAL", "SUCCESS", c.id, "", t.cardData(c, mv))
+}
+
+// refund credits the card with up to what its last cleared transaction has
+// not had refunded yet.
+func (t *simTx) refund() error {
+	c, err := t.card()
+	if err != nil {
+		return err
+	}
+	mv := &simMovement{cardID: c.id}
+	var cleared, refunded int64
+	err = t.tx.QueryRowContext(t.ctx, `SELECT a.id, cl.bill_amount_cents, cl.transaction_currency, cl.exchange_rate,
+		cl.merchant_name, cl.merchant_city, cl.merchant_country, cl.merchant_mcc,
+		COALESCE((SELECT SUM(r.bill_amount_cents) FROM card_transactions r WHERE r.parent_id = a.id AND r.operation = 'REFUND' AND r.status = 'SUCCESS'), 0)
+		FROM card_transactions cl JOIN card_transactions a ON a.id = cl.parent_id
+		WHERE cl.card_id = ? AND cl.operation = 'CLEARING' AND cl.status = 'SUCCESS'
+		ORDER BY cl.datetime DESC, cl.rowid DESC LIMIT 1`, c.id).
+		Scan(&mv.parentID, &cleared, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC, &refunded)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &SimError{Code: SimCodeNotFound, Field: "card", Message: fmt.Sprintf("Cleared transaction not found for card %s.", c.id)}
+	}
+	if err != nil {
+		return err
+	}
+	if _, ok := simCurrencies[mv.currency]; !ok {
+		mv.currency = "USD"
+	}
+	if left := cleared - refunded; t.in.amount > left {
+		return simInvalid("amount", "The refund of %s USD is more than the %s USD left to refund on the last cleared transaction.",
+			simDecimal(t.in.amount), simDecimal(left))
+	}
+	mv.op, mv.bill, mv.orig, mv.newBal = "REFUND", t.in.amount, c.balance, c.balance
+	mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
+	if t.in.outcome != "SUCCESS" {
+		mv.status, mv.declineText = "FAILED", t.in.reason
+		if err := t.insertMovement(mv); err != nil {
+			return err
+		}
+		t.res.Summary = fmt.Sprintf("Refund of %s USD %s (%s); nothing credited.", simDecimal(mv.bill), strings.ToLower(t.in.outcome), t.in.reason)
+		return t.notify("CARDS", "REFUND", t.in.outcome, c.id, "", t.cardData(c, mv))
+	}
+	mv.status, mv.newBal = "SUCCESS", c.balance+mv.bill
+	if err := t.setBalance(c.id, mv.newBal); err != nil {
+		return err
+	}
+	if err := t.insertMovement(mv); err != nil {
+		return err
+	}
+	t.res.Summary = fmt.Sprintf("Refunded %s USD to card •••• %s: balance %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))
+	return t.notify("CARDS", "REFUND", "SUCCESS", c.id, "", t.cardData(c, mv))
+}
+
+// threeDS sends a 3DS challenge for an active card; it moves no money.
+func (t *simTx) threeDS() error {
+	c, err := t.card()
+	if err != nil {
+		return err
+	}
+	if c.status != "ACTIVE" {
+		return &SimError{Code: SimCodeState, Field: "card", Message: fmt.Sprintf("Card •••• %s is %s; a 3DS challenge needs an ACTIVE card.", c.last4, c.status)}
+	}
+	amt, _ := simTxAmount(t.in.amount, t.in.currency)
+	var rb [4]byte
+	rand.Read(rb[:])
+	code := fmt.Sprintf("%06d", (uint32(rb[0])<<24|uint32(rb[1])<<16|uint32(rb[2])<<8|uint32(rb[3]))%1_000_000)
+	status := "PENDING"
+	if t.in.outcome != "SUCCESS" {
+		status = t.in.outcome
+	}
+	t.res.Summary = fmt.Sprintf("3DS challenge for %s %s at %s on card •••• %s (%s).", simDecimal(amt), t.in.currency, t.in.merchant.Name, c.last4, strings.ToLower(status))
+	return t.notify("CARDS", "NOTIFICATION_3DS_AUTHORIZATION", status, c.id, "", map[string]any{
+		"card_id": c.id, "merchant_name": t.in.merchant.Name, "merchant_country_code": t.in.merchant.Country,
+		"transaction_amount": simNumber(amt), "transaction_currency": t.in.currency,
+		"transaction_timestamp": time.UnixMilli(t.now).UTC().Format(time.RFC3339), "code": code,
+	})
+}
+
+type simWallet struct {
+	id, address, blockchain, kind string
+	enabled                       bool
+}
+
+func (t *simTx) wallet(id string) (simWallet, error) {
+	var w simWallet
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return w, simInvalid("wallet", "Pick a wallet.")
+	}
+	err := t.tx.QueryRowContext(t.ctx, `SELECT id, address, blockchain, kind, enabled FROM wallets WHERE id = ?`, id).
+		Scan(&w.id, &w.address, &w.blockchain, &w.kind, &w.enabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return w, &SimError{Code: SimCodeValidation, Field: "wallet", Message: fmt.Sprintf("Wallet not found: %s.", id), missing: true}
+	}
+	return w, err
+}
+
+var simTokens = map[string][2]string{
+	"USDC": {"USD Coin", "0x3c499c542cef5e3811e1192ce70d8cc03d5c3359"},
+	"USDT": {"Tether USD", "0xc2132d05d31c914a87c6611c10748aeb04b58e8f"},
+}
+
+// simFee is the network fee kept from a wallet movement: 50 cents plus 0.1 %,
+// as the seeded history has it.
+func simFee(amount int64) int64 { return min(amount/2, 50+amount/1000) }
+
+// walletMove writes a wallet movement and, when it succeeds, moves the
+// token balance by delta. It returns the movement's id and transaction hash.
+func (t *simTx) walletMove(w simWallet, kind, status, from, to string, amount, net, delta int64) (string, string, error) {
+	id, hash := simUUID(), "0x"+simHex(64)
+	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO wallet_movements(id, wallet_id, kind, tx_hash, from_address, to_address,
+		amount_cents, net_amount_cents, token_symbol, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, w.id, kind, hash, from, to, amount, net, t.in.token, status, t.now)
+	if err != nil || status != "SUCCESS" {
+		return id, hash, err
+	}
+	tok := simTokens[t.in.token]
+	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO wallet_balances(wallet_id, symbol, name, token_address, balance_cents)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT(wallet_id, symbol) DO UPDATE SET balance_cents = balance_cents + excluded.balance_cents`,
+		w.id, t.in.token, tok[0], tok[1], delta)
+	return id, hash, err
+}
+
+func (t *simTx) walletData(w simWallet, hash, from, to string, amount, net int64) map[string]any {
+	tok := simTokens[t.in.token]
+	d := map[string]any{
+		"wallet_id": w.id, "wallet_address": w.address, "transaction_hash": hash, "blockchain": w.blockchain,
+		"amount": simNumber(amount), "net_amount": simNumber(net),
+		"token":      map[string]any{"name": tok[0], "symbol": t.in.token, "address": tok[1]},
+		"created_at": time.UnixMilli(t.now).UTC().Format(time.RFC3339Nano),
+	}
+	if from != "" {
+		d["from_wallet_address"] = from
+	}
+	if to != "" {
+		d["to_wallet_address"] = to
+	}
+	return d
+}
+
+// depositCard credits a card with a deposit (at least 10 USD) less the
+// network fee; a card with a top-up wallet gets the wallet movement too.
+func (t *simTx) depositCard() error {
+	c, err := t.card()
+	if err != nil {
+		return err
+	}
+	if t.in.amount < MinCardDepositCents {
+		return simInvalid("amount", "A deposit to a card must be at least %s USD (the provider's minimum); %s USD is below it.",
+			simDecimal(MinCardDepositCents), simDecimal(t.in.amount))
+	}
+	if c.status == "DELETED" {
+		return &SimError{Code: SimCodeState, Field: "card", Message: fmt.Sprintf("Card •••• %s is DELETED; it takes no deposits.", c.last4)}
+	}
+	fee := simFee(t.in.amount)
+	net := t.in.amount - fee
+	w := simWallet{blockchain: "POLYGON"}
+	if c.walletID != "" {
+		if w, err = t.wallet(c.walletID); err != nil {
+			return err
+		}
+	}
+	from := "0x" + simHex(40)
+	status := t.in.outcome
+	hash := "0x" + simHex(64)
+	if w.id != "" {
+		if _, hash, err = t.walletMove(w, "DEPOSIT", status, from, w.address, t.in.amount, net, net); err != nil {
+			return err
+		}
+	}
+	d := t.walletData(w, hash, from, "", t.in.amount, net)
+	d["card_id"] = c.id
+	if status != "SUCCESS" {
+		t.res.Summary = fmt.Sprintf("Deposit of %s USD to card •••• %s %s (%s); nothing credited.", simDecimal(t.in.amount), c.last4, strings.ToLower(status), t.in.reason)
+		return t.notify("CARDS", "DEPOSIT", status, c.id, w.id, d)
+	}
+	d["original_balance"], d["new_balance"] = simNumber(c.balance), simNumber(c.balance+net)
+	if err := t.setBalance(c.id, c.balance+net); err != nil {
+		return err
+	}
+	t.res.Summary = fmt.Sprintf("Deposited %s USD to card •••• %s (fee %s): balance %s USD.", simDecimal(t.in.amount), c.last4, simDecimal(fee), simDecimal(c.balance+net))
+	return t.notify("CARDS", "DEPOSIT", "SUCCESS", c.id, w.id, d)
+}
+
+// simWalletOperation is the notification product for a wallet's kind.
+func simWalletOperation(kind string) string {
+	switch kind {
+	case "HOLDING":
+		return "TREASURY"
+	case "CARD":
+		return "CARDS"
+	}
+	return "VIRTUAL_WALLETS"
+}
+
+// depositWallet credits a wallet (at least 1 USD) less the network fee.
+func (t *simTx) depositWallet() error {
+	w, err := t.wallet(t.req.WalletID)
+	if err != nil {
+		return err
+	}
+	if t.in.amount < MinWalletDepositCents {
+		return simInvalid("amount", "A deposit to a wallet must be at least %s USD (the provider's minimum); %s USD is below it.",
+			simDecimal(MinWalletDepositCents), simDecimal(t.in.amount))
+	}
+	if !w.enabled {
+		return &SimError{Code: SimCodeState, Field: "wallet", Message: fmt.Sprintf("Wallet %s is disabled; it takes no deposits.", w.id)}
+	}
+	fee := simFee(t.in.amount)
+	net := t.in.amount - fee
+	from := "0x" + simHex(40)
+	status := t.in.outcome
+	_, hash, err := t.walletMove(w, "DEPOSIT", status, from, w.address, t.in.amount, net, net)
+	if err != nil {
+		return err
+	}
+	if status == "SUCCESS" {
+		t.res.Summary = fmt.Sprintf("Deposited %s %s to wallet %s (fee %s).", simDecimal(t.in.amount), t.in.token, w.id, simDecimal(fee))
+	} else {
+		t.res.Summary = fmt.Sprintf("Deposit of %s %s to wallet %s %s (%s); nothing credited.", simDecimal(t.in.amount), t.in.token, w.id, strings.ToLower(status), t.in.reason)
+	}
+	return t.notify(simWalletOperation(w.kind), "DEPOSIT", status, "", w.id, t.walletData(w, hash, from, "", t.in.amount, net))
+}
+
+// withdraw takes an amount out of a wallet's token balance, which must
+// cover it.
+func (t *simTx) withdraw() error {
+	w, err := t.wallet(t.req.WalletID)
+	if err != nil {
+		return err
+	}
+	if !w.enabled {
+		return &SimError{Code: SimCodeState, Field: "wallet", Message: fmt.Sprintf("Wallet %s is disabled; nothing can be withdrawn.", w.id)}
+	}
+	var bal int64
+	err = t.tx.QueryRowContext(t.ctx, `SELECT COALESCE((SELECT balance_cents FROM wallet_balances WHERE wallet_id = ? AND symbol = ?), 0)`,
+		w.id, t.in.token).Scan(&bal)
+	if err != nil {
+		return err
+	}
+	if t.in.amount > bal && t.in.outcome == "SUCCESS" {
+		return &SimError{Code: SimCodeState, Field: "amount", Message: fmt.Sprintf("Wallet %s holds %s %s; it cannot withdraw %s.",
+			w.id, simDecimal(bal), t.in.token, simDecimal(t.in.amount))}
+	}
+	fee := simFee(t.in.amount)
+	net := t.in.amount - fee
+	to := "0x" + simHex(40)
+	status := t.in.outcome
+	_, hash, err := t.walletMove(w, "WITHDRAW", status, w.address, to, t.in.amount, net, -t.in.amount)
+	if err != nil {
+		return err
+	}
+	if status == "SUCCESS" {
+		t.res.Summary = fmt.Sprintf("Withdrew %s %s from wallet %s (fee %s): %s left.", simDecimal(t.in.amount), t.in.token, w.id, simDecimal(fee), simDecimal(bal-t.in.amount))
+	} else {
+		t.res.Summary = fmt.Sprintf("Withdrawal of %s %s from wallet %s %s (%s); nothing moved.", simDecimal(t.in.amount), t.in.token, w.id, strings.ToLower(status), t.in.reason)
+	}
+	return t.notify("VIRTUAL_WALLETS", "WITHDRAW", status, "", w.id, t.walletData(w, hash, "", to, t.in.amount, net))
+}

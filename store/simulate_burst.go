@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// MaxBurst bounds a burst.
+const MaxBurst = 10_000
+
+// Burst is a batch of simulated notifications and how far its delivery got.
+type Burst struct {
+	ID        int64
+	Total     int
+	Delivered int
+	Refused   int
+	Pending   int
+	// Attempts counts every attempt, retries included.
+	Attempts  int
+	CreatedAt int64
+	// LastDoneAt is when the latest row was delivered, 0 before any.
+	LastDoneAt int64
+}
+
+// Done reports whether every row of the burst is settled.
+func (b Burst) Done() bool { return b.Pending == 0 }
+
+// EnqueueBurst writes n CARDS/AUTHORIZATION notifications (1 ≤ n ≤
+// MaxBurst), each with its own operation_id, in one transaction. They
+// exercise the event log and a receiver; they move no balance. cardID, if
+// set, is the card they name.
+func (s *Store) EnqueueBurst(ctx context.Context, n int, cardID string, by SimActor) (Burst, error) {
+	b := Burst{Total: n}
+	if n < 1 || n > MaxBurst {
+		return b, simInvalid("n", "A burst sends between 1 and %d notifications; %d is outside that.", MaxBurst, n)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.nowMs()
+		if cardID != "" {
+			var one int
+			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cards WHERE id = ?`, cardID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+				return &SimError{Code: SimCodeValidation, Field: "card", Message: fmt.Sprintf("Card not found: %s.", cardID), missing: true}
+			} else if err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO bursts(total, template, actor, created_at) VALUES (?, 'CARDS/AUTHORIZATION', ?, ?)`, n, by.Name, now)
+		if err != nil {
+			return err
+		}
+		if b.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		b.CreatedAt = now
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox(webhook_id, operation_id, operation, sub_operation, status,
+			card_id, body, source, mode, burst_id, actor, state, next_attempt_at, created_at)
+			VALUES (?, ?, 'CARDS', 'AUTHORIZATION', 'PENDING', ?, ?, 'burst', 'normal', ?, ?, 'pending', ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		created := time.UnixMilli(now).UTC().Format(time.RFC3339Nano)
+		for i := range n {
+			opID := simUUID()
+			cents := int64(100 + (i*7919)%99_900)
+			body, err := json.Marshal(map[string]any{
+				"operation": "CARDS", "sub_operation": "AUTHORIZATION", "operation_id": opID, "status": "PENDING",
+				"data": map[string]any{
+					"card_id": cardID, "bill_amount": simNumber(cents), "bill_currency_number": "840", "bill_currency_code": "USD",
+					"transaction_amount": simNumber(cents), "transaction_currency_number": "840", "transaction_currency_code": "USD",
+					"exchange_rate": json.Number("1"), "fees": map[string]any{"atm_fees": json.Number("0"), "fx_fees": json.Number("0")},
+					"merchant_data": map[string]any{"id": "SBXBURST", "name": "Burst test merchant", "city": "San Francisco", "country": "US", "mcc": "5999"},
+					"created_at":    created,
+					"burst":         map[string]any{"id": b.ID, "seq": i + 1, "of": n},
+				},
+			})
+			if err != nil {
+				return err
+			}
+			if _, err := ins.ExecContext(ctx, newWebhookID(), opID, cardID, body, b.ID, by.Name, now, now); err != nil {
+				return err
+			}
+		}
+		return s.auditTx(ctx, tx, AuditEntry{Actor: by.Name, ActorLevel: by.Level, RemoteAddr: by.RemoteAddr,
+			Action: "simulate.burst", TargetType: "burst", TargetID: fmt.Sprint(b.ID), Detail: fmt.Sprintf("%d notifications", n)})
+	})
+	var se *SimError
+	if errors.As(err, &se) {
+		return b, err
+	}
+	if err != nil {
+		return b, fmt.Errorf("store: enqueue burst of %d: %w", n, err)
+	}
+	b.Pending = n
+	return b, nil
+}
+
+// BurstProgress reports how far a burst's delivery got.
+func (s *Store) BurstProgress(ctx context.Context, id int64) (Burst, error) {
+	b := Burst{ID: id}
+	err := s.r.QueryRowContext(ctx, `SELECT total, created_at FROM bursts WHERE id = ?`, id).Scan(&b.Total, &b.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, fmt.Errorf("store: burst %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return b, fmt.Errorf("store: burst %d: %w", id, err)
+	}
+	err = s.r.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(state = 'delivered'), 0), COALESCE(SUM(state = 'refused'), 0), COALESCE(SUM(state = 'pending'), 0),
+		COALESCE(SUM(attempts), 0), COALESCE(MAX(done_at), 0)
+		FROM outbox WHERE burst_id = ?`, id).Scan(&b.Delivered, &b.Refused, &b.Pending, &b.Attempts, &b.LastDoneAt)
+	if err != nil {
+		return b, fmt.Errorf("store: burst %d: %w", id, err)
+	}
+	return b, nil
+}

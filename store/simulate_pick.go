@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// SimCardSummary is what the Simulate page shows of a card it acts on.
+type SimCardSummary struct {
+	ID, HolderName, Last4, Status, WalletID string
+	BalanceCents                            int64
+}
+
+// SimWalletSummary is what the Simulate page shows of a wallet.
+type SimWalletSummary struct {
+	ID, Alias, Kind, Address string
+	Enabled                  bool
+	// Balances is symbol → cents.
+	USDC, USDT int64
+}
+
+// SimFindCards finds up to limit cards for the Simulate page's picker by id
+// prefix, last 4 digits or part of the holder's name.
+func (s *Store) SimFindCards(ctx context.Context, q string, limit int) ([]SimCardSummary, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, nil
+	}
+	var rows *sql.Rows
+	var err error
+	const cols = `SELECT id, card_holder_name, last4, status, COALESCE(wallet_id, ''), balance_cents FROM cards`
+	switch {
+	case len(q) == 4 && simDigits(q):
+		rows, err = s.r.QueryContext(ctx, cols+` WHERE last4 = ? ORDER BY created_at DESC LIMIT ?`, q, limit)
+	default:
+		name := "%" + strings.NewReplacer("%", "", "_", "").Replace(NormalizeName(q)) + "%"
+		rows, err = s.r.QueryContext(ctx, cols+` WHERE id >= ? AND id < ? || x'ff'
+			UNION SELECT id, card_holder_name, last4, status, COALESCE(wallet_id, ''), balance_cents FROM cards WHERE name_norm LIKE ?
+			LIMIT ?`, strings.ToLower(q), strings.ToLower(q), name, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find cards for simulation: %w", err)
+	}
+	defer rows.Close()
+	var out []SimCardSummary
+	for rows.Next() {
+		var c SimCardSummary
+		if err := rows.Scan(&c.ID, &c.HolderName, &c.Last4, &c.Status, &c.WalletID, &c.BalanceCents); err != nil {
+			return nil, fmt.Errorf("store: find cards for simulation: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SimCard returns the summary of one card.
+func (s *Store) SimCard(ctx context.Context, id string) (SimCardSummary, error) {
+	var c SimCardSummary
+	err := s.r.QueryRowContext(ctx, `SELECT id, card_holder_name, last4, status, COALESCE(wallet_id, ''), balance_cents FROM cards WHERE id = ?`, id).
+		Scan(&c.ID, &c.HolderName, &c.Last4, &c.Status, &c.WalletID, &c.BalanceCents)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("store: card %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("store: card %s: %w", id, err)
+	}
+	return c, nil
+}
+
+const simWalletCols = `SELECT w.id, w.alias, w.kind, w.address, w.enabled,
+	COALESCE((SELECT balance_cents FROM wallet_balances b WHERE b.wallet_id = w.id AND b.symbol = 'USDC'), 0),
+	COALESCE((SELECT balance_cents FROM wallet_balances b WHERE b.wallet_id = w.id AND b.symbol = 'USDT'), 0)
+	FROM wallets w`
+
+func scanSimWallets(rows *sql.Rows) ([]SimWalletSummary, error) {
+	defer rows.Close()
+	var out []SimWalletSummary
+	for rows.Next() {
+		var w SimWalletSummary
+		if err := rows.Scan(&w.ID, &w.Alias, &w.Kind, &w.Address, &w.Enabled, &w.USDC, &w.USDT); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// SimFindWallets finds up to limit wallets by id prefix, alias or address;
+// an empty query lists the HOLDING and VIRTUAL wallets.
+func (s *Store) SimFindWallets(ctx context.Context, q string, limit int) ([]SimWalletSummary, error) {
+	q = strings.TrimSpace(q)
+	var rows *sql.Rows
+	var err error
+	if q == "" {
+		rows, err = s.r.QueryContext(ctx, simWalletCols+` WHERE w.kind IN ('HOLDING', 'VIRTUAL') ORDER BY w.kind, w.alias LIMIT ?`, limit)
+	} else {
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
+		rows, err = s.r.QueryContext(ctx, simWalletCols+` WHERE w.id LIKE ? OR w.alias LIKE ? OR w.address LIKE ? ORDER BY w.kind, w.alias LIMIT ?`,
+			strings.ToLower(q)+"%", like, like, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find wallets for simulation: %w", err)
+	}
+	out, err := scanSimWallets(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: find wallets for simulation: %w", err)
+	}
+	return out, nil
+}
+
+// SimWallet returns the summary of one wallet.
+func (s *Store) SimWallet(ctx context.Context, id string) (SimWalletSummary, error) {
+	rows, err := s.r.QueryContext(ctx, simWalletCols+` WHERE w.id = ?`, id)
+	if err != nil {
+		return SimWalletSummary{}, fmt.Errorf("store: wallet %s: %w", id, err)
+	}
+	out, err := scanSimWallets(rows)
+	if err != nil {
+		return SimWalletSummary{}, fmt.Errorf("store: wallet %s: %w", id, err)
+	}
+	if len(out) == 0 {
+		return SimWalletSummary{}, fmt.Errorf("store: wallet %s: %w", id, ErrNotFound)
+	}
+	return out[0], nil
+}

@@ -1,0 +1,170 @@
+package views
+
+import (
+	"strconv"
+
+	"cardops/store"
+)
+
+// SimForm is the simulation form as typed, with its field errors.
+type SimForm struct {
+	CardID          string
+	WalletID        string
+	Amount          string
+	Currency        string
+	MerchantName    string
+	MerchantCity    string
+	MerchantCountry string
+	MerchantMCC     string
+	Outcome         string
+	Reason          string
+	Token           string
+	// Errors maps a field name (as in the form) to its message.
+	Errors map[string]string
+}
+
+// Err returns the error for field, "" when there is none.
+func (f SimForm) Err(field string) string { return f.Errors[field] }
+
+// SimOutcome is the answer to one press of a simulation button.
+type SimOutcome struct {
+	OK      bool
+	Message string
+	// Outbox is the notification's row, when one was written.
+	Outbox store.OutboxMessage
+	// Target is where the dispatcher delivers.
+	Target string
+}
+
+// SimEditor is the payload editor: the notification an action will send,
+// as QA edits it.
+type SimEditor struct {
+	Action  string
+	Payload string
+	Mode    string
+	Error   string
+	// Result is what the last send did.
+	Result *SimOutcome
+}
+
+// SimulatePageData is the Simulate page's model.
+type SimulatePageData struct {
+	Form        SimForm
+	Card        *store.SimCardSummary
+	Wallet      *store.SimWalletSummary
+	CardQuery   string
+	WalletQuery string
+	CardPicks   []store.SimCardSummary
+	WalletPicks []store.SimWalletSummary
+	Result      *SimOutcome
+	Deliveries  []store.OutboxMessage
+	Target      string
+	Editor      SimEditor
+	Burst       *store.Burst
+	// Delivery is one outbox row opened with its attempts.
+	Delivery *SimDeliveryView
+}
+
+// SimDeliveryView is one outbox row with every attempt.
+type SimDeliveryView struct {
+	Message  store.OutboxMessage
+	Attempts []store.OutboxAttempt
+}
+
+func simDeliveryURL(id int64, cardID string) string {
+	u := "/simulate?delivery=" + strconv.FormatInt(id, 10)
+	if cardID != "" {
+		u += "&card=" + urlQuery(cardID)
+	}
+	return u
+}
+
+func attemptAnswer(a store.OutboxAttempt) string {
+	if a.HTTPStatus != 0 {
+		return statusText(a.HTTPStatus)
+	}
+	return "no answer"
+}
+
+// SimActionLabels names each simulation action on its button.
+var SimActionLabels = map[string]string{
+	store.ActAuthorize:     "Authorize",
+	store.ActClearing:      "Clearing",
+	store.ActRefund:        "Refund",
+	store.ActReversal:      "Reversal",
+	store.ActDecline:       "Decline (05)",
+	store.Act3DS:           "3DS challenge",
+	store.ActDepositCard:   "Deposit to card",
+	store.ActDepositWallet: "Deposit to wallet",
+	store.ActWithdraw:      "Withdraw from wallet",
+}
+
+// simCardActions are the actions that act on a card.
+var simCardActions = []string{store.ActAuthorize, store.ActClearing, store.ActRefund, store.ActReversal,
+	store.ActDecline, store.Act3DS, store.ActDepositCard}
+
+// simWalletActions are the actions that act on a wallet.
+var simWalletActions = []string{store.ActDepositWallet, store.ActWithdraw}
+
+// SimDeliveryModes lists the delivery modes with their labels.
+var SimDeliveryModes = [][2]string{
+	{store.ModeNormal, "Normal (signed, fresh)"},
+	{store.ModeBadKey, "Broken: wrong key and signature"},
+	{store.ModeStaleTimestamp, "Broken: timestamp an hour old"},
+	{store.ModeMalformedJSON, "Broken: malformed JSON"},
+}
+
+func simStateBadge(state string) string {
+	switch state {
+	case store.OutboxDelivered:
+		return "ok"
+	case store.OutboxRefused:
+		return "bad"
+	}
+	return "warn"
+}
+
+func simItoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func simDeliveriesURL(cardID string) string {
+	u := "/simulate?fragment=deliveries"
+	if cardID != "" {
+		u += "&card=" + urlQuery(cardID)
+	}
+	return u
+}
+
+func simPickCardURL(d SimulatePageData, id string) string {
+	u := "/simulate?card=" + urlQuery(id)
+	if d.Form.WalletID != "" {
+		u += "&wallet=" + urlQuery(d.Form.WalletID)
+	}
+	return u
+}
+
+func simPickWalletURL(d SimulatePageData, id string) string {
+	u := "/simulate?wallet=" + urlQuery(id)
+	if d.Form.CardID != "" {
+		u += "&card=" + urlQuery(d.Form.CardID)
+	}
+	return u
+}
+
+func burstPercent(b store.Burst) string {
+	if b.Total == 0 {
+		return "0"
+	}
+	return strconv.Itoa((b.Delivered + b.Refused) * 100 / b.Total)
+}
+
+func lastAttemptText(m store.OutboxMessage) string {
+	switch {
+	case m.Attempts == 0:
+		return "not tried yet"
+	case m.LastStatus != 0:
+		return "HTTP " + strconv.Itoa(m.LastStatus)
+	case m.LastError != "":
+		return m.LastError
+	}
+	return "no answer"
+}

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"net/http"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+// cardSimulate runs a card action from the card page's Simulate panel (POST
+// /cards/{id}/simulate/{action}).
+func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
+	cardID, action := r.PathValue("id"), r.PathValue("action")
+	if !store.IsSimAction(action) || action == store.ActDepositWallet || action == store.ActWithdraw {
+		s.notFound(w, r)
+		return
+	}
+	form, err := parseSimForm(w, r)
+	if err != nil {
+		s.badSimForm(w, r, err)
+		return
+	}
+	form.CardID, form.WalletID = cardID, ""
+	req := simRequest(r, action, form)
+	res, err := s.store.Simulate(r.Context(), req)
+	if se := simRefusal(err); se != nil {
+		if aerr := s.store.AuditSimRefusal(r.Context(), req, se); aerr != nil {
+			s.log.Error("audit", "trace_id", traceID(r), "err", aerr)
+		}
+		if isHTMX(r) {
+			s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{Message: se.Message}))
+			return
+		}
+		info := views.ErrorInfo{Status: simRefusalStatus(se), Title: "Simulation refused", Message: se.Message + " Nothing was changed.",
+			TraceID: traceID(r), Link: "/cards/" + cardID, LinkLabel: "Back to the card"}
+		s.render(w, r, info.Status, views.ErrorPage(s.page(r, info.Title, ""), info))
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.wakeDispatcher()
+	if isHTMX(r) {
+		s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{OK: true, Message: res.Summary, Outbox: res.Outbox, Target: s.simTarget}))
+		return
+	}
+	http.Redirect(w, r, "/cards/"+cardID, http.StatusSeeOther)
+}

@@ -1,0 +1,367 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+const simCardID = "11111111-2222-4333-8444-555555555555"
+const simWalletID = "99999999-2222-4333-8444-555555555555"
+
+// addSimCard inserts an ACTIVE card with 100.00 USD and a VIRTUAL wallet with
+// 50.00 USDC.
+func addSimCard(t *testing.T, e *testEnv) {
+	t.Helper()
+	for _, q := range []string{
+		`INSERT INTO wallets(id, alias, client_id, address, blockchain, kind, enabled, created_at)
+			VALUES ('` + simWalletID + `', 'Ops wallet', 'c', '0xabc', 'POLYGON', 'VIRTUAL', 1, 1)`,
+		`INSERT INTO wallet_balances(wallet_id, symbol, name, token_address, balance_cents) VALUES ('` + simWalletID + `', 'USDC', 'USD Coin', '0x1', 5000)`,
+		`INSERT INTO cards(id, card_holder_name, name_norm, type, bin, last4, exp_month, exp_year, status, approval_method,
+			balance_cents, created_at, updated_at)
+			VALUES ('` + simCardID + `', 'Zoë Tester', 'zoe tester', 'VIRTUAL', '424242', '4242', 12, 2030, 'ACTIVE', 'NONE', 10000, 1, 1)`,
+	} {
+		if _, err := e.store.Writer().Exec(q); err != nil {
+			t.Fatalf("fixture: %v", err)
+		}
+	}
+}
+
+func simBalanceOf(t *testing.T, e *testEnv) int64 {
+	t.Helper()
+	c, err := e.store.SimCard(context.Background(), simCardID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.BalanceCents
+}
+
+func simOutboxCount(t *testing.T, e *testEnv) int {
+	t.Helper()
+	rows, err := e.store.RecentOutbox(context.Background(), store.OutboxFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(rows)
+}
+
+func simWantBalance(want int64) func(*testing.T, *testEnv, *httptest.ResponseRecorder) {
+	return func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
+		t.Helper()
+		if got := simBalanceOf(t, e); got != want {
+			t.Errorf("balance = %d, want %d", got, want)
+		}
+	}
+}
+
+func simWantOutbox(n int) func(*testing.T, *testEnv, *httptest.ResponseRecorder) {
+	return func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
+		t.Helper()
+		if got := simOutboxCount(t, e); got != n {
+			t.Errorf("outbox rows = %d, want %d", got, n)
+		}
+	}
+}
+
+func simAll(fs ...func(*testing.T, *testEnv, *httptest.ResponseRecorder)) func(*testing.T, *testEnv, *httptest.ResponseRecorder) {
+	return func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+		for _, f := range fs {
+			f(t, e, rec)
+		}
+	}
+}
+
+var simHTMX = map[string]string{"HX-Request": "true"}
+
+func simAuthorizeFirst(t *testing.T, e *testEnv) {
+	addSimCard(t, e)
+	if _, err := e.store.Simulate(context.Background(), store.SimRequest{Action: store.ActAuthorize, CardID: simCardID, Amount: "10"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSimulateRoutes(t *testing.T) {
+	cardURL := "/cards/" + simCardID + "/simulate/"
+	runScenarios(t, []scenario{
+		{
+			name: "viewer gets 403 on the Simulate page", method: "GET", url: "/simulate", as: store.LevelReadOnly,
+			wantStatus: http.StatusForbidden, wantContains: []string{"needs level 2"},
+		},
+		{
+			name: "viewer gets 403 on an action and nothing moves", method: "POST", url: "/simulate/authorize", as: store.LevelReadOnly,
+			before: addSimCard, form: url.Values{"card": {simCardID}, "amount": {"10"}},
+			wantStatus: http.StatusForbidden,
+			after: simAll(simWantBalance(10000), simWantOutbox(0), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
+				rows, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "access.denied"})
+				if len(rows) != 1 || rows[0].Actor != "viewer" {
+					t.Errorf("audit = %+v, want the refusal recorded", rows)
+				}
+			}),
+		},
+		{
+			name: "viewer gets 403 on a card action", method: "POST", url: cardURL + "authorize", as: store.LevelReadOnly,
+			before: addSimCard, form: url.Values{"amount": {"10"}},
+			wantStatus: http.StatusForbidden, after: simWantBalance(10000),
+		},
+		{
+			name: "operator sees the page with the picked card and the nav item", method: "GET", url: "/simulate?card=" + simCardID, as: store.LevelOperational,
+			before: addSimCard, wantStatus: http.StatusOK,
+			wantContains: []string{"<h1>Simulate</h1>", `href="/simulate"`, "•••• •••• •••• 4242", "Zoë Tester", "100.00 USD", "Authorize", "Clearing"},
+		},
+		{
+			name: "unknown card in the page is a field message, not a 500", method: "GET", url: "/simulate?card=nope", as: store.LevelOperational,
+			wantStatus: http.StatusOK, wantContains: []string{"No card picked yet."},
+		},
+		{
+			name: "the card picker finds by accent-free name", method: "GET", url: "/simulate?card_q=zoe", as: store.LevelOperational,
+			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK,
+			wantContains: []string{"Zoë Tester", "Use this card"}, wantNotContains: []string{"<html"},
+		},
+		{
+			name: "the card picker finds by id prefix", method: "GET", url: "/simulate?card_q=11111111-2222", as: store.LevelOperational,
+			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"Zoë Tester"},
+		},
+		{
+			name: "the card picker says when nothing matches", method: "GET", url: "/simulate?card_q=zzz", as: store.LevelOperational,
+			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"No card matches"},
+		},
+		{
+			name: "the card picker finds by last 4", method: "GET", url: "/simulate?card_q=4242", as: store.LevelOperational,
+			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"Zoë Tester"},
+		},
+		{
+			name: "operator authorizes through htmx", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
+			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"10.50"}},
+			wantStatus:   http.StatusOK,
+			wantContains: []string{"Authorized 10.50 USD", "CARDS/AUTHORIZATION PENDING", "delivery #1"},
+			after: simAll(simWantBalance(8950), simWantOutbox(1), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
+				rows, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "simulate.authorize"})
+				if len(rows) != 1 || rows[0].Result != store.ResultOK || rows[0].TargetID != simCardID {
+					t.Errorf("audit = %+v", rows)
+				}
+			}),
+		},
+		{
+			name: "a plain form post redirects to the page with the delivery", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
+			before: addSimCard, form: url.Values{"card": {simCardID}, "amount": {"1"}},
+			wantStatus:  http.StatusSeeOther,
+			wantHeaders: map[string]string{"Location": "/simulate?card=" + simCardID + "&done=1"},
+		},
+		{
+			name: "card page clearing with no authorization is NOT_FOUND", method: "POST", url: cardURL + "clearing", as: store.LevelOperational,
+			before: addSimCard, wantStatus: http.StatusNotFound, form: url.Values{},
+			wantContains: []string{"Simulation refused", "Authorization event not found for card " + simCardID, "Back to the card"},
+			after: simAll(simWantOutbox(0), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
+				rows, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "simulate.clearing"})
+				if len(rows) != 1 || rows[0].Result != store.ResultRefused {
+					t.Errorf("audit = %+v, want the refusal", rows)
+				}
+			}),
+		},
+		{
+			name: "card page clearing after an authorization settles it", method: "POST", url: cardURL + "clearing", as: store.LevelOperational,
+			before: simAuthorizeFirst, headers: simHTMX, form: url.Values{},
+			wantStatus: http.StatusOK, wantContains: []string{"Cleared 10.00 USD", "CARDS/CLEARING SUCCESS"},
+			after: simAll(simWantBalance(9000), simWantOutbox(2)),
+		},
+		{
+			name: "card page plain post redirects to the card", method: "POST", url: cardURL + "reversal", as: store.LevelOperational,
+			before: simAuthorizeFirst, form: url.Values{"amount": {"10"}},
+			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/cards/" + simCardID},
+			after: simWantBalance(10000),
+		},
+		{
+			name: "card page htmx refusal is a message in the panel", method: "POST", url: cardURL + "authorize", as: store.LevelOperational,
+			before: addSimCard, headers: simHTMX, form: url.Values{"amount": {"abc"}},
+			wantStatus: http.StatusOK, wantContains: []string{`role="alert"`, "not a number"}, after: simWantOutbox(0),
+		},
+		{
+			name: "wallet actions are not card actions", method: "POST", url: cardURL + "withdraw", as: store.LevelOperational,
+			before: addSimCard, form: url.Values{"amount": {"1"}}, wantStatus: http.StatusNotFound,
+		},
+		{
+			name: "unknown action is 404", method: "POST", url: "/simulate/explode", as: store.LevelOperational,
+			form: url.Values{}, wantStatus: http.StatusNotFound,
+		},
+		{
+			name: "negative amount re-renders the form with the message", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
+			before: addSimCard, form: url.Values{"card": {simCardID}, "amount": {"-5"}},
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"is negative", "field-error", `value="-5"`},
+			after: simAll(simWantBalance(10000), simWantOutbox(0)),
+		},
+		{
+			name: "huge amount is refused", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
+			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"99999999999"}},
+			wantStatus: http.StatusOK, wantContains: []string{"too large"}, after: simWantOutbox(0),
+		},
+		{
+			name: "unknown card is refused", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
+			headers: simHTMX, form: url.Values{"card": {"nope"}, "amount": {"1"}},
+			wantStatus: http.StatusOK, wantContains: []string{"Card not found: nope."},
+		},
+		{
+			name: "wallet deposit", method: "POST", url: "/simulate/deposit-wallet", as: store.LevelOperational,
+			before: addSimCard, headers: simHTMX, form: url.Values{"wallet": {simWalletID}, "amount": {"5"}},
+			wantStatus: http.StatusOK, wantContains: []string{"Deposited 5.00 USDC", "VIRTUAL_WALLETS/DEPOSIT SUCCESS"},
+		},
+		{
+			name: "preview opens the notification and changes nothing", method: "POST", url: "/simulate/preview", as: store.LevelOperational,
+			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"3"}, "preview_action": {"authorize"}},
+			wantStatus: http.StatusOK, wantContains: []string{`id="editor"`, "&#34;sub_operation&#34;: &#34;AUTHORIZATION&#34;"},
+			after: simAll(simWantBalance(10000), simWantOutbox(0)),
+		},
+		{
+			name: "an edited payload that is not JSON is refused with the reason", method: "POST", url: "/simulate/send", as: store.LevelOperational,
+			form:       url.Values{"payload": {`{"operation": "CARDS",`}, "mode": {"normal"}},
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"not valid JSON"}, after: simWantOutbox(0),
+		},
+		{
+			name: "an edited payload is sent, deliberately broken", method: "POST", url: "/simulate/send", as: store.LevelOperational,
+			headers:    simHTMX,
+			form:       url.Values{"payload": {`{"operation":"CARDS","sub_operation":"REFUND","operation_id":"x-1","status":"SUCCESS"}`}, "mode": {"bad_key"}},
+			wantStatus: http.StatusOK, wantContains: []string{"deliberately broken (bad_key)", "CARDS/REFUND"}, after: simWantOutbox(1),
+		},
+		{
+			name: "a burst of zero is refused", method: "POST", url: "/simulate/burst", as: store.LevelOperational,
+			headers: simHTMX, form: url.Values{"n": {"0"}}, wantStatus: http.StatusOK, wantContains: []string{"between 1 and 10000"},
+		},
+		{
+			name: "a burst above the bound is refused", method: "POST", url: "/simulate/burst", as: store.LevelOperational,
+			form: url.Values{"n": {"10001"}}, wantStatus: http.StatusBadRequest, wantContains: []string{"between 1 and 10000"},
+		},
+		{
+			name: "a burst is queued and shows its progress", method: "POST", url: "/simulate/burst", as: store.LevelOperational,
+			headers: simHTMX, form: url.Values{"n": {"25"}},
+			wantStatus: http.StatusOK, wantContains: []string{"Burst #1: 0 of 25 delivered", `hx-trigger="every 1s"`}, after: simWantOutbox(25),
+		},
+		{
+			name: "a delivery opens with every attempt", method: "GET", url: "/simulate?delivery=1", as: store.LevelOperational,
+			before: func(t *testing.T, e *testEnv) {
+				simAuthorizeFirst(t, e)
+				err := e.store.RecordAttempts(context.Background(), []store.AttemptResult{{State: store.OutboxPending, NextAttemptAt: 5000,
+					Attempt: store.OutboxAttempt{OutboxID: 1, Target: "http://r", StartedAt: 1000, DurationMs: 12, HTTPStatus: 503,
+						ResponseHead: "try later", RetryAfterMs: 30000}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantStatus:   http.StatusOK,
+			wantContains: []string{"Delivery #1", "503 Service Unavailable", "try later", "12 ms", "30 s", "&#34;operation&#34;:&#34;CARDS&#34;"},
+		},
+		{
+			name: "an unknown delivery is 404", method: "GET", url: "/simulate?delivery=99", as: store.LevelOperational,
+			wantStatus: http.StatusNotFound, wantContains: []string{"No such delivery"},
+		},
+		{
+			name: "deliveries fragment polls", method: "GET", url: "/simulate?fragment=deliveries&card=" + simCardID, as: store.LevelOperational,
+			before: simAuthorizeFirst, headers: simHTMX, wantStatus: http.StatusOK,
+			wantContains: []string{`id="deliveries"`, "CARDS/AUTHORIZATION", "pending", "not tried yet"},
+		},
+	})
+}
+
+func TestSimulateWakesDispatcher(t *testing.T) {
+	e := newTestEnv(t)
+	addSimCard(t, e)
+	woken := 0
+	e.server.wakeOutbox = func() { woken++ }
+	req := formRequest("POST", "/simulate/authorize", url.Values{"card": {simCardID}, "amount": {"1"}})
+	req.AddCookie(e.login("operator"))
+	if rec := e.do(req); rec.Code != http.StatusSeeOther {
+		t.Fatalf("status = %d", rec.Code)
+	}
+	if woken != 1 {
+		t.Errorf("wake called %d times, want 1", woken)
+	}
+}
+
+// simFakeEvents is a receiver event store with one event.
+type simFakeEvents map[string][]byte
+
+func (f simFakeEvents) EventBody(_ context.Context, id string) ([]byte, error) {
+	b, ok := f[id]
+	if !ok {
+		return nil, fmt.Errorf("event %s: %w", id, store.ErrNotFound)
+	}
+	return b, nil
+}
+
+func TestEventReplayHandler(t *testing.T) {
+	e := newTestEnv(t)
+	body := []byte(`{"operation":"CARDS","sub_operation":"CLEARING","operation_id":"op-9","status":"SUCCESS","data":{"card_id":"c"}}`)
+	e.server.replayEvents = simFakeEvents{"17": body}
+	// The lead adds this line to the route table at merge.
+	h := e.server.guard(route{pattern: "POST /events/{id}/replay", level: store.LevelOperational, handle: e.server.eventReplay})
+	mux := http.NewServeMux()
+	mux.Handle("POST /events/{id}/replay", h)
+	handler := e.server.middleware(mux)
+	post := func(id, as string) *httptest.ResponseRecorder {
+		req := formRequest("POST", "/events/"+id+"/replay", url.Values{})
+		req.AddCookie(e.login(as))
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := post("17", "viewer"); rec.Code != http.StatusForbidden {
+		t.Errorf("viewer replay: status = %d, want 403", rec.Code)
+	}
+	rec := post("17", "operator")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/events/17" {
+		t.Fatalf("replay: status = %d, Location %q", rec.Code, rec.Header().Get("Location"))
+	}
+	rows, _ := e.store.RecentOutbox(context.Background(), store.OutboxFilter{ReplayOfEvent: "17"})
+	if len(rows) != 1 || !bytes.Equal(rows[0].Body, body) || rows[0].Source != store.SourceReplay || rows[0].OperationID != "op-9" {
+		t.Errorf("replay rows = %+v", rows)
+	}
+	if rec := post("18", "operator"); rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "nothing was sent") {
+		t.Errorf("replay of an unknown event: status = %d", rec.Code)
+	}
+	audits, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "event.replay"})
+	if len(audits) != 2 || audits[0].Result != store.ResultRefused || audits[1].Result != store.ResultOK {
+		t.Errorf("audit = %+v, want the replay and the refusal", audits)
+	}
+}
+
+func TestEventReplayButtonByLevel(t *testing.T) {
+	for _, tc := range []struct {
+		level store.Level
+		want  bool
+	}{{store.LevelReadOnly, false}, {store.LevelOperational, true}, {store.LevelAdmin, true}} {
+		var buf bytes.Buffer
+		p := views.Page{Viewer: &views.Viewer{Username: "u", Level: tc.level}}
+		if err := views.EventReplayButton(p, "17").Render(context.Background(), &buf); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(buf.String(), `hx-post="/events/17/replay"`); got != tc.want {
+			t.Errorf("level %d: replay button shown = %v, want %v", tc.level, got, tc.want)
+		}
+	}
+}
+
+func TestCardSimulatePanelByLevel(t *testing.T) {
+	render := func(level store.Level) string {
+		var buf bytes.Buffer
+		p := views.Page{Viewer: &views.Viewer{Username: "u", Level: level}}
+		if err := views.CardSimulatePanel(p, views.CardSimPanelData{CardID: simCardID}).Render(context.Background(), &buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	if got := render(store.LevelReadOnly); strings.Contains(got, "<button") {
+		t.Errorf("level 1 panel has buttons: %s", got)
+	}
+	got := render(store.LevelOperational)
+	for _, want := range []string{`hx-post="/cards/` + simCardID + `/simulate/authorize"`, ">Clearing<", ">Refund<", ">Reversal<"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("level 2 panel lacks %q", want)
+		}
+	}
+}
