@@ -3,7 +3,6 @@ package seed
 import (
 	"math/rand/v2"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"cardops/store"
@@ -59,10 +58,9 @@ var tableDefs = [numTables]tableDef{
 // batch holds the rows generated for a run of cards, column values flattened
 // per table in the order of tableDefs, ready to bind.
 type batch struct {
-	vals    [numTables][]any
-	rows    [numTables]int
-	cards   int
-	pending atomic.Int32 // stagers still writing from it
+	vals  [numTables][]any
+	rows  [numTables]int
+	cards int
 }
 
 func (b *batch) add(t int, v ...any) {

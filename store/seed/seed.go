@@ -15,10 +15,10 @@ package seed
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -32,9 +32,8 @@ type Options struct {
 	Cards int
 	// Seed selects the data set; 0 means 1.
 	Seed uint64
-	// Progress, if set, is called on Run's goroutine after each batch of
-	// cards has been generated and staged, with the cards staged so far and
-	// Cards. Copying the staged rows into the database follows the last call.
+	// Progress, if set, is called after each batch of cards is written, with
+	// the cards written so far in this run and Cards.
 	Progress func(done, total int)
 }
 
@@ -44,20 +43,17 @@ type Summary struct {
 	Elapsed                                                               time.Duration
 }
 
-// Tuning.
+// Tuning. A batch is the unit of generation, writing and progress; a
+// transaction holds cardsPerTx cards.
 var (
-	// batchCards is the unit of generation, staging and progress.
-	batchCards = 5_000
-	// rowsPerStmt is the number of rows in one multi-row INSERT.
-	rowsPerStmt = 100
-	// stageCacheKiB is each staging database's page cache.
-	stageCacheKiB = 192 * 1024
-	// publishCacheKiB is the writer's page cache while publishing.
-	publishCacheKiB = 64 * 1024
-	// rollbackJournalAt is the run size from which publishing into empty
-	// tables switches the database to a rollback journal for the copy; see
-	// publish.
-	rollbackJournalAt = 50_000
+	batchCards   = 5_000
+	cardsPerTx   = 1 << 62 // one transaction for the whole run; see Run
+	rowsPerStmt  = 100
+	seedCacheKiB = 512 * 1024
+	// dropIndexesAt is the run size from which the secondary indexes of the
+	// tables being filled are dropped and built again at the end, when the
+	// run also at least doubles the cards.
+	dropIndexesAt = 20_000
 	// tracef, when set (by tests), reports the phases of a run.
 	tracef func(format string, args ...any)
 )
@@ -68,27 +64,15 @@ func trace(format string, args ...any) {
 	}
 }
 
-// stages assigns each table to one of two staging databases, built in
-// parallel: the movements alone weigh about as much as everything else.
-var stages = [2][]int{
-	{tCardTransactions},
-	{tWallets, tWalletBalances, tWalletMovements, tCards, tCardNumbers, tCardTokenizations},
-}
-
 // Run adds opts.Cards cards, with everything that hangs off them, to st. On
 // a database without a HOLDING wallet it first creates the HOLDING wallet and
 // the VIRTUAL wallets.
 //
-// Run works in two phases. It first generates the rows and writes them, on
-// two goroutines, into two temporary staging databases next to st's file
-// (no journal, indexes built at the end); st stays fully usable meanwhile.
-// It then copies the staged tables into st in one transaction with INSERT …
-// SELECT, which SQLite performs as a raw page-order copy when the
-// destination tables are empty. Either every card is added or, on error or
-// cancellation, none. During the copy Run holds st's writer; when a large run
-// fills empty tables it also switches st to a rollback journal for the copy
-// (only if no other connection has st open, and back to WAL afterwards),
-// which halves the bytes written.
+// Run holds the store's single writer connection for its whole duration, and
+// writes everything in one transaction: the random card identifiers spread
+// each batch's index entries over the whole of every index, so committing in
+// smaller pieces would rewrite most index pages at every commit. Either all
+// the cards are added or, on error or cancellation, none.
 func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	start := time.Now()
 	var sum Summary
@@ -106,131 +90,43 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if err != nil {
 		return sum, fmt.Errorf("seed: %w", err)
 	}
-	info, err := inspect(ctx, st.Writer())
+	conn, err := st.Writer().Conn(ctx)
 	if err != nil {
-		return sum, fmt.Errorf("seed: %w", err)
+		return sum, fmt.Errorf("seed: writer connection: %w", err)
 	}
-	if info.cards+opts.Cards > maxCards {
-		return sum, fmt.Errorf("seed: %d cards would exceed the generator's %d", info.cards+opts.Cards, maxCards)
+	defer conn.Close()
+
+	var existing, holding int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM cards`).Scan(&existing); err != nil {
+		return sum, fmt.Errorf("seed: count cards: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM wallets WHERE kind = 'HOLDING'`).Scan(&holding); err != nil {
+		return sum, fmt.Errorf("seed: find holding wallet: %w", err)
+	}
+	if existing+opts.Cards > maxCards {
+		return sum, fmt.Errorf("seed: %d cards would exceed the generator's %d", existing+opts.Cards, maxCards)
 	}
 
-	files, err := stage(ctx, st.Path(), info, seed, key, opts, &sum)
-	defer func() {
-		for _, f := range files {
-			removeDB(f)
-		}
-	}()
+	restore, err := bulkPragmas(ctx, conn)
 	if err != nil {
-		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
+		return sum, err
 	}
-	if err := publish(ctx, st, info, files, opts.Cards >= rollbackJournalAt); err != nil {
-		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
-	}
-	sum.Elapsed = time.Since(start)
-	return sum, nil
-}
+	defer restore()
 
-// dbInfo is what the seed reads from the database before it starts.
-type dbInfo struct {
-	cards     int
-	holding   bool
-	empty     bool                // every table the seed fills is empty
-	tableSQL  [numTables]string   // CREATE TABLE statements
-	indexSQL  [numTables][]string // CREATE INDEX statements (not the PRIMARY KEY / UNIQUE ones)
-	pageSize  int
-}
-
-func inspect(ctx context.Context, db *sql.DB) (dbInfo, error) {
-	var in dbInfo
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM cards`).Scan(&in.cards); err != nil {
-		return in, fmt.Errorf("count cards: %w", err)
-	}
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM wallets WHERE kind = 'HOLDING'`).Scan(&n); err != nil {
-		return in, fmt.Errorf("find holding wallet: %w", err)
-	}
-	in.holding = n > 0
-	if err := db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&in.pageSize); err != nil {
-		return in, fmt.Errorf("page size: %w", err)
-	}
-	in.empty = true
-	for t, def := range tableDefs {
-		var any int
-		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+def.name+`)`).Scan(&any); err != nil {
-			return in, fmt.Errorf("inspect %s: %w", def.name, err)
-		}
-		in.empty = in.empty && any == 0
-		if err := db.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?`, def.name).Scan(&in.tableSQL[t]); err != nil {
-			return in, fmt.Errorf("schema of %s: %w", def.name, err)
-		}
-		rows, err := db.QueryContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid`, def.name)
-		if err != nil {
-			return in, fmt.Errorf("indexes of %s: %w", def.name, err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				rows.Close()
-				return in, fmt.Errorf("indexes of %s: %w", def.name, err)
-			}
-			in.indexSQL[t] = append(in.indexSQL[t], s)
-		}
-		if err := rows.Close(); err != nil {
-			return in, fmt.Errorf("indexes of %s: %w", def.name, err)
-		}
-	}
-	return in, nil
-}
-
-// stage generates the rows and writes them into two staging databases,
-// created next to dbPath; it returns their paths, which the caller removes.
-func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []byte, opts Options, sum *Summary) ([]string, error) {
-	var files []string
-	var stagers [2]*stager
-	defer func() {
-		for _, s := range stagers {
-			if s != nil {
-				s.db.Close()
-			}
-		}
-	}()
-	for i := range stagers {
-		f, err := os.CreateTemp(filepath.Dir(dbPath), filepath.Base(dbPath)+".seed-*.tmp")
-		if err != nil {
-			return files, fmt.Errorf("create staging database: %w", err)
-		}
-		f.Close()
-		files = append(files, f.Name())
-		s, err := openStager(ctx, f.Name(), info, stages[i])
-		if err != nil {
-			return files, err
-		}
-		stagers[i] = s
-	}
-	trace("staging databases ready")
-
-	// One generator feeds both stagers; a batch goes back to the free list
-	// once both have written their tables from it.
+	// The generator runs on its own goroutine, one or two batches ahead of
+	// the writer; batches are recycled.
 	gctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var feeds [2]chan *batch
-	for i := range feeds {
-		feeds[i] = make(chan *batch, 2)
-	}
-	results := make(chan staged, 2*len(stagers))
-	free := make(chan *batch, 4)
+	full := make(chan *batch, 2)
+	free := make(chan *batch, 3)
 	for range cap(free) {
 		free <- &batch{}
 	}
 	var wg sync.WaitGroup
-	wg.Add(1 + len(stagers))
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		defer func() {
-			for _, f := range feeds {
-				close(f)
-			}
-		}()
+		defer close(full)
 		g := newGen(seed, key)
 		for done := 0; done < opts.Cards; {
 			var b *batch
@@ -241,293 +137,119 @@ func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []b
 			}
 			b.reset()
 			g.b = b
-			if done == 0 && !info.holding {
+			if done == 0 && holding == 0 {
 				g.globals()
 			}
 			n := min(batchCards, opts.Cards-done)
 			for i := range n {
-				g.card(uint64(info.cards + done + i))
+				g.card(uint64(existing + done + i))
 			}
 			done += n
-			b.pending.Store(int32(len(stagers)))
-			for _, f := range feeds {
-				select {
-				case f <- b:
-				case <-gctx.Done():
-					return
-				}
+			select {
+			case full <- b:
+			case <-gctx.Done():
+				return
 			}
 		}
 	}()
-	for i, s := range stagers {
-		go func() {
-			defer wg.Done()
-			s.run(gctx, feeds[i], results)
-		}()
-	}
 
-	var firstErr error
-	done, finished := 0, 0
-	for finished < len(stagers) {
-		r := <-results
-		if r.err != nil && firstErr == nil {
-			firstErr = r.err
-			cancel()
-		}
-		if r.b == nil {
-			finished++
-			continue
-		}
-		if r.err != nil || r.b.pending.Add(-1) != 0 {
-			continue
-		}
-		b := r.b
-		sum.Cards += b.rows[tCards]
-		sum.Wallets += b.rows[tWallets]
-		sum.Transactions += b.rows[tCardTransactions]
-		sum.WalletMovements += b.rows[tWalletMovements]
-		sum.Numbers += b.rows[tCardNumbers]
-		sum.Tokenizations += b.rows[tCardTokenizations]
-		done += b.cards
-		if opts.Progress != nil && firstErr == nil {
-			opts.Progress(done, opts.Cards)
-		}
-		free <- b
-	}
-	cancel()
-	wg.Wait()
-	if firstErr != nil {
-		return files, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return files, err
-	}
-	if done != opts.Cards {
-		return files, fmt.Errorf("staged %d cards, want %d", done, opts.Cards)
-	}
-	for _, s := range stagers {
-		if err := s.db.Close(); err != nil {
-			return files, fmt.Errorf("close staging database: %w", err)
-		}
-	}
-	stagers = [2]*stager{}
-	trace("staged")
-	return files, nil
-}
-
-// stager owns one staging database: a plain file with no journal, written
-// in one transaction, holding the tables it is given with the schema they
-// have in the real database (so INSERT … SELECT can copy them raw), their
-// indexes built once every row is in.
-type stager struct {
-	db      *sql.DB
-	tables  []int
-	indexes []string
-}
-
-func openStager(ctx context.Context, path string, info dbInfo, tables []int) (*stager, error) {
-	q := url.Values{}
-	for _, p := range []string{
-		fmt.Sprintf("page_size(%d)", info.pageSize),
-		"journal_mode(OFF)",
-		"synchronous(OFF)",
-		"locking_mode(EXCLUSIVE)",
-		"foreign_keys(0)",
-		fmt.Sprintf("cache_size(%d)", -stageCacheKiB),
-	} {
-		q.Add("_pragma", p)
-	}
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open staging database: %w", err)
-	}
-	db.SetMaxOpenConns(1)
-	s := &stager{db: db, tables: tables}
-	for _, t := range tables {
-		if _, err := db.ExecContext(ctx, info.tableSQL[t]); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("staging: create %s: %w", tableDefs[t].name, err)
-		}
-		s.indexes = append(s.indexes, info.indexSQL[t]...)
-	}
-	return s, nil
-}
-
-// run writes the stager's tables from every batch on feed, reporting each
-// on results, then builds the indexes and commits, reporting a nil batch.
-// After an error it drains feed.
-func (s *stager) run(ctx context.Context, feed <-chan *batch, results chan<- staged) {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		for range feed {
-		}
-		results <- staged{nil, fmt.Errorf("staging connection: %w", err)}
-		return
-	}
-	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
 		w, err := newWriter(ctx, dc)
 		if err != nil {
 			return err
 		}
 		defer w.close()
-		if err := w.exec("BEGIN"); err != nil {
+		done, inTx := 0, 0
+		if err := w.exec("BEGIN IMMEDIATE"); err != nil {
 			return err
 		}
-		for b := range feed {
-			err := w.write(b, s.tables)
-			results <- staged{b, err}
-			if err != nil {
+		var indexes []string
+		if opts.Cards >= dropIndexesAt && opts.Cards >= existing {
+			if indexes, err = w.dropIndexes(); err != nil {
+				w.exec("ROLLBACK")
 				return err
+			}
+		}
+		for b := range full {
+			if err := w.write(b); err != nil {
+				w.exec("ROLLBACK")
+				return err
+			}
+			sum.Cards += b.rows[tCards]
+			sum.Wallets += b.rows[tWallets]
+			sum.Transactions += b.rows[tCardTransactions]
+			sum.WalletMovements += b.rows[tWalletMovements]
+			sum.Numbers += b.rows[tCardNumbers]
+			sum.Tokenizations += b.rows[tCardTokenizations]
+			done += b.cards
+			inTx += b.cards
+			free <- b
+			if inTx >= cardsPerTx && done < opts.Cards {
+				if err := w.exec("COMMIT"); err != nil {
+					return err
+				}
+				if err := w.exec("BEGIN IMMEDIATE"); err != nil {
+					return err
+				}
+				inTx = 0
+			}
+			if opts.Progress != nil {
+				opts.Progress(done, opts.Cards)
 			}
 		}
 		if err := ctx.Err(); err != nil {
+			w.exec("ROLLBACK")
 			return err
 		}
-		for _, q := range s.indexes {
-			trace("staging: %.50s", q)
-			if err := w.exec(q); err != nil {
+		if done != opts.Cards {
+			w.exec("ROLLBACK")
+			return fmt.Errorf("generated %d cards, want %d", done, opts.Cards)
+		}
+		trace("rows inserted")
+		for _, ix := range indexes {
+			trace("create index: %.40s", ix)
+			if err := w.exec(ix); err != nil {
+				w.exec("ROLLBACK")
 				return err
 			}
 		}
-		return w.exec("COMMIT")
+		trace("indexes created")
+		if err := w.exec("COMMIT"); err != nil {
+			w.exec("ROLLBACK")
+			return err
+		}
+		trace("committed")
+		return nil
 	})
-	for range feed {
+	cancel()
+	for range full { // let the generator see the cancellation and stop
 	}
+	wg.Wait()
 	if err != nil {
-		err = fmt.Errorf("staging: %w", err)
+		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
 	}
-	results <- staged{nil, err}
+	// The WAL now holds about the whole database; fold it back in so the
+	// file does not stay that size. A busy reader just postpones it.
+	conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	trace("checkpointed")
+	sum.Elapsed = time.Since(start)
+	return sum, nil
 }
 
-type staged struct {
-	b   *batch
-	err error
-}
-
-// removeDB deletes a staging database and any files SQLite kept beside it.
-func removeDB(path string) {
-	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
-		os.Remove(path + suffix)
-	}
-}
-
-// publish copies the staged tables into st in one transaction.
-//
-// INSERT INTO t SELECT * FROM staged.t, with the same schema on both sides,
-// no triggers and foreign keys off, is SQLite's transfer optimisation: into
-// an empty table it copies records and index entries in order without
-// decoding them. Into a table that already has rows it is an ordinary
-// INSERT … SELECT, slower but the same result.
-//
-// In WAL mode every page is written twice (to the WAL, then by the
-// checkpoint). When fill is set and the tables are empty, publish asks for a
-// rollback journal instead, which for pages appended to the file journals
-// nothing; SQLite refuses the switch while another connection has the
-// database open, and then publish simply stays in WAL mode.
-func publish(ctx context.Context, st *store.Store, info dbInfo, files []string, fill bool) error {
-	conn, err := st.Writer().Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("writer connection: %w", err)
-	}
-	defer conn.Close()
-
-	var cards int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM cards`).Scan(&cards); err != nil {
-		return fmt.Errorf("count cards: %w", err)
-	}
-	if cards != info.cards {
-		return fmt.Errorf("%d cards were added while seeding; run again", cards-info.cards)
-	}
-	restore, err := bulkPragmas(ctx, conn)
-	if err != nil {
-		return err
-	}
-	defer restore()
-
-	rollback := false
-	if fill && info.empty {
-		var mode string
-		if err := conn.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode); err == nil && strings.EqualFold(mode, "delete") {
-			rollback = true
-			defer func() {
-				// Back to WAL; retry briefly if a reader has just opened.
-				for range 50 {
-					var m string
-					if err := conn.QueryRowContext(context.Background(), `PRAGMA journal_mode = WAL`).Scan(&m); err == nil && strings.EqualFold(m, "wal") {
-						return
-					}
-					time.Sleep(100 * time.Millisecond)
-				}
-			}()
-		}
-	}
-	trace("publishing (rollback journal: %v)", rollback)
-
-	for i, f := range files {
-		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+stageName(i), f); err != nil {
-			return fmt.Errorf("attach staging database: %w", err)
-		}
-		defer conn.ExecContext(context.Background(), `DETACH DATABASE `+stageName(i))
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	for t, def := range tableDefs {
-		from := ""
-		for i, ts := range stages {
-			for _, x := range ts {
-				if x == t {
-					from = stageName(i) + "." + def.name
-				}
-			}
-		}
-		q := `INSERT INTO main.` + def.name + ` SELECT * FROM ` + from
-		if t == tCardNumbers {
-			// Staged numbers count their id from 1: into a table that has
-			// rows already, let the real table number them.
-			var any int
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM main.card_numbers)`).Scan(&any); err != nil {
-				return fmt.Errorf("copy %s: %w", def.name, err)
-			}
-			if any == 1 {
-				cols := strings.Join(def.cols, ", ")
-				q = `INSERT INTO main.card_numbers (` + cols + `) SELECT ` + cols + ` FROM ` + from + ` ORDER BY id`
-			}
-		}
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("copy %s: %w", def.name, err)
-		}
-		trace("copied %s", def.name)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	trace("committed")
-	if !rollback {
-		// The WAL now holds every new page; fold it back into the database
-		// so the file does not stay that large. A busy reader postpones it.
-		conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-		trace("checkpointed")
-	}
-	return nil
-}
-
-func stageName(i int) string { return fmt.Sprintf("seed_stage_%d", i) }
-
-// bulkPragmas sets the writer connection up for the copy and returns the
-// function that puts it back: foreign keys unchecked (the generator writes
-// consistent references, the tests check them with foreign_key_check, and
-// SQLite's raw copy needs them off), a larger page cache, and commits that
-// do not wait for fsync of the WAL (a crash can lose the seed, not corrupt
-// the database).
+// bulkPragmas sets the writer connection up for a bulk load and returns the
+// function that puts it back. Foreign keys are not checked (the generator
+// writes consistent references; the tests check them with
+// foreign_key_check), the page cache is large enough to hold the indexes
+// being filled, and commits do not wait for fsync of the WAL (a crash can
+// lose the seed, not corrupt the database).
 func bulkPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
-	type pragma struct{ name, bulk, old string }
+	type pragma struct {
+		name, bulk string
+		old        string
+	}
 	ps := []pragma{
 		{name: "foreign_keys", bulk: "0"},
-		{name: "cache_size", bulk: fmt.Sprint(-publishCacheKiB)},
+		{name: "cache_size", bulk: fmt.Sprint(-seedCacheKiB)},
 		{name: "synchronous", bulk: "1"}, // NORMAL
 	}
 	restore := func() {
@@ -542,14 +264,148 @@ func bulkPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
 		var old string
 		if err := conn.QueryRowContext(ctx, "PRAGMA "+ps[i].name).Scan(&old); err != nil {
 			restore()
-			return nil, fmt.Errorf("read pragma %s: %w", ps[i].name, err)
+			return nil, fmt.Errorf("seed: read pragma %s: %w", ps[i].name, err)
 		}
 		if _, err := conn.ExecContext(ctx, "PRAGMA "+ps[i].name+" = "+ps[i].bulk); err != nil {
 			restore()
-			return nil, fmt.Errorf("set pragma %s: %w", ps[i].name, err)
+			return nil, fmt.Errorf("seed: set pragma %s: %w", ps[i].name, err)
 		}
 		ps[i].old = old
 	}
 	return restore, nil
 }
 
+// writer inserts batches through the driver connection directly: multi-row
+// INSERT statements prepared once, bound from one reused argument slice.
+type writer struct {
+	ctx  context.Context
+	conn interface {
+		driver.ConnPrepareContext
+		driver.ExecerContext
+	}
+	stmts map[[2]int]driver.Stmt // (table, rows) → statement
+	args  []driver.NamedValue
+}
+
+func newWriter(ctx context.Context, dc any) (*writer, error) {
+	c, ok := dc.(interface {
+		driver.ConnPrepareContext
+		driver.ExecerContext
+	})
+	if !ok {
+		return nil, errors.New("driver connection cannot prepare and exec with a context")
+	}
+	maxCols := 0
+	for _, t := range tableDefs {
+		maxCols = max(maxCols, len(t.cols))
+	}
+	w := &writer{ctx: ctx, conn: c, stmts: map[[2]int]driver.Stmt{}, args: make([]driver.NamedValue, rowsPerStmt*maxCols)}
+	for i := range w.args {
+		w.args[i].Ordinal = i + 1
+	}
+	return w, nil
+}
+
+func (w *writer) exec(query string) error {
+	if _, err := w.conn.ExecContext(w.ctx, query, nil); err != nil {
+		return fmt.Errorf("%s: %w", query, err)
+	}
+	return nil
+}
+
+// dropIndexes drops the secondary indexes (those with SQL; not the ones
+// behind PRIMARY KEY and UNIQUE) of the tables the seed fills, and returns
+// the statements that create them again. Building an index from sorted
+// entries at the end is much cheaper than inserting millions of random keys.
+// It happens inside the seed's transaction, so a failed run loses no index.
+func (w *writer) dropIndexes() ([]string, error) {
+	names := make([]string, 0, numTables)
+	for _, t := range tableDefs {
+		names = append(names, "'"+t.name+"'")
+	}
+	rows, err := w.conn.(driver.QueryerContext).QueryContext(w.ctx,
+		`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (`+strings.Join(names, ", ")+`) ORDER BY rowid`, nil)
+	if err != nil {
+		return nil, fmt.Errorf("list indexes: %w", err)
+	}
+	var drop, create []string
+	vals := make([]driver.Value, 2)
+	for {
+		if err := rows.Next(vals); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			rows.Close()
+			return nil, fmt.Errorf("list indexes: %w", err)
+		}
+		drop = append(drop, `DROP INDEX "`+vals[0].(string)+`"`)
+		create = append(create, vals[1].(string))
+	}
+	rows.Close()
+	for _, q := range drop {
+		if err := w.exec(q); err != nil {
+			return nil, err
+		}
+	}
+	return create, nil
+}
+
+func (w *writer) close() {
+	for _, s := range w.stmts {
+		s.Close()
+	}
+}
+
+func (w *writer) stmt(table, rows int) (driver.Stmt, error) {
+	k := [2]int{table, rows}
+	if s, ok := w.stmts[k]; ok {
+		return s, nil
+	}
+	def := tableDefs[table]
+	var q strings.Builder
+	q.WriteString("INSERT OR FAIL INTO " + def.name + " (" + strings.Join(def.cols, ", ") + ") VALUES ")
+	row := "(?" + strings.Repeat(", ?", len(def.cols)-1) + ")"
+	for i := range rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(row)
+	}
+	s, err := w.conn.PrepareContext(w.ctx, q.String())
+	if err != nil {
+		return nil, fmt.Errorf("prepare insert into %s: %w", def.name, err)
+	}
+	w.stmts[k] = s
+	return s, nil
+}
+
+func (w *writer) write(b *batch) error {
+	for t := range numTables {
+		if err := w.insert(t, b.vals[t], b.rows[t]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) insert(table int, vals []any, rows int) error {
+	cols := len(tableDefs[table].cols)
+	if len(vals) != rows*cols {
+		return fmt.Errorf("insert into %s: %d values for %d rows of %d columns", tableDefs[table].name, len(vals), rows, cols)
+	}
+	for off := 0; off < rows; off += rowsPerStmt {
+		n := min(rowsPerStmt, rows-off)
+		s, err := w.stmt(table, n)
+		if err != nil {
+			return err
+		}
+		args := w.args[:n*cols]
+		for i := range args {
+			args[i].Value = vals[off*cols+i]
+		}
+		if _, err := s.(driver.StmtExecContext).ExecContext(w.ctx, args); err != nil {
+			return fmt.Errorf("insert into %s: %w", tableDefs[table].name, err)
+		}
+	}
+	return nil
+}
