@@ -38,7 +38,7 @@ type NavItem struct {
 // person sees only what their level may use (the server enforces the same
 // levels on every route).
 var navItems = []NavItem{
-	{Href: "/", Label: "Overview", Level: store.LevelReadOnly},
+	{Href: "/cards", Label: "Cards", Level: store.LevelReadOnly},
 	{Href: "/audit", Label: "Audit", Level: store.LevelAdmin},
 }
 
