@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -105,6 +104,9 @@ func ParseCardQuery(raw string) CardQuery {
 	if isIDPrefix(lower) {
 		q.Kinds = append(q.Kinds, SearchIDPrefix)
 		q.IDPrefix = lower
+		if len(lower) > 8 && lower[8] == '-' { // the UUID layout: nothing else
+			return q
+		}
 	}
 	if isEmailLocalPart(lower) {
 		q.Kinds = append(q.Kinds, SearchEmail)
@@ -297,8 +299,8 @@ func (b *CardSearch) arms(keyed bool) ([]string, []any) {
 	q := b.q
 	// arm completes a SELECT whose lookup binds largs, with the filters and
 	// the keyset bound.
-	arm := func(sel string, largs []any, extra ...string) {
-		conds := append([]string{}, extra...)
+	arm := func(sel, key string, largs []any) {
+		var conds []string
 		args = append(args, largs...)
 		if b.f.Status != "" {
 			conds, args = append(conds, "c.status = ?"), append(args, b.f.Status)
@@ -310,7 +312,7 @@ func (b *CardSearch) arms(keyed bool) ([]string, []any) {
 			conds, args = append(conds, "c.approval_method = ?"), append(args, b.f.Approval)
 		}
 		if keyed && b.after > 0 {
-			conds, args = append(conds, "c.rowid < ?"), append(args, b.after)
+			conds, args = append(conds, key+" < ?"), append(args, b.after)
 		}
 		if len(conds) > 0 {
 			sel += " AND " + strings.Join(conds, " AND ")
@@ -320,102 +322,159 @@ func (b *CardSearch) arms(keyed bool) ([]string, []any) {
 	for _, k := range q.Kinds {
 		switch k {
 		case SearchLast4:
-			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.last4 = ?`, []any{q.Last4})
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.last4 = ?`, "c.rowid", []any{q.Last4})
 			// Former numbers. The current number is in card_numbers too and
 			// is found above.
-			arm(`SELECT c.rowid AS k, n.last4 AS former FROM card_numbers n JOIN cards c ON c.id = n.card_id
-	WHERE n.last4 = ? AND n.inactive_since IS NOT NULL AND c.last4 <> n.last4`, []any{q.Last4})
+			arm(`SELECT c.rowid AS k, n.last4 AS former FROM card_numbers n INDEXED BY card_numbers_former_last4 JOIN cards c ON c.id = n.card_id
+	WHERE n.last4 = ? AND n.inactive_since IS NOT NULL AND c.last4 <> n.last4`, "c.rowid", []any{q.Last4})
 		case SearchIDPrefix:
 			lo, hi := prefixRange(q.IDPrefix)
-			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.id >= ? AND c.id < ?`, []any{lo, hi})
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.id >= ? AND c.id < ?`, "c.rowid", []any{lo, hi})
 		case SearchEmail:
 			lo, hi := prefixRange(q.EmailPrefix)
-			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.email COLLATE NOCASE >= ? AND c.email COLLATE NOCASE < ?`, []any{lo, hi})
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.email COLLATE NOCASE >= ? AND c.email COLLATE NOCASE < ?`, "c.rowid", []any{lo, hi})
 		case SearchPhone:
-			lo, hi := prefixRange(q.PhoneDigits)
-			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.phone_norm >= ? AND c.phone_norm < ?`, []any{lo, hi})
-			for _, national := range uniqueNonEmpty(q.PhoneDigits, q.PhoneNational) {
-				lo, hi := prefixRange(national)
+			// "0049 151…" and "0151…" lose their leading zeros (an
+			// international or a trunk prefix); each form is tried as the
+			// start of the international and of the national number.
+			for _, digits := range uniqueNonEmpty(q.PhoneDigits, q.PhoneNational) {
+				lo, hi := prefixRange(digits)
+				arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.phone_norm >= ? AND c.phone_norm < ?`, "c.rowid", []any{lo, hi})
 				arm(`SELECT c.rowid AS k, '' AS former FROM cards c
-	WHERE substr(c.phone_norm, length(c.phone_dial_code)) >= ? AND substr(c.phone_norm, length(c.phone_dial_code)) < ?`, []any{lo, hi})
+	WHERE substr(c.phone_norm, length(c.phone_dial_code)) >= ? AND substr(c.phone_norm, length(c.phone_dial_code)) < ?`, "c.rowid", []any{lo, hi})
 			}
 		case SearchName:
 			if len(q.NameTerms) == 0 {
 				continue
 			}
-			// The trigram index may return names that hold every trigram
-			// but not the fragment: instr checks the fragment itself.
-			largs := []any{ftsQuery(q.NameTerms)}
-			var extra []string
-			for _, t := range q.NameTerms {
-				extra, largs = append(extra, "instr(c.name_norm, ?) > 0"), append(largs, t)
+			// The index alone answers a name search; cards is joined only
+			// to filter.
+			sel := `SELECT f.rowid AS k, '' AS former FROM cards_name_fts f WHERE cards_name_fts MATCH ?`
+			if b.filtered() {
+				sel = `SELECT f.rowid AS k, '' AS former FROM cards_name_fts f JOIN cards c ON c.rowid = f.rowid WHERE cards_name_fts MATCH ?`
 			}
-			arm(`SELECT f.rowid AS k, '' AS former FROM cards_name_fts f JOIN cards c ON c.rowid = f.rowid
-	WHERE cards_name_fts MATCH ?`, largs, extra...)
+			arm(sel, "f.rowid", []any{ftsQuery(q.NameTerms)})
 		case SearchAll:
-			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE 1`, nil)
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE 1`, "c.rowid", nil)
 		}
 	}
 	return arms, args
 }
 
-// sql builds the page query (or, with count, the capped count). The arms
-// are a compound SELECT ordered by k: SQLite merges them, each in index order
-// (the trigram index and rowid walk backwards) or sorted when it is a small
-// index range, and stops at the LIMIT, so a broad name never sorts every
-// match.
-func (b *CardSearch) sql(count bool) (string, []any) {
-	arms, args := b.arms(!count)
+func (b *CardSearch) filtered() bool {
+	return b.f.Status != "" || b.f.Type != "" || b.f.Approval != ""
+}
+
+// keysSQL builds the query of the matching keys, newest first, at most
+// limit; keyed starts after b.after. The arms are a compound SELECT ordered
+// by k: SQLite merges them, each in index order (the trigram index and the
+// rowid walk backwards) or sorted when it is a small index range, and stops
+// at the LIMIT, so a broad name never sorts every match.
+func (b *CardSearch) keysSQL(keyed bool, limit int) (string, []any) {
+	arms, args := b.arms(keyed)
 	if len(arms) == 0 {
 		return "", nil
 	}
-	compound := strings.Join(arms, "\nUNION\n")
-	if count {
-		return `SELECT count(*) FROM (SELECT DISTINCT k FROM (` + compound + `) LIMIT ?)`, append(args, SearchCountCap+1)
-	}
-	q := `SELECT ` + cardColumns + `, m.k, m.former FROM (` + compound + `
-	ORDER BY k DESC LIMIT ?) m JOIN cards c ON c.rowid = m.k ORDER BY m.k DESC`
-	return q, append(args, b.limit+1)
+	return strings.Join(arms, "\nUNION\n") + "\nORDER BY k DESC LIMIT ?", append(args, limit)
 }
 
-// Page runs the search and returns one page of results.
+// countSQL builds the capped count of all matches.
+func (b *CardSearch) countSQL() (string, []any) {
+	arms, args := b.arms(false)
+	if len(arms) == 0 {
+		return "", nil
+	}
+	return `SELECT count(*) FROM (SELECT DISTINCT k FROM (` + strings.Join(arms, "\nUNION\n") + `) LIMIT ?)`, append(args, SearchCountCap+1)
+}
+
+// Page runs the search and returns one page of results. On the first page
+// the keys of up to SearchCountCap+1 matches are read in one pass, which
+// gives the page and the count; later pages count separately.
 func (b *CardSearch) Page(ctx context.Context) (CardSearchResult, error) {
 	var res CardSearchResult
-	q, args := b.sql(false)
-	if q == "" {
+	fetch := b.limit + 1
+	countInline := b.counts && b.after == 0
+	if countInline {
+		fetch = SearchCountCap + 1
+	}
+	kq, args := b.keysSQL(true, fetch)
+	if kq == "" {
 		return res, nil
 	}
-	rows, err := b.s.r.QueryContext(ctx, q, args...)
+	type key struct {
+		k      int64
+		former string
+	}
+	var keys []key
+	rows, err := b.s.r.QueryContext(ctx, kq, args...)
 	if err != nil {
 		return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 	}
-	defer rows.Close()
 	for rows.Next() {
-		var h CardHit
-		var former sql.NullString
-		c, err := scanCard(rows, &h.Key, &former)
-		if err != nil {
+		var k key
+		if err := rows.Scan(&k.k, &k.former); err != nil {
+			rows.Close()
 			return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 		}
-		h.Card, h.FormerLast4 = c, former.String
-		res.Hits = append(res.Hits, h)
+		// The same card found twice (a name and an id prefix, say)
+		// comes out adjacent: keep one, with the former number if any.
+		if n := len(keys); n > 0 && keys[n-1].k == k.k {
+			if k.former != "" {
+				keys[n-1].former = k.former
+			}
+			continue
+		}
+		keys = append(keys, k)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 	}
-	if len(res.Hits) > b.limit {
-		res.Hits = res.Hits[:b.limit]
-		res.Next = res.Hits[b.limit-1].Key
+	if countInline {
+		res.Count = min(len(keys), SearchCountCap)
+		res.CountCapped = len(keys) > SearchCountCap
 	}
-	if b.counts {
-		cq, cargs := b.sql(true)
+	if len(keys) > b.limit {
+		keys = keys[:b.limit]
+		res.Next = keys[b.limit-1].k
+	}
+	if len(keys) > 0 {
+		ph := strings.Repeat(",?", len(keys))[1:]
+		kargs := make([]any, len(keys))
+		for i, k := range keys {
+			kargs[i] = k.k
+		}
+		rows, err := b.s.r.QueryContext(ctx, `SELECT `+cardColumns+`, c.rowid FROM cards c WHERE c.rowid IN (`+ph+`)`, kargs...)
+		if err != nil {
+			return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+		}
+		byKey := make(map[int64]Card, len(keys))
+		for rows.Next() {
+			var k int64
+			c, err := scanCard(rows, &k)
+			if err != nil {
+				rows.Close()
+				return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+			}
+			byKey[k] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+		}
+		for _, k := range keys {
+			if c, ok := byKey[k.k]; ok {
+				res.Hits = append(res.Hits, CardHit{Card: c, Key: k.k, FormerLast4: k.former})
+			}
+		}
+	}
+	if b.counts && !countInline {
+		cq, cargs := b.countSQL()
 		if err := b.s.r.QueryRowContext(ctx, cq, cargs...).Scan(&res.Count); err != nil {
 			return res, fmt.Errorf("store: count cards %q: %w", b.q.Raw, err)
 		}
 		res.CountCapped = res.Count > SearchCountCap
-		if res.CountCapped {
-			res.Count = SearchCountCap
-		}
+		res.Count = min(res.Count, SearchCountCap)
 	}
 	return res, nil
 }
@@ -424,8 +483,13 @@ func (b *CardSearch) Page(ctx context.Context) (CardSearchResult, error) {
 // tests that check no search scans the whole cards table.
 func (b *CardSearch) Explain(ctx context.Context) ([]string, error) {
 	var out []string
-	for _, count := range []bool{false, true} {
-		q, args := b.sql(count)
+	kq, kargs := b.keysSQL(true, SearchCountCap+1)
+	cq, cargs := b.countSQL()
+	for _, qa := range []struct {
+		q    string
+		args []any
+	}{{kq, kargs}, {cq, cargs}} {
+		q, args := qa.q, qa.args
 		if q == "" {
 			continue
 		}
@@ -463,21 +527,15 @@ func uniqueNonEmpty(a, b string) []string {
 	return []string{a, b}
 }
 
-// ftsQuery turns name terms into an FTS5 query over trigram tokens. The index
-// keeps no positions (detail=none), so each term is the AND of its trigrams,
-// each a quoted string (quotes doubled), which no FTS5 syntax can escape.
+// ftsQuery turns name terms into an FTS5 query: each term a quoted string
+// (quotes doubled, so no FTS5 syntax gets through), which the trigram
+// tokenizer matches as a substring; all terms must match.
 func ftsQuery(terms []string) string {
-	var tris []string
-	for _, t := range terms {
-		rs := []rune(t)
-		for i := 0; i+3 <= len(rs); i++ {
-			tri := `"` + strings.ReplaceAll(string(rs[i:i+3]), `"`, `""`) + `"`
-			if !slices.Contains(tris, tri) {
-				tris = append(tris, tri)
-			}
-		}
+	quoted := make([]string, len(terms))
+	for i, t := range terms {
+		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
-	return strings.Join(tris, " AND ")
+	return strings.Join(quoted, " AND ")
 }
 
 // RebuildCardSearchIndex rebuilds the name index from the cards table: after

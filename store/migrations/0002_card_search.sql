@@ -4,9 +4,9 @@
 
 -- Name fragments: an FTS5 trigram index over cards.name_norm (already lower
 -- case without accents). External content: the text stays in cards, the
--- index keys on cards.rowid. detail=none keeps it small (no positions); the
--- search intersects the trigrams and then checks the fragment with instr(),
--- so false positives never reach a result. The triggers keep it in sync;
+-- index keys on cards.rowid. A quoted fragment is a phrase of trigrams,
+-- which the index answers on its own (positions kept: detail=full), so a
+-- search reads no card row but those it shows. The triggers keep it in sync;
 -- a bulk loader may drop them and rebuild instead (store.CardSearchBulkLoad).
 -- cards has no INTEGER PRIMARY KEY, so a VACUUM may renumber its rowids:
 -- run store.RebuildCardSearchIndex after one.
@@ -15,7 +15,6 @@ CREATE VIRTUAL TABLE cards_name_fts USING fts5(
     content = 'cards',
     content_rowid = 'rowid',
     tokenize = 'trigram',
-    detail = none,
     columnsize = 0
 );
 
@@ -42,7 +41,11 @@ END;
 -- queries for the index to be used.
 CREATE INDEX cards_phone_national ON cards(substr(phone_norm, length(phone_dial_code)));
 
+-- Former numbers by last 4: only the numbers a card no longer has, with the
+-- card id, so "former last 4" reads this small index and then the cards.
+CREATE INDEX card_numbers_former_last4 ON card_numbers(last4, card_id) WHERE inactive_since IS NOT NULL;
+
 -- The e-mail index of 0001 (email COLLATE NOCASE) serves prefix ranges;
--- last4 on cards and on card_numbers are indexed since 0001.
+-- last4 on cards is indexed since 0001.
 
 INSERT INTO cards_name_fts(cards_name_fts) VALUES ('rebuild');
