@@ -75,7 +75,7 @@ func TestParseCardQuery(t *testing.T) {
 // searchFixture is a handful of cardholders from different places, with
 // accents, apostrophes, former numbers and phones in several forms.
 type searchFixture struct {
-	st                              *store.Store
+	st                             *store.Store
 	jose, anna, soren, zoe, frozen string
 }
 
