@@ -75,7 +75,7 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 func parseMovementCursor(s string) (store.MovementCursor, bool) {
 	ms, id, ok := strings.Cut(s, ".")
 	t, err := strconv.ParseInt(ms, 10, 64)
-	if !ok || err != nil || t <= 0 || id == "" || len(id) > 64 {
+	if !ok || err != nil || t <= 0 || id == "" || len(id) > 64 || strings.ContainsFunc(id, notIDRune) {
 		return store.MovementCursor{}, false
 	}
 	return store.MovementCursor{Datetime: t, ID: id}, true
@@ -88,4 +88,10 @@ func strconvQuote(s string) string {
 		s = s[:80] + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// notIDRune reports whether r cannot be part of a movement id (letters,
+// digits, '-' and '_').
+func notIDRune(r rune) bool {
+	return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_')
 }
