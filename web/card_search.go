@@ -62,6 +62,8 @@ func (s *Server) cardSearch(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Vary", "HX-Request")
 	// A history restore (back button) wants the whole page, like a fresh load.
 	if isHTMX(r) && r.Header.Get("HX-History-Restore-Request") != "true" && r.Header.Get("HX-Target") == "card-results" {
+		// The address bar gets the canonical URL, without empty fields.
+		w.Header().Set("HX-Push-Url", d.Form.URL(d.Form.After))
 		s.render(w, r, http.StatusOK, views.CardResults(d))
 		return
 	}

@@ -103,7 +103,7 @@ func TestCardSearchAsViewer(t *testing.T) {
 			wantStatus:      http.StatusOK,
 			wantContains:    []string{"<mark>Garc</mark>ía", `data-testid="card-results"`},
 			wantNotContains: []string{"<html", `id="card-q"`},
-			wantHeaders:     map[string]string{"Vary": "HX-Request"},
+			wantHeaders:     map[string]string{"Vary": "HX-Request", "HX-Push-Url": "/cards?q=garc"},
 		},
 		{
 			name: "back button restore gets the whole page", method: "GET", url: "/cards?q=garc", as: viewer, before: before,
