@@ -247,8 +247,9 @@ type CardSearchResult struct {
 	Hits []CardHit
 	// Next is the key to pass as After for the next page, 0 on the last.
 	Next int64
-	// Count is the number of matches, at most SearchCountCap+1; CountCapped
-	// reports that there are more than SearchCountCap.
+	// Count is the number of matches, at most SearchCountCap. CountCapped
+	// reports that there may be more: past the cap, or (with filters) past
+	// the candidates a count reads.
 	Count       int
 	CountCapped bool
 }
@@ -378,13 +379,44 @@ func (b *CardSearch) keysSQL(keyed bool, limit int) (string, []any) {
 	return strings.Join(arms, "\nUNION\n") + "\nORDER BY k DESC LIMIT ?", append(args, limit)
 }
 
-// countSQL builds the capped count of all matches.
+// countBudget is how many candidates a filtered count reads at most: past
+// it the count reads "at least".
+const countBudget = 5000
+
+// countSQL builds the count: how many candidates the query's index lookups
+// give (up to countBudget+1, newest first, the filters left aside), and how
+// many of those pass the filters (capped at SearchCountCap+1).
 func (b *CardSearch) countSQL() (string, []any) {
-	arms, args := b.arms(false)
+	nf := *b
+	nf.f = CardFilter{}
+	arms, args := nf.arms(false)
 	if len(arms) == 0 {
 		return "", nil
 	}
-	return `SELECT count(*) FROM (SELECT DISTINCT k FROM (` + strings.Join(arms, "\nUNION\n") + `) LIMIT ?)`, append(args, SearchCountCap+1)
+	var conds []string
+	if b.f.Status != "" {
+		conds, args = append(conds, "c.status = ?"), append(args, b.f.Status)
+	}
+	if b.f.Type != "" {
+		conds, args = append(conds, "c.type = ?"), append(args, b.f.Type)
+	}
+	if b.f.Approval != "" {
+		conds, args = append(conds, "c.approval_method = ?"), append(args, b.f.Approval)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	limit := SearchCountCap + 1
+	if b.filtered() {
+		limit = countBudget + 1
+	}
+	q := `WITH cand(k) AS MATERIALIZED (SELECT DISTINCT k FROM (` + strings.Join(arms, "\nUNION\n") + `) ORDER BY k DESC LIMIT ?)
+	SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM (SELECT 1 FROM cand CROSS JOIN cards c ON c.rowid = cand.k` + where + ` LIMIT ?))`
+	// The candidate limit's argument comes before the filters' in the text.
+	nargs := append(append([]any{}, args[:len(args)-len(conds)]...), limit)
+	nargs = append(nargs, args[len(args)-len(conds):]...)
+	return q, append(nargs, SearchCountCap+1)
 }
 
 // Page runs the search and returns one page of results. On the first page
@@ -393,7 +425,9 @@ func (b *CardSearch) countSQL() (string, []any) {
 func (b *CardSearch) Page(ctx context.Context) (CardSearchResult, error) {
 	var res CardSearchResult
 	fetch := b.limit + 1
-	countInline := b.counts && b.after == 0
+	// An unfiltered first page counts inline; a filtered search would have
+	// to read every candidate to find the cap, so it counts on a budget.
+	countInline := b.counts && b.after == 0 && !b.filtered()
 	if countInline {
 		fetch = SearchCountCap + 1
 	}
@@ -470,10 +504,11 @@ func (b *CardSearch) Page(ctx context.Context) (CardSearchResult, error) {
 	}
 	if b.counts && !countInline {
 		cq, cargs := b.countSQL()
-		if err := b.s.r.QueryRowContext(ctx, cq, cargs...).Scan(&res.Count); err != nil {
+		var candidates int
+		if err := b.s.r.QueryRowContext(ctx, cq, cargs...).Scan(&candidates, &res.Count); err != nil {
 			return res, fmt.Errorf("store: count cards %q: %w", b.q.Raw, err)
 		}
-		res.CountCapped = res.Count > SearchCountCap
+		res.CountCapped = res.Count > SearchCountCap || candidates > countBudget
 		res.Count = min(res.Count, SearchCountCap)
 	}
 	return res, nil

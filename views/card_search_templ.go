@@ -774,7 +774,7 @@ func marked(segs []Segment) templ.Component {
 
 func countText(r store.CardSearchResult) string {
 	if r.CountCapped {
-		return FormatCount(store.SearchCountCap) + "+ cards"
+		return FormatCount(r.Count) + "+ cards"
 	}
 	if r.Count == 1 {
 		return "1 card"
