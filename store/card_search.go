@@ -22,7 +22,7 @@ const (
 	MaxSearchRunes    = 200     // longer queries are cut to this
 	MinNameFragment   = 3       // trigram: shorter fragments have no index
 	SearchCountCap    = 1000    // counting stops after this many
-	DefaultSearchPage = 50      // results per page
+	DefaultSearchPage = 25      // results per page
 	maxSearchPage     = 200
 	hexDigitsLower    = "0123456789abcdef"
 )

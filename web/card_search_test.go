@@ -171,9 +171,9 @@ func TestCardSearchBadInput(t *testing.T) {
 	})
 }
 
-// TestCardSearchURLRoundTrip follows the next-page link of a filtered search
-// and checks that the link carries the query and filters and that the two
-// pages together hold every match once; then that the page's own URL,
+// TestCardSearchURLRoundTrip follows the next-page links of a filtered
+// search and checks that each link carries the query and filters and that
+// the pages together hold every match once; then that the page's own URL,
 // requested again, reproduces it.
 func TestCardSearchURLRoundTrip(t *testing.T) {
 	e := newTestEnv(t)
@@ -196,25 +196,36 @@ func TestCardSearchURLRoundTrip(t *testing.T) {
 	if !strings.Contains(first, "60 cards") {
 		t.Errorf("first page does not say 60 cards")
 	}
-	next := regexp.MustCompile(`href="(/cards\?[^"]*after=[0-9]+[^"]*)" rel="next"`).FindStringSubmatch(first)
-	if next == nil {
+	nextLink := regexp.MustCompile(`href="(/cards\?[^"]*after=[0-9]+[^"]*)" rel="next"`)
+	pages := []string{first}
+	for body := first; ; {
+		next := nextLink.FindStringSubmatch(body)
+		if next == nil {
+			break
+		}
+		link := html.UnescapeString(next[1])
+		u, _ := url.Parse(link)
+		if u.Query().Get("q") != "ruta" || u.Query().Get("type") != "PHYSICAL" {
+			t.Errorf("next link %q lost the query or filter", link)
+		}
+		body = get(link)
+		pages = append(pages, body)
+		if len(pages) > 10 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if len(pages) < 2 {
 		t.Fatalf("no next-page link on the first page")
 	}
-	link := html.UnescapeString(next[1])
-	u, _ := url.Parse(link)
-	if u.Query().Get("q") != "ruta" || u.Query().Get("type") != "PHYSICAL" {
-		t.Errorf("next link %q lost the query or filter", link)
-	}
-	second := get(link)
 	names := regexp.MustCompile(`Ruta (Viajera|Virtual) [0-9]{2}`)
 	seen := map[string]int{}
-	for _, body := range []string{first, second} {
+	for _, body := range pages {
 		for _, m := range names.FindAllString(strings.NewReplacer("<mark>", "", "</mark>", "").Replace(body), -1) {
 			seen[m]++
 		}
 	}
 	if len(seen) != 60 {
-		t.Errorf("two pages hold %d distinct cards, want 60", len(seen))
+		t.Errorf("%d pages hold %d distinct cards, want 60", len(pages), len(seen))
 	}
 	for n, c := range seen {
 		if c != 1 {

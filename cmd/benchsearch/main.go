@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	naive := fs.Int("naive", 10, "naive LIKE scans per kind")
 	db := fs.String("db", "", "database file (default: a fresh one in a temporary folder, removed afterwards)")
 	phase := fs.String("phase", "", "internal: seed or serve, run in a child process")
+	only := fs.String("only", "", "measure only the kinds whose name contains this")
+	cpuprofile := fs.String("cpuprofile", "", "write the serving phase's CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +63,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "seed":
 		return seedPhase(ctx, *db, *cards, out)
 	case "serve":
-		return servePhase(ctx, *db, *n, *naive, out)
+		if *cpuprofile != "" {
+			f, err := os.Create(*cpuprofile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
+		return servePhase(ctx, *db, *n, *naive, *only, out)
 	case "":
 	default:
 		return fmt.Errorf("unknown phase %q", *phase)
@@ -88,7 +102,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	} else {
 		fmt.Fprintf(out, "seed: skipped, using %s\n", path)
 	}
-	return child(ctx, self, out, "-phase", "serve", "-db", path, "-n", fmt.Sprint(*n), "-naive", fmt.Sprint(*naive))
+	return child(ctx, self, out, "-phase", "serve", "-db", path, "-n", fmt.Sprint(*n), "-naive", fmt.Sprint(*naive), "-only", *only, "-cpuprofile", *cpuprofile)
 }
 
 func child(ctx context.Context, self string, out io.Writer, args ...string) error {
@@ -120,6 +134,7 @@ func seedPhase(ctx context.Context, path string, cards int, out io.Writer) error
 type kind struct {
 	name  string
 	urls  []string
+	want  []string // what each page must show
 	naive []naiveQuery
 }
 
@@ -136,7 +151,7 @@ const (
 		WHERE c.id LIKE ? ORDER BY t.datetime DESC LIMIT 25`
 )
 
-func servePhase(ctx context.Context, path string, n, naiveN int, out io.Writer) error {
+func servePhase(ctx context.Context, path string, n, naiveN int, only string, out io.Writer) error {
 	store.BcryptCost = bcrypt.MinCost
 	st, err := store.Open(ctx, path)
 	if err != nil {
@@ -162,8 +177,11 @@ func servePhase(ctx context.Context, path string, n, naiveN int, out io.Writer) 
 
 	fmt.Fprintf(out, "\n%-16s %9s %9s %9s | %12s %8s\n", "kind (HTTP)", "p50 ms", "p95 ms", "max ms", "naive p50 ms", "ratio")
 	for _, k := range kinds {
+		if !strings.Contains(k.name, only) {
+			continue
+		}
 		var lat []time.Duration
-		for _, u := range k.urls {
+		for i, u := range k.urls {
 			req := httptest.NewRequest(http.MethodGet, u, nil)
 			req.AddCookie(cookie)
 			rec := httptest.NewRecorder()
@@ -172,6 +190,10 @@ func servePhase(ctx context.Context, path string, n, naiveN int, out io.Writer) 
 			lat = append(lat, time.Since(t0))
 			if rec.Code != http.StatusOK {
 				return fmt.Errorf("%s %s: status %d", k.name, u, rec.Code)
+			}
+			// Every query is built from a card that exists: it must be found.
+			if want := k.want[i]; !strings.Contains(rec.Body.String(), want) {
+				return fmt.Errorf("%s %s: the page does not show %q", k.name, u, want)
 			}
 		}
 		var nl []time.Duration
@@ -274,25 +296,34 @@ func sample(ctx context.Context, db *sql.DB, n int) ([]kind, error) {
 		{name: "accented name"}, {name: "email"}, {name: "phone"}, {name: "card page"}}
 	for i, c := range cs {
 		idp := c.id[:8]
+		found := `href="/cards/` + c.id + `"`
 		ks[0].urls = append(ks[0].urls, search(idp))
+		ks[0].want = append(ks[0].want, found)
 		ks[0].naive = append(ks[0].naive, like("id", idp))
 		ks[1].urls = append(ks[1].urls, search(c.last4))
+		ks[1].want = append(ks[1].want, "<mark>"+c.last4+"</mark>")
 		ks[1].naive = append(ks[1].naive, like("last4", c.last4))
 		f := formers[i]
 		ks[2].urls = append(ks[2].urls, search(f))
+		ks[2].want = append(ks[2].want, "<mark>"+f+"</mark>")
 		ks[2].naive = append(ks[2].naive, naiveQuery{sql: `SELECT c.id, c.card_holder_name FROM cards c WHERE c.last4 LIKE ?1
 			OR c.id IN (SELECT card_id FROM card_numbers WHERE last4 LIKE ?1) ORDER BY c.created_at DESC LIMIT 51`, args: []any{"%" + f + "%"}})
 		frag := nameFragment(r, c.name)
 		ks[3].urls = append(ks[3].urls, search(frag))
+		ks[3].want = append(ks[3].want, "<mark>")
 		ks[3].naive = append(ks[3].naive, like("card_holder_name", frag))
 		ks[4].urls = append(ks[4].urls, search(accented[i]))
+		ks[4].want = append(ks[4].want, "<mark>")
 		ks[4].naive = append(ks[4].naive, like("card_holder_name", accented[i]))
 		ks[5].urls = append(ks[5].urls, search(c.email))
+		ks[5].want = append(ks[5].want, found)
 		ks[5].naive = append(ks[5].naive, like("email", c.email))
 		phone := c.dial + " " + groupDigits(c.phone)
 		ks[6].urls = append(ks[6].urls, search(phone))
+		ks[6].want = append(ks[6].want, found)
 		ks[6].naive = append(ks[6].naive, like("phone_norm", store.NormalizePhone(phone)))
 		ks[7].urls = append(ks[7].urls, "/cards/"+c.id)
+		ks[7].want = append(ks[7].want, c.id)
 		ks[7].naive = append(ks[7].naive, naiveQuery{sql: naivePage, args: []any{"%" + c.id + "%"}})
 	}
 	return ks, nil
