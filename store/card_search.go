@@ -381,7 +381,7 @@ func (b *CardSearch) keysSQL(keyed bool, limit int) (string, []any) {
 
 // countBudget is how many candidates a filtered count reads at most: past
 // it the count reads "at least".
-const countBudget = 5000
+const countBudget = 1000
 
 // countSQL builds the count: how many candidates the query's index lookups
 // give (up to countBudget+1, newest first, the filters left aside), and how
@@ -510,6 +510,12 @@ func (b *CardSearch) Page(ctx context.Context) (CardSearchResult, error) {
 		}
 		res.CountCapped = res.Count > SearchCountCap || candidates > countBudget
 		res.Count = min(res.Count, SearchCountCap)
+		// The budget may end before the page does: never count fewer
+		// than the page shows.
+		if b.after == 0 && res.Count < len(res.Hits) {
+			res.Count = len(res.Hits)
+			res.CountCapped = res.CountCapped || res.Next != 0
+		}
 	}
 	return res, nil
 }
