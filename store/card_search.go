@@ -46,8 +46,9 @@ type CardQuery struct {
 	TooShort  bool
 	// EmailPrefix is lower case.
 	EmailPrefix string
-	// PhoneDigits are the typed digits; PhoneNational the same without a
-	// leading trunk 0 ("07700 900123" → "7700900123").
+	// PhoneDigits are the typed digits; PhoneNational the same without
+	// leading zeros, a trunk 0 or an international 00 ("07700 900123" →
+	// "7700900123", "0049 151…" → "49151…"); "" when under 5 digits.
 	PhoneDigits   string
 	PhoneNational string
 }
