@@ -39,8 +39,13 @@ test: test-deps check-generated vet
 	CGO_ENABLED=0 $(GO) build ./...
 	CGO_ENABLED=1 CARDOPS_E2E_REQUIRED=1 $(GO) test -race -count=1 ./...
 
+# BENCH_CARDS sets the size of the card search benchmark (cmd/benchsearch):
+# it seeds that many cards into a temporary database, then measures.
+BENCH_CARDS ?= 1000000
+
 bench: generate
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./cmd/benchsearch -cards $(BENCH_CARDS)
 
 clean:
 	rm -rf bin

@@ -16,9 +16,9 @@ func TestSignInEachLevel(t *testing.T) {
 		seeNav  []string
 		hideNav []string
 	}{
-		{"viewer", "L1 · Read-Only", []string{"Overview"}, []string{"Audit"}},
-		{"operator", "L2 · Operational", []string{"Overview"}, []string{"Audit"}},
-		{"admin", "L3 · Admin", []string{"Overview", "Audit"}, nil},
+		{"viewer", "L1 · Read-Only", []string{"Cards"}, []string{"Audit"}},
+		{"operator", "L2 · Operational", []string{"Cards"}, []string{"Audit"}},
+		{"admin", "L3 · Admin", []string{"Cards", "Audit"}, nil},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
 			page := newPage(t)
@@ -33,7 +33,7 @@ func TestSignInEachLevel(t *testing.T) {
 			}
 			must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Sign out"}).Click())
 			must(t, expect.Locator(page.GetByText("You have signed out.")).ToBeVisible())
-			// Signed out means signed out: the overview sends us back to sign-in.
+			// Signed out means signed out: the console sends us back to sign-in.
 			if _, err := page.Goto(c.URL + "/"); err != nil {
 				t.Fatal(err)
 			}

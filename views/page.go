@@ -38,9 +38,9 @@ type NavItem struct {
 // person sees only what their level may use (the server enforces the same
 // levels on every route).
 var navItems = []NavItem{
-	{Href: "/", Label: "Overview", Level: store.LevelReadOnly},
-	{Href: "/reissues", Label: "Reissues", Level: store.LevelAdmin},
+	{Href: "/cards", Label: "Cards", Level: store.LevelReadOnly},
 	{Href: "/simulate", Label: "Simulate", Level: store.LevelOperational},
+	{Href: "/reissues", Label: "Reissues", Level: store.LevelAdmin},
 	{Href: "/audit", Label: "Audit", Level: store.LevelAdmin},
 }
 

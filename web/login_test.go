@@ -124,7 +124,7 @@ func TestLogoutMakesCookieWorthless(t *testing.T) {
 	e := newTestEnv(t)
 	cookie := e.login("operator")
 	get := func() int {
-		req := formRequest("GET", "/", nil)
+		req := formRequest("GET", "/cards", nil)
 		req.AddCookie(cookie)
 		return e.do(req).Code
 	}
@@ -153,7 +153,7 @@ func TestLogoutCrossSiteRefused(t *testing.T) {
 	if rec := e.do(req); rec.Code != http.StatusForbidden {
 		t.Fatalf("status = %d, want 403", rec.Code)
 	}
-	get := formRequest("GET", "/", nil)
+	get := formRequest("GET", "/cards", nil)
 	get.AddCookie(cookie)
 	if rec := e.do(get); rec.Code != http.StatusOK {
 		t.Errorf("session after a refused cross-site sign-out: status = %d, want 200 (still signed in)", rec.Code)
@@ -194,7 +194,7 @@ func TestSessionStaysAliveWhileUsed(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		at := start.Add(time.Duration(i) * 20 * time.Minute)
 		e.store.SetClock(func() time.Time { return at })
-		req := formRequest("GET", "/", nil)
+		req := formRequest("GET", "/cards", nil)
 		req.AddCookie(cookie)
 		if rec := e.do(req); rec.Code != http.StatusOK {
 			t.Fatalf("request %d: status = %d, want 200", i, rec.Code)
@@ -206,7 +206,7 @@ func TestTamperedCookieIsNoSession(t *testing.T) {
 	e := newTestEnv(t)
 	cookie := e.login("admin")
 	cookie.Value = cookie.Value[:len(cookie.Value)-4] + "AAAA"
-	req := formRequest("GET", "/", nil)
+	req := formRequest("GET", "/cards", nil)
 	req.AddCookie(cookie)
 	if rec := e.do(req); rec.Code != http.StatusSeeOther {
 		t.Errorf("status = %d, want 303 to sign-in", rec.Code)

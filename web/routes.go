@@ -42,8 +42,10 @@ func (s *Server) routes() []route {
 		{pattern: "GET /readyz", level: public, kind: kindJSON, handle: s.readyShow},
 
 		// Level 1: read.
-		{pattern: "GET /{$}", level: read, handle: s.homeShow},
+		{pattern: "GET /{$}", level: read, handle: s.homeRedirect},
 		{pattern: "POST /logout", level: read, handle: s.logoutSubmit},
+		{pattern: "GET /cards", level: read, handle: s.cardSearch},
+		{pattern: "GET /cards/{id}", level: read, handle: s.cardShow},
 
 		// Level 2: simulation.
 		{pattern: "GET /simulate", level: operate, handle: s.simulateShow},

@@ -82,13 +82,18 @@ func TestGuardedPages(t *testing.T) {
 			wantContains: []string{"Audit log", "login", "admin"},
 		},
 		{
-			name: "overview shows name, level and only the permitted navigation", method: "GET", url: "/", as: store.LevelReadOnly,
+			name: "home sends a signed-in person to the card search", method: "GET", url: "/", as: store.LevelReadOnly,
+			wantStatus:  http.StatusSeeOther,
+			wantHeaders: map[string]string{"Location": "/cards"},
+		},
+		{
+			name: "card search shows name, level and only the permitted navigation", method: "GET", url: "/cards", as: store.LevelReadOnly,
 			wantStatus:      http.StatusOK,
 			wantContains:    []string{"viewer", "L1 · Read-Only", "Sign out"},
 			wantNotContains: []string{`href="/audit"`},
 		},
 		{
-			name: "admin sees the admin navigation", method: "GET", url: "/", as: store.LevelAdmin,
+			name: "admin sees the admin navigation", method: "GET", url: "/cards", as: store.LevelAdmin,
 			wantStatus:   http.StatusOK,
 			wantContains: []string{`href="/audit"`, "L3 · Admin"},
 		},

@@ -163,11 +163,21 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 		if err := w.exec("BEGIN IMMEDIATE"); err != nil {
 			return err
 		}
-		var indexes []string
+		var indexes, ftsAfter []string
 		if opts.Cards >= dropIndexesAt && opts.Cards >= existing {
 			if indexes, err = w.dropIndexes(); err != nil {
 				w.exec("ROLLBACK")
 				return err
+			}
+			// The name search index too: one rebuild at the end instead
+			// of a trigger per card.
+			var before []string
+			before, ftsAfter = store.CardSearchBulkLoad()
+			for _, q := range before {
+				if err := w.exec(q); err != nil {
+					w.exec("ROLLBACK")
+					return err
+				}
 			}
 		}
 		for b := range full {
@@ -214,6 +224,13 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 			}
 		}
 		trace("indexes created")
+		for _, q := range ftsAfter {
+			if err := w.exec(q); err != nil {
+				w.exec("ROLLBACK")
+				return err
+			}
+		}
+		trace("name search index built")
 		if err := w.exec("COMMIT"); err != nil {
 			w.exec("ROLLBACK")
 			return err

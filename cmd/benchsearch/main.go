@@ -1,0 +1,403 @@
+// Command benchsearch measures the card search and the card page at scale:
+// it seeds a fresh database (1,000,000 cards by default), then, in a fresh
+// process, sends searches of every kind and card pages through the real HTTP
+// handler (in process, signed in) and prints p50/p95 per kind beside the same
+// search done as a naive LIKE '%…%' scan in the same run, the seed time, and
+// the serving process's memory.
+//
+//	go run ./cmd/benchsearch [-cards 1000000] [-n 200] [-naive 10] [-db FILE]
+//
+// With -db naming an existing database the seed is skipped.
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"cardops/store"
+	"cardops/store/seed"
+	"cardops/web"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchsearch:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("benchsearch", flag.ContinueOnError)
+	cards := fs.Int("cards", 1_000_000, "cards to seed")
+	n := fs.Int("n", 200, "requests per kind through the handler")
+	naive := fs.Int("naive", 10, "naive LIKE scans per kind")
+	db := fs.String("db", "", "database file (default: a fresh one in a temporary folder, removed afterwards)")
+	phase := fs.String("phase", "", "internal: seed or serve, run in a child process")
+	only := fs.String("only", "", "measure only the kinds whose name contains this")
+	cpuprofile := fs.String("cpuprofile", "", "write the serving phase's CPU profile to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch *phase {
+	case "seed":
+		return seedPhase(ctx, *db, *cards, out)
+	case "serve":
+		if *cpuprofile != "" {
+			f, err := os.Create(*cpuprofile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
+		return servePhase(ctx, *db, *n, *naive, *only, out)
+	case "":
+	default:
+		return fmt.Errorf("unknown phase %q", *phase)
+	}
+
+	// Each phase runs in its own process, so the serving process's memory
+	// is its own and not the seed's.
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	path := *db
+	if path == "" {
+		dir, err := os.MkdirTemp("", "benchsearch-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, "bench.db")
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := child(ctx, self, out, "-phase", "seed", "-db", path, "-cards", fmt.Sprint(*cards)); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(out, "seed: skipped, using %s\n", path)
+	}
+	return child(ctx, self, out, "-phase", "serve", "-db", path, "-n", fmt.Sprint(*n), "-naive", fmt.Sprint(*naive), "-only", *only, "-cpuprofile", *cpuprofile)
+}
+
+func child(ctx context.Context, self string, out io.Writer, args ...string) error {
+	cmd := exec.CommandContext(ctx, self, args...)
+	cmd.Stdout, cmd.Stderr = out, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", strings.Join(args[:2], " "), err)
+	}
+	return nil
+}
+
+func seedPhase(ctx context.Context, path string, cards int, out io.Writer) error {
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sum, err := seed.Run(ctx, st, seed.Options{Cards: cards})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "seed: %d cards, %d numbers, %d movements, %d tokenizations in %.1f s (name search index included)\n",
+		sum.Cards, sum.Numbers, sum.Transactions, sum.Tokenizations, sum.Elapsed.Seconds())
+	return nil
+}
+
+// kind is one measured query kind: the URLs to request and, for each, the
+// naive SQL that answers the same question with a LIKE '%…%' scan.
+type kind struct {
+	name  string
+	urls  []string
+	want  []string // what each page must show
+	naive []naiveQuery
+}
+
+type naiveQuery struct {
+	sql  string
+	args []any
+}
+
+// The naive searches do what a first version would: a LIKE '%…%' on the
+// column, newest first, one page.
+const (
+	naiveCards = `SELECT id, card_holder_name, email, last4, status FROM cards WHERE %s ORDER BY created_at DESC LIMIT 51`
+	naivePage  = `SELECT c.id, c.card_holder_name, t.id, t.datetime, t.bill_amount_cents FROM cards c JOIN card_transactions t ON t.card_id = c.id
+		WHERE c.id LIKE ? ORDER BY t.datetime DESC LIMIT 25`
+)
+
+func servePhase(ctx context.Context, path string, n, naiveN int, only string, out io.Writer) error {
+	store.BcryptCost = bcrypt.MinCost
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	const password = "benchmark password"
+	if _, err := st.CreateUser(ctx, store.NewUser{Username: "bench", Level: store.LevelReadOnly, Password: password}); err != nil && !errors.Is(err, store.ErrUserExists) {
+		return err
+	}
+	srv, err := web.New(ctx, web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	cookie, err := signIn(srv, "bench", password)
+	if err != nil {
+		return err
+	}
+	kinds, err := sample(ctx, st.Reader(), n)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(out, "\n%-16s %9s %9s %9s | %12s %8s\n", "kind (HTTP)", "p50 ms", "p95 ms", "max ms", "naive p50 ms", "ratio")
+	for _, k := range kinds {
+		if !strings.Contains(k.name, only) {
+			continue
+		}
+		var lat []time.Duration
+		for i, u := range k.urls {
+			req := httptest.NewRequest(http.MethodGet, u, nil)
+			req.AddCookie(cookie)
+			rec := httptest.NewRecorder()
+			t0 := time.Now()
+			srv.ServeHTTP(rec, req)
+			lat = append(lat, time.Since(t0))
+			if rec.Code != http.StatusOK {
+				return fmt.Errorf("%s %s: status %d", k.name, u, rec.Code)
+			}
+			// Every query is built from a card that exists: it must be found.
+			if want := k.want[i]; !strings.Contains(rec.Body.String(), want) {
+				return fmt.Errorf("%s %s: the page does not show %q", k.name, u, want)
+			}
+		}
+		var nl []time.Duration
+		for i, q := range k.naive {
+			if i >= naiveN {
+				break
+			}
+			t0 := time.Now()
+			if err := drain(ctx, st.Reader(), q); err != nil {
+				return fmt.Errorf("%s naive: %w", k.name, err)
+			}
+			nl = append(nl, time.Since(t0))
+		}
+		p50, p95, top := pct(lat, 50), pct(lat, 95), pct(lat, 100)
+		np50 := pct(nl, 50)
+		fmt.Fprintf(out, "%-16s %9.2f %9.2f %9.2f | %12.1f %7.0fx\n", k.name, ms(p50), ms(p95), ms(top), ms(np50), float64(np50)/float64(p50))
+	}
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	rss, hwm := procStatus("VmRSS"), procStatus("VmHWM")
+	fmt.Fprintf(out, "\nserver memory after the benchmark: RSS %s (peak %s), Go heap in use %.1f MB, Go sys %.1f MB\n",
+		rss, hwm, float64(m.HeapInuse)/1e6, float64(m.Sys)/1e6)
+	return nil
+}
+
+func signIn(srv http.Handler, user, password string) (*http.Cookie, error) {
+	form := url.Values{"username": {user}, "password": {password}}
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		if c.Value != "" {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("sign-in: status %d, no cookie", rec.Code)
+}
+
+// sample draws n random cards (and n former numbers) and builds the queries
+// of every kind from them.
+func sample(ctx context.Context, db *sql.DB, n int) ([]kind, error) {
+	var maxRow int64
+	if err := db.QueryRowContext(ctx, `SELECT max(rowid) FROM cards`).Scan(&maxRow); err != nil {
+		return nil, err
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	type card struct{ id, name, email, dial, phone, last4 string }
+	var cs []card
+	var accented []string
+	for len(cs) < n || len(accented) < n {
+		var c card
+		err := db.QueryRowContext(ctx, `SELECT id, card_holder_name, email, phone_dial_code, phone_number, last4 FROM cards WHERE rowid = ?`,
+			1+r.Int64N(maxRow)).Scan(&c.id, &c.name, &c.email, &c.dial, &c.phone, &c.last4)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) < n {
+			cs = append(cs, c)
+		}
+		// An accented name: a word of the name with a non-ASCII letter,
+		// typed as written (accents, and every other one in upper case).
+		for _, w := range strings.Fields(c.name) {
+			if len(accented) < n && utf8.RuneCountInString(w) >= 4 && strings.ContainsFunc(w, func(r rune) bool { return r > 127 }) {
+				if len(accented)%2 == 1 {
+					w = strings.ToUpper(w)
+				}
+				accented = append(accented, w)
+				break
+			}
+		}
+	}
+	var formers []string
+	var maxNum int64
+	if err := db.QueryRowContext(ctx, `SELECT max(id) FROM card_numbers`).Scan(&maxNum); err != nil {
+		return nil, err
+	}
+	for len(formers) < n {
+		var l4 string
+		err := db.QueryRowContext(ctx, `SELECT last4 FROM card_numbers WHERE id >= ? AND inactive_since IS NOT NULL ORDER BY id LIMIT 1`,
+			1+r.Int64N(maxNum)).Scan(&l4)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		formers = append(formers, l4)
+	}
+
+	search := func(q string) string { return "/cards?q=" + url.QueryEscape(q) }
+	like := func(col, v string) naiveQuery {
+		return naiveQuery{sql: fmt.Sprintf(naiveCards, col+" LIKE ?"), args: []any{"%" + v + "%"}}
+	}
+	ks := []kind{{name: "id prefix"}, {name: "last 4"}, {name: "former last 4"}, {name: "name fragment"},
+		{name: "accented name"}, {name: "email"}, {name: "phone"}, {name: "card page"}}
+	for i, c := range cs {
+		idp := c.id[:8]
+		found := `href="/cards/` + c.id + `"`
+		ks[0].urls = append(ks[0].urls, search(idp))
+		ks[0].want = append(ks[0].want, found)
+		ks[0].naive = append(ks[0].naive, like("id", idp))
+		ks[1].urls = append(ks[1].urls, search(c.last4))
+		ks[1].want = append(ks[1].want, "<mark>"+c.last4+"</mark>")
+		ks[1].naive = append(ks[1].naive, like("last4", c.last4))
+		f := formers[i]
+		ks[2].urls = append(ks[2].urls, search(f))
+		ks[2].want = append(ks[2].want, "<mark>"+f+"</mark>")
+		ks[2].naive = append(ks[2].naive, naiveQuery{sql: `SELECT c.id, c.card_holder_name FROM cards c WHERE c.last4 LIKE ?1
+			OR c.id IN (SELECT card_id FROM card_numbers WHERE last4 LIKE ?1) ORDER BY c.created_at DESC LIMIT 51`, args: []any{"%" + f + "%"}})
+		frag := nameFragment(r, c.name)
+		ks[3].urls = append(ks[3].urls, search(frag))
+		ks[3].want = append(ks[3].want, "<mark>")
+		ks[3].naive = append(ks[3].naive, like("card_holder_name", frag))
+		ks[4].urls = append(ks[4].urls, search(accented[i]))
+		ks[4].want = append(ks[4].want, "<mark>")
+		ks[4].naive = append(ks[4].naive, like("card_holder_name", accented[i]))
+		ks[5].urls = append(ks[5].urls, search(c.email))
+		ks[5].want = append(ks[5].want, found)
+		ks[5].naive = append(ks[5].naive, like("email", c.email))
+		phone := c.dial + " " + groupDigits(c.phone)
+		ks[6].urls = append(ks[6].urls, search(phone))
+		ks[6].want = append(ks[6].want, found)
+		ks[6].naive = append(ks[6].naive, like("phone_norm", store.NormalizePhone(phone)))
+		ks[7].urls = append(ks[7].urls, "/cards/"+c.id)
+		ks[7].want = append(ks[7].want, c.id)
+		ks[7].naive = append(ks[7].naive, naiveQuery{sql: naivePage, args: []any{"%" + c.id + "%"}})
+	}
+	return ks, nil
+}
+
+// nameFragment picks 4 to 6 letters from inside one word of the name, in
+// lower case and without its accents, as support would type part of it.
+func nameFragment(r *rand.Rand, name string) string {
+	words := strings.Fields(store.NormalizeName(name))
+	slices.SortFunc(words, func(a, b string) int { return len(b) - len(a) })
+	w := []rune(words[0])
+	if len(w) <= 4 {
+		return string(w)
+	}
+	l := min(len(w), 4+r.IntN(3))
+	at := r.IntN(len(w) - l + 1)
+	return string(w[at : at+l])
+}
+
+// groupDigits writes a national number the way people do: "612 34 56 78".
+func groupDigits(s string) string {
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (i == 3 || (i > 3 && (i-3)%2 == 0)) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func drain(ctx context.Context, db *sql.DB, q naiveQuery) error {
+	rows, err := db.QueryContext(ctx, q.sql, q.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	for i := range vals {
+		vals[i] = new(any)
+	}
+	for rows.Next() {
+		if err := rows.Scan(vals...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(0, min(len(s)-1, i-1))]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// procStatus reads a field of /proc/self/status ("VmRSS"), "n/a" elsewhere.
+func procStatus(field string) string {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return "n/a"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "n/a"
+}

@@ -1,0 +1,283 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Card is one card of the sandbox issuer, as the card page shows it. Money is
+// integer cents; a nil limit means none.
+type Card struct {
+	ID             string
+	HolderName     string
+	Email          string
+	PhoneDialCode  string
+	PhoneNumber    string
+	Type           string
+	BIN            string
+	Last4          string
+	ExpMonth       int
+	ExpYear        int
+	Status         string
+	ApprovalMethod string
+	DailyLimit     *int64
+	WeeklyLimit    *int64
+	MonthlyLimit   *int64
+	Forwarded3DS   string
+	BalanceCents   int64
+	WalletID       string
+	Version        int64
+	CreatedAt      int64
+	UpdatedAt      int64
+}
+
+// Phone shows the card's phone number with its dial code, "" when none.
+func (c Card) Phone() string {
+	return strings.TrimSpace(c.PhoneDialCode + " " + c.PhoneNumber)
+}
+
+const cardColumns = `c.id, c.card_holder_name, c.email, c.phone_dial_code, c.phone_number, c.type, c.bin, c.last4,
+	c.exp_month, c.exp_year, c.status, c.approval_method, c.daily_limit_cents, c.weekly_limit_cents,
+	c.monthly_limit_cents, c.forwarded_3ds_type, c.balance_cents, COALESCE(c.wallet_id, ''), c.version,
+	c.created_at, c.updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCard(row scanner, extra ...any) (Card, error) {
+	var c Card
+	var daily, weekly, monthly sql.NullInt64
+	dest := []any{&c.ID, &c.HolderName, &c.Email, &c.PhoneDialCode, &c.PhoneNumber, &c.Type, &c.BIN, &c.Last4,
+		&c.ExpMonth, &c.ExpYear, &c.Status, &c.ApprovalMethod, &daily, &weekly, &monthly,
+		&c.Forwarded3DS, &c.BalanceCents, &c.WalletID, &c.Version, &c.CreatedAt, &c.UpdatedAt}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return c, err
+	}
+	c.DailyLimit, c.WeeklyLimit, c.MonthlyLimit = nullInt(daily), nullInt(weekly), nullInt(monthly)
+	return c, nil
+}
+
+func nullInt(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+// CardByID returns the card with this id, or ErrNotFound.
+func (s *Store) CardByID(ctx context.Context, id string) (Card, error) {
+	c, err := scanCard(s.r.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards c WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Card{}, fmt.Errorf("store: card %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Card{}, fmt.Errorf("store: card %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// CardNumber is one number a card has had, masked: the full PAN is never
+// stored. InactiveSince is 0 for the current number.
+type CardNumber struct {
+	ID            int64
+	First6        string
+	Last4         string
+	ExpMonth      int
+	ExpYear       int
+	ActiveFrom    int64
+	InactiveSince int64
+}
+
+// Current reports whether this is the card's number in use.
+func (n CardNumber) Current() bool { return n.InactiveSince == 0 }
+
+// CardNumbers returns every number the card has had, newest first.
+func (s *Store) CardNumbers(ctx context.Context, cardID string) ([]CardNumber, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, first6, last4, exp_month, exp_year, active_from, COALESCE(inactive_since, 0)
+		FROM card_numbers WHERE card_id = ? ORDER BY id DESC`, cardID)
+	if err != nil {
+		return nil, fmt.Errorf("store: card %s numbers: %w", cardID, err)
+	}
+	defer rows.Close()
+	var out []CardNumber
+	for rows.Next() {
+		var n CardNumber
+		if err := rows.Scan(&n.ID, &n.First6, &n.Last4, &n.ExpMonth, &n.ExpYear, &n.ActiveFrom, &n.InactiveSince); err != nil {
+			return nil, fmt.Errorf("store: card %s numbers: %w", cardID, err)
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: card %s numbers: %w", cardID, err)
+	}
+	return out, nil
+}
+
+// Movement is one card transaction (authorization, clearing, refund,
+// reversal) with its status and, when declined, the reason.
+type Movement struct {
+	ID                 string
+	ParentID           string
+	Datetime           int64
+	Operation          string
+	Status             string
+	BillAmountCents    int64
+	BillCurrency       string
+	TxAmountCents      int64
+	TxCurrency         string
+	ExchangeRate       string
+	MerchantName       string
+	MerchantCity       string
+	MerchantCountry    string
+	MerchantMCC        string
+	OriginalBalance    int64
+	NewBalance         int64
+	DeclineCode        string
+	DeclineDescription string
+	FeeFXCents         int64
+	FeeATMCents        int64
+	SourceOperationID  string
+}
+
+// MovementCursor is where a page of movements ends: the next page starts
+// just after (older than) it. The zero cursor starts at the newest.
+type MovementCursor struct {
+	Datetime int64
+	ID       string
+}
+
+// IsZero reports whether the cursor is the start.
+func (c MovementCursor) IsZero() bool { return c.Datetime == 0 && c.ID == "" }
+
+// CardMovements returns up to limit of the card's movements, newest first,
+// older than after; next is the cursor of the following page, zero when this
+// is the last. It walks the (card_id, datetime, id) index backwards, so a
+// page costs the same at any depth.
+func (s *Store) CardMovements(ctx context.Context, cardID string, after MovementCursor, limit int) (ms []Movement, next MovementCursor, err error) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	q := `SELECT id, COALESCE(parent_id, ''), datetime, operation, status, bill_amount_cents, bill_currency,
+		transaction_amount_cents, transaction_currency, exchange_rate, merchant_name, merchant_city,
+		merchant_country, merchant_mcc, original_balance_cents, new_balance_cents, decline_code,
+		decline_description, fee_fx_cents, fee_atm_cents, source_operation_id
+		FROM card_transactions WHERE card_id = ?`
+	args := []any{cardID}
+	if !after.IsZero() {
+		q += ` AND (datetime, id) < (?, ?)`
+		args = append(args, after.Datetime, after.ID)
+	}
+	q += ` ORDER BY datetime DESC, id DESC LIMIT ?`
+	args = append(args, limit+1)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, next, fmt.Errorf("store: card %s movements: %w", cardID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m Movement
+		if err := rows.Scan(&m.ID, &m.ParentID, &m.Datetime, &m.Operation, &m.Status, &m.BillAmountCents, &m.BillCurrency,
+			&m.TxAmountCents, &m.TxCurrency, &m.ExchangeRate, &m.MerchantName, &m.MerchantCity,
+			&m.MerchantCountry, &m.MerchantMCC, &m.OriginalBalance, &m.NewBalance, &m.DeclineCode,
+			&m.DeclineDescription, &m.FeeFXCents, &m.FeeATMCents, &m.SourceOperationID); err != nil {
+			return nil, next, fmt.Errorf("store: card %s movements: %w", cardID, err)
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, next, fmt.Errorf("store: card %s movements: %w", cardID, err)
+	}
+	if len(ms) > limit {
+		ms = ms[:limit]
+		last := ms[limit-1]
+		next = MovementCursor{Datetime: last.Datetime, ID: last.ID}
+	}
+	return ms, next, nil
+}
+
+// Tokenization is a mobile-wallet token (Google Pay, Apple Pay, …) of a card.
+type Tokenization struct {
+	ID             string
+	WalletProvider string
+	DeviceName     string
+	Status         string
+	CreatedAt      int64
+}
+
+// CardTokenizations returns the card's mobile-wallet tokens, newest first.
+func (s *Store) CardTokenizations(ctx context.Context, cardID string) ([]Tokenization, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, wallet_provider, device_name, status, created_at
+		FROM card_tokenizations WHERE card_id = ? ORDER BY created_at DESC, id DESC`, cardID)
+	if err != nil {
+		return nil, fmt.Errorf("store: card %s tokenizations: %w", cardID, err)
+	}
+	defer rows.Close()
+	var out []Tokenization
+	for rows.Next() {
+		var t Tokenization
+		if err := rows.Scan(&t.ID, &t.WalletProvider, &t.DeviceName, &t.Status, &t.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: card %s tokenizations: %w", cardID, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: card %s tokenizations: %w", cardID, err)
+	}
+	return out, nil
+}
+
+// Wallet is a stablecoin wallet with its token balances.
+type Wallet struct {
+	ID         string
+	Alias      string
+	Address    string
+	Blockchain string
+	Kind       string
+	Enabled    bool
+	CreatedAt  int64
+	Balances   []WalletBalance
+}
+
+// WalletBalance is a wallet's balance in one token, in cents.
+type WalletBalance struct {
+	Symbol       string
+	Name         string
+	BalanceCents int64
+}
+
+// WalletByID returns the wallet with its balances, or ErrNotFound.
+func (s *Store) WalletByID(ctx context.Context, id string) (Wallet, error) {
+	var w Wallet
+	err := s.r.QueryRowContext(ctx, `SELECT id, alias, address, blockchain, kind, enabled, created_at FROM wallets WHERE id = ?`, id).
+		Scan(&w.ID, &w.Alias, &w.Address, &w.Blockchain, &w.Kind, &w.Enabled, &w.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Wallet{}, fmt.Errorf("store: wallet %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Wallet{}, fmt.Errorf("store: wallet %s: %w", id, err)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT symbol, name, balance_cents FROM wallet_balances WHERE wallet_id = ? ORDER BY symbol`, id)
+	if err != nil {
+		return Wallet{}, fmt.Errorf("store: wallet %s balances: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b WalletBalance
+		if err := rows.Scan(&b.Symbol, &b.Name, &b.BalanceCents); err != nil {
+			return Wallet{}, fmt.Errorf("store: wallet %s balances: %w", id, err)
+		}
+		w.Balances = append(w.Balances, b)
+	}
+	if err := rows.Err(); err != nil {
+		return Wallet{}, fmt.Errorf("store: wallet %s balances: %w", id, err)
+	}
+	return w, nil
+}
+
+// CardAudit returns the card's audit trail, newest first (at most limit rows).
+func (s *Store) CardAudit(ctx context.Context, cardID string, limit int) ([]AuditEntry, error) {
+	return s.AuditLog(ctx, AuditFilter{TargetType: "card", TargetID: cardID, Limit: limit})
+}

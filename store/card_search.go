@@ -1,0 +1,622 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Search kinds: what a typed query was understood as. A query can be more
+// than one kind (an all-digit string is both a phone number and an id prefix);
+// the results are the union.
+const (
+	SearchAll         = "all"   // empty query: every card, newest first
+	SearchIDPrefix    = "id"    // card id or id prefix (4+ hex digits)
+	SearchLast4       = "last4" // exactly 4 digits: current or former last 4
+	SearchName        = "name"  // any part of the holder's name
+	SearchEmail       = "email" // contains '@': e-mail prefix
+	SearchPhone       = "phone" // 5+ digits in a phone-like string
+	MaxSearchRunes    = 200     // longer queries are cut to this
+	MinNameFragment   = 3       // trigram: shorter fragments have no index
+	SearchCountCap    = 1000    // counting stops after this many
+	DefaultSearchPage = 25      // results per page
+	maxSearchPage     = 200
+	hexDigitsLower    = "0123456789abcdef"
+)
+
+// CardQuery is a search as understood from the box: the kinds it is tried as
+// and the normalised terms for each. ParseCardQuery builds it.
+type CardQuery struct {
+	// Raw is the query after cleaning (control characters removed, spaces
+	// trimmed, cut to MaxSearchRunes).
+	Raw string
+	// Truncated reports whether the query was cut.
+	Truncated bool
+	Kinds     []string
+	// IDPrefix is the lower-case id prefix (dashes kept as typed).
+	IDPrefix string
+	Last4    string
+	// NameTerms are the normalised words of a name search; each must occur
+	// in the name. TooShort reports a name search whose every word is below
+	// MinNameFragment, which cannot use the index.
+	NameTerms []string
+	TooShort  bool
+	// EmailPrefix is lower case.
+	EmailPrefix string
+	// PhoneDigits are the typed digits; PhoneNational the same without
+	// leading zeros, a trunk 0 or an international 00 ("07700 900123" →
+	// "7700900123", "0049 151…" → "49151…"); "" when under 5 digits.
+	PhoneDigits   string
+	PhoneNational string
+}
+
+// Has reports whether the query is tried as kind.
+func (q CardQuery) Has(kind string) bool { return slices.Contains(q.Kinds, kind) }
+
+// ParseCardQuery reads what was typed in the search box:
+//   - empty: all cards;
+//   - exactly 4 digits: the current or a former last 4;
+//   - contains '@': an e-mail, matched as a case-insensitive prefix;
+//   - digits with phone punctuation (+ - . ( ) spaces) and 5+ digits: a phone
+//     number, matched as a prefix of the international number (dial code and
+//     number) or of the national number, with or without a trunk 0; an
+//     all-digit string is also an id prefix;
+//   - 4 to 36 hex digits and dashes: an id prefix (and, when it has letters, a
+//     name fragment too: "bead" is both);
+//   - one word with letters and a digit or . _ +: the start of an e-mail
+//     ("jose.garcia", "jgarcia42"), and a name;
+//   - anything else: a name; every word of 3+ letters must occur in the name,
+//     ignoring case and accents.
+func ParseCardQuery(raw string) CardQuery {
+	q := CardQuery{}
+	q.Raw, q.Truncated = cleanQuery(raw)
+	s := q.Raw
+	if s == "" {
+		q.Kinds = []string{SearchAll}
+		return q
+	}
+	lower := strings.ToLower(s)
+	digits := NormalizePhone(s)
+	switch {
+	case len(s) == 4 && len(digits) == 4:
+		q.Kinds = []string{SearchLast4}
+		q.Last4 = digits
+		return q
+	case strings.Contains(s, "@"):
+		q.Kinds = []string{SearchEmail}
+		q.EmailPrefix = lower
+		return q
+	case len(digits) >= 5 && isPhoneLike(s):
+		q.Kinds = []string{SearchPhone}
+		q.PhoneDigits = digits
+		q.PhoneNational = strings.TrimLeft(digits, "0")
+		if len(q.PhoneNational) < 5 {
+			q.PhoneNational = ""
+		}
+		if len(digits) == len(s) && len(s) <= 36 {
+			q.Kinds = append(q.Kinds, SearchIDPrefix)
+			q.IDPrefix = lower
+		}
+		return q
+	}
+	if isIDPrefix(lower) {
+		q.Kinds = append(q.Kinds, SearchIDPrefix)
+		q.IDPrefix = lower
+		if len(lower) > 8 && lower[8] == '-' { // the UUID layout: nothing else
+			return q
+		}
+	}
+	if isEmailLocalPart(lower) {
+		q.Kinds = append(q.Kinds, SearchEmail)
+		q.EmailPrefix = lower
+	}
+	if strings.ContainsFunc(s, unicode.IsLetter) || !q.Has(SearchIDPrefix) {
+		q.NameTerms = nameTerms(s)
+		if len(q.NameTerms) == 0 {
+			q.TooShort = true
+		}
+		if !q.TooShort || len(q.Kinds) == 0 {
+			q.Kinds = append(q.Kinds, SearchName)
+		}
+	}
+	return q
+}
+
+// cleanQuery drops control and format characters (bidi overrides included),
+// trims and collapses space, and cuts to MaxSearchRunes.
+func cleanQuery(s string) (string, bool) {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
+	var b strings.Builder
+	n, cut := 0, false
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if n >= MaxSearchRunes {
+			cut = true
+			break
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String(), cut
+}
+
+// isEmailLocalPart reports whether s reads as the start of an e-mail
+// address rather than a name: one word of letters, digits and . _ + - with a
+// letter and at least one of . _ + or a digit ("jose.garcia", "jgarcia42").
+func isEmailLocalPart(s string) bool {
+	letter, mark := false, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z':
+			letter = true
+		case '0' <= c && c <= '9', c == '.', c == '_', c == '+':
+			mark = true
+		case c == '-':
+		default:
+			return false
+		}
+	}
+	return letter && mark && len(s) >= MinNameFragment
+}
+
+func isPhoneLike(s string) bool {
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789+-.() /", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isIDPrefix reports whether s can start a UUID: 4 to 36 hex digits and
+// dashes, starting with a hex digit.
+func isIDPrefix(s string) bool {
+	if len(s) < 4 || len(s) > 36 || s[0] == '-' {
+		return false
+	}
+	hex := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case strings.IndexByte(hexDigitsLower, c) >= 0:
+			hex++
+		case c == '-':
+		default:
+			return false
+		}
+	}
+	return hex >= 4
+}
+
+// nameTerms splits a name search into normalised words of at least
+// MinNameFragment characters; shorter words are dropped (they have no
+// trigram), unless the query is one short word, which gives none.
+func nameTerms(s string) []string {
+	var out []string
+	for _, w := range strings.Fields(NormalizeName(s)) {
+		if utf8.RuneCountInString(w) >= MinNameFragment && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// CardFilter narrows a search; empty fields match everything.
+type CardFilter struct {
+	Status   string
+	Type     string
+	Approval string
+}
+
+// Card filter values, as the schema spells them.
+var (
+	CardStatuses        = []string{"ACTIVE", "FROZEN", "INACTIVE", "BLOCKED", "EXPIRED", "DELETED"}
+	CardTypes           = []string{"VIRTUAL", "PHYSICAL"}
+	CardApprovalMethods = []string{"NONE", "WEBHOOK", "TOP_UP", "DEFI"}
+)
+
+// CardHit is one search result: the card and, when the query matched a
+// former number, that number's last 4.
+type CardHit struct {
+	Card
+	// Key is the keyset position of the card (its rowid); results come in
+	// decreasing Key.
+	Key int64
+	// FormerLast4 is set when the card was found by a number it no longer
+	// has.
+	FormerLast4 string
+}
+
+// CardSearchResult is one page of results.
+type CardSearchResult struct {
+	Hits []CardHit
+	// Next is the key to pass as After for the next page, 0 on the last.
+	Next int64
+	// Count is the number of matches, at most SearchCountCap. CountCapped
+	// reports that there may be more: past the cap, or (with filters) past
+	// the candidates a count reads.
+	Count       int
+	CountCapped bool
+}
+
+// CardSearch builds a card search, in the manner of Miniflux's
+// EntryQueryBuilder: chain the With… calls, then call Page.
+//
+// Every kind is answered by an index and the results are ordered by the
+// cards' rowid, newest first, which is also the keyset: a page is "rowid <
+// After", so paging never skips or repeats a card, whatever is added
+// meanwhile, and no query sorts more than the matches of an index lookup.
+type CardSearch struct {
+	s      *Store
+	q      CardQuery
+	f      CardFilter
+	after  int64
+	limit  int
+	counts bool
+}
+
+// NewCardSearch starts a search for q.
+func (s *Store) NewCardSearch(q CardQuery) *CardSearch {
+	return &CardSearch{s: s, q: q, limit: DefaultSearchPage, counts: true}
+}
+
+// WithFilter narrows by status, type and approval method.
+func (b *CardSearch) WithFilter(f CardFilter) *CardSearch { b.f = f; return b }
+
+// After starts the page after the card with this key (0: the first page).
+func (b *CardSearch) After(key int64) *CardSearch { b.after = key; return b }
+
+// WithLimit sets the page size (1 to 200).
+func (b *CardSearch) WithLimit(n int) *CardSearch {
+	b.limit = max(1, min(n, maxSearchPage))
+	return b
+}
+
+// WithoutCount skips counting the matches.
+func (b *CardSearch) WithoutCount() *CardSearch { b.counts = false; return b }
+
+// arms returns one SELECT per kind of the query, each an indexed lookup
+// joined to its cards and filtered, yielding (k, former): the card's rowid
+// and, for a hit on a former number, that number's last 4. keyed adds the
+// keyset bound.
+func (b *CardSearch) arms(keyed bool) ([]string, []any) {
+	var arms []string
+	var args []any
+	q := b.q
+	// arm completes a SELECT whose lookup binds largs, with the filters and
+	// the keyset bound.
+	arm := func(sel, key string, largs []any) {
+		var conds []string
+		args = append(args, largs...)
+		if b.f.Status != "" {
+			conds, args = append(conds, "c.status = ?"), append(args, b.f.Status)
+		}
+		if b.f.Type != "" {
+			conds, args = append(conds, "c.type = ?"), append(args, b.f.Type)
+		}
+		if b.f.Approval != "" {
+			conds, args = append(conds, "c.approval_method = ?"), append(args, b.f.Approval)
+		}
+		if keyed && b.after > 0 {
+			conds, args = append(conds, key+" < ?"), append(args, b.after)
+		}
+		if len(conds) > 0 {
+			sel += " AND " + strings.Join(conds, " AND ")
+		}
+		arms = append(arms, sel)
+	}
+	for _, k := range q.Kinds {
+		switch k {
+		case SearchLast4:
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.last4 = ?`, "c.rowid", []any{q.Last4})
+			// Former numbers. The current number is in card_numbers too and
+			// is found above.
+			arm(`SELECT c.rowid AS k, n.last4 AS former FROM card_numbers n INDEXED BY card_numbers_former_last4 JOIN cards c ON c.id = n.card_id
+	WHERE n.last4 = ? AND n.inactive_since IS NOT NULL AND c.last4 <> n.last4`, "c.rowid", []any{q.Last4})
+		case SearchIDPrefix:
+			lo, hi := prefixRange(q.IDPrefix)
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.id >= ? AND c.id < ?`, "c.rowid", []any{lo, hi})
+		case SearchEmail:
+			lo, hi := prefixRange(q.EmailPrefix)
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.email COLLATE NOCASE >= ? AND c.email COLLATE NOCASE < ?`, "c.rowid", []any{lo, hi})
+		case SearchPhone:
+			// "0049 151…" and "0151…" lose their leading zeros (an
+			// international or a trunk prefix); each form is tried as the
+			// start of the international and of the national number.
+			for _, digits := range uniqueNonEmpty(q.PhoneDigits, q.PhoneNational) {
+				lo, hi := prefixRange(digits)
+				arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.phone_norm >= ? AND c.phone_norm < ?`, "c.rowid", []any{lo, hi})
+				arm(`SELECT c.rowid AS k, '' AS former FROM cards c
+	WHERE substr(c.phone_norm, length(c.phone_dial_code)) >= ? AND substr(c.phone_norm, length(c.phone_dial_code)) < ?`, "c.rowid", []any{lo, hi})
+			}
+		case SearchName:
+			if len(q.NameTerms) == 0 {
+				continue
+			}
+			// The index alone answers a name search; cards is joined only
+			// to filter.
+			sel := `SELECT f.rowid AS k, '' AS former FROM cards_name_fts f WHERE cards_name_fts MATCH ?`
+			if b.filtered() {
+				sel = `SELECT f.rowid AS k, '' AS former FROM cards_name_fts f JOIN cards c ON c.rowid = f.rowid WHERE cards_name_fts MATCH ?`
+			}
+			arm(sel, "f.rowid", []any{ftsQuery(q.NameTerms)})
+		case SearchAll:
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE 1`, "c.rowid", nil)
+		}
+	}
+	return arms, args
+}
+
+func (b *CardSearch) filtered() bool {
+	return b.f.Status != "" || b.f.Type != "" || b.f.Approval != ""
+}
+
+// keysSQL builds the query of the matching keys, newest first, at most
+// limit; keyed starts after b.after. The arms are a compound SELECT ordered
+// by k: SQLite merges them, each in index order (the trigram index and the
+// rowid walk backwards) or sorted when it is a small index range, and stops
+// at the LIMIT, so a broad name never sorts every match.
+func (b *CardSearch) keysSQL(keyed bool, limit int) (string, []any) {
+	arms, args := b.arms(keyed)
+	if len(arms) == 0 {
+		return "", nil
+	}
+	return strings.Join(arms, "\nUNION\n") + "\nORDER BY k DESC LIMIT ?", append(args, limit)
+}
+
+// countBudget is how many candidates a filtered count reads at most: past
+// it the count reads "at least".
+const countBudget = 1000
+
+// countSQL builds the count: how many candidates the query's index lookups
+// give (up to countBudget+1, newest first, the filters left aside), and how
+// many of those pass the filters (capped at SearchCountCap+1).
+func (b *CardSearch) countSQL() (string, []any) {
+	nf := *b
+	nf.f = CardFilter{}
+	arms, args := nf.arms(false)
+	if len(arms) == 0 {
+		return "", nil
+	}
+	var conds []string
+	if b.f.Status != "" {
+		conds, args = append(conds, "c.status = ?"), append(args, b.f.Status)
+	}
+	if b.f.Type != "" {
+		conds, args = append(conds, "c.type = ?"), append(args, b.f.Type)
+	}
+	if b.f.Approval != "" {
+		conds, args = append(conds, "c.approval_method = ?"), append(args, b.f.Approval)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	limit := SearchCountCap + 1
+	if b.filtered() {
+		limit = countBudget + 1
+	}
+	q := `WITH cand(k) AS MATERIALIZED (SELECT DISTINCT k FROM (` + strings.Join(arms, "\nUNION\n") + `) ORDER BY k DESC LIMIT ?)
+	SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM (SELECT 1 FROM cand CROSS JOIN cards c ON c.rowid = cand.k` + where + ` LIMIT ?))`
+	// The candidate limit's argument comes before the filters' in the text.
+	nargs := append(append([]any{}, args[:len(args)-len(conds)]...), limit)
+	nargs = append(nargs, args[len(args)-len(conds):]...)
+	return q, append(nargs, SearchCountCap+1)
+}
+
+// Page runs the search and returns one page of results. On the first page
+// the keys of up to SearchCountCap+1 matches are read in one pass, which
+// gives the page and the count; later pages count separately.
+func (b *CardSearch) Page(ctx context.Context) (CardSearchResult, error) {
+	var res CardSearchResult
+	fetch := b.limit + 1
+	// An unfiltered first page counts inline; a filtered search would have
+	// to read every candidate to find the cap, so it counts on a budget.
+	countInline := b.counts && b.after == 0 && !b.filtered()
+	if countInline {
+		fetch = SearchCountCap + 1
+	}
+	kq, args := b.keysSQL(true, fetch)
+	if kq == "" {
+		return res, nil
+	}
+	type key struct {
+		k      int64
+		former string
+	}
+	var keys []key
+	rows, err := b.s.r.QueryContext(ctx, kq, args...)
+	if err != nil {
+		return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+	}
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.k, &k.former); err != nil {
+			rows.Close()
+			return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+		}
+		// The same card found twice (a name and an id prefix, say)
+		// comes out adjacent: keep one, with the former number if any.
+		if n := len(keys); n > 0 && keys[n-1].k == k.k {
+			if k.former != "" {
+				keys[n-1].former = k.former
+			}
+			continue
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+	}
+	if countInline {
+		res.Count = min(len(keys), SearchCountCap)
+		res.CountCapped = len(keys) > SearchCountCap
+	}
+	if len(keys) > b.limit {
+		keys = keys[:b.limit]
+		res.Next = keys[b.limit-1].k
+	}
+	if len(keys) > 0 {
+		ph := strings.Repeat(",?", len(keys))[1:]
+		kargs := make([]any, len(keys))
+		for i, k := range keys {
+			kargs[i] = k.k
+		}
+		rows, err := b.s.r.QueryContext(ctx, `SELECT `+cardColumns+`, c.rowid FROM cards c WHERE c.rowid IN (`+ph+`)`, kargs...)
+		if err != nil {
+			return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+		}
+		byKey := make(map[int64]Card, len(keys))
+		for rows.Next() {
+			var k int64
+			c, err := scanCard(rows, &k)
+			if err != nil {
+				rows.Close()
+				return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+			}
+			byKey[k] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+		}
+		for _, k := range keys {
+			if c, ok := byKey[k.k]; ok {
+				res.Hits = append(res.Hits, CardHit{Card: c, Key: k.k, FormerLast4: k.former})
+			}
+		}
+	}
+	if b.counts && !countInline {
+		cq, cargs := b.countSQL()
+		var candidates int
+		if err := b.s.r.QueryRowContext(ctx, cq, cargs...).Scan(&candidates, &res.Count); err != nil {
+			return res, fmt.Errorf("store: count cards %q: %w", b.q.Raw, err)
+		}
+		res.CountCapped = res.Count > SearchCountCap || candidates > countBudget
+		res.Count = min(res.Count, SearchCountCap)
+		// The budget may end before the page does: never count fewer
+		// than the page shows.
+		if b.after == 0 && res.Count < len(res.Hits) {
+			res.Count = len(res.Hits)
+			res.CountCapped = res.CountCapped || res.Next != 0
+		}
+	}
+	return res, nil
+}
+
+// Explain returns SQLite's query plan for the page and count queries, for
+// tests that check no search scans the whole cards table.
+func (b *CardSearch) Explain(ctx context.Context) ([]string, error) {
+	var out []string
+	kq, kargs := b.keysSQL(true, SearchCountCap+1)
+	cq, cargs := b.countSQL()
+	for _, qa := range []struct {
+		q    string
+		args []any
+	}{{kq, kargs}, {cq, cargs}} {
+		q, args := qa.q, qa.args
+		if q == "" {
+			continue
+		}
+		rows, err := b.s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: explain search: %w", err)
+		}
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: explain search: %w", err)
+			}
+			out = append(out, detail)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: explain search: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// prefixRange returns the half-open range [p, p+U+10FFFF) of strings that
+// start with p: an index range scan, where LIKE 'p%' could not use the index.
+func prefixRange(p string) (string, string) {
+	return p, p + "\U0010FFFF"
+}
+
+func uniqueNonEmpty(a, b string) []string {
+	if b == "" || b == a {
+		return []string{a}
+	}
+	return []string{a, b}
+}
+
+// ftsQuery turns name terms into an FTS5 query: each term a quoted string
+// (quotes doubled, so no FTS5 syntax gets through), which the trigram
+// tokenizer matches as a substring; all terms must match.
+func ftsQuery(terms []string) string {
+	quoted := make([]string, len(terms))
+	for i, t := range terms {
+		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	return strings.Join(quoted, " AND ")
+}
+
+// RebuildCardSearchIndex rebuilds the name index from the cards table: after
+// a VACUUM (which may renumber the cards' rowids) or a bulk load that dropped
+// the triggers.
+func (s *Store) RebuildCardSearchIndex(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, cardSearchRebuild); err != nil {
+		return fmt.Errorf("store: rebuild card search index: %w", err)
+	}
+	return nil
+}
+
+const cardSearchRebuild = `INSERT INTO cards_name_fts(cards_name_fts) VALUES ('rebuild')`
+
+// CardSearchBulkLoad returns the statements a bulk loader of cards runs in
+// its own transaction: before, to stop the name index following every
+// insert; after, to put the triggers back and build the index in one pass.
+// Run both in the same transaction, so a failed load loses no trigger.
+func CardSearchBulkLoad() (before, after []string) {
+	before = []string{
+		`DROP TRIGGER cards_name_fts_insert`,
+		`DROP TRIGGER cards_name_fts_delete`,
+		`DROP TRIGGER cards_name_fts_update`,
+	}
+	after = []string{
+		`CREATE TRIGGER cards_name_fts_insert AFTER INSERT ON cards
+BEGIN
+    INSERT INTO cards_name_fts(rowid, name_norm) VALUES (new.rowid, new.name_norm);
+END`,
+		`CREATE TRIGGER cards_name_fts_delete AFTER DELETE ON cards
+BEGIN
+    INSERT INTO cards_name_fts(cards_name_fts, rowid, name_norm) VALUES ('delete', old.rowid, old.name_norm);
+END`,
+		`CREATE TRIGGER cards_name_fts_update AFTER UPDATE OF name_norm ON cards
+BEGIN
+    INSERT INTO cards_name_fts(cards_name_fts, rowid, name_norm) VALUES ('delete', old.rowid, old.name_norm);
+    INSERT INTO cards_name_fts(rowid, name_norm) VALUES (new.rowid, new.name_norm);
+END`,
+		cardSearchRebuild,
+	}
+	return before, after
+}

@@ -1,0 +1,130 @@
+// Package storetest puts exactly the cards a test needs into a store: a
+// named holder, e-mail, phone, current and former numbers and movements,
+// where the seed would give random ones.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"testing"
+
+	"cardops/store"
+)
+
+// Card describes a card to add. Zero fields get plain defaults (ACTIVE,
+// VIRTUAL, NONE, BIN 424242, a random last 4).
+type Card struct {
+	ID       string // default: a random UUID
+	Holder   string
+	Email    string
+	DialCode string // "+34"
+	Phone    string // national number, digits
+	Type     string
+	Status   string
+	Approval string
+	Last4    string
+	// FormerLast4 are the last 4 of numbers the card had before, oldest first.
+	FormerLast4 []string
+	Balance     int64
+	CreatedAt   int64 // Unix ms; default 1,700,000,000,000
+	Movements   []Movement
+}
+
+// Movement is a card transaction to add.
+type Movement struct {
+	ID          string // default: a random UUID
+	At          int64  // Unix ms
+	Operation   string // default AUTHORIZATION
+	Status      string // default SUCCESS
+	Amount      int64  // cents, USD
+	Merchant    string
+	DeclineCode string
+	DeclineText string
+}
+
+// AddCard writes c and returns its id.
+func AddCard(t testing.TB, st *store.Store, c Card) string {
+	t.Helper()
+	id, err := Insert(context.Background(), st, c)
+	if err != nil {
+		t.Fatalf("storetest: add card %q: %v", c.Holder, err)
+	}
+	return id
+}
+
+// Insert writes c in one transaction and returns its id; AddCard is the
+// testing form.
+func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
+	def := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	def(&c.ID, NewID())
+	def(&c.Type, "VIRTUAL")
+	def(&c.Status, "ACTIVE")
+	def(&c.Approval, "NONE")
+	def(&c.Last4, fmt.Sprintf("%04d", randInt(10000)))
+	if c.CreatedAt == 0 {
+		c.CreatedAt = 1_700_000_000_000
+	}
+	tx, err := st.Writer().BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO cards (id, card_holder_name, name_norm, email, phone_dial_code, phone_number, phone_norm,
+		type, bin, last4, exp_month, exp_year, status, approval_method, balance_cents, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '424242', ?, 12, 2029, ?, ?, ?, ?, ?)`,
+		c.ID, c.Holder, store.NormalizeName(c.Holder), c.Email, c.DialCode, c.Phone, store.NormalizePhone(c.DialCode+c.Phone),
+		c.Type, c.Last4, c.Status, c.Approval, c.Balance, c.CreatedAt, c.CreatedAt)
+	if err != nil {
+		return "", err
+	}
+	at := c.CreatedAt
+	numbers := append(append([]string{}, c.FormerLast4...), c.Last4)
+	for i, l4 := range numbers {
+		var inactive any // the current number is active
+		if i < len(numbers)-1 {
+			inactive = at + 1000
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers (card_id, first6, last4, pan_hash, exp_month, exp_year, active_from, inactive_since)
+			VALUES (?, '424242', ?, ?, 12, 2029, ?, ?)`, c.ID, l4, randBytes(32), at, inactive); err != nil {
+			return "", err
+		}
+		at += 1000
+	}
+	for _, m := range c.Movements {
+		def(&m.ID, NewID())
+		def(&m.Operation, "AUTHORIZATION")
+		def(&m.Status, "SUCCESS")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO card_transactions (id, card_id, datetime, operation, status,
+			bill_amount_cents, transaction_amount_cents, transaction_currency, merchant_name,
+			original_balance_cents, new_balance_cents, decline_code, decline_description)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'USD', ?, 0, 0, ?, ?)`,
+			m.ID, c.ID, m.At, m.Operation, m.Status, m.Amount, m.Amount, m.Merchant, m.DeclineCode, m.DeclineText); err != nil {
+			return "", err
+		}
+	}
+	return c.ID, tx.Commit()
+}
+
+// NewID returns a random UUID (version 4).
+func NewID() string {
+	b := randBytes(16)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func randBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+func randInt(n int) int {
+	b := randBytes(4)
+	return int(uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8|uint32(b[3])) % n
+}

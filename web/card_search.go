@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+// cardSearch answers the search box: the whole page, or for htmx just the
+// results, which the page swaps in as the person types (the URL follows by
+// hx-push-url, so it always reproduces the page).
+func (s *Server) cardSearch(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	d := views.CardSearchData{Form: views.CardSearchForm{Q: q.Get("q")}}
+	var ignored []string
+	filter := func(name string, allowed []string) string {
+		v := q.Get(name)
+		if v == "" || slices.Contains(allowed, v) {
+			return v
+		}
+		ignored = append(ignored, name)
+		return ""
+	}
+	d.Form.Status = filter("status", store.CardStatuses)
+	d.Form.Type = filter("type", store.CardTypes)
+	d.Form.Approval = filter("approval", store.CardApprovalMethods)
+	if a := q.Get("after"); a != "" {
+		after, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || after <= 0 {
+			ignored = append(ignored, "after")
+		} else {
+			d.Form.After = after
+		}
+	}
+
+	d.Query = store.ParseCardQuery(d.Form.Q)
+	d.Form.Q = d.Query.Raw
+	switch {
+	case d.Query.Truncated:
+		d.Notice = "The search was cut to its first " + strconv.Itoa(store.MaxSearchRunes) + " characters."
+	case len(ignored) > 0:
+		d.Notice = "Ignored an unknown value for: " + strings.Join(ignored, ", ") + "."
+	}
+	if d.Query.TooShort && len(d.Query.Kinds) == 1 {
+		d.Hint = "Type at least 3 letters of a name, 4 digits of a card number, or the first 4 characters of a card id."
+	} else {
+		res, err := s.store.NewCardSearch(d.Query).
+			WithFilter(store.CardFilter{Status: d.Form.Status, Type: d.Form.Type, Approval: d.Form.Approval}).
+			After(d.Form.After).
+			Page(r.Context())
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Result = res
+	}
+
+	w.Header().Set("Vary", "HX-Request")
+	// A history restore (back button) wants the whole page, like a fresh load.
+	if isHTMX(r) && r.Header.Get("HX-History-Restore-Request") != "true" && r.Header.Get("HX-Target") == "card-results" {
+		// The address bar gets the canonical URL, without empty fields.
+		w.Header().Set("HX-Push-Url", d.Form.URL(d.Form.After))
+		s.render(w, r, http.StatusOK, views.CardResults(d))
+		return
+	}
+	s.render(w, r, http.StatusOK, views.CardSearchPage(s.page(r, "Cards", "/cards"), d))
+}
