@@ -65,10 +65,23 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	// Card page slots (views.CardPageData): the reissue, events and
-	// simulation features set d.Actions, d.Reissues, d.Events and d.Simulate
-	// here.
-	s.render(w, r, http.StatusOK, views.CardPage(s.page(r, card.HolderName, "/cards"), d))
+	page := s.page(r, card.HolderName, "/cards")
+	// The sections other features add to the card page.
+	reissues, err := s.store.CardReissues(ctx, card.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.Reissues = views.CardReissueSection(page.Viewer.Level, card.ID, card.Status, reissues)
+	if page.Viewer.Level >= store.LevelOperational {
+		deliveries, err := s.store.RecentOutbox(ctx, store.OutboxFilter{CardID: card.ID, SkipBurst: true, Limit: 10})
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Simulate = views.CardSimulatePanel(page, views.CardSimPanelData{CardID: card.ID, Deliveries: deliveries})
+	}
+	s.render(w, r, http.StatusOK, views.CardPage(page, d))
 }
 
 // parseMovementCursor reads "datetime.id" (views.MovementCursorParam).
