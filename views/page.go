@@ -39,7 +39,9 @@ type NavItem struct {
 // levels on every route).
 var navItems = []NavItem{
 	{Href: "/", Label: "Overview", Level: store.LevelReadOnly},
+	{Href: "/events", Label: "Events", Level: store.LevelReadOnly},
 	{Href: "/audit", Label: "Audit", Level: store.LevelAdmin},
+	{Href: "/settings/webhooks", Label: "Settings", Level: store.LevelAdmin},
 }
 
 // NavFor returns the navigation items the level may use.

@@ -10,18 +10,27 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
 
 	"cardops/static"
 	"cardops/store"
+	"cardops/web/hub"
+	"cardops/web/webhook"
 )
 
 // Config is what the console needs to serve.
 type Config struct {
 	Store  *store.Store
 	Logger *slog.Logger
+
+	// WebhookKey and WebhookSecret, when set, replace the receiver's stored
+	// provider key and Standard Webhooks secret (whsec_...); when empty, the
+	// stored ones are used, generated on first start.
+	WebhookKey    string
+	WebhookSecret string
 }
 
 // Server is the console's http.Handler.
@@ -33,6 +42,13 @@ type Server struct {
 	staticVersion string
 	handler       http.Handler
 	now           func() time.Time
+
+	// The webhook receiver's credentials (replaced on rotation), whether the
+	// operator pinned them by flag, and the live event log's fan-out.
+	webhookSecrets atomic.Pointer[store.WebhookSecrets]
+	webhookPinned  struct{ key, secret bool }
+	events         *hub.Hub[*liveEvent]
+	stopEvents     func()
 }
 
 // New builds the console. Session keys are read from the database
@@ -61,8 +77,31 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		staticVersion: version,
 		now:           time.Now,
 	}
+	if cfg.WebhookSecret != "" && !webhook.ValidSecret(cfg.WebhookSecret) {
+		return nil, fmt.Errorf("web: webhook secret: want whsec_ followed by base64")
+	}
+	secrets, err := cfg.Store.WebhookSecrets(ctx, cfg.WebhookKey, cfg.WebhookSecret)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s.webhookSecrets.Store(&secrets)
+	s.webhookPinned.key, s.webhookPinned.secret = cfg.WebhookKey != "", cfg.WebhookSecret != ""
+	s.events = hub.New[*liveEvent](liveBuffer)
+	s.stopEvents = cfg.Store.OnEvents(func(evs []store.Event) {
+		for _, e := range evs {
+			s.events.Publish(&liveEvent{Event: e})
+		}
+	})
 	s.handler = s.middleware(s.mux())
 	return s, nil
+}
+
+// Close ends the live event streams (so an http.Server's Shutdown need not
+// wait for them) and stops publishing new events. Call it before Shutdown;
+// the receiver keeps accepting deliveries until the store is closed.
+func (s *Server) Close() {
+	s.stopEvents()
+	s.events.Close()
 }
 
 // ServeHTTP serves the console.

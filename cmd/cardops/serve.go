@@ -24,6 +24,10 @@ type serveConfig struct {
 	demo bool
 	// demoCards is how many cards a demo start seeds into an empty database.
 	demoCards int
+	// webhookKey and webhookSecret pin the receiver's credentials; empty
+	// means the ones kept in the database (generated on first start).
+	webhookKey    string
+	webhookSecret string
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -33,6 +37,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.string(&cfg.db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
 	f.bool(&cfg.demo, "demo", "CARDOPS_DEMO", false, "on first start, seed the sandbox and create one demo account per level")
 	f.int(&cfg.demoCards, "demo-cards", "CARDOPS_DEMO_CARDS", 5000, "cards the demo seeds into an empty database")
+	f.string(&cfg.webhookKey, "webhook-key", "CARDOPS_WEBHOOK_KEY", "", "the receiver's provider key (X-Webhook-Key); default: generated and kept in the database")
+	f.string(&cfg.webhookSecret, "webhook-secret", "CARDOPS_WEBHOOK_SECRET", "", "the receiver's Standard Webhooks secret (whsec_...); default: generated and kept in the database")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -51,7 +57,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
-	console, err := web.New(ctx, web.Config{Store: st, Logger: logger})
+	console, err := web.New(ctx, web.Config{Store: st, Logger: logger,
+		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret})
 	if err != nil {
 		return err
 	}
@@ -78,6 +85,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	// Live event streams never end by themselves: end them first, so
+	// Shutdown does not wait for them.
+	console.Close()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
