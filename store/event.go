@@ -435,6 +435,9 @@ type EventFilter struct {
 	BeforeID int64
 	// AfterID lists events newer than this id, oldest first (catching up).
 	AfterID int64
+	// Ascending lists oldest first even when AfterID is 0 (catching up from
+	// the very first event).
+	Ascending bool
 	// Limit caps the rows; 0 means 50, and it is at most 1000.
 	Limit int
 }
@@ -502,7 +505,7 @@ const eventColumns = `id, webhook_id, operation, sub_operation, operation_id, st
 	card_id, wallet_id, verification, received_at, last_received_at, attempts`
 
 // Events lists stored events matching f: newest first, or oldest first when
-// f.AfterID is set. Body and Deliveries are left empty.
+// f.AfterID or f.Ascending is set. Body and Deliveries are left empty.
 func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	var where []string
 	var args []any
@@ -534,6 +537,8 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	order := "DESC"
 	if f.AfterID > 0 {
 		add("id > ?", f.AfterID)
+	}
+	if f.AfterID > 0 || f.Ascending {
 		order = "ASC"
 	}
 	if f.Limit <= 0 {

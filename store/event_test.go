@@ -201,6 +201,7 @@ func TestEventsFilters(t *testing.T) {
 		{"to", EventFilter{To: base.Add(time.Minute)}, []string{"a2", "a1"}},
 		{"limit and before", EventFilter{Limit: 2}, []string{"a4", "a3"}},
 		{"after is oldest first", EventFilter{AfterID: 1}, []string{"a2", "a3", "a4"}},
+		{"ascending from the first", EventFilter{Ascending: true}, []string{"a1", "a2", "a3", "a4"}},
 		{"no match", EventFilter{Operation: "CARDS", Status: "FAILED"}, nil},
 	}
 	all, _ := st.Events(ctx, EventFilter{})
@@ -218,7 +219,7 @@ func TestEventsFilters(t *testing.T) {
 				t.Errorf("got %v, want %v", ids, tt.want)
 			}
 			// Match must agree with the SQL on every stored event.
-			if tt.f.Limit == 0 && tt.f.AfterID == 0 {
+			if tt.f.Limit == 0 && tt.f.AfterID == 0 && !tt.f.Ascending {
 				var matched []string
 				for _, e := range all {
 					full, _ := st.Event(ctx, e.ID)

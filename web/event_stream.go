@@ -122,7 +122,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	catchUp := func() bool {
 		for {
 			cf := f
-			cf.AfterID, cf.Limit = last, catchUpBatch
+			cf.AfterID, cf.Ascending, cf.Limit = last, true, catchUpBatch
 			evs, err := s.store.Events(ctx, cf)
 			if err != nil {
 				if ctx.Err() == nil {
@@ -142,14 +142,25 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	add := func(m *liveEvent) {
+	add := func(m *liveEvent) bool {
+		// The hub signals a drop before it delivers anything published
+		// after the dropped message, so a pending resync seen here means a
+		// gap before m: fill it from the database first.
+		select {
+		case <-sub.Resync:
+			if !catchUp() {
+				return false
+			}
+		default:
+		}
 		if m.ID <= last {
-			return // already sent from the database
+			return true // already sent from the database
 		}
 		last = m.ID
 		if f.Match(m.Event) {
 			buf.Write(m.sseFrame())
 		}
+		return true
 	}
 
 	buf.WriteString("retry: 2000\n: live\n\n")
@@ -169,7 +180,9 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return // the server is closing
 			}
-			add(m)
+			if !add(m) {
+				return
+			}
 			// Send whatever else is already waiting in one write.
 		more:
 			for range liveBuffer {
@@ -179,7 +192,9 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 						flush()
 						return
 					}
-					add(m)
+					if !add(m) {
+						return
+					}
 				default:
 					break more
 				}
