@@ -63,7 +63,7 @@ func (e Event) Headers() map[string][]string {
 
 // EventDelivery is one delivery attempt of an Event.
 type EventDelivery struct {
-	ID           int64
+	ID           int64 // 0 for the first delivery, which is kept in the event row
 	ReceivedAt   time.Time
 	RemoteAddr   string
 	Headers      map[string][]string // secrets already redacted by the receiver
@@ -103,10 +103,9 @@ func (d Delivery) DedupeKey() string {
 
 // Recorded is what RecordDelivery stored.
 type Recorded struct {
-	EventID    int64
-	DeliveryID int64
-	Duplicate  bool // the event already existed; this was one more attempt
-	Attempts   int
+	EventID   int64
+	Duplicate bool // the event already existed; this was one more attempt
+	Attempts  int  // the event's attempts, this one included
 }
 
 // Refusal is a delivery the receiver refused; see RecordRefusal.
@@ -322,73 +321,86 @@ func eventFromDelivery(d *Delivery, rec Recorded) Event {
 
 const (
 	upsertEventSQL = `INSERT INTO webhook_events(dedupe_key, webhook_id, operation, sub_operation, operation_id,
-		status, status_raw, reason, card_id, wallet_id, body, verification, received_at, last_received_at, attempts)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		status, status_raw, reason, card_id, wallet_id, body, headers, remote_addr, verification, received_at, last_received_at, attempts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 		ON CONFLICT(dedupe_key) DO UPDATE SET attempts = attempts + 1,
 			last_received_at = max(last_received_at, excluded.last_received_at)
 		RETURNING id, attempts`
-	insertDeliverySQL = `INSERT INTO webhook_deliveries(event_id, received_at, remote_addr, headers, verification, duplicate, body_sha256)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	insertRetrySQL = `INSERT INTO webhook_retries(event_id, received_at, remote_addr, headers, verification, body_sha256)
+		VALUES (?, ?, ?, ?, ?, ?)`
 	insertRefusalSQL = `INSERT INTO webhook_refusals(received_at, remote_addr, http_status, code, reason, headers, body, body_size)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
+// prepared returns q prepared on the writer pool, preparing it on first use.
+func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.w.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[q] = st
+	return st, nil
+}
+
 // writeBatch writes reqs in one transaction and fills in each one's result.
 func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var upsert, delivery, refusal *sql.Stmt
-		prep := func(p **sql.Stmt, q string) error {
-			if *p != nil {
-				return nil
-			}
-			st, err := tx.PrepareContext(ctx, q)
-			*p = st
+	// The statements are prepared once on the single writer connection,
+	// outside the transaction (which holds that connection), and bound to
+	// each transaction, which reuses the preparation.
+	var dbStmts [3]*sql.Stmt
+	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL} {
+		st, err := s.prepared(ctx, q)
+		if err != nil {
 			return err
 		}
-		defer func() {
-			for _, st := range []*sql.Stmt{upsert, delivery, refusal} {
-				if st != nil {
-					st.Close()
-				}
+		dbStmts[i] = st
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var upsert, retry, refusal *sql.Stmt
+		stmt := func(p **sql.Stmt, i int) {
+			if *p == nil {
+				*p = tx.StmtContext(ctx, dbStmts[i])
 			}
-		}()
+		}
 		var lastRefusal int64
 		for _, r := range reqs {
 			switch {
 			case r.delivery != nil:
-				if err := prep(&upsert, upsertEventSQL); err != nil {
-					return err
-				}
-				if err := prep(&delivery, insertDeliverySQL); err != nil {
-					return err
-				}
+				stmt(&upsert, 0)
 				d := r.delivery
 				at := d.ReceivedAt.UnixMilli()
-				var rec Recorded
-				if err := upsert.QueryRowContext(ctx, d.DedupeKey(), d.WebhookID, d.Operation, d.SubOperation, d.OperationID,
-					d.Status, d.StatusRaw, d.Reason, d.CardID, d.WalletID, string(d.Body), d.Verification, at, at,
-				).Scan(&rec.EventID, &rec.Attempts); err != nil {
-					return fmt.Errorf("upsert event %s: %w", d.OperationID, err)
-				}
-				rec.Duplicate = rec.Attempts > 1
 				headers, err := json.Marshal(d.Headers)
 				if err != nil {
 					return err
 				}
-				sum := sha256.Sum256(d.Body)
-				res, err := delivery.ExecContext(ctx, rec.EventID, at, d.RemoteAddr, string(headers), d.Verification,
-					rec.Duplicate, hex.EncodeToString(sum[:]))
-				if err != nil {
-					return fmt.Errorf("insert delivery of event %d: %w", rec.EventID, err)
+				var rec Recorded
+				if err := upsert.QueryRowContext(ctx, d.DedupeKey(), d.WebhookID, d.Operation, d.SubOperation, d.OperationID,
+					d.Status, d.StatusRaw, d.Reason, d.CardID, d.WalletID, string(d.Body), string(headers), d.RemoteAddr,
+					d.Verification, at, at,
+				).Scan(&rec.EventID, &rec.Attempts); err != nil {
+					return fmt.Errorf("upsert event %s: %w", d.OperationID, err)
 				}
-				if rec.DeliveryID, err = res.LastInsertId(); err != nil {
-					return err
+				rec.Duplicate = rec.Attempts > 1
+				// The first delivery is the event row itself; only retries
+				// need a row of their own.
+				if rec.Duplicate {
+					stmt(&retry, 1)
+					if _, err := retry.ExecContext(ctx, rec.EventID, at, d.RemoteAddr, string(headers), d.Verification,
+						bodySHA256(d.Body)); err != nil {
+						return fmt.Errorf("insert retry of event %d: %w", rec.EventID, err)
+					}
 				}
 				r.res = ingestRes{recorded: rec}
 			case r.refusal != nil:
-				if err := prep(&refusal, insertRefusalSQL); err != nil {
-					return err
-				}
+				stmt(&refusal, 2)
 				f := r.refusal
 				headers, err := json.Marshal(f.Headers)
 				if err != nil {
@@ -604,12 +616,13 @@ func scanEvent(row scanner, extra ...any) (Event, error) {
 	return e, nil
 }
 
-// Event returns the stored event with its raw body and every delivery
-// attempt (oldest first, with their redacted headers and verification), or
-// ErrNotFound. Replay uses it to send the same body again.
+// Event returns the stored event with its raw body and its delivery
+// attempts (oldest first, the first 1,000, with their redacted headers and
+// verification), or ErrNotFound. Replay uses it to send the same body again.
 func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
-	var body string
-	e, err := scanEvent(s.r.QueryRowContext(ctx, "SELECT "+eventColumns+", body FROM webhook_events WHERE id = ?", id), &body)
+	var body, headers, remote string
+	e, err := scanEvent(s.r.QueryRowContext(ctx, "SELECT "+eventColumns+", body, headers, remote_addr FROM webhook_events WHERE id = ?", id),
+		&body, &headers, &remote)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, fmt.Errorf("store: event %d: %w", id, ErrNotFound)
 	}
@@ -617,29 +630,43 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 		return Event{}, fmt.Errorf("store: event %d: %w", id, err)
 	}
 	e.Body = []byte(body)
-	rows, err := s.r.QueryContext(ctx, `SELECT id, received_at, remote_addr, headers, verification, duplicate, body_sha256
-		FROM webhook_deliveries WHERE event_id = ? ORDER BY id LIMIT 1000`, id)
+	first := EventDelivery{ReceivedAt: e.ReceivedAt, RemoteAddr: remote, Verification: e.Verification, BodySHA256: bodySHA256(e.Body)}
+	if err := json.Unmarshal([]byte(headers), &first.Headers); err != nil {
+		return Event{}, fmt.Errorf("store: event %d headers: %w", id, err)
+	}
+	e.Deliveries = []EventDelivery{first}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, received_at, remote_addr, headers, verification, body_sha256
+		FROM webhook_retries WHERE event_id = ? ORDER BY id LIMIT ?`, id, maxListedDeliveries-1)
 	if err != nil {
-		return Event{}, fmt.Errorf("store: event %d deliveries: %w", id, err)
+		return Event{}, fmt.Errorf("store: event %d retries: %w", id, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d EventDelivery
+		d := EventDelivery{Duplicate: true}
 		var at int64
 		var headers string
-		if err := rows.Scan(&d.ID, &at, &d.RemoteAddr, &headers, &d.Verification, &d.Duplicate, &d.BodySHA256); err != nil {
-			return Event{}, fmt.Errorf("store: event %d deliveries: %w", id, err)
+		if err := rows.Scan(&d.ID, &at, &d.RemoteAddr, &headers, &d.Verification, &d.BodySHA256); err != nil {
+			return Event{}, fmt.Errorf("store: event %d retries: %w", id, err)
 		}
 		d.ReceivedAt = time.UnixMilli(at)
 		if err := json.Unmarshal([]byte(headers), &d.Headers); err != nil {
-			return Event{}, fmt.Errorf("store: event %d delivery %d headers: %w", id, d.ID, err)
+			return Event{}, fmt.Errorf("store: event %d retry %d headers: %w", id, d.ID, err)
 		}
 		e.Deliveries = append(e.Deliveries, d)
 	}
 	if err := rows.Err(); err != nil {
-		return Event{}, fmt.Errorf("store: event %d deliveries: %w", id, err)
+		return Event{}, fmt.Errorf("store: event %d retries: %w", id, err)
 	}
 	return e, nil
+}
+
+// maxListedDeliveries caps the attempts Event loads; Attempts still counts
+// them all.
+const maxListedDeliveries = 1000
+
+func bodySHA256(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // Refusals lists refused deliveries newest first, older than beforeID when

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func openTestStore(t *testing.T) *Store {
+func openTestStore(t testing.TB) *Store {
 	t.Helper()
 	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "events.db"))
 	if err != nil {

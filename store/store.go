@@ -37,6 +37,8 @@ type Store struct {
 	evMu        sync.Mutex
 	evNext      int
 	evListeners map[int]func([]Event)
+	stmtMu      sync.Mutex
+	stmts       map[string]*sql.Stmt
 }
 
 // Open opens (creating if needed) the database at path and applies the
