@@ -36,6 +36,9 @@ func (f EventFilterForm) Values() url.Values {
 	return v
 }
 
+// URL returns the event log's address for this filter.
+func (f EventFilterForm) URL() string { return f.url("/events") }
+
 // url returns path with the filter and extra parameters (name, value pairs).
 func (f EventFilterForm) url(path string, extra ...string) string {
 	v := f.Values()

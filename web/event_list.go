@@ -53,6 +53,9 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 		d.StreamAfter = d.Events[0].ID
 	}
 	if isHTMX(r) {
+		// The address bar shows the filter without empty fields, so it can
+		// be shared as it is.
+		w.Header().Set("HX-Push-Url", form.URL())
 		s.render(w, r, http.StatusOK, views.EventsSection(d))
 		return
 	}

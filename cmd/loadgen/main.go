@@ -307,6 +307,8 @@ func saturationPhase(db string, o options, rawRate float64, out io.Writer) error
 	}
 	defer c.stop()
 	warm(c)
+	var batches, batched atomic.Int64
+	defer c.store.OnEvents(func(evs []store.Event) { batches.Add(1); batched.Add(int64(len(evs))) })()
 	var mu sync.Mutex
 	var lat []time.Duration
 	var errs atomic.Int64
@@ -332,8 +334,9 @@ func saturationPhase(db string, o options, rawRate float64, out io.Writer) error
 	wg.Wait()
 	el := time.Since(start)
 	rate := float64(len(lat)) / el.Seconds()
-	fmt.Fprintf(out, "saturation %d connections for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s; ingest/raw %.2f\n",
-		o.conns, o.duration, len(lat), rate, errs.Load(), pct(lat, 50), pct(lat, 99), ratio(rate, rawRate))
+	fmt.Fprintf(out, "saturation %d connections for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s; ingest/raw %.2f; %d commits, %.1f events per commit\n",
+		o.conns, o.duration, len(lat), rate, errs.Load(), pct(lat, 50), pct(lat, 99), ratio(rate, rawRate),
+		batches.Load(), float64(batched.Load())/float64(max(batches.Load(), 1)))
 	return nil
 }
 
