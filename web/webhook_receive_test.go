@@ -502,7 +502,7 @@ func TestEventPages(t *testing.T) {
 			before: seed, wantStatus: 200, wantContains: []string{"op-a", "live tail off"}, wantNotContains: []string{"sse-connect", `data-operation-id="op-w"`}},
 		{name: "htmx gets the section only, and the address bar a clean URL", method: "GET", url: "/events?q=&operation=CARDS&status=", as: store.LevelReadOnly,
 			headers: map[string]string{"HX-Request": "true"}, before: seed, wantStatus: 200,
-			wantHeaders: map[string]string{"HX-Push-Url": "/events?operation=CARDS"},
+			wantHeaders:  map[string]string{"HX-Push-Url": "/events?operation=CARDS"},
 			wantContains: []string{`id="events"`, "op-a"}, wantNotContains: []string{"<html"}},
 		{name: "event page", method: "GET", url: "/events/2", as: store.LevelReadOnly, before: seed, wantStatus: 200,
 			wantContains: []string{"Event #2", "VIRTUAL_WALLETS", "no funds", "provider-key: ok", "[redacted]", "Pretty JSON",
