@@ -41,6 +41,7 @@ test: test-deps check-generated vet
 
 bench: generate
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./cmd/loadgen
 
 clean:
 	rm -rf bin

@@ -16,6 +16,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -391,15 +392,15 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 			defer resp.Body.Close()
 			sc := bufio.NewScanner(resp.Body)
 			sc.Buffer(make([]byte, 64<<10), 1<<20)
-			const marker = `data-operation-id="`
+			marker := []byte(`data-operation-id="`)
 			for sc.Scan() {
-				line := sc.Text()
-				k := strings.Index(line, marker)
+				line := sc.Bytes()
+				k := bytes.Index(line, marker)
 				if k < 0 {
 					continue
 				}
 				rest := line[k+len(marker):]
-				id := rest[:strings.IndexByte(rest, '"')]
+				id := string(rest[:bytes.IndexByte(rest, '"')])
 				now := time.Now()
 				if at, ok := sentAt.Load(id); ok {
 					mu.Lock()
