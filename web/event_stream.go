@@ -23,7 +23,10 @@ const (
 	// streamWriteTimeout bounds one write to a stream; a browser that stops
 	// reading is dropped rather than holding its handler forever.
 	streamWriteTimeout = 10 * time.Second
-	catchUpBatch       = 500
+	// streamCoalesce is how long a stream gathers events before writing
+	// them; it bounds the latency it adds.
+	streamCoalesce = 5 * time.Millisecond
+	catchUpBatch   = 500
 	// sseEventName is the SSE event the live rows are sent as; the page's
 	// sse-swap attribute names it.
 	sseEventName = "event-row"
@@ -172,6 +175,8 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	}
 	keepAlive := time.NewTicker(streamKeepAlive)
 	defer keepAlive.Stop()
+	coalesce := time.NewTimer(streamCoalesce)
+	coalesce.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -183,7 +188,10 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 			if !add(m) {
 				return
 			}
-			// Send whatever else is already waiting in one write.
+			// Gather what arrives within streamCoalesce and send it in one
+			// write: at a thousand events a second this turns a write and a
+			// wake-up per event and stream into one per few events.
+			coalesce.Reset(streamCoalesce)
 		more:
 			for range liveBuffer {
 				select {
@@ -195,10 +203,13 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 					if !add(m) {
 						return
 					}
-				default:
+				case <-coalesce.C:
 					break more
+				case <-ctx.Done():
+					return
 				}
 			}
+			coalesce.Stop()
 			if !flush() {
 				return
 			}
