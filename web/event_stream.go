@@ -27,6 +27,9 @@ const (
 	// them; it bounds the latency it adds.
 	streamCoalesce = 5 * time.Millisecond
 	catchUpBatch   = 500
+	// maxStreamWrite bounds what a stream gathers before writing, and so
+	// the memory each open stream holds.
+	maxStreamWrite = 32 << 10
 	// sseEventName is the SSE event the live rows are sent as; the page's
 	// sse-swap attribute names it.
 	sseEventName = "event-row"
@@ -120,6 +123,9 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // not every writer supports deadlines
 		_, err := w.Write(buf.Bytes())
 		buf.Reset()
+		if buf.Cap() > 4*maxStreamWrite {
+			buf = bytes.Buffer{} // a burst's buffer is not kept for the stream's life
+		}
 		return err == nil && rc.Flush() == nil
 	}
 	catchUp := func() bool {
@@ -136,6 +142,9 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 			for _, e := range evs {
 				buf.Write(sseFrame(e))
 				last = e.ID
+				if buf.Len() >= maxStreamWrite && !flush() {
+					return false
+				}
 			}
 			if !flush() {
 				return false
@@ -202,6 +211,9 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 					}
 					if !add(m) {
 						return
+					}
+					if buf.Len() >= maxStreamWrite {
+						break more
 					}
 				case <-coalesce.C:
 					break more

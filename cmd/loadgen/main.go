@@ -365,10 +365,17 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var sentAt sync.Map // operation id -> scheduled send time
+	// The fan-out ids are "fan-N": per N, the scheduled send time, and per
+	// subscriber whether N arrived (flat slices, so the load generator's
+	// own bookkeeping stays small beside the server's memory).
+	total := int(float64(o.fanoutRate) * o.duration.Seconds())
+	sentAt := make([]atomic.Int64, total)
 	type subResult struct {
-		lat  []time.Duration
-		seen map[string]bool
+		lat     []time.Duration // from the scheduled send
+		arrival []time.Duration // from the receiver's arrival time (ms resolution)
+		seen    []bool
+		count   atomic.Int64
+		dups    int
 	}
 	results := make([]*subResult, o.subscribers)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -376,9 +383,8 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 	var wg sync.WaitGroup
 	var connected sync.WaitGroup
 	streamClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.subscribers, MaxConnsPerHost: 0}}
-	var mu sync.Mutex
 	for i := range o.subscribers {
-		res := &subResult{seen: map[string]bool{}}
+		res := &subResult{seen: make([]bool, total), lat: make([]time.Duration, 0, total)}
 		results[i] = res
 		connected.Add(1)
 		wg.Go(func() {
@@ -392,7 +398,8 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 			defer resp.Body.Close()
 			sc := bufio.NewScanner(resp.Body)
 			sc.Buffer(make([]byte, 64<<10), 1<<20)
-			marker := []byte(`data-operation-id="`)
+			marker := []byte(`data-operation-id="fan-`)
+			receivedMarker := []byte(`data-received-ms="`)
 			for sc.Scan() {
 				line := sc.Bytes()
 				k := bytes.Index(line, marker)
@@ -400,33 +407,49 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 					continue
 				}
 				rest := line[k+len(marker):]
-				id := string(rest[:bytes.IndexByte(rest, '"')])
-				now := time.Now()
-				if at, ok := sentAt.Load(id); ok {
-					mu.Lock()
-					res.lat = append(res.lat, now.Sub(at.(time.Time)))
-					res.seen[id] = true
-					mu.Unlock()
+				n, err := strconv.Atoi(string(rest[:bytes.IndexByte(rest, '"')]))
+				if err != nil || n < 0 || n >= total {
+					continue
 				}
+				at := sentAt[n].Load()
+				if at == 0 {
+					continue
+				}
+				now := time.Now()
+				res.lat = append(res.lat, now.Sub(time.Unix(0, at)))
+				// The row carries the receiver's arrival time (ms).
+				if j := bytes.Index(line, receivedMarker); j >= 0 {
+					r := line[j+len(receivedMarker):]
+					if ms, err := strconv.ParseInt(string(r[:bytes.IndexByte(r, '"')]), 10, 64); err == nil {
+						res.arrival = append(res.arrival, now.Sub(time.UnixMilli(ms)))
+					}
+				}
+				if res.seen[n] {
+					res.dups++
+				}
+				res.seen[n] = true
+				res.count.Add(1)
 			}
 		})
 	}
 	connected.Wait()
 	time.Sleep(200 * time.Millisecond) // every stream subscribed
-	lat, errs, el := openLoop(c, "fan-", o.fanoutRate, o.duration, 64, func(id string, at time.Time) { sentAt.Store(id, at) })
+	lat, errs, el := openLoop(c, "fan-", o.fanoutRate, o.duration, 64, func(id string, at time.Time) {
+		if n, err := strconv.Atoi(strings.TrimPrefix(id, "fan-")); err == nil && n < total {
+			sentAt[n].Store(at.UnixNano())
+		}
+	})
 	accepted := len(lat)
 	// Wait for the streams to drain.
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		done := true
-		mu.Lock()
 		for _, r := range results {
-			if len(r.seen) < accepted {
+			if r.count.Load() < int64(accepted) {
 				done = false
 				break
 			}
 		}
-		mu.Unlock()
 		if done {
 			break
 		}
@@ -435,16 +458,24 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 	rss, hwm := memStatus()
 	cancel()
 	wg.Wait()
-	var all []time.Duration
-	missing := 0
+	var all, arrival []time.Duration
+	missing, dups := 0, 0
 	for _, r := range results {
 		all = append(all, r.lat...)
-		missing += max(0, accepted-len(r.seen))
+		arrival = append(arrival, r.arrival...)
+		got := 0
+		for _, ok := range r.seen {
+			if ok {
+				got++
+			}
+		}
+		missing += max(0, accepted-got)
+		dups += r.dups
 	}
-	fmt.Fprintf(out, "fanout     %d subscribers, %d/s for %s: accepted %d (%.0f/s, errors %d), delivered %d of %d to subscribers (missing %d); "+
-		"send-to-subscriber p50 %s p99 %s max %s; process RSS %s (peak %s, load generator included)\n",
-		o.subscribers, o.fanoutRate, o.duration, accepted, float64(accepted)/el.Seconds(), errs, len(all), accepted*o.subscribers, missing,
-		pct(all, 50), pct(all, 99), pct(all, 100), rss, hwm)
+	fmt.Fprintf(out, "fanout     %d subscribers, %d/s for %s: accepted %d (%.0f/s, errors %d), delivered %d of %d to subscribers (missing %d, duplicates %d); "+
+		"arrival-to-subscriber p50 %s p99 %s max %s; send-to-subscriber p50 %s p99 %s (ack alone p50 %s p99 %s); process RSS %s (peak %s, load generator included)\n",
+		o.subscribers, o.fanoutRate, o.duration, accepted, float64(accepted)/el.Seconds(), errs, len(all), accepted*o.subscribers, missing, dups,
+		pct(arrival, 50), pct(arrival, 99), pct(arrival, 100), pct(all, 50), pct(all, 99), pct(lat, 50), pct(lat, 99), rss, hwm)
 	return nil
 }
 
