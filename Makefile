@@ -46,6 +46,7 @@ BENCH_CARDS ?= 1000000
 bench: generate
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./cmd/benchsearch -cards $(BENCH_CARDS)
+	$(GO) run ./cmd/loadgen
 
 clean:
 	rm -rf bin

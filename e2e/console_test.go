@@ -50,6 +50,7 @@ func startConsole(t *testing.T) *console {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
+		srv.Close() // ends live event streams, so ts.Close need not wait for them
 		ts.Close()
 		st.Close()
 	})

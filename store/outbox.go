@@ -118,7 +118,9 @@ func newWebhookID() string {
 // transaction, and fills in its id, webhook id and times.
 func (s *Store) enqueueTx(ctx context.Context, tx *sql.Tx, m *OutboxMessage) error {
 	now := s.nowMs()
-	m.WebhookID = newWebhookID()
+	if m.WebhookID == "" {
+		m.WebhookID = newWebhookID()
+	}
 	m.State, m.NextAttemptAt, m.CreatedAt = OutboxPending, now, now
 	if m.Mode == "" {
 		m.Mode = ModeNormal
@@ -365,8 +367,12 @@ func outboxString(v any) string {
 // eventID, and audits the replay in the same transaction. The new row has its
 // own webhook id and its own attempts; since the body keeps its operation_id,
 // the receiver files the delivery under the same event.
-func (s *Store) EnqueueReplay(ctx context.Context, eventID string, rawBody []byte, by SimActor) (OutboxMessage, error) {
-	m := OutboxMessage{Body: rawBody, Source: SourceReplay, ReplayOfEvent: eventID, Actor: by.Name, Mode: ModeNormal}
+//
+// webhookID is the event's Standard Webhooks id when it had one: the replay
+// goes out under the same id, so the receiver records it as a new delivery
+// attempt on the same event rather than as a new event.
+func (s *Store) EnqueueReplay(ctx context.Context, eventID string, rawBody []byte, webhookID string, by SimActor) (OutboxMessage, error) {
+	m := OutboxMessage{Body: rawBody, Source: SourceReplay, ReplayOfEvent: eventID, Actor: by.Name, Mode: ModeNormal, WebhookID: webhookID}
 	if eventID == "" {
 		return m, &SimError{Code: SimCodeValidation, Field: "event", Message: "Say which event to replay."}
 	}

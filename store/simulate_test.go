@@ -457,7 +457,7 @@ func TestEnqueueReplayAndEdited(t *testing.T) {
 	st := openSimStore(t)
 	ctx := context.Background()
 	raw := []byte(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"op-1","status":"PENDING","data":{"card_id":"c-1"}}`)
-	m, err := st.EnqueueReplay(ctx, "42", raw, qa)
+	m, err := st.EnqueueReplay(ctx, "42", raw, "", qa)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,7 +468,7 @@ func TestEnqueueReplayAndEdited(t *testing.T) {
 	if rows, _ := st.AuditLog(ctx, AuditFilter{Action: "event.replay"}); len(rows) != 1 || rows[0].TargetID != "42" {
 		t.Errorf("replay audit = %+v", rows)
 	}
-	if _, err := st.EnqueueReplay(ctx, "43", nil, qa); err == nil {
+	if _, err := st.EnqueueReplay(ctx, "43", nil, "", qa); err == nil {
 		t.Error("replay of an empty body: want an error")
 	}
 

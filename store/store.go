@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
@@ -27,6 +28,17 @@ type Store struct {
 	r    *sql.DB
 	path string
 	now  func() time.Time
+
+	// The event receiver's group commit (event.go): one writer goroutine,
+	// started on first use, stopped by Close, and the commit listeners.
+	ingOnce     sync.Once
+	ingStop     sync.Once
+	ing         *ingester
+	evMu        sync.Mutex
+	evNext      int
+	evListeners map[int]func([]Event)
+	stmtMu      sync.Mutex
+	stmts       map[string]*sql.Stmt
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -73,8 +85,10 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Close closes both connection pools.
+// Close stops the event ingest (after its current batch) and closes both
+// connection pools.
 func (s *Store) Close() error {
+	s.stopIngest()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 

@@ -180,6 +180,7 @@ func (u User) CheckPassword(password string) bool {
 	return bcrypt.CompareHashAndPassword(u.passwordHash, []byte(password)) == nil
 }
 
+// rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanUser(row rowScanner) (User, error) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,5 +41,24 @@ func TestWebhookSecretsGeneratedOnceAndRotated(t *testing.T) {
 	}
 	if keys := rotated.Keys(now.Add(2 * time.Hour)); len(keys) != 1 || keys[0] != rotated.Key {
 		t.Errorf("keys after overlap = %v, want only the new key", keys)
+	}
+}
+
+func TestNewWebhookKeyAndSecret(t *testing.T) {
+	seen := map[string]bool{}
+	for range 50 {
+		s := NewWebhookSecret()
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, "whsec_"))
+		if !strings.HasPrefix(s, "whsec_") || err != nil || len(raw) != 24 {
+			t.Fatalf("secret %q: want whsec_ and 24 bytes of base64, got %d bytes (%v)", s, len(raw), err)
+		}
+		k := NewWebhookKey()
+		if !strings.HasPrefix(k, "whk_") || len(k) != len("whk_")+64 {
+			t.Fatalf("key %q: want whk_ and 64 hex digits", k)
+		}
+		if seen[s] || seen[k] {
+			t.Fatalf("want fresh values, got a repeat: %q %q", s, k)
+		}
+		seen[s], seen[k] = true, true
 	}
 }

@@ -39,9 +39,11 @@ type NavItem struct {
 // levels on every route).
 var navItems = []NavItem{
 	{Href: "/cards", Label: "Cards", Level: store.LevelReadOnly},
+	{Href: "/events", Label: "Events", Level: store.LevelReadOnly},
 	{Href: "/simulate", Label: "Simulate", Level: store.LevelOperational},
 	{Href: "/reissues", Label: "Reissues", Level: store.LevelAdmin},
 	{Href: "/audit", Label: "Audit", Level: store.LevelAdmin},
+	{Href: "/settings/webhooks", Label: "Settings", Level: store.LevelAdmin},
 }
 
 // NavFor returns the navigation items the level may use.

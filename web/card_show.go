@@ -13,6 +13,7 @@ import (
 const (
 	cardMovementsPage = 25
 	cardAuditRows     = 50
+	cardEventRows     = 20
 )
 
 // cardShow is the card page: number (masked), holder, limits, balance,
@@ -73,6 +74,12 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Reissues = views.CardReissueSection(page.Viewer.Level, card.ID, card.Status, reissues)
+	events, err := s.store.CardEvents(ctx, card.ID, cardEventRows)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.Events = views.CardEventsSection(card.ID, events)
 	if page.Viewer.Level >= store.LevelOperational {
 		deliveries, err := s.store.RecentOutbox(ctx, store.OutboxFilter{CardID: card.ID, SkipBurst: true, Limit: 10})
 		if err != nil {

@@ -1,35 +1,27 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"cardops/store"
 	"cardops/views"
 )
-
-// EventBodies is what replay needs from the receiver's event store: the raw
-// body stored for an event. At merge the lead wires it to store.Event (e.g.
-// a method returning ev.RawBody), sets Config.ReplaySource, and adds the route
-//
-//	{pattern: "POST /events/{id}/replay", level: store.LevelOperational, handle: s.eventReplay},
-type EventBodies interface {
-	// EventBody returns the body event id was received with; an unknown id
-	// is an error wrapping store.ErrNotFound.
-	EventBody(ctx context.Context, id string) ([]byte, error)
-}
 
 // eventReplay delivers a stored event again through the outbox (POST
 // /events/{id}/replay): same body, same operation_id, a new delivery with its
 // own attempts, marked as a replay of the event, and audited.
 func (s *Server) eventReplay(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if s.replayEvents == nil {
-		s.serverError(w, r, errors.New("web: replay: Config.ReplaySource is not set"))
-		return
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		err = store.ErrNotFound
 	}
-	body, err := s.replayEvents.EventBody(r.Context(), id)
+	var ev store.Event
+	if err == nil {
+		ev, err = s.store.Event(r.Context(), n)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		s.audit(r, currentPrincipal(r), "event.replay", "event", id, store.ResultRefused, "no such event")
 		s.errorPage(w, r, http.StatusNotFound, "No such event", "There is no event "+id+" to replay; nothing was sent.")
@@ -39,7 +31,7 @@ func (s *Server) eventReplay(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	m, err := s.store.EnqueueReplay(r.Context(), id, body, simActor(r))
+	m, err := s.store.EnqueueReplay(r.Context(), id, ev.Body, ev.WebhookID, simActor(r))
 	if se := simRefusal(err); se != nil {
 		s.audit(r, currentPrincipal(r), "event.replay", "event", id, store.ResultRefused, se.Message)
 		s.errorPage(w, r, simRefusalStatus(se), "Replay refused", se.Message)

@@ -27,7 +27,8 @@ type testEnv struct {
 	server *Server
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+// Options, if any, adjust the console's Config before it is built.
+func newTestEnv(t *testing.T, options ...func(*Config)) *testEnv {
 	t.Helper()
 	store.BcryptCost = bcrypt.MinCost
 	ctx := context.Background()
@@ -45,7 +46,11 @@ func newTestEnv(t *testing.T) *testEnv {
 			t.Fatalf("create user %s: %v", u.Username, err)
 		}
 	}
-	srv, err := New(ctx, Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg := Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, o := range options {
+		o(&cfg)
+	}
+	srv, err := New(ctx, cfg)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

@@ -40,20 +40,28 @@ func (s *Server) routes() []route {
 		{pattern: "GET /static/", level: public, handle: s.staticServe},
 		{pattern: "GET /healthz", level: public, kind: kindJSON, handle: s.healthShow},
 		{pattern: "GET /readyz", level: public, kind: kindJSON, handle: s.readyShow},
+		// The webhook receiver: its key or signature is its guard.
+		{pattern: "POST /webhooks", level: public, kind: kindJSON, handle: s.webhookReceive},
 
 		// Level 1: read.
 		{pattern: "GET /{$}", level: read, handle: s.homeRedirect},
 		{pattern: "POST /logout", level: read, handle: s.logoutSubmit},
 		{pattern: "GET /cards", level: read, handle: s.cardSearch},
 		{pattern: "GET /cards/{id}", level: read, handle: s.cardShow},
+		{pattern: "GET /events", level: read, handle: s.eventList},
+		{pattern: "GET /events/stream", level: read, kind: kindJSON, handle: s.eventStream},
+		{pattern: "GET /events/{id}", level: read, handle: s.eventShow},
 
 		// Level 2: simulation.
 		{pattern: "GET /simulate", level: operate, handle: s.simulateShow},
 		{pattern: "POST /simulate/{action}", level: operate, handle: s.simulateRun},
 		{pattern: "POST /cards/{id}/simulate/{action}", level: operate, handle: s.cardSimulate},
+		{pattern: "POST /events/{id}/replay", level: operate, handle: s.eventReplay},
 
 		// Level 3: admin.
 		{pattern: "GET /audit", level: admin, handle: s.auditList},
+		{pattern: "GET /settings/webhooks", level: admin, handle: s.webhookSettingsShow},
+		{pattern: "POST /settings/webhooks/rotate", level: admin, handle: s.webhookSettingsRotate},
 		{pattern: "GET /cards/{id}/reissue", level: admin, handle: s.reissueStartShow},
 		{pattern: "POST /cards/{id}/reissue", level: admin, handle: s.reissueStartSubmit},
 		{pattern: "GET /reissues", level: admin, handle: s.reissueQueue},

@@ -10,12 +10,15 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
 
 	"cardops/static"
 	"cardops/store"
+	"cardops/web/hub"
+	"cardops/web/webhook"
 )
 
 // Config is what the console needs to serve.
@@ -31,8 +34,12 @@ type Config struct {
 	// WakeDispatcher, if set, is called after a simulation, replay or burst writes to
 	// the outbox, so the dispatcher delivers at once (dispatch.Dispatcher.Wake).
 	WakeDispatcher func()
-	// ReplaySource gives replay the stored events' bodies; see EventBodies.
-	ReplaySource EventBodies
+
+	// WebhookKey and WebhookSecret, when set, replace the receiver's stored
+	// provider key and Standard Webhooks secret (whsec_...); when empty, the
+	// stored ones are used, generated on first start.
+	WebhookKey    string
+	WebhookSecret string
 }
 
 // Server is the console's http.Handler.
@@ -47,7 +54,13 @@ type Server struct {
 	fourEyes      bool
 	simTarget     string
 	wakeOutbox    func()
-	replayEvents  EventBodies
+
+	// The webhook receiver's credentials (replaced on rotation), whether the
+	// operator pinned them by flag, and the live event log's fan-out.
+	webhookSecrets atomic.Pointer[store.WebhookSecrets]
+	webhookPinned  struct{ key, secret bool }
+	events         *hub.Hub[*liveEvent]
+	stopEvents     func()
 }
 
 // New builds the console. Session keys are read from the database
@@ -78,10 +91,32 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		fourEyes:      cfg.FourEyes,
 		simTarget:     cfg.WebhookTarget,
 		wakeOutbox:    cfg.WakeDispatcher,
-		replayEvents:  cfg.ReplaySource,
 	}
+	if cfg.WebhookSecret != "" && !webhook.ValidSecret(cfg.WebhookSecret) {
+		return nil, fmt.Errorf("web: webhook secret: want whsec_ followed by base64")
+	}
+	secrets, err := cfg.Store.WebhookSecrets(ctx, cfg.WebhookKey, cfg.WebhookSecret)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s.webhookSecrets.Store(&secrets)
+	s.webhookPinned.key, s.webhookPinned.secret = cfg.WebhookKey != "", cfg.WebhookSecret != ""
+	s.events = hub.New[*liveEvent](liveBuffer)
+	s.stopEvents = cfg.Store.OnEvents(func(evs []store.Event) {
+		for _, e := range evs {
+			s.events.Publish(&liveEvent{Event: e})
+		}
+	})
 	s.handler = s.middleware(s.mux())
 	return s, nil
+}
+
+// Close ends the live event streams (so an http.Server's Shutdown need not
+// wait for them) and stops publishing new events. Call it before Shutdown;
+// the receiver keeps accepting deliveries until the store is closed.
+func (s *Server) Close() {
+	s.stopEvents()
+	s.events.Close()
 }
 
 // ServeHTTP serves the console.

@@ -3,12 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"cardops/store"
 	"cardops/views"
@@ -283,50 +284,55 @@ func TestSimulateWakesDispatcher(t *testing.T) {
 	}
 }
 
-// simFakeEvents is a receiver event store with one event.
-type simFakeEvents map[string][]byte
-
-func (f simFakeEvents) EventBody(_ context.Context, id string) ([]byte, error) {
-	b, ok := f[id]
-	if !ok {
-		return nil, fmt.Errorf("event %s: %w", id, store.ErrNotFound)
-	}
-	return b, nil
-}
-
+// TestEventReplayHandler replays an event the receiver stored: the outbox
+// gets a replay row with the same body, operation_id and webhook-id (so the
+// receiver counts it as another attempt on the same event), audited; an
+// unknown event and a viewer are refused.
 func TestEventReplayHandler(t *testing.T) {
-	e := newTestEnv(t)
-	body := []byte(`{"operation":"CARDS","sub_operation":"CLEARING","operation_id":"op-9","status":"SUCCESS","data":{"card_id":"c"}}`)
-	e.server.replayEvents = simFakeEvents{"17": body}
-	// The lead adds this line to the route table at merge.
-	h := e.server.guard(route{pattern: "POST /events/{id}/replay", level: store.LevelOperational, handle: e.server.eventReplay})
-	mux := http.NewServeMux()
-	mux.Handle("POST /events/{id}/replay", h)
-	handler := e.server.middleware(mux)
+	e := newTestEnv(t, withWebhookCreds)
+	body := `{"operation":"CARDS","sub_operation":"CLEARING","operation_id":"op-9","status":"SUCCESS","data":{"card_id":"c"}}`
+	if rec := e.deliver(body, standardHeaders(t, testWebhookSecret, "msg_replay_test", time.Now(), body)); rec.Code != http.StatusOK {
+		t.Fatalf("deliver: status = %d, body %s", rec.Code, rec.Body.String())
+	}
+	events, err := e.store.Events(context.Background(), store.EventFilter{Limit: 1})
+	if err != nil || len(events) != 1 {
+		t.Fatalf("events = %v, %v", events, err)
+	}
+	id := strconv.FormatInt(events[0].ID, 10)
 	post := func(id, as string) *httptest.ResponseRecorder {
 		req := formRequest("POST", "/events/"+id+"/replay", url.Values{})
 		req.AddCookie(e.login(as))
-		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, req)
-		return rec
+		return e.do(req)
 	}
-	if rec := post("17", "viewer"); rec.Code != http.StatusForbidden {
+	if rec := post(id, "viewer"); rec.Code != http.StatusForbidden {
 		t.Errorf("viewer replay: status = %d, want 403", rec.Code)
 	}
-	rec := post("17", "operator")
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/events/17" {
+	rec := post(id, "operator")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/events/"+id {
 		t.Fatalf("replay: status = %d, Location %q", rec.Code, rec.Header().Get("Location"))
 	}
-	rows, _ := e.store.RecentOutbox(context.Background(), store.OutboxFilter{ReplayOfEvent: "17"})
-	if len(rows) != 1 || !bytes.Equal(rows[0].Body, body) || rows[0].Source != store.SourceReplay || rows[0].OperationID != "op-9" {
+	rows, _ := e.store.RecentOutbox(context.Background(), store.OutboxFilter{ReplayOfEvent: id})
+	if len(rows) != 1 || string(rows[0].Body) != body || rows[0].Source != store.SourceReplay ||
+		rows[0].OperationID != "op-9" || rows[0].WebhookID != "msg_replay_test" {
 		t.Errorf("replay rows = %+v", rows)
 	}
-	if rec := post("18", "operator"); rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "nothing was sent") {
-		t.Errorf("replay of an unknown event: status = %d", rec.Code)
+	for _, bad := range []string{"999999", "abc", "-1"} {
+		if rec := post(bad, "operator"); rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "nothing was sent") {
+			t.Errorf("replay of event %q: status = %d, want 404", bad, rec.Code)
+		}
 	}
 	audits, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "event.replay"})
-	if len(audits) != 2 || audits[0].Result != store.ResultRefused || audits[1].Result != store.ResultOK {
-		t.Errorf("audit = %+v, want the replay and the refusal", audits)
+	refused, ok := 0, 0
+	for _, a := range audits {
+		switch a.Result {
+		case store.ResultRefused:
+			refused++
+		case store.ResultOK:
+			ok++
+		}
+	}
+	if ok != 1 || refused != 3 {
+		t.Errorf("audit = %+v, want one replay and three refusals", audits)
 	}
 }
 

@@ -31,6 +31,10 @@ type serveConfig struct {
 	// webhookTarget is where the dispatcher delivers; "" means the
 	// console's own receiver.
 	webhookTarget string
+	// webhookKey and webhookSecret pin the receiver's credentials; empty
+	// means the ones kept in the database (generated on first start).
+	webhookKey    string
+	webhookSecret string
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -42,6 +46,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.int(&cfg.demoCards, "demo-cards", "CARDOPS_DEMO_CARDS", 5000, "cards the demo seeds into an empty database")
 	f.bool(&cfg.fourEyes, "four-eyes", "CARDOPS_FOUR_EYES", false, "a reissue prepared by one admin must be confirmed by another")
 	f.string(&cfg.webhookTarget, "webhook-target", "CARDOPS_WEBHOOK_TARGET", "", "URL the dispatcher delivers simulated notifications to (default: this console's own /webhooks)")
+	f.string(&cfg.webhookKey, "webhook-key", "CARDOPS_WEBHOOK_KEY", "", "the receiver's provider key (X-Webhook-Key); default: generated and kept in the database")
+	f.string(&cfg.webhookSecret, "webhook-secret", "CARDOPS_WEBHOOK_SECRET", "", "the receiver's Standard Webhooks secret (whsec_...); default: generated and kept in the database")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -72,7 +78,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger})
-	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes})
+	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
+		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret})
 	if err != nil {
 		ln.Close()
 		return err
@@ -120,6 +127,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			serveErr = errors.Join(serveErr, fmt.Errorf("dispatcher: %w", err))
 		}
 	}
+	// Live event streams never end by themselves: end them first, so
+	// Shutdown does not wait for them.
+	console.Close()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {

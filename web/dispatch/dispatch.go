@@ -318,7 +318,7 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	key, secret, ts := sec.Key, sec.Secret, now
 	switch m.Mode {
 	case store.ModeBadKey:
-		key, secret = webhook.NewKey(), webhook.NewSecret()
+		key, secret = store.NewWebhookKey(), store.NewWebhookSecret()
 	case store.ModeStaleTimestamp:
 		ts = now.Add(-time.Hour)
 	}

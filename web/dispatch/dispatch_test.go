@@ -306,7 +306,7 @@ func TestReplayIsANewAttemptOfTheSameNotification(t *testing.T) {
 	orig := enqueue(t, st, "op-replay", store.ModeNormal)
 	d.Wake()
 	waitRow(t, st, orig.ID, "delivered", delivered)
-	rep, err := st.EnqueueReplay(context.Background(), "ev-7", orig.Body, qa)
+	rep, err := st.EnqueueReplay(context.Background(), "ev-7", orig.Body, "", qa)
 	if err != nil {
 		t.Fatal(err)
 	}

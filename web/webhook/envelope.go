@@ -97,27 +97,14 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 		return env, envErr(CodeInvalidJSON, "body is empty")
 	}
 
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return env, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
-	}
-	// Decode stops after the first value; anything but white space after it
-	// means the body is not one JSON document.
-	if _, err := dec.Token(); err != io.EOF {
-		return env, envErr(CodeInvalidJSON, "body is not valid JSON: unexpected data after the top-level %s", kind(raw))
-	}
-	if raw[0] != '{' {
-		return env, envErr(CodeNotAnObject, "body is a JSON %s, want an object", kind(raw))
-	}
-
-	// The fields are read as raw values so that each one's type can be
-	// checked and reported by name, and so numbers are never rounded through
-	// float64 (raw values make the decoder's UseNumber unnecessary: no number
-	// is ever decoded into an interface).
+	// The common case, one valid JSON object, is read in one call; anything
+	// else goes the slow way, which says precisely what is wrong.
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return env, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
+	if trimmed := bytes.TrimSpace(body); trimmed[0] != '{' || json.Unmarshal(trimmed, &fields) != nil {
+		var err error
+		if fields, err = objectFields(body); err != nil {
+			return env, err
+		}
 	}
 
 	var err error
@@ -158,6 +145,31 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 		}
 	}
 	return env, nil
+}
+
+// objectFields reads body as exactly one JSON object, field by field, and
+// says precisely what is wrong when it is not one. The fields are read as
+// raw values so that each one's type can be checked and reported by name,
+// and so numbers are never rounded through float64.
+func objectFields(body []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
+	}
+	// Decode stops after the first value; anything but white space after it
+	// means the body is not one JSON document.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, envErr(CodeInvalidJSON, "body is not valid JSON: unexpected data after the top-level %s", kind(raw))
+	}
+	if raw[0] != '{' {
+		return nil, envErr(CodeNotAnObject, "body is a JSON %s, want an object", kind(raw))
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
+	}
+	return fields, nil
 }
 
 // NormalizeStatus maps a provider status to SUCCESS, PENDING, CANCELLED or

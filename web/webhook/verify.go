@@ -14,12 +14,10 @@ package webhook
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,9 +47,6 @@ const Tolerance = 5 * time.Minute
 // SecretPrefix is the prefix of a Standard Webhooks secret; the rest is the
 // base64 encoding of the HMAC key.
 const SecretPrefix = "whsec_"
-
-// KeyPrefix is the prefix of keys made by NewKey.
-const KeyPrefix = "whk_"
 
 // Machine-readable codes reported in Verification.Code. Each failure comes
 // with the human-readable Reason given in its comment. A receiver should
@@ -342,26 +337,4 @@ func Sign(secret, id string, ts time.Time, body []byte) (string, error) {
 func ValidSecret(secret string) bool {
 	_, err := decodeSecret(secret)
 	return err == nil
-}
-
-// NewSecret returns a new random Standard Webhooks secret: "whsec_" followed
-// by the base64 of 24 bytes from crypto/rand.
-func NewSecret() string {
-	return SecretPrefix + base64.StdEncoding.EncodeToString(randomBytes(24))
-}
-
-// NewKey returns a new random provider key: "whk_" followed by the unpadded
-// base64url of 32 bytes from crypto/rand.
-func NewKey() string {
-	return KeyPrefix + base64.RawURLEncoding.EncodeToString(randomBytes(32))
-}
-
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	// crypto/rand.Read never returns an error since Go 1.24 (it crashes
-	// the program instead), so there is nothing to handle.
-	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("webhook: crypto/rand: %v", err))
-	}
-	return b
 }

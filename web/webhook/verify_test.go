@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cardops/store"
 )
 
 var testNow = time.Unix(1_700_000_000, 0)
@@ -153,7 +155,7 @@ func standardHeader(t *testing.T, secret, id string, ts time.Time, body string) 
 }
 
 func TestVerifyStandardWebhooks(t *testing.T) {
-	current, previous, other := NewSecret(), NewSecret(), NewSecret()
+	current, previous, other := store.NewWebhookSecret(), store.NewWebhookSecret(), store.NewWebhookSecret()
 	creds := Credentials{Secrets: []string{current, previous}}
 	const body = `{"operation":"CARDS","operation_id":"op-1"}`
 
@@ -245,7 +247,7 @@ func TestVerifyStandardWebhooks(t *testing.T) {
 }
 
 func TestVerifyReasons(t *testing.T) {
-	creds := Credentials{Keys: []string{"k"}, Secrets: []string{NewSecret()}}
+	creds := Credentials{Keys: []string{"k"}, Secrets: []string{store.NewWebhookSecret()}}
 	tests := []struct {
 		header     http.Header
 		wantReason string
@@ -253,7 +255,7 @@ func TestVerifyReasons(t *testing.T) {
 		{http.Header{}, "missing credentials"},
 		{providerHeader("nope", testNow), "wrong key"},
 		{providerHeader("k", testNow.Add(-time.Hour)), "stale timestamp"},
-		{standardHeader(t, NewSecret(), "m", testNow, ""), "bad signature"},
+		{standardHeader(t, store.NewWebhookSecret(), "m", testNow, ""), "bad signature"},
 		{http.Header{HeaderWebhookID: {"m"}, HeaderWebhookTimestamp: {"1"}, HeaderWebhookSignature: {"x"}}, "malformed signature header"},
 	}
 	for _, tt := range tests {
@@ -301,38 +303,8 @@ func TestSignRejectsBadSecret(t *testing.T) {
 	}
 }
 
-func TestNewSecretAndKey(t *testing.T) {
-	seen := map[string]bool{}
-	for range 50 {
-		s := NewSecret()
-		if !strings.HasPrefix(s, SecretPrefix) {
-			t.Fatalf("want prefix %q, got %q", SecretPrefix, s)
-		}
-		raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, SecretPrefix))
-		if err != nil || len(raw) != 24 {
-			t.Fatalf("want 24 bytes of base64, got %d (%v) in %q", len(raw), err, s)
-		}
-		if !ValidSecret(s) {
-			t.Fatalf("ValidSecret(%q): want true, got false", s)
-		}
-
-		k := NewKey()
-		if !strings.HasPrefix(k, KeyPrefix) {
-			t.Fatalf("want prefix %q, got %q", KeyPrefix, k)
-		}
-		raw, err = base64.RawURLEncoding.DecodeString(strings.TrimPrefix(k, KeyPrefix))
-		if err != nil || len(raw) != 32 {
-			t.Fatalf("want 32 bytes of base64url, got %d (%v) in %q", len(raw), err, k)
-		}
-		if seen[s] || seen[k] {
-			t.Fatalf("want fresh values, got a repeat: %q %q", s, k)
-		}
-		seen[s], seen[k] = true, true
-	}
-}
-
 func FuzzVerify(f *testing.F) {
-	secret := NewSecret()
+	secret := store.NewWebhookSecret()
 	creds := Credentials{Keys: []string{"k"}, Secrets: []string{secret}}
 	f.Add("msg", "1614265330", vectorSig, "k", "1614265330000", []byte(vectorPayload))
 	f.Add("", "", "v1,", "", "", []byte(nil))

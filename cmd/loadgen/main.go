@@ -1,0 +1,531 @@
+// Command loadgen measures the embedded webhook receiver and the live event
+// log over loopback HTTP against the real console handler (in this process,
+// on 127.0.0.1, with a fresh SQLite file per phase and the store's usual
+// settings: WAL, synchronous=FULL).
+//
+// Phases, in one run so the figures are side by side:
+//
+//	raw        the same rows inserted by a plain batched loop (no HTTP), the limit
+//	steady     open-loop deliveries at -rate per second; latency from the scheduled send time
+//	saturation -conns closed-loop senders as fast as the server answers
+//	fanout     -subscribers live streams while -fanout-rate deliveries per second arrive
+//
+// Every acknowledgement is a committed event: the receiver answers 200 only
+// after its group commit.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"cardops/store"
+	"cardops/web"
+	"cardops/web/webhook"
+)
+
+const (
+	loadKey    = "whk_loadgen_key"
+	loadSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	loadUser   = "loadgen"
+	loadPass   = "loadgen password 1"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	phases      string
+	rate        int
+	duration    time.Duration
+	conns       int
+	rawRows     int
+	subscribers int
+	fanoutRate  int
+}
+
+func run(args []string, out io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.StringVar(&o.phases, "phases", "raw,steady,saturation,fanout", "phases to run, comma-separated")
+	fs.IntVar(&o.rate, "rate", 5000, "steady phase: deliveries per second")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each timed phase")
+	fs.IntVar(&o.conns, "conns", 64, "saturation phase: concurrent connections")
+	fs.IntVar(&o.rawRows, "raw-rows", 50000, "raw phase: rows to insert")
+	fs.IntVar(&o.subscribers, "subscribers", 100, "fanout phase: live stream subscribers")
+	fs.IntVar(&o.fanoutRate, "fanout-rate", 1000, "fanout phase: deliveries per second")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	dir, err := os.MkdirTemp("", "cardops-loadgen-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(out, "loadgen: GOMAXPROCS=%s, database in %s (synchronous=FULL, WAL)\n", gomaxprocs(), dir)
+	var rawRate float64
+	for _, phase := range strings.Split(o.phases, ",") {
+		db := filepath.Join(dir, phase+".db")
+		switch strings.TrimSpace(phase) {
+		case "raw":
+			if rawRate, err = rawPhase(db, o, out); err != nil {
+				return err
+			}
+		case "steady":
+			if err := steadyPhase(db, o, rawRate, out); err != nil {
+				return err
+			}
+		case "saturation":
+			if err := saturationPhase(db, o, rawRate, out); err != nil {
+				return err
+			}
+		case "fanout":
+			if err := fanoutPhase(db, o, out); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("unknown phase %q", phase)
+		}
+	}
+	return nil
+}
+
+func gomaxprocs() string {
+	if v := os.Getenv("GOMAXPROCS"); v != "" {
+		return v
+	}
+	return "default"
+}
+
+// body is a realistic authorization notification (about 400 bytes).
+func body(opID string) []byte {
+	return []byte(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"` + opID +
+		`","status":"PENDING","data":{"card_id":"3f6c2a9e-1d4b-4c55-9a8e-7b1f0c2d3e4f","bill_amount":12.5,` +
+		`"bill_currency_number":"840","bill_currency_code":"USD","transaction_amount":12.5,"transaction_currency_code":"USD",` +
+		`"exchange_rate":1,"fees":{"atm_fees":0,"fx_fees":0},"merchant_data":{"id":"m-1","name":"Corner Coffee","city":"Lisbon","post_code":"1100","state":""}}}`)
+}
+
+// rawPhase inserts rows the receiver would store, in batches of 256, from
+// one goroutine: the database's own limit on this machine.
+func rawPhase(db string, o options, out io.Writer) (float64, error) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	const batch = 256
+	headers := map[string][]string{"Content-Type": {"application/json"}, "Webhook-Id": {"msg"}, "X-Webhook-Key": {"[redacted]"}}
+	start := time.Now()
+	for i := 0; i < o.rawRows; i += batch {
+		ds := make([]store.Delivery, 0, batch)
+		for j := i; j < min(i+batch, o.rawRows); j++ {
+			id := "raw-" + strconv.Itoa(j)
+			ds = append(ds, store.Delivery{ReceivedAt: time.Now(), RemoteAddr: "127.0.0.1", Headers: headers,
+				Verification: "standard-webhooks: ok", WebhookID: "msg_" + id, Operation: "CARDS", SubOperation: "AUTHORIZATION",
+				OperationID: id, Status: "PENDING", StatusRaw: "PENDING", CardID: "3f6c2a9e-1d4b-4c55-9a8e-7b1f0c2d3e4f", Body: body(id)})
+		}
+		if _, err := st.RecordDeliveries(ctx, ds); err != nil {
+			return 0, err
+		}
+	}
+	el := time.Since(start)
+	rate := float64(o.rawRows) / el.Seconds()
+	fmt.Fprintf(out, "raw        plain batched loop (256 rows/tx): %d rows in %s = %.0f rows/s\n", o.rawRows, el.Round(time.Millisecond), rate)
+	return rate, nil
+}
+
+// console is the real handler on a loopback listener.
+type console struct {
+	URL    string
+	store  *store.Store
+	srv    *web.Server
+	http   *http.Server
+	client *http.Client
+}
+
+func startConsole(db string, conns int) (*console, error) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.CreateUser(ctx, store.NewUser{Username: loadUser, Level: store.LevelReadOnly, Password: loadPass}); err != nil {
+		return nil, err
+	}
+	// Request logging runs as in production (formatted), written nowhere.
+	srv, err := web.New(ctx, web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		WebhookKey: loadKey, WebhookSecret: loadSecret})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	tr := &http.Transport{MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, MaxConnsPerHost: conns}
+	return &console{URL: "http://" + ln.Addr().String(), store: st, srv: srv, http: hs,
+		client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}, nil
+}
+
+func (c *console) stop() {
+	c.srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.http.Shutdown(ctx)
+	c.store.Close()
+}
+
+// deliver sends one notification with both the provider's and the Standard
+// Webhooks headers, as the dispatcher does.
+func (c *console) deliver(opID string) error {
+	b := body(opID)
+	now := time.Now()
+	sig, err := webhook.Sign(loadSecret, "msg_"+opID, now, b)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodPost, c.URL+"/webhooks", strings.NewReader(string(b)))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(webhook.HeaderWebhookKey, loadKey)
+	req.Header.Set(webhook.HeaderRequestTimestamp, strconv.FormatInt(now.UnixMilli(), 10))
+	req.Header.Set(webhook.HeaderWebhookID, "msg_"+opID)
+	req.Header.Set(webhook.HeaderWebhookTimestamp, strconv.FormatInt(now.Unix(), 10))
+	req.Header.Set(webhook.HeaderWebhookSignature, sig)
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// openLoop sends rate deliveries per second for d from workers goroutines;
+// each latency is measured from the delivery's scheduled time, so a server
+// that falls behind is charged for the queue it causes.
+func openLoop(c *console, prefix string, rate int, d time.Duration, workers int, sent func(opID string, at time.Time)) (lat []time.Duration, errs int, elapsed time.Duration) {
+	type job struct {
+		id  string
+		due time.Time
+	}
+	jobs := make(chan job, rate)
+	var mu sync.Mutex
+	var errCount atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var mine []time.Duration
+			for j := range jobs {
+				if sent != nil {
+					sent(j.id, j.due)
+				}
+				if err := c.deliver(j.id); err != nil {
+					errCount.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(j.due))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	start := time.Now()
+	total := int(float64(rate) * d.Seconds())
+	interval := time.Second / time.Duration(rate)
+	for i := range total {
+		due := start.Add(time.Duration(i) * interval)
+		if w := time.Until(due); w > 0 {
+			time.Sleep(w)
+		}
+		jobs <- job{id: prefix + strconv.Itoa(i), due: due}
+	}
+	close(jobs)
+	wg.Wait()
+	return lat, int(errCount.Load()), time.Since(start)
+}
+
+func steadyPhase(db string, o options, rawRate float64, out io.Writer) error {
+	c, err := startConsole(db, 256)
+	if err != nil {
+		return err
+	}
+	defer c.stop()
+	warm(c)
+	lat, errs, el := openLoop(c, "steady-", o.rate, o.duration, 256, nil)
+	rate := float64(len(lat)) / el.Seconds()
+	fmt.Fprintf(out, "steady     target %d/s for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s p99.9 %s max %s; ingest/raw %.2f\n",
+		o.rate, o.duration, len(lat), rate, errs, pct(lat, 50), pct(lat, 99), pct(lat, 99.9), pct(lat, 100), ratio(rate, rawRate))
+	return nil
+}
+
+func saturationPhase(db string, o options, rawRate float64, out io.Writer) error {
+	c, err := startConsole(db, o.conns)
+	if err != nil {
+		return err
+	}
+	defer c.stop()
+	warm(c)
+	var batches, batched atomic.Int64
+	defer c.store.OnEvents(func(evs []store.Event) { batches.Add(1); batched.Add(int64(len(evs))) })()
+	var mu sync.Mutex
+	var lat []time.Duration
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	end := time.Now().Add(o.duration)
+	start := time.Now()
+	for w := range o.conns {
+		wg.Go(func() {
+			var mine []time.Duration
+			for i := 0; time.Now().Before(end); i++ {
+				t0 := time.Now()
+				if err := c.deliver(fmt.Sprintf("sat-%d-%d", w, i)); err != nil {
+					errs.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	el := time.Since(start)
+	rate := float64(len(lat)) / el.Seconds()
+	fmt.Fprintf(out, "saturation %d connections for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s; ingest/raw %.2f; %d commits, %.1f events per commit\n",
+		o.conns, o.duration, len(lat), rate, errs.Load(), pct(lat, 50), pct(lat, 99), ratio(rate, rawRate),
+		batches.Load(), float64(batched.Load())/float64(max(batches.Load(), 1)))
+	return nil
+}
+
+// warm opens connections and pages in the database before timing.
+func warm(c *console) {
+	var wg sync.WaitGroup
+	for w := range 32 {
+		wg.Go(func() {
+			for i := range 20 {
+				c.deliver(fmt.Sprintf("warm-%d-%d", w, i))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func fanoutPhase(db string, o options, out io.Writer) error {
+	c, err := startConsole(db, 256)
+	if err != nil {
+		return err
+	}
+	defer c.stop()
+	warm(c)
+	cookie, err := login(c)
+	if err != nil {
+		return err
+	}
+	// The fan-out ids are "fan-N": per N, the scheduled send time, and per
+	// subscriber whether N arrived (flat slices, so the load generator's
+	// own bookkeeping stays small beside the server's memory).
+	total := int(float64(o.fanoutRate) * o.duration.Seconds())
+	sentAt := make([]atomic.Int64, total)
+	type subResult struct {
+		lat     []time.Duration // from the scheduled send
+		arrival []time.Duration // from the receiver's arrival time (ms resolution)
+		seen    []bool
+		count   atomic.Int64
+		dups    int
+	}
+	results := make([]*subResult, o.subscribers)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	var connected sync.WaitGroup
+	streamClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.subscribers, MaxConnsPerHost: 0}}
+	for i := range o.subscribers {
+		res := &subResult{seen: make([]bool, total), lat: make([]time.Duration, 0, total)}
+		results[i] = res
+		connected.Add(1)
+		wg.Go(func() {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.URL+"/events/stream", nil)
+			req.AddCookie(cookie)
+			resp, err := streamClient.Do(req)
+			connected.Done()
+			if err != nil {
+				return
+			}
+			defer resp.Body.Close()
+			sc := bufio.NewScanner(resp.Body)
+			sc.Buffer(make([]byte, 64<<10), 1<<20)
+			marker := []byte(`data-operation-id="fan-`)
+			receivedMarker := []byte(`data-received-ms="`)
+			for sc.Scan() {
+				line := sc.Bytes()
+				k := bytes.Index(line, marker)
+				if k < 0 {
+					continue
+				}
+				rest := line[k+len(marker):]
+				n, err := strconv.Atoi(string(rest[:bytes.IndexByte(rest, '"')]))
+				if err != nil || n < 0 || n >= total {
+					continue
+				}
+				at := sentAt[n].Load()
+				if at == 0 {
+					continue
+				}
+				now := time.Now()
+				res.lat = append(res.lat, now.Sub(time.Unix(0, at)))
+				// The row carries the receiver's arrival time (ms).
+				if j := bytes.Index(line, receivedMarker); j >= 0 {
+					r := line[j+len(receivedMarker):]
+					if ms, err := strconv.ParseInt(string(r[:bytes.IndexByte(r, '"')]), 10, 64); err == nil {
+						res.arrival = append(res.arrival, now.Sub(time.UnixMilli(ms)))
+					}
+				}
+				if res.seen[n] {
+					res.dups++
+				}
+				res.seen[n] = true
+				res.count.Add(1)
+			}
+		})
+	}
+	connected.Wait()
+	time.Sleep(200 * time.Millisecond) // every stream subscribed
+	lat, errs, el := openLoop(c, "fan-", o.fanoutRate, o.duration, 64, func(id string, at time.Time) {
+		if n, err := strconv.Atoi(strings.TrimPrefix(id, "fan-")); err == nil && n < total {
+			sentAt[n].Store(at.UnixNano())
+		}
+	})
+	accepted := len(lat)
+	// Wait for the streams to drain.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		done := true
+		for _, r := range results {
+			if r.count.Load() < int64(accepted) {
+				done = false
+				break
+			}
+		}
+		if done {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	rss, hwm := memStatus()
+	cancel()
+	wg.Wait()
+	var all, arrival []time.Duration
+	missing, dups := 0, 0
+	for _, r := range results {
+		all = append(all, r.lat...)
+		arrival = append(arrival, r.arrival...)
+		got := 0
+		for _, ok := range r.seen {
+			if ok {
+				got++
+			}
+		}
+		missing += max(0, accepted-got)
+		dups += r.dups
+	}
+	fmt.Fprintf(out, "fanout     %d subscribers, %d/s for %s: accepted %d (%.0f/s, errors %d), delivered %d of %d to subscribers (missing %d, duplicates %d); "+
+		"arrival-to-subscriber p50 %s p99 %s max %s; send-to-subscriber p50 %s p99 %s (ack alone p50 %s p99 %s); process RSS %s (peak %s, load generator included)\n",
+		o.subscribers, o.fanoutRate, o.duration, accepted, float64(accepted)/el.Seconds(), errs, len(all), accepted*o.subscribers, missing, dups,
+		pct(arrival, 50), pct(arrival, 99), pct(arrival, 100), pct(all, 50), pct(all, 99), pct(lat, 50), pct(lat, 99), rss, hwm)
+	return nil
+}
+
+func login(c *console) (*http.Cookie, error) {
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(c.URL+"/login", url.Values{"username": {loadUser}, "password": {loadPass}})
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Value != "" {
+			return ck, nil
+		}
+	}
+	return nil, errors.New("login: no session cookie")
+}
+
+// memStatus reads this process's resident set size and its peak.
+func memStatus() (rss, peak string) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "?", "?"
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			rss = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			peak = strings.TrimSpace(v)
+		}
+	}
+	return rss, peak
+}
+
+// pct returns the p-th percentile of ds (nearest rank).
+func pct(ds []time.Duration, p float64) string {
+	if len(ds) == 0 {
+		return "-"
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(float64(len(s))*p/100+0.5) - 1
+	i = min(max(i, 0), len(s)-1)
+	return s[i].Round(10 * time.Microsecond).String()
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}

@@ -1,0 +1,714 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// MaxRefusals is how many refused deliveries the store keeps; older ones are
+// deleted as new ones arrive.
+const MaxRefusals = 10_000
+
+// refusalLimit is MaxRefusals; tests lower it.
+var refusalLimit int64 = MaxRefusals
+
+// MaxRefusalBody is how much of a refused delivery's body is kept.
+const MaxRefusalBody = 4 << 10
+
+// Event is one webhook notification as the receiver stored it. Retries of the
+// same notification do not make a second Event: they add to Attempts and to
+// Deliveries.
+type Event struct {
+	ID           int64
+	WebhookID    string // the Standard Webhooks webhook-id of the first delivery, if any
+	Operation    string
+	SubOperation string
+	OperationID  string
+	Status       string // normalised: SUCCESS, PENDING, CANCELLED, FAILED or another upper-cased value
+	StatusRaw    string // as sent
+	Reason       string
+	CardID       string // data.card_id, if any
+	WalletID     string // data.wallet_id, if any
+	// Verification is how the first delivery was authenticated, e.g.
+	// "standard-webhooks: ok" or "provider-key: ok".
+	Verification   string
+	ReceivedAt     time.Time // first delivery
+	LastReceivedAt time.Time // latest delivery
+	Attempts       int
+
+	// Body is the raw body of the first delivery, byte for byte. Listings
+	// (Events) leave it nil; Event and commit notifications fill it.
+	Body []byte
+	// Deliveries are the delivery attempts, oldest first; only Event fills
+	// them. Deliveries[0] is the first delivery, whose headers are the
+	// event's headers.
+	Deliveries []EventDelivery
+}
+
+// Headers returns the (redacted) headers of the event's first delivery, or
+// nil when the deliveries were not loaded.
+func (e Event) Headers() map[string][]string {
+	if len(e.Deliveries) == 0 {
+		return nil
+	}
+	return e.Deliveries[0].Headers
+}
+
+// EventDelivery is one delivery attempt of an Event.
+type EventDelivery struct {
+	ID           int64 // 0 for the first delivery, which is kept in the event row
+	ReceivedAt   time.Time
+	RemoteAddr   string
+	Headers      map[string][]string // secrets already redacted by the receiver
+	Verification string
+	Duplicate    bool   // a retry of an event already stored
+	BodySHA256   string // hex; tells whether a retry carried the same bytes
+}
+
+// Delivery is an authenticated, parsed delivery for RecordDelivery. The
+// receiver redacts Headers before handing them over.
+type Delivery struct {
+	ReceivedAt   time.Time
+	RemoteAddr   string
+	Headers      map[string][]string
+	Verification string
+	WebhookID    string
+	Operation    string
+	SubOperation string
+	OperationID  string
+	Status       string
+	StatusRaw    string
+	Reason       string
+	CardID       string
+	WalletID     string
+	Body         []byte
+}
+
+// DedupeKey is what makes two deliveries the same notification: the
+// Standard Webhooks id when there is one, else operation id, sub-operation
+// and status.
+func (d Delivery) DedupeKey() string {
+	if d.WebhookID != "" {
+		return "wh:" + d.WebhookID
+	}
+	return "op:" + d.OperationID + "|" + d.SubOperation + "|" + d.Status
+}
+
+// Recorded is what RecordDelivery stored.
+type Recorded struct {
+	EventID   int64
+	Duplicate bool // the event already existed; this was one more attempt
+	Attempts  int  // the event's attempts, this one included
+}
+
+// Refusal is a delivery the receiver refused; see RecordRefusal.
+type Refusal struct {
+	ID         int64
+	ReceivedAt time.Time
+	RemoteAddr string
+	HTTPStatus int
+	Code       string
+	Reason     string
+	Headers    map[string][]string
+	Body       []byte // at most MaxRefusalBody bytes
+	BodySize   int64  // the size that was received (or read before giving up)
+}
+
+// ErrIngestClosed is returned by RecordDelivery and RecordRefusal once the
+// store is closing.
+var ErrIngestClosed = errors.New("store: event ingest is closed")
+
+// RecordDelivery stores an accepted delivery and returns once it is
+// committed (durable, synchronous=FULL). Concurrent calls are committed
+// together in one transaction by a single writer goroutine (group commit),
+// so each caller waits for one shared commit rather than its own.
+//
+// A delivery whose DedupeKey is already stored adds an attempt to that event
+// instead of a new event. Every delivery, new or retry, is recorded.
+func (s *Store) RecordDelivery(ctx context.Context, d Delivery) (Recorded, error) {
+	res, err := s.ingestOne(ctx, &ingestReq{delivery: &d})
+	if err != nil {
+		return Recorded{}, fmt.Errorf("store: record delivery %s: %w", d.OperationID, err)
+	}
+	return res.recorded, nil
+}
+
+// RecordRefusal stores a refused delivery, truncating its body, and keeps
+// only the newest MaxRefusals of them.
+func (s *Store) RecordRefusal(ctx context.Context, r Refusal) error {
+	if len(r.Body) > MaxRefusalBody {
+		r.Body = r.Body[:MaxRefusalBody]
+	}
+	if _, err := s.ingestOne(ctx, &ingestReq{refusal: &r}); err != nil {
+		return fmt.Errorf("store: record refusal %s: %w", r.Code, err)
+	}
+	return nil
+}
+
+// RecordDeliveries stores ds in one transaction from the caller's goroutine,
+// without group commit. It is the "plain batched loop" the load program
+// compares the receiver with; the receiver itself uses RecordDelivery. No
+// listener is told.
+func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]Recorded, error) {
+	reqs := make([]*ingestReq, len(ds))
+	for i := range ds {
+		reqs[i] = &ingestReq{delivery: &ds[i]}
+	}
+	if err := s.writeBatch(ctx, reqs); err != nil {
+		return nil, fmt.Errorf("store: record deliveries: %w", err)
+	}
+	out := make([]Recorded, len(reqs))
+	for i, r := range reqs {
+		out[i] = r.res.recorded
+	}
+	return out, nil
+}
+
+// OnEvents registers fn to be called with every batch of newly stored events
+// (not retries), in id order, right after their commit. fn runs on the
+// single writer goroutine: it must not block. The returned function removes
+// fn.
+func (s *Store) OnEvents(fn func([]Event)) (remove func()) {
+	s.evMu.Lock()
+	defer s.evMu.Unlock()
+	s.evNext++
+	id := s.evNext
+	if s.evListeners == nil {
+		s.evListeners = map[int]func([]Event){}
+	}
+	s.evListeners[id] = fn
+	return func() {
+		s.evMu.Lock()
+		defer s.evMu.Unlock()
+		delete(s.evListeners, id)
+	}
+}
+
+// ingestReq is one write waiting for the group commit.
+type ingestReq struct {
+	delivery *Delivery
+	refusal  *Refusal
+	res      ingestRes
+	done     chan struct{}
+}
+
+type ingestRes struct {
+	recorded Recorded
+	err      error
+}
+
+// maxBatch bounds one group commit; more waiting requests go in the next.
+const maxBatch = 512
+
+// ingester is the single writer goroutine of the group commit.
+type ingester struct {
+	reqs chan *ingestReq // unbuffered: a send succeeds only into a running writer
+	stop chan struct{}
+	done chan struct{}
+}
+
+func (s *Store) startIngest() *ingester {
+	s.ingOnce.Do(func() {
+		s.ing = &ingester{reqs: make(chan *ingestReq), stop: make(chan struct{}), done: make(chan struct{})}
+		go s.ingestLoop(s.ing)
+	})
+	return s.ing
+}
+
+// stopIngest ends the writer goroutine after its current batch; Close calls it.
+func (s *Store) stopIngest() {
+	s.ingOnce.Do(func() {}) // a store that never ingested has no writer to stop
+	if s.ing == nil {
+		return
+	}
+	s.ingStop.Do(func() { close(s.ing.stop) })
+	<-s.ing.done
+}
+
+func (s *Store) ingestOne(ctx context.Context, r *ingestReq) (ingestRes, error) {
+	ing := s.startIngest()
+	r.done = make(chan struct{})
+	select {
+	case ing.reqs <- r:
+	case <-ing.stop:
+		return ingestRes{}, ErrIngestClosed
+	case <-ctx.Done():
+		return ingestRes{}, ctx.Err()
+	}
+	// Once handed over, the write happens whatever the caller's context
+	// does, and the writer always answers; waiting here keeps "returned
+	// without error" equal to "committed".
+	<-r.done
+	return r.res, r.res.err
+}
+
+func (s *Store) ingestLoop(ing *ingester) {
+	defer close(ing.done)
+	batch := make([]*ingestReq, 0, maxBatch)
+	for {
+		select {
+		case r := <-ing.reqs:
+			batch = append(batch[:0], r)
+		case <-ing.stop:
+			return
+		}
+		// Whatever queued up while the previous commit ran goes into this
+		// one: no timer, so a lone request is never delayed.
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-ing.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.commitBatch(batch)
+		clear(batch)
+	}
+}
+
+// commitBatch writes batch in one transaction, answers every request and
+// tells the listeners. If the batch fails, each request is retried alone so
+// one bad request cannot fail the others.
+func (s *Store) commitBatch(batch []*ingestReq) {
+	ctx := context.Background()
+	if err := s.writeBatch(ctx, batch); err != nil {
+		if len(batch) == 1 {
+			batch[0].res = ingestRes{err: err}
+		} else {
+			for _, r := range batch {
+				r.res = ingestRes{}
+				if err := s.writeBatch(ctx, []*ingestReq{r}); err != nil {
+					r.res = ingestRes{err: err}
+				}
+			}
+		}
+	}
+	var fresh []Event
+	for _, r := range batch {
+		if r.delivery != nil && r.res.err == nil && !r.res.recorded.Duplicate {
+			fresh = append(fresh, eventFromDelivery(r.delivery, r.res.recorded))
+		}
+	}
+	if len(fresh) > 0 {
+		s.evMu.Lock()
+		for _, fn := range s.evListeners {
+			fn(fresh)
+		}
+		s.evMu.Unlock()
+	}
+	for _, r := range batch {
+		close(r.done)
+	}
+}
+
+func eventFromDelivery(d *Delivery, rec Recorded) Event {
+	return Event{
+		ID: rec.EventID, WebhookID: d.WebhookID, Operation: d.Operation, SubOperation: d.SubOperation,
+		OperationID: d.OperationID, Status: d.Status, StatusRaw: d.StatusRaw, Reason: d.Reason,
+		CardID: d.CardID, WalletID: d.WalletID, Verification: d.Verification,
+		ReceivedAt: d.ReceivedAt, LastReceivedAt: d.ReceivedAt, Attempts: rec.Attempts, Body: d.Body,
+	}
+}
+
+const (
+	upsertEventSQL = `INSERT INTO webhook_events(dedupe_key, webhook_id, operation, sub_operation, operation_id,
+		status, status_raw, reason, card_id, wallet_id, body, headers, remote_addr, verification, received_at, last_received_at, attempts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		ON CONFLICT(dedupe_key) DO UPDATE SET attempts = attempts + 1,
+			last_received_at = max(last_received_at, excluded.last_received_at)
+		RETURNING id, attempts`
+	insertRetrySQL = `INSERT INTO webhook_retries(event_id, received_at, remote_addr, headers, verification, body_sha256)
+		VALUES (?, ?, ?, ?, ?, ?)`
+	insertRefusalSQL = `INSERT INTO webhook_refusals(received_at, remote_addr, http_status, code, reason, headers, body, body_size)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+// prepared returns q prepared on the writer pool, preparing it on first use.
+func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.w.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[q] = st
+	return st, nil
+}
+
+// writeBatch writes reqs in one transaction and fills in each one's result.
+func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
+	// The statements are prepared once on the single writer connection,
+	// outside the transaction (which holds that connection), and bound to
+	// each transaction, which reuses the preparation.
+	var dbStmts [3]*sql.Stmt
+	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL} {
+		st, err := s.prepared(ctx, q)
+		if err != nil {
+			return err
+		}
+		dbStmts[i] = st
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var upsert, retry, refusal *sql.Stmt
+		stmt := func(p **sql.Stmt, i int) {
+			if *p == nil {
+				*p = tx.StmtContext(ctx, dbStmts[i])
+			}
+		}
+		var lastRefusal int64
+		for _, r := range reqs {
+			switch {
+			case r.delivery != nil:
+				stmt(&upsert, 0)
+				d := r.delivery
+				at := d.ReceivedAt.UnixMilli()
+				headers, err := json.Marshal(d.Headers)
+				if err != nil {
+					return err
+				}
+				var rec Recorded
+				if err := upsert.QueryRowContext(ctx, d.DedupeKey(), d.WebhookID, d.Operation, d.SubOperation, d.OperationID,
+					d.Status, d.StatusRaw, d.Reason, d.CardID, d.WalletID, string(d.Body), string(headers), d.RemoteAddr,
+					d.Verification, at, at,
+				).Scan(&rec.EventID, &rec.Attempts); err != nil {
+					return fmt.Errorf("upsert event %s: %w", d.OperationID, err)
+				}
+				rec.Duplicate = rec.Attempts > 1
+				// The first delivery is the event row itself; only retries
+				// need a row of their own.
+				if rec.Duplicate {
+					stmt(&retry, 1)
+					if _, err := retry.ExecContext(ctx, rec.EventID, at, d.RemoteAddr, string(headers), d.Verification,
+						bodySHA256(d.Body)); err != nil {
+						return fmt.Errorf("insert retry of event %d: %w", rec.EventID, err)
+					}
+				}
+				r.res = ingestRes{recorded: rec}
+			case r.refusal != nil:
+				stmt(&refusal, 2)
+				f := r.refusal
+				headers, err := json.Marshal(f.Headers)
+				if err != nil {
+					return err
+				}
+				body := f.Body
+				if body == nil {
+					body = []byte{}
+				}
+				res, err := refusal.ExecContext(ctx, f.ReceivedAt.UnixMilli(), f.RemoteAddr, f.HTTPStatus, f.Code, f.Reason,
+					string(headers), body, f.BodySize)
+				if err != nil {
+					return fmt.Errorf("insert refusal: %w", err)
+				}
+				if lastRefusal, err = res.LastInsertId(); err != nil {
+					return err
+				}
+				r.res = ingestRes{}
+			}
+		}
+		if lastRefusal > refusalLimit {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_refusals WHERE id <= ?`, lastRefusal-refusalLimit); err != nil {
+				return fmt.Errorf("trim refusals: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// EventFilter narrows an event listing. Zero fields match everything.
+// Operation, SubOperation and Status match whole values, ignoring case; Card
+// matches the card id or the wallet id; Q is text anywhere in the raw body
+// (ASCII case ignored); From and To bound the first delivery's time,
+// inclusive.
+type EventFilter struct {
+	Operation    string
+	SubOperation string
+	Status       string
+	Card         string
+	Q            string
+	From, To     time.Time
+
+	// BeforeID lists events older than this id, newest first (paging).
+	BeforeID int64
+	// AfterID lists events newer than this id, oldest first (catching up).
+	AfterID int64
+	// Ascending lists oldest first even when AfterID is 0 (catching up from
+	// the very first event).
+	Ascending bool
+	// Limit caps the rows; 0 means 50, and it is at most 1000.
+	Limit int
+}
+
+// Match reports whether e passes the filter's conditions (not its paging),
+// with the same meaning as the SQL that Events runs. e.Body must be set
+// when the filter has Q.
+func (f EventFilter) Match(e Event) bool {
+	if f.Operation != "" && !strings.EqualFold(f.Operation, e.Operation) {
+		return false
+	}
+	if f.SubOperation != "" && !strings.EqualFold(f.SubOperation, e.SubOperation) {
+		return false
+	}
+	if f.Status != "" && !strings.EqualFold(f.Status, e.Status) {
+		return false
+	}
+	if f.Card != "" && f.Card != e.CardID && f.Card != e.WalletID {
+		return false
+	}
+	if !f.From.IsZero() && e.ReceivedAt.UnixMilli() < f.From.UnixMilli() {
+		return false
+	}
+	if !f.To.IsZero() && e.ReceivedAt.UnixMilli() > f.To.UnixMilli() {
+		return false
+	}
+	if f.Q != "" && !containsFoldASCII(e.Body, f.Q) {
+		return false
+	}
+	return true
+}
+
+// containsFoldASCII is SQLite's LIKE '%q%': ASCII letters match either case,
+// every other byte only itself.
+func containsFoldASCII(s []byte, q string) bool {
+	n := len(q)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for ; j < n; j++ {
+			if lowerASCII(s[i+j]) != lowerASCII(q[j]) {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + ('a' - 'A')
+	}
+	return b
+}
+
+// IsZero reports whether the filter has no conditions (paging aside).
+func (f EventFilter) IsZero() bool {
+	return f.Operation == "" && f.SubOperation == "" && f.Status == "" && f.Card == "" && f.Q == "" &&
+		f.From.IsZero() && f.To.IsZero()
+}
+
+const eventColumns = `id, webhook_id, operation, sub_operation, operation_id, status, status_raw, reason,
+	card_id, wallet_id, verification, received_at, last_received_at, attempts`
+
+// Events lists stored events matching f: newest first, or oldest first when
+// f.AfterID or f.Ascending is set. Body and Deliveries are left empty.
+func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
+	if f.Operation != "" {
+		add("operation = ?", f.Operation)
+	}
+	if f.SubOperation != "" {
+		add("sub_operation = ?", f.SubOperation)
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Card != "" {
+		add("(card_id = ? OR wallet_id = ?)", f.Card, f.Card)
+	}
+	if f.Q != "" {
+		add(`body LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Q)+"%")
+	}
+	if !f.From.IsZero() {
+		add("received_at >= ?", f.From.UnixMilli())
+	}
+	if !f.To.IsZero() {
+		add("received_at <= ?", f.To.UnixMilli())
+	}
+	if f.BeforeID > 0 {
+		add("id < ?", f.BeforeID)
+	}
+	order := "DESC"
+	if f.AfterID > 0 {
+		add("id > ?", f.AfterID)
+	}
+	if f.AfterID > 0 || f.Ascending {
+		order = "ASC"
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 1000)
+	q := "SELECT " + eventColumns + " FROM webhook_events"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY id " + order + " LIMIT ?"
+	args = append(args, f.Limit)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: events: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
+	}
+	return out, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// CardEvents lists the newest events whose data names cardID (as card or
+// wallet id), newest first, at most limit.
+func (s *Store) CardEvents(ctx context.Context, cardID string, limit int) ([]Event, error) {
+	if cardID == "" {
+		return nil, nil
+	}
+	return s.Events(ctx, EventFilter{Card: cardID, Limit: limit})
+}
+
+// LatestEventID returns the highest event id, 0 when there is none.
+func (s *Store) LatestEventID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT MAX(id) FROM webhook_events`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("store: latest event id: %w", err)
+	}
+	return id.Int64, nil
+}
+
+
+func scanEvent(row rowScanner, extra ...any) (Event, error) {
+	var e Event
+	var at, last int64
+	dest := append([]any{&e.ID, &e.WebhookID, &e.Operation, &e.SubOperation, &e.OperationID, &e.Status, &e.StatusRaw,
+		&e.Reason, &e.CardID, &e.WalletID, &e.Verification, &at, &last, &e.Attempts}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return Event{}, err
+	}
+	e.ReceivedAt, e.LastReceivedAt = time.UnixMilli(at), time.UnixMilli(last)
+	return e, nil
+}
+
+// Event returns the stored event with its raw body and its delivery
+// attempts (oldest first, the first 1,000, with their redacted headers and
+// verification), or ErrNotFound. Replay uses it to send the same body again.
+func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
+	var body, headers, remote string
+	e, err := scanEvent(s.r.QueryRowContext(ctx, "SELECT "+eventColumns+", body, headers, remote_addr FROM webhook_events WHERE id = ?", id),
+		&body, &headers, &remote)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Event{}, fmt.Errorf("store: event %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("store: event %d: %w", id, err)
+	}
+	e.Body = []byte(body)
+	first := EventDelivery{ReceivedAt: e.ReceivedAt, RemoteAddr: remote, Verification: e.Verification, BodySHA256: bodySHA256(e.Body)}
+	if err := json.Unmarshal([]byte(headers), &first.Headers); err != nil {
+		return Event{}, fmt.Errorf("store: event %d headers: %w", id, err)
+	}
+	e.Deliveries = []EventDelivery{first}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, received_at, remote_addr, headers, verification, body_sha256
+		FROM webhook_retries WHERE event_id = ? ORDER BY id LIMIT ?`, id, maxListedDeliveries-1)
+	if err != nil {
+		return Event{}, fmt.Errorf("store: event %d retries: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d := EventDelivery{Duplicate: true}
+		var at int64
+		var headers string
+		if err := rows.Scan(&d.ID, &at, &d.RemoteAddr, &headers, &d.Verification, &d.BodySHA256); err != nil {
+			return Event{}, fmt.Errorf("store: event %d retries: %w", id, err)
+		}
+		d.ReceivedAt = time.UnixMilli(at)
+		if err := json.Unmarshal([]byte(headers), &d.Headers); err != nil {
+			return Event{}, fmt.Errorf("store: event %d retry %d headers: %w", id, d.ID, err)
+		}
+		e.Deliveries = append(e.Deliveries, d)
+	}
+	if err := rows.Err(); err != nil {
+		return Event{}, fmt.Errorf("store: event %d retries: %w", id, err)
+	}
+	return e, nil
+}
+
+// maxListedDeliveries caps the attempts Event loads; Attempts still counts
+// them all.
+const maxListedDeliveries = 1000
+
+func bodySHA256(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Refusals lists refused deliveries newest first, older than beforeID when
+// it is set, at most limit (0 means 50).
+func (s *Store) Refusals(ctx context.Context, beforeID int64, limit int) ([]Refusal, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	q := `SELECT id, received_at, remote_addr, http_status, code, reason, headers, body, body_size FROM webhook_refusals`
+	args := []any{}
+	if beforeID > 0 {
+		q += " WHERE id < ?"
+		args = append(args, beforeID)
+	}
+	q += " ORDER BY id DESC LIMIT ?"
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: refusals: %w", err)
+	}
+	defer rows.Close()
+	var out []Refusal
+	for rows.Next() {
+		var r Refusal
+		var at int64
+		var headers string
+		if err := rows.Scan(&r.ID, &at, &r.RemoteAddr, &r.HTTPStatus, &r.Code, &r.Reason, &headers, &r.Body, &r.BodySize); err != nil {
+			return nil, fmt.Errorf("store: refusals: %w", err)
+		}
+		r.ReceivedAt = time.UnixMilli(at)
+		if err := json.Unmarshal([]byte(headers), &r.Headers); err != nil {
+			return nil, fmt.Errorf("store: refusal %d headers: %w", r.ID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RefusalCount returns how many refused deliveries are kept.
+func (s *Store) RefusalCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_refusals`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: refusal count: %w", err)
+	}
+	return n, nil
+}

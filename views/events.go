@@ -1,0 +1,160 @@
+package views
+
+import (
+	"encoding/json"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"cardops/store"
+)
+
+// EventFilterForm is the event log's filter as typed, reflected in the URL.
+type EventFilterForm struct {
+	Operation    string
+	SubOperation string
+	Status       string
+	Card         string
+	Q            string
+	From         string // datetime-local (UTC) or RFC 3339
+	To           string
+}
+
+// Values returns the filter as URL query values, leaving out empty fields.
+func (f EventFilterForm) Values() url.Values {
+	v := url.Values{}
+	for _, kv := range [][2]string{
+		{"operation", f.Operation}, {"sub_operation", f.SubOperation}, {"status", f.Status},
+		{"card", f.Card}, {"q", f.Q}, {"from", f.From}, {"to", f.To},
+	} {
+		if kv[1] != "" {
+			v.Set(kv[0], kv[1])
+		}
+	}
+	return v
+}
+
+// URL returns the event log's address for this filter.
+func (f EventFilterForm) URL() string { return f.url("/events") }
+
+// url returns path with the filter and extra parameters (name, value pairs).
+func (f EventFilterForm) url(path string, extra ...string) string {
+	v := f.Values()
+	for i := 0; i+1 < len(extra); i += 2 {
+		v.Set(extra[i], extra[i+1])
+	}
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+// EventListData is the event log page's model.
+type EventListData struct {
+	Filter EventFilterForm
+	// FilterError explains a filter value that could not be read (and was
+	// ignored); "" when all were fine.
+	FilterError string
+	Events      []store.Event
+	// Before is the paging cursor of this page; the live tail runs only on
+	// the first page (Before 0).
+	Before int64
+	// NextBefore is the cursor of the next (older) page, 0 on the last page.
+	NextBefore int64
+	// Paused shows the live tail paused.
+	Paused bool
+	// StreamAfter is the newest event id when the page was read; the live
+	// tail starts after it, so nothing falls between page and stream.
+	StreamAfter  int64
+	RefusalCount int
+}
+
+func (d EventListData) streamURL() string {
+	return d.Filter.url("/events/stream", "after", strconv.FormatInt(d.StreamAfter, 10))
+}
+
+// EventPageData is the single event page's model.
+type EventPageData struct {
+	Event store.Event
+}
+
+// RefusalListData is the refused deliveries page's model.
+type RefusalListData struct {
+	Refusals   []store.Refusal
+	NextBefore int64
+	Total      int
+}
+
+// WebhookSettingsData is the webhook settings page's model.
+type WebhookSettingsData struct {
+	Secrets     store.WebhookSecrets
+	ReceiverURL string
+	// PinnedKey and PinnedSecret report a value set by flag or environment:
+	// it replaces a rotated one at the next start.
+	PinnedKey    bool
+	PinnedSecret bool
+	Now          time.Time
+	Rotated      bool
+}
+
+// PreviousActive reports whether the pre-rotation key and secret still work.
+func (d WebhookSettingsData) PreviousActive() bool {
+	return d.Secrets.PreviousKey != "" && d.Now.Before(d.Secrets.PreviousUntil)
+}
+
+// PrettyJSON indents a JSON body for reading; a body that is not JSON is
+// returned unchanged.
+func PrettyJSON(body []byte) string {
+	var v json.RawMessage
+	if err := json.Unmarshal(body, &v); err != nil {
+		return string(body)
+	}
+	out, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return string(body)
+	}
+	return string(out)
+}
+
+// headerLine is one header for display.
+type headerLine struct{ Name, Value string }
+
+// sortedHeaders flattens headers in name order.
+func sortedHeaders(h map[string][]string) []headerLine {
+	var out []headerLine
+	for k, vs := range h {
+		for _, v := range vs {
+			out = append(out, headerLine{k, v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
+}
+
+// verificationBadge colours a verification summary such as "provider-key: ok".
+func verificationBadge(v string) string {
+	if strings.HasSuffix(v, ": ok") {
+		return "ok"
+	}
+	return "bad"
+}
+
+func eventURL(id int64) string { return "/events/" + strconv.FormatInt(id, 10) }
+
+func eventRowID(id int64) string { return "ev-" + strconv.FormatInt(id, 10) }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12] + "…"
+	}
+	return h
+}

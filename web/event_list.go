@@ -1,0 +1,121 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+const eventPageSize = 50
+
+// eventList shows the event log, newest first, filtered as the URL says.
+// Pages are cut by id (before=), so paging stays stable while events arrive;
+// the first page carries the live tail, which starts after its newest row.
+func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("view") == "refused" {
+		s.refusalList(w, r)
+		return
+	}
+	form, f, ferr := parseEventFilter(q)
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	ctx := r.Context()
+	// Read before the listing: if the listing is empty, the tail starts
+	// here, and nothing that matched could have been committed before it.
+	latest, err := s.store.LatestEventID(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	f.BeforeID, f.Limit = max(before, 0), eventPageSize+1
+	evs, err := s.store.Events(ctx, f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	refused, err := s.store.RefusalCount(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := views.EventListData{Filter: form, FilterError: ferr, Events: evs, Before: max(before, 0),
+		Paused: q.Get("live") == "off", RefusalCount: refused, StreamAfter: latest}
+	if len(evs) > eventPageSize {
+		d.Events = evs[:eventPageSize]
+		d.NextBefore = d.Events[eventPageSize-1].ID
+	}
+	if len(d.Events) > 0 {
+		d.StreamAfter = d.Events[0].ID
+	}
+	if isHTMX(r) {
+		// The address bar shows the filter without empty fields, so it can
+		// be shared as it is.
+		w.Header().Set("HX-Push-Url", form.URL())
+		s.render(w, r, http.StatusOK, views.EventsSection(d))
+		return
+	}
+	s.render(w, r, http.StatusOK, views.EventsPage(s.page(r, "Event log", "/events"), d))
+}
+
+// maxFilterText bounds each filter value.
+const maxFilterText = 200
+
+// parseEventFilter reads the event log's filter parameters. A time that
+// cannot be read is ignored and explained in the returned message.
+func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, string) {
+	get := func(name string) string {
+		v := strings.TrimSpace(q.Get(name))
+		if len(v) > maxFilterText {
+			v = v[:maxFilterText]
+		}
+		return v
+	}
+	form := views.EventFilterForm{
+		Operation: get("operation"), SubOperation: get("sub_operation"), Status: get("status"),
+		Card: get("card"), Q: get("q"), From: get("from"), To: get("to"),
+	}
+	f := store.EventFilter{Operation: form.Operation, SubOperation: form.SubOperation, Status: form.Status,
+		Card: form.Card, Q: form.Q}
+	var bad []string
+	if form.From != "" {
+		if t, ok := parseFilterTime(form.From); ok {
+			f.From = t
+		} else {
+			bad = append(bad, "from")
+		}
+	}
+	if form.To != "" {
+		if t, ok := parseFilterTime(form.To); ok {
+			f.To = t
+			if len(form.To) <= len("2006-01-02T15:04") {
+				// A time to the minute (or a day) means to its end.
+				f.To = f.To.Add(time.Minute - time.Millisecond)
+				if len(form.To) == len("2006-01-02") {
+					f.To = t.Add(24*time.Hour - time.Millisecond)
+				}
+			}
+		} else {
+			bad = append(bad, "to")
+		}
+	}
+	msg := ""
+	if len(bad) > 0 {
+		msg = "Could not read the time in " + strings.Join(bad, " and ") +
+			" (want 2006-01-02T15:04 in UTC, or RFC 3339); it was ignored."
+	}
+	return form, f, msg
+}
+
+func parseFilterTime(s string) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339, "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}

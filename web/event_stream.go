@@ -1,0 +1,239 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+const (
+	// liveBuffer is how many events a live subscriber may fall behind
+	// before it is told to resync from the database.
+	liveBuffer = 1024
+	// streamKeepAlive is how often an idle stream sends a comment, so
+	// proxies and browsers keep it open.
+	streamKeepAlive = 20 * time.Second
+	// streamWriteTimeout bounds one write to a stream; a browser that stops
+	// reading is dropped rather than holding its handler forever.
+	streamWriteTimeout = 10 * time.Second
+	// streamCoalesce is how long a stream gathers events before writing
+	// them; it bounds the latency it adds.
+	streamCoalesce = 5 * time.Millisecond
+	catchUpBatch   = 500
+	// maxStreamWrite bounds what a stream gathers before writing, and so
+	// the memory each open stream holds.
+	maxStreamWrite = 32 << 10
+	// sseEventName is the SSE event the live rows are sent as; the page's
+	// sse-swap attribute names it.
+	sseEventName = "event-row"
+)
+
+// liveEvent is a newly stored event on its way to the live streams. Its SSE
+// frame is rendered once, by the first stream that needs it, and shared.
+type liveEvent struct {
+	store.Event
+	once  sync.Once
+	frame []byte
+}
+
+func (e *liveEvent) sseFrame() []byte {
+	e.once.Do(func() { e.frame = sseFrame(e.Event) })
+	return e.frame
+}
+
+// sseFrame renders e as one Server-Sent Events message whose id is the
+// event's row id, so a reconnecting browser's Last-Event-ID says where it
+// stopped.
+func sseFrame(e store.Event) []byte {
+	var row bytes.Buffer
+	if err := views.EventRow(e, true).Render(context.Background(), &row); err != nil {
+		// EventRow writes to a buffer and has no failing parts; an error
+		// here is a bug, and the row is sent as an empty one.
+		row.Reset()
+	}
+	var b bytes.Buffer
+	b.WriteString("id: ")
+	b.WriteString(strconv.FormatInt(e.ID, 10))
+	b.WriteString("\nevent: " + sseEventName + "\n")
+	for line := range strings.SplitSeq(row.String(), "\n") {
+		b.WriteString("data: ")
+		b.WriteString(strings.TrimSuffix(line, "\r"))
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	return b.Bytes()
+}
+
+// eventStream is the live tail: Server-Sent Events carrying a table row for
+// each new event that matches the filters. It starts after the Last-Event-ID
+// the browser sends when it reconnects, else after the after= parameter (the
+// newest row of the page that opened it), else from now; whatever was
+// stored since is sent from the database first, with no gap and no
+// duplicate. A subscriber that falls behind catches up from the database.
+// The stream ends when the browser goes away or the server closes.
+func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
+	_, f, _ := parseEventFilter(r.URL.Query())
+	start := r.Header.Get("Last-Event-ID")
+	if start == "" {
+		start = r.URL.Query().Get("after")
+	}
+	var last int64
+	if start != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(start), 10, 64)
+		if err != nil || n < 0 {
+			s.jsonError(w, r, http.StatusBadRequest, "VAL", "Last-Event-ID or after must be an event id (a whole number).")
+			return
+		}
+		last = n
+	}
+	ctx := r.Context()
+	// Subscribe before reading the database: an event committed after the
+	// read is then certainly in the subscription, and one committed before
+	// it is skipped there by id.
+	sub := s.events.Subscribe()
+	defer sub.Close()
+	if start == "" {
+		latest, err := s.store.LatestEventID(ctx)
+		if err != nil {
+			s.log.Error("event stream: latest id", "trace_id", traceID(r), "err", err)
+			s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The event stream could not start.")
+			return
+		}
+		last = latest
+	}
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	var buf bytes.Buffer
+	flush := func() bool {
+		if buf.Len() == 0 {
+			return true
+		}
+		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // not every writer supports deadlines
+		_, err := w.Write(buf.Bytes())
+		buf.Reset()
+		if buf.Cap() > 4*maxStreamWrite {
+			buf = bytes.Buffer{} // a burst's buffer is not kept for the stream's life
+		}
+		return err == nil && rc.Flush() == nil
+	}
+	catchUp := func() bool {
+		for {
+			cf := f
+			cf.AfterID, cf.Ascending, cf.Limit = last, true, catchUpBatch
+			evs, err := s.store.Events(ctx, cf)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Error("event stream: catch up", "trace_id", traceID(r), "err", err)
+				}
+				return false
+			}
+			for _, e := range evs {
+				buf.Write(sseFrame(e))
+				last = e.ID
+				if buf.Len() >= maxStreamWrite && !flush() {
+					return false
+				}
+			}
+			if !flush() {
+				return false
+			}
+			if len(evs) < catchUpBatch {
+				return true
+			}
+		}
+	}
+	add := func(m *liveEvent) bool {
+		// The hub signals a drop before it delivers anything published
+		// after the dropped message, so a pending resync seen here means a
+		// gap before m: fill it from the database first.
+		select {
+		case <-sub.Resync:
+			if !catchUp() {
+				return false
+			}
+		default:
+		}
+		if m.ID <= last {
+			return true // already sent from the database
+		}
+		last = m.ID
+		if f.Match(m.Event) {
+			buf.Write(m.sseFrame())
+		}
+		return true
+	}
+
+	buf.WriteString("retry: 2000\n: live\n\n")
+	if start != "" && !catchUp() {
+		return
+	}
+	if !flush() {
+		return
+	}
+	keepAlive := time.NewTicker(streamKeepAlive)
+	defer keepAlive.Stop()
+	coalesce := time.NewTimer(streamCoalesce)
+	coalesce.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m, ok := <-sub.C:
+			if !ok {
+				return // the server is closing
+			}
+			if !add(m) {
+				return
+			}
+			// Gather what arrives within streamCoalesce and send it in one
+			// write: at a thousand events a second this turns a write and a
+			// wake-up per event and stream into one per few events.
+			coalesce.Reset(streamCoalesce)
+		more:
+			for range liveBuffer {
+				select {
+				case m, ok := <-sub.C:
+					if !ok {
+						flush()
+						return
+					}
+					if !add(m) {
+						return
+					}
+					if buf.Len() >= maxStreamWrite {
+						break more
+					}
+				case <-coalesce.C:
+					break more
+				case <-ctx.Done():
+					return
+				}
+			}
+			coalesce.Stop()
+			if !flush() {
+				return
+			}
+		case <-sub.Resync:
+			if !catchUp() {
+				return
+			}
+		case <-keepAlive.C:
+			buf.WriteString(": keep-alive\n\n")
+			if !flush() {
+				return
+			}
+		}
+	}
+}

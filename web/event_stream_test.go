@@ -1,0 +1,241 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cardops/web/hub"
+)
+
+// sseMessage is one parsed Server-Sent Events message.
+type sseMessage struct {
+	ID    int64
+	Event string
+	Data  string
+}
+
+// sseClient reads an event stream into a channel until the stream ends.
+type sseClient struct {
+	msgs   chan sseMessage
+	done   chan struct{} // closed when the stream has ended
+	cancel context.CancelFunc
+	status int
+}
+
+// openStream connects to the live tail at url (path and query) with the
+// session cookie and the Last-Event-ID, if not empty.
+func openStream(t *testing.T, base, url string, cookie *http.Cookie, lastID string) *sseClient {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+url, nil)
+	req.AddCookie(cookie)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatalf("open stream: %v", err)
+	}
+	c := &sseClient{msgs: make(chan sseMessage, 10000), done: make(chan struct{}), cancel: cancel, status: resp.StatusCode}
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "text/event-stream" {
+		t.Fatalf("stream: status %d, content type %q; want 200 text/event-stream", resp.StatusCode, ct)
+	}
+	go func() {
+		defer close(c.done)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		var m sseMessage
+		var data []string
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if m.Event != "" {
+					m.Data = strings.Join(data, "\n")
+					c.msgs <- m
+				}
+				m, data = sseMessage{}, nil
+			case strings.HasPrefix(line, "id: "):
+				m.ID, _ = strconv.ParseInt(line[4:], 10, 64)
+			case strings.HasPrefix(line, "event: "):
+				m.Event = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				data = append(data, line[6:])
+			}
+		}
+	}()
+	t.Cleanup(cancel)
+	return c
+}
+
+// next waits for the next message.
+func (c *sseClient) next(t *testing.T) sseMessage {
+	t.Helper()
+	select {
+	case m := <-c.msgs:
+		return m
+	case <-c.done:
+		t.Fatalf("stream ended, want a message")
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no message within 5s")
+	}
+	return sseMessage{}
+}
+
+// none checks that no message arrives within d.
+func (c *sseClient) none(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case m := <-c.msgs:
+		t.Fatalf("got message %d (%s), want none", m.ID, m.Data)
+	case <-time.After(d):
+	}
+}
+
+func startHTTP(t *testing.T, e *testEnv) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewServer(e.server)
+	t.Cleanup(func() {
+		e.server.Close()
+		ts.Close()
+	})
+	return ts
+}
+
+func deliverOK(t *testing.T, e *testEnv, body string) {
+	t.Helper()
+	if rec := e.deliver(body, providerHeaders(testWebhookKey, time.Now())); rec.Code != http.StatusOK {
+		t.Fatalf("deliver: status %d, %s", rec.Code, rec.Body.String())
+	}
+}
+
+func TestEventStreamLiveAndFiltered(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds)
+	ts := startHTTP(t, e)
+	cookie := e.login("viewer")
+	deliverOK(t, e, notification("before"))
+
+	all := openStream(t, ts.URL, "/events/stream", cookie, "")
+	wallets := openStream(t, ts.URL, "/events/stream?operation=VIRTUAL_WALLETS", cookie, "")
+	time.Sleep(50 * time.Millisecond) // let both subscribe; a stream starts from now
+	deliverOK(t, e, notification("live-1"))
+	deliverOK(t, e, `{"operation":"VIRTUAL_WALLETS","sub_operation":"DEPOSIT","operation_id":"dep-1","status":"SUCCESS","data":{"wallet_id":"w1"}}`)
+
+	m := all.next(t)
+	if m.Event != sseEventName || m.ID != 2 || !strings.Contains(m.Data, `data-operation-id="live-1"`) || !strings.Contains(m.Data, `class="new"`) {
+		t.Errorf("first live message = %+v, want event 2 (live-1) as a new row", m)
+	}
+	if m := all.next(t); m.ID != 3 {
+		t.Errorf("second live message id = %d, want 3", m.ID)
+	}
+	if m := wallets.next(t); m.ID != 3 || !strings.Contains(m.Data, "dep-1") {
+		t.Errorf("filtered stream got %+v, want only event 3 (dep-1)", m)
+	}
+	wallets.none(t, 200*time.Millisecond)
+	all.none(t, 100*time.Millisecond) // "before" is not re-sent
+}
+
+// TestEventStreamResumesWithoutGap disconnects a stream, stores events while
+// it is away, and reconnects with Last-Event-ID: exactly the missed events
+// arrive, in order, then live ones.
+func TestEventStreamResumesWithoutGap(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds)
+	ts := startHTTP(t, e)
+	cookie := e.login("viewer")
+	first := openStream(t, ts.URL, "/events/stream?after=0", cookie, "")
+	for i := 1; i <= 3; i++ {
+		deliverOK(t, e, notification(fmt.Sprintf("op-%d", i)))
+	}
+	var lastSeen int64
+	for range 3 {
+		lastSeen = first.next(t).ID
+	}
+	first.cancel()
+	<-first.done
+	for i := 4; i <= 8; i++ {
+		deliverOK(t, e, notification(fmt.Sprintf("op-%d", i)))
+	}
+	again := openStream(t, ts.URL, "/events/stream?after=0", cookie, strconv.FormatInt(lastSeen, 10))
+	for want := lastSeen + 1; want <= 8; want++ {
+		if m := again.next(t); m.ID != want {
+			t.Fatalf("after reconnect got event %d, want %d", m.ID, want)
+		}
+	}
+	deliverOK(t, e, notification("op-9"))
+	if m := again.next(t); m.ID != 9 {
+		t.Fatalf("live after catch-up: got %d, want 9", m.ID)
+	}
+	again.none(t, 100*time.Millisecond)
+}
+
+// TestEventStreamSlowSubscriberResyncs gives the stream a one-message buffer
+// and a burst of concurrent deliveries: whatever the hub drops is caught up
+// from the database, so every event arrives once, in order.
+func TestEventStreamSlowSubscriberResyncs(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds)
+	e.server.events = hub.New[*liveEvent](1)
+	ts := startHTTP(t, e)
+	cookie := e.login("viewer")
+	c := openStream(t, ts.URL, "/events/stream?after=0", cookie, "")
+	const n = 300
+	var wg sync.WaitGroup
+	for s := range 8 {
+		wg.Go(func() {
+			for i := s; i < n; i += 8 {
+				deliverOK(t, e, notification(fmt.Sprintf("burst-%d", i)))
+			}
+		})
+	}
+	wg.Wait()
+	for want := int64(1); want <= n; want++ {
+		if m := c.next(t); m.ID != want {
+			t.Fatalf("got event %d, want %d (gap or duplicate)", m.ID, want)
+		}
+	}
+	c.none(t, 100*time.Millisecond)
+}
+
+func TestEventStreamEndsOnServerClose(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds)
+	ts := startHTTP(t, e)
+	c := openStream(t, ts.URL, "/events/stream", e.login("viewer"), "")
+	time.Sleep(50 * time.Millisecond)
+	e.server.Close()
+	select {
+	case <-c.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("stream still open 5s after Server.Close, want it ended")
+	}
+	// The receiver keeps working after the streams are closed.
+	deliverOK(t, e, notification("after-close"))
+}
+
+func TestEventStreamEndsWhenClientLeaves(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds)
+	ts := startHTTP(t, e)
+	c := openStream(t, ts.URL, "/events/stream", e.login("viewer"), "")
+	deadline := time.Now().Add(5 * time.Second)
+	for e.server.events.Len() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("stream never subscribed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.cancel()
+	for e.server.events.Len() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("subscribers = %d after the client left, want 0", e.server.events.Len())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

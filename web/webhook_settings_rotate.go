@@ -1,0 +1,40 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"cardops/store"
+)
+
+// rotationOverlaps are the overlaps an admin may choose: how long the
+// previous key and secret keep working after a rotation.
+var rotationOverlaps = map[string]time.Duration{
+	"0s": 0, "1h": time.Hour, "24h": 24 * time.Hour, "168h": 7 * 24 * time.Hour,
+}
+
+// webhookSettingsRotate replaces the receiver's key and secret with fresh
+// ones; the previous pair keeps working for the chosen overlap. Audited,
+// refusals too.
+func (s *Server) webhookSettingsRotate(w http.ResponseWriter, r *http.Request) {
+	p := currentPrincipal(r)
+	overlapText := r.PostFormValue("overlap")
+	overlap, ok := rotationOverlaps[overlapText]
+	if !ok {
+		s.audit(r, p, "webhook.rotate", "settings", "webhooks", store.ResultRefused, fmt.Sprintf("bad overlap %.40q", overlapText))
+		s.errorPage(w, r, http.StatusBadRequest, "Not rotated",
+			"Choose how long the previous key and secret keep working (no overlap, 1 hour, 24 hours or 7 days). Nothing was changed.")
+		return
+	}
+	sec, err := s.store.RotateWebhookSecrets(r.Context(), overlap)
+	if err != nil {
+		s.audit(r, p, "webhook.rotate", "settings", "webhooks", store.ResultError, "store failed")
+		s.serverError(w, r, err)
+		return
+	}
+	s.webhookSecrets.Store(&sec)
+	s.audit(r, p, "webhook.rotate", "settings", "webhooks", store.ResultOK,
+		"previous key and secret valid until "+sec.PreviousUntil.UTC().Format(time.RFC3339))
+	http.Redirect(w, r, "/settings/webhooks?rotated=1", http.StatusSeeOther)
+}
