@@ -294,10 +294,13 @@ func steadyPhase(db string, o options, rawRate float64, out io.Writer) error {
 	}
 	defer c.stop()
 	warm(c)
+	var batches, batched atomic.Int64
+	defer c.store.OnEvents(func(evs []store.Event) { batches.Add(1); batched.Add(int64(len(evs))) })()
 	lat, errs, el := openLoop(c, "steady-", o.rate, o.duration, 256, nil)
 	rate := float64(len(lat)) / el.Seconds()
-	fmt.Fprintf(out, "steady     target %d/s for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s p99.9 %s max %s; ingest/raw %.2f\n",
-		o.rate, o.duration, len(lat), rate, errs, pct(lat, 50), pct(lat, 99), pct(lat, 99.9), pct(lat, 100), ratio(rate, rawRate))
+	fmt.Fprintf(out, "steady     target %d/s for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s p99.9 %s max %s; ingest/raw %.2f; %d commits, %.1f events per commit\n",
+		o.rate, o.duration, len(lat), rate, errs, pct(lat, 50), pct(lat, 99), pct(lat, 99.9), pct(lat, 100), ratio(rate, rawRate),
+		batches.Load(), float64(batched.Load())/float64(max(batches.Load(), 1)))
 	return nil
 }
 
