@@ -13,13 +13,15 @@ import (
 
 	"cardops/store"
 	"cardops/web"
+	"cardops/web/dispatch"
 )
 
 // e2ePassword is every browser-test user's password.
 const e2ePassword = "browser test password"
 
 // console is a real cardops server on 127.0.0.1 over a fresh database, with
-// one user per level.
+// one user per level, wired as `cardops serve` wires it: the dispatcher
+// delivers simulated notifications over HTTP to the console's own receiver.
 type console struct {
 	URL   string
 	Store *store.Store
@@ -44,12 +46,25 @@ func startConsole(t *testing.T) *console {
 			t.Fatalf("create user: %v", err)
 		}
 	}
-	srv, err := web.New(ctx, web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ts := httptest.NewUnstartedServer(nil)
+	target := "http://" + ts.Listener.Addr().String() + "/webhooks"
+	d := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger})
+	srv, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: d.Wake})
 	if err != nil {
 		t.Fatalf("new console: %v", err)
 	}
-	ts := httptest.NewServer(srv)
+	ts.Config.Handler = srv
+	ts.Start()
+	dctx, stopDispatch := context.WithCancel(ctx)
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(dispatched)
+		d.Run(dctx)
+	}()
 	t.Cleanup(func() {
+		stopDispatch()
+		<-dispatched
 		srv.Close() // ends live event streams, so ts.Close need not wait for them
 		ts.Close()
 		st.Close()

@@ -16,9 +16,9 @@ func TestSignInEachLevel(t *testing.T) {
 		seeNav  []string
 		hideNav []string
 	}{
-		{"viewer", "L1 · Read-Only", []string{"Cards"}, []string{"Audit"}},
-		{"operator", "L2 · Operational", []string{"Cards"}, []string{"Audit"}},
-		{"admin", "L3 · Admin", []string{"Cards", "Audit"}, nil},
+		{"viewer", "L1 · Read-Only", []string{"Cards", "Events"}, []string{"Simulate", "Reissues", "Audit", "Settings"}},
+		{"operator", "L2 · Operational", []string{"Cards", "Events", "Simulate"}, []string{"Reissues", "Audit", "Settings"}},
+		{"admin", "L3 · Admin", []string{"Cards", "Events", "Simulate", "Reissues", "Audit", "Settings"}, nil},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
 			page := newPage(t)

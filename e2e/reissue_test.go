@@ -46,9 +46,12 @@ func TestReissueJourney(t *testing.T) {
 	signIn(t, page, c.URL, "admin")
 	must(t, expect.Locator(page.Locator("nav.nav").GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Reissues", Exact: playwright.Bool(true)})).ToBeVisible())
 
-	if _, err := page.Goto(c.URL + "/cards/" + cardID + "/reissue"); err != nil {
+	// From the card page, as an admin would.
+	if _, err := page.Goto(c.URL + "/cards/" + cardID); err != nil {
 		t.Fatal(err)
 	}
+	must(t, page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Reissue card"}).Click())
+	must(t, expect.Page(page).ToHaveURL(c.URL+"/cards/"+cardID+"/reissue"))
 	must(t, expect.Locator(page.Locator(".warning-box")).ToContainText("This cannot be undone"))
 	must(t, expect.Locator(page.GetByTestId("current-number")).ToHaveText("•••• •••• •••• "+last4))
 	must(t, page.GetByLabel("Suspected fraud").Check())
@@ -105,6 +108,20 @@ func TestReissueJourney(t *testing.T) {
 	}
 	must(t, expect.Locator(page.GetByTestId("new-number")).ToHaveText("•••• •••• •••• "+card.Last4))
 	must(t, expect.Locator(page.GetByLabel("Last 4 digits")).ToHaveCount(0))
+
+	// The card page shows the new number, and both numbers in its history.
+	if _, err := page.Goto(c.URL + "/cards/" + cardID); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(page.GetByTestId("card-pan")).ToHaveText("•••• •••• •••• "+card.Last4))
+	history := page.GetByTestId("card-numbers")
+	must(t, expect.Locator(history).ToContainText(last4))
+	must(t, expect.Locator(history).ToContainText(card.Last4))
+	// Support still finds the card by its old last 4.
+	if _, err := page.Goto(c.URL + "/cards?q=" + last4); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Maria Souza"})).ToBeVisible())
 }
 
 // TestReissueViewerRefused: a level-1 user sees no reissue action and gets
@@ -115,6 +132,11 @@ func TestReissueViewerRefused(t *testing.T) {
 	page := newPage(t)
 	signIn(t, page, c.URL, "viewer")
 	must(t, expect.Locator(page.Locator("nav.nav").GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Reissues"})).ToHaveCount(0))
+	if _, err := page.Goto(c.URL + "/cards/" + cardID); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(page.GetByTestId("card-pan")).ToBeVisible())
+	must(t, expect.Locator(page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Reissue card"})).ToHaveCount(0))
 	resp, err := page.Goto(c.URL + "/cards/" + cardID + "/reissue")
 	if err != nil {
 		t.Fatal(err)

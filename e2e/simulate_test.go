@@ -2,118 +2,55 @@ package e2e
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/mxschmitt/playwright-go"
-	"golang.org/x/crypto/bcrypt"
 
 	"cardops/store"
-	"cardops/web"
-	"cardops/web/dispatch"
-	"cardops/web/webhook"
 )
 
 const e2eCardID = "11111111-2222-4333-8444-000000000001"
 
-// signedReceiver stands in for the webhook receiver: it verifies each
-// delivery as the embedded receiver does and keeps the envelopes it took.
-type signedReceiver struct {
-	st  *store.Store
-	mu  sync.Mutex
-	got []webhook.Envelope
+// addE2ECard gives the console one ACTIVE card with 100.00 USD.
+func addE2ECard(t *testing.T, c *console) {
+	t.Helper()
+	if _, err := c.Store.Writer().Exec(`INSERT INTO cards(id, card_holder_name, name_norm, type, bin, last4, exp_month, exp_year, status,
+		approval_method, balance_cents, created_at, updated_at)
+		VALUES (?, 'Ana Browser', 'ana browser', 'VIRTUAL', '424242', '4242', 12, 2030, 'ACTIVE', 'NONE', 10000, 1, 1)`, e2eCardID); err != nil {
+		t.Fatal(err)
+	}
 }
 
-func (rc *signedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	sec, err := rc.st.WebhookSecrets(r.Context(), "", "")
+// receivedOperations lists the events the embedded receiver stored, oldest
+// first, as "OPERATION/SUB STATUS".
+func receivedOperations(t *testing.T, c *console) []string {
+	t.Helper()
+	evs, err := c.Store.Events(context.Background(), store.EventFilter{Ascending: true, Limit: 1000})
 	if err != nil {
-		http.Error(w, "secrets", 500)
-		return
+		t.Fatal(err)
 	}
-	now := time.Now()
-	if v := webhook.Verify(r.Header, body, webhook.Credentials{Keys: sec.Keys(now), Secrets: sec.Secrets(now)}, now); !v.OK {
-		http.Error(w, v.Reason, http.StatusUnauthorized)
-		return
-	}
-	env, err := webhook.ParseEnvelope(body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	rc.mu.Lock()
-	rc.got = append(rc.got, env)
-	rc.mu.Unlock()
-	w.WriteHeader(http.StatusOK)
-}
-
-func (rc *signedReceiver) operations() []string {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
 	var out []string
-	for _, e := range rc.got {
+	for _, e := range evs {
 		out = append(out, e.Operation+"/"+e.SubOperation+" "+e.Status)
 	}
 	return out
 }
 
-// startSimConsole is startConsole plus the dispatcher, delivering to a
-// receiver that verifies signatures, and one ACTIVE card with 100.00 USD.
-func startSimConsole(t *testing.T) (*console, *signedReceiver) {
+// startSimConsole is startConsole with one ACTIVE card.
+func startSimConsole(t *testing.T) *console {
 	t.Helper()
-	store.BcryptCost = bcrypt.MinCost
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	for _, u := range []store.NewUser{
-		{Username: "viewer", Level: store.LevelReadOnly, Password: e2ePassword},
-		{Username: "operator", Level: store.LevelOperational, Password: e2ePassword},
-	} {
-		if _, err := st.CreateUser(ctx, u); err != nil {
-			t.Fatalf("create user: %v", err)
-		}
-	}
-	if _, err := st.Writer().Exec(`INSERT INTO cards(id, card_holder_name, name_norm, type, bin, last4, exp_month, exp_year, status,
-		approval_method, balance_cents, created_at, updated_at)
-		VALUES (?, 'Ana Browser', 'ana browser', 'VIRTUAL', '424242', '4242', 12, 2030, 'ACTIVE', 'NONE', 10000, 1, 1)`, e2eCardID); err != nil {
-		t.Fatal(err)
-	}
-	rc := &signedReceiver{st: st}
-	recv := httptest.NewServer(rc)
-	d := dispatch.New(dispatch.Config{Store: st, Target: recv.URL + "/webhooks", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	dctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); d.Run(dctx) }()
-	srv, err := web.New(ctx, web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		WebhookTarget: d.Target(), WakeDispatcher: d.Wake})
-	if err != nil {
-		t.Fatalf("new console: %v", err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		ts.Close()
-		stop()
-		<-done
-		recv.Close()
-		st.Close()
-	})
-	return &console{URL: ts.URL, Store: st}, rc
+	c := startConsole(t)
+	addE2ECard(t, c)
+	return c
 }
 
 // TestSimulateAuthorizeThenClearing: QA picks a card, presses Authorize,
 // then Clearing, and watches both notifications get delivered (signed, to
 // the receiver) and the balance move once.
 func TestSimulateAuthorizeThenClearing(t *testing.T) {
-	c, rc := startSimConsole(t)
+	c := startSimConsole(t)
 	page := newPage(t)
 	signIn(t, page, c.URL, "operator")
 	must(t, page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Simulate", Exact: playwright.Bool(true)}).Click())
@@ -136,7 +73,7 @@ func TestSimulateAuthorizeThenClearing(t *testing.T) {
 	must(t, expect.Locator(rows.Filter(playwright.LocatorFilterOptions{HasText: "CARDS/AUTHORIZATION"})).ToContainText("delivered"))
 	must(t, expect.Locator(rows.First()).ToContainText("HTTP 200"))
 
-	got := rc.operations()
+	got := receivedOperations(t, c)
 	if len(got) != 2 || got[0] != "CARDS/AUTHORIZATION PENDING" || got[1] != "CARDS/CLEARING SUCCESS" {
 		t.Errorf("receiver took %v, want the authorization then the clearing", got)
 	}
@@ -149,7 +86,7 @@ func TestSimulateAuthorizeThenClearing(t *testing.T) {
 // TestSimulateHiddenFromViewer: a level-1 user has no Simulate navigation
 // and is refused the page.
 func TestSimulateHiddenFromViewer(t *testing.T) {
-	c, _ := startSimConsole(t)
+	c := startSimConsole(t)
 	page := newPage(t)
 	signIn(t, page, c.URL, "viewer")
 	must(t, expect.Locator(page.Locator("nav.nav").GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Simulate"})).ToHaveCount(0))
@@ -168,7 +105,7 @@ func TestSimulateHiddenFromViewer(t *testing.T) {
 // send, sends it deliberately malformed and sees the receiver refuse it,
 // then sends a burst and watches its progress to the end.
 func TestSimulateEditBrokenAndBurst(t *testing.T) {
-	c, rc := startSimConsole(t)
+	c := startSimConsole(t)
 	page := newPage(t)
 	signIn(t, page, c.URL, "operator")
 	if _, err := page.Goto(c.URL + "/simulate?card=" + e2eCardID); err != nil {
@@ -200,7 +137,7 @@ func TestSimulateEditBrokenAndBurst(t *testing.T) {
 	must(t, page.GetByLabel("Notifications").Fill("300"))
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Send burst"}).Click())
 	must(t, expect.Locator(page.GetByTestId("burst-progress")).ToContainText("300 of 300 delivered — done."))
-	if got := len(rc.operations()); got != 300 {
+	if got := len(receivedOperations(t, c)); got != 300 {
 		t.Errorf("receiver took %d notifications, want the 300 of the burst (the broken one refused)", got)
 	}
 }
