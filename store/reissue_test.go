@@ -738,3 +738,23 @@ func BenchmarkReissue(b *testing.B) {
 		}
 	}
 }
+
+// TestReissueSurvivesCardActivity: purchases on the card between step 1 and
+// step 2 (a stolen card still in use, say) do not cancel the prepared
+// reissue; only changes to its number or state do.
+func TestReissueSurvivesCardActivity(t *testing.T) {
+	e := newReissueEnv(t)
+	id, pan := e.addCard("ACTIVE")
+	r := e.request(id, "alice", false)
+	if _, err := e.st.Simulate(e.ctx, SimRequest{Action: ActAuthorize, CardID: id, Amount: "12.50",
+		By: SimActor{Name: "qa", Level: LevelOperational}}); err != nil {
+		t.Fatalf("authorize between the steps: %v", err)
+	}
+	done, err := e.confirm(r.ID, "alice", pan[12:], reissueTestPassword)
+	if err != nil {
+		t.Fatalf("confirm after a purchase: %v", err)
+	}
+	if done.Status != ReissueDone {
+		t.Errorf("status = %s, want %s", done.Status, ReissueDone)
+	}
+}

@@ -416,8 +416,11 @@ func (t *simTx) card() (simCard, error) {
 	return c, err
 }
 
+// setBalance moves the card's balance. It leaves cards.version alone: the
+// version guards a prepared reissue against changes to the card's number or
+// state, and purchases on a card (a stolen one, say) must not cancel it.
 func (t *simTx) setBalance(cardID string, bal int64) error {
-	_, err := t.tx.ExecContext(t.ctx, `UPDATE cards SET balance_cents = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE cards SET balance_cents = ?, updated_at = ? WHERE id = ?`,
 		bal, t.now, cardID)
 	return err
 }

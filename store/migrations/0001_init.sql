@@ -106,8 +106,8 @@ CREATE TABLE cards (
     forwarded_3ds_type  TEXT NOT NULL DEFAULT 'AUTOMATIC',
     balance_cents       INTEGER NOT NULL DEFAULT 0,
     wallet_id           TEXT REFERENCES wallets(id),
-    -- version is bumped by every change to the card, so a form prepared
-    -- against an older version can be refused.
+    -- version is bumped by every change to the card's number or state, so
+    -- a form prepared against an older version can be refused.
     version             INTEGER NOT NULL DEFAULT 1,
     created_at          INTEGER NOT NULL,
     updated_at          INTEGER NOT NULL
