@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -59,5 +60,38 @@ func TestCreateUserAndAuthenticate(t *testing.T) {
 	st.r.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE username = 'Alice'`).Scan(&hash)
 	if hash == "a long password" || len(hash) < 50 {
 		t.Errorf("stored password hash %q looks unsafe", hash)
+	}
+}
+
+func TestDeleteExpiredSessions(t *testing.T) {
+	BcryptCost = bcrypt.MinCost
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u, err := st.CreateUser(ctx, NewUser{"alice", LevelReadOnly, "a long password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	st.SetClock(func() time.Time { return start })
+	if err := st.CreateSession(ctx, "old", u.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	st.SetClock(func() time.Time { return start.Add(IdleTimeout) })
+	if err := st.CreateSession(ctx, "fresh", u.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	st.SetClock(func() time.Time { return start.Add(IdleTimeout + time.Minute) })
+	if n, err := st.DeleteExpiredSessions(ctx); err != nil || n != 1 {
+		t.Fatalf("DeleteExpiredSessions = %d, %v; want 1", n, err)
+	}
+	if _, err := st.SessionByToken(ctx, "fresh"); err != nil {
+		t.Errorf("fresh session: %v, want it kept", err)
+	}
+	if _, err := st.SessionByToken(ctx, "old"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("old session: %v, want ErrNotFound", err)
 	}
 }

@@ -31,9 +31,8 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 			s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{Message: se.Message}))
 			return
 		}
-		info := views.ErrorInfo{Status: simRefusalStatus(se), Title: "Simulation refused", Message: se.Message + " Nothing was changed.",
-			TraceID: traceID(r), Link: "/cards/" + cardID, LinkLabel: "Back to the card"}
-		s.render(w, r, info.Status, views.ErrorPage(s.page(r, info.Title, ""), info))
+		s.refusal(w, r, views.ErrorInfo{Status: simRefusalStatus(se), Title: "Simulation refused", Message: se.Message + " Nothing was changed.",
+			Link: "/cards/" + cardID, LinkLabel: "Back to the card"}, "/cards")
 		return
 	}
 	if err != nil {

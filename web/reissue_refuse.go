@@ -19,17 +19,11 @@ func reissueActor(r *http.Request) store.ReissueActor {
 // reissueRefused answers a refused reissue step with a readable page that
 // says what happened and links the card.
 func (s *Server) reissueRefused(w http.ResponseWriter, r *http.Request, status int, title, message, cardID string) {
-	info := views.ErrorInfo{Status: status, Title: title, Message: message, TraceID: traceID(r), Link: "/", LinkLabel: "Back to the overview"}
+	info := views.ErrorInfo{Status: status, Title: title, Message: message}
 	if cardID != "" {
 		info.Link, info.LinkLabel = "/cards/"+cardID, "Open the card"
 	}
-	if isHTMX(r) {
-		w.Header().Set("HX-Retarget", "main")
-		w.Header().Set("HX-Reswap", "innerHTML")
-		s.render(w, r, status, views.ErrorBox(info))
-		return
-	}
-	s.render(w, r, status, views.ErrorPage(s.page(r, title, "/reissues"), info))
+	s.refusal(w, r, info, "/reissues")
 }
 
 // deletedCardMessage gives the provider's 412 for a DELETED card in words.

@@ -32,16 +32,26 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 // errorPage answers with a readable page, or just the message box for htmx
 // requests (with a retarget so it shows where the person is looking).
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, title, message string) {
-	info := views.ErrorInfo{Status: status, Title: title, Message: message, TraceID: traceID(r), Link: "/", LinkLabel: "Back to the overview"}
+	s.refusal(w, r, views.ErrorInfo{Status: status, Title: title, Message: message}, "")
+}
+
+// refusal renders info like errorPage, with the trace id filled in and, when
+// info names no way onwards, a link back to the card search; active is the
+// navigation item to highlight.
+func (s *Server) refusal(w http.ResponseWriter, r *http.Request, info views.ErrorInfo, active string) {
+	info.TraceID = traceID(r)
+	if info.Link == "" {
+		info.Link, info.LinkLabel = "/cards", "Back to the card search"
+	}
 	if isHTMX(r) {
 		// htmx does not swap error responses by default; these headers make
 		// it show the refusal instead of silently doing nothing.
 		w.Header().Set("HX-Retarget", "main")
 		w.Header().Set("HX-Reswap", "innerHTML")
-		s.render(w, r, status, views.ErrorBox(info))
+		s.render(w, r, info.Status, views.ErrorBox(info))
 		return
 	}
-	s.render(w, r, status, views.ErrorPage(s.page(r, title, ""), info))
+	s.render(w, r, info.Status, views.ErrorPage(s.page(r, info.Title, active), info))
 }
 
 // serverError logs err once, with the trace id, and answers 500 without

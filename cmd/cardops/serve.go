@@ -105,6 +105,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	dispatchCtx, stopDispatch := context.WithCancel(ctx)
 	dispatched := make(chan error, 1)
 	go func() { dispatched <- dispatcher.Run(dispatchCtx) }()
+	go sweepSessions(ctx, st, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var serveErr error
@@ -214,4 +215,24 @@ func randomPassword() string {
 	b := make([]byte, 12)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// sweepSessions deletes timed-out sessions at start and then hourly; a
+// timed-out session is refused when used anyway, this only keeps the table
+// small.
+func sweepSessions(ctx context.Context, st *store.Store, logger *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := st.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("sweep sessions", "err", err)
+		} else if n > 0 {
+			logger.Info("swept expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
