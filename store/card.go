@@ -44,7 +44,6 @@ const cardColumns = `c.id, c.card_holder_name, c.email, c.phone_dial_code, c.pho
 	c.monthly_limit_cents, c.forwarded_3ds_type, c.balance_cents, COALESCE(c.wallet_id, ''), c.version,
 	c.created_at, c.updated_at`
 
-
 func scanCard(row rowScanner, extra ...any) (Card, error) {
 	var c Card
 	var daily, weekly, monthly sql.NullInt64

@@ -602,7 +602,6 @@ func (s *Store) LatestEventID(ctx context.Context) (int64, error) {
 	return id.Int64, nil
 }
 
-
 func scanEvent(row rowScanner, extra ...any) (Event, error) {
 	var e Event
 	var at, last int64
