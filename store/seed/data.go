@@ -324,11 +324,10 @@ type merchant struct {
 	min, max                           int64
 }
 
-// Merchant category codes with a special meaning to the generator.
-const (
-	mccATM  = "6011"
-	mccFuel = "5541"
-)
+// mccATM is the merchant category of cash withdrawals, which carry an ATM
+// fee. (Fuel pumps, 5541, are recognised by their fixed pre-authorisation:
+// merchants whose min equals max.)
+const mccATM = "6011"
 
 var onlineMerchants = []merchant{
 	{"AMZN Mktp US", "SEATTLE", "US", "5999", "USD", 8, 250},

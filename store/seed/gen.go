@@ -3,6 +3,7 @@ package seed
 import (
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"cardops/store"
@@ -58,9 +59,10 @@ var tableDefs = [numTables]tableDef{
 // batch holds the rows generated for a run of cards, column values flattened
 // per table in the order of tableDefs, ready to bind.
 type batch struct {
-	vals  [numTables][]any
-	rows  [numTables]int
-	cards int
+	vals    [numTables][]any
+	rows    [numTables]int
+	cards   int
+	pending atomic.Int32 // stagers still writing from it
 }
 
 func (b *batch) add(t int, v ...any) {
@@ -121,7 +123,7 @@ var (
 	vAuthorization, vClearing    any = "AUTHORIZATION", "CLEARING"
 	vRefund, vReversal           any = "REFUND", "REVERSAL"
 	vSuccess, vPending, vFailed  any = "SUCCESS", "PENDING", "FAILED"
-	vUSD, vRateOne, vEmpty       any = "USD", "1", ""
+	vRateOne                     any = "1"
 	vDeposit, vWithdraw          any = "DEPOSIT", "WITHDRAW"
 	vUSDC, vUSDT                 any = symbolUSDC, symbolUSDT
 	vBlockchain                  any = blockchain
@@ -167,7 +169,9 @@ func weightsAny(ws []weightedAny) []int {
 // purchase is one authorization and what followed it.
 type purchase struct {
 	m          *vmerchant
-	rate       any // exchange rate string, boxed
+	rateV      int64 // USD per unit × rateScale
+	rate       any   // the same, as the exchange_rate string
+	refundPct  int64 // share of the cleared amount refunded, if refunded
 	tx, bill   int64
 	feeFx      int64
 	feeAtm     int64
@@ -184,6 +188,42 @@ type purchase struct {
 
 func (p *purchase) debit() int64      { return p.bill + p.feeFx + p.feeAtm }
 func (p *purchase) clearDebit() int64 { return p.clearBill + p.clearFeeFx + p.feeAtm }
+
+// price derives the USD bills and the FX fees from the amounts in the
+// merchant's currency.
+func (p *purchase) price() {
+	toBill := func(tx int64) int64 { return max(1, (tx*p.rateV+rateScale/2)/rateScale) }
+	fxFee := func(bill int64) int64 {
+		if p.m.cur.code == "USD" {
+			return 0
+		}
+		return max(1, (bill*150+5_000)/10_000) // 1.5 %
+	}
+	p.bill = toBill(p.tx)
+	p.feeFx = fxFee(p.bill)
+	p.clearBill = toBill(p.clearTx)
+	p.clearFeeFx = fxFee(p.clearBill)
+	p.refundTx = p.clearTx * p.refundPct / 100
+	p.refundBill = p.clearBill * p.refundPct / 100
+	if p.refundPct > 0 && p.refundBill == 0 {
+		p.refundTx, p.refundBill = p.clearTx, p.clearBill
+	}
+}
+
+// shrink scales the purchase by permille/1000: the cardholder bought
+// less.
+func (p *purchase) shrink(permille int64) {
+	scale := func(tx int64) int64 {
+		tx = tx * permille / 1000
+		if p.m.cur.zeroDecimal {
+			tx -= tx % 100
+		}
+		return max(tx, 100)
+	}
+	p.tx, p.clearTx = scale(p.tx), scale(p.clearTx)
+	p.clearTx = min(p.clearTx, p.tx)
+	p.price()
+}
 
 type eventKind uint8
 
@@ -268,7 +308,7 @@ func (g *gen) card(idx uint64) {
 	g.loc = loc
 	status := cardStatus(g.pick(cardStatusPick))
 	approval := g.pick(approvalPick)
-	physical := g.permille(150)
+	physical := g.permille(120)
 
 	// Holder, e-mail and phone.
 	name, norm, first, last := g.holderName(loc, physical)
@@ -484,7 +524,7 @@ func (g *gen) holderName(loc *vlocale, physical bool) (name, norm string, first,
 	switch {
 	case physical:
 		style = 2
-	case g.permille(40):
+	case g.permille(20):
 		style = 1
 	}
 	buf := g.buf[:0]
@@ -667,8 +707,15 @@ func (g *gen) movements(cardID any, status cardStatus, created, end, followEnd, 
 				reason = &declineLimit
 			case g.permille(45):
 				reason = &randomDeclines[g.pick(vocab.declinePick)]
-			case p.debit() > bal:
+			case p.debit() > bal && (bal < 500 || !g.permille(850)):
 				reason = &declineInsufficient
+			case p.debit() > bal:
+				// Most people buy what they can afford: this purchase
+				// was smaller.
+				p.shrink(bal * int64(300+r.IntN(600)) / p.debit())
+				if p.debit() > bal {
+					reason = &declineInsufficient
+				}
 			}
 			if reason != nil {
 				p.declined = true
@@ -750,35 +797,24 @@ func (g *gen) planPurchase(t, followEnd int64, forced *declineReason) {
 			p.tx += int64(r.IntN(100))
 		}
 	}
-	rate := int64(rateScale)
+	p.rateV = rateScale
 	p.rate = vRateOne
 	if cur.code != "USD" {
-		rate = cur.usdPerUnit
+		p.rateV = cur.usdPerUnit
 		if !cur.pegged {
-			rate += rate * int64(r.IntN(301)-150) / 10_000
+			p.rateV += p.rateV * int64(r.IntN(301)-150) / 10_000
 		}
-		p.rate = formatRate(rate)
+		p.rate = formatRate(p.rateV)
 	}
-	toBill := func(tx int64) int64 { return max(1, (tx*rate+rateScale/2)/rateScale) }
-	fxFee := func(bill int64) int64 {
-		if cur.code == "USD" {
-			return 0
-		}
-		return max(1, (bill*150+5_000)/10_000)
-	}
-	p.bill = toBill(p.tx)
-	p.feeFx = fxFee(p.bill)
 	if m.mcc == mccATM {
 		p.feeAtm = 250
 	}
-	p.clearTx, p.clearBill, p.clearFeeFx = p.tx, p.bill, p.feeFx
+	p.clearTx = p.tx
 	if preAuth {
-		p.clearTx = p.tx * int64(20+r.IntN(76)) / 100
+		p.clearTx = max(100, p.tx*int64(20+r.IntN(76))/100)
 		if cur.zeroDecimal {
 			p.clearTx -= p.clearTx % 100
 		}
-		p.clearBill = toBill(p.clearTx)
-		p.clearFeeFx = fxFee(p.clearBill)
 	}
 
 	i := int32(len(g.purchases))
@@ -794,14 +830,9 @@ func (g *gen) planPurchase(t, followEnd int64, forced *declineReason) {
 				if g.permille(70) {
 					rt := ct + g.between(dayMs, 30*dayMs)
 					if rt < followEnd {
-						pct := int64(100)
+						p.refundPct = 100
 						if r.IntN(10) < 4 {
-							pct = int64(30 + r.IntN(61))
-						}
-						p.refundTx = p.clearTx * pct / 100
-						p.refundBill = p.clearBill * pct / 100
-						if p.refundBill == 0 {
-							p.refundTx, p.refundBill = p.clearTx, p.clearBill
+							p.refundPct = int64(30 + r.IntN(61))
 						}
 						g.events = append(g.events, event{t: rt, kind: evRefund, p: i})
 					}
@@ -815,6 +846,7 @@ func (g *gen) planPurchase(t, followEnd int64, forced *declineReason) {
 			}
 		}
 	}
+	p.price()
 	g.purchases = append(g.purchases, p)
 }
 

@@ -15,10 +15,10 @@ package seed
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
-	"io"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -32,8 +32,9 @@ type Options struct {
 	Cards int
 	// Seed selects the data set; 0 means 1.
 	Seed uint64
-	// Progress, if set, is called after each batch of cards is written, with
-	// the cards written so far in this run and Cards.
+	// Progress, if set, is called on Run's goroutine after each batch of
+	// cards has been generated and staged, with the cards staged so far and
+	// Cards. Copying the staged rows into the database follows the last call.
 	Progress func(done, total int)
 }
 
@@ -43,17 +44,30 @@ type Summary struct {
 	Elapsed                                                               time.Duration
 }
 
-// Tuning. A batch is the unit of generation, writing and progress; a
-// transaction holds cardsPerTx cards.
+// Tuning.
 var (
-	batchCards   = 5_000
-	cardsPerTx   = 1 << 62 // one transaction for the whole run; see Run
-	rowsPerStmt  = 100
-	seedCacheKiB = 512 * 1024
-	// dropIndexesAt is the run size from which the secondary indexes of the
-	// tables being filled are dropped and built again at the end, when the
-	// run also at least doubles the cards.
-	dropIndexesAt = 20_000
+	// batchCards is the unit of generation, staging and progress.
+	batchCards = 5_000
+	// rowsPerStmt is the number of rows in one multi-row INSERT.
+	rowsPerStmt = 100
+	// stageCacheKiB is each staging database's page cache while loading,
+	// when only the last page of each table is written to; stageSortKiB is
+	// the cache, which bounds the sorter's memory, while the indexes are
+	// built.
+	stageCacheKiB = 4 * 1024
+	stageSortKiB  = 16 * 1024
+	// stagePageSize is the staging databases' page size: large pages make
+	// fewer, shallower B-trees to fill; the copy into the real database
+	// moves records, not pages, so the sizes need not match.
+	stagePageSize = 65536
+	// stageThreads is the sorter helper threads per staging database. The
+	// two staging databases already keep two cores busy; helper threads
+	// cost more CPU than they save there.
+	stageThreads = 0
+	// rollbackJournalAt is the run size from which publishing into empty
+	// tables switches the database to a rollback journal for the copy; see
+	// publish.
+	rollbackJournalAt = 50_000
 	// tracef, when set (by tests), reports the phases of a run.
 	tracef func(format string, args ...any)
 )
@@ -64,15 +78,34 @@ func trace(format string, args ...any) {
 	}
 }
 
+// stages assigns each table to one of two staging databases, built in
+// parallel. Building the indexes is most of the work, so the split is by
+// index entries: the movements (three indexes) and the small tables on one
+// side, the cards (five) and their numbers (three) on the other.
+var stages = [2][]int{
+	{tWallets, tWalletBalances, tWalletMovements, tCardTransactions, tCardTokenizations},
+	{tCards, tCardNumbers},
+}
+
 // Run adds opts.Cards cards, with everything that hangs off them, to st. On
 // a database without a HOLDING wallet it first creates the HOLDING wallet and
 // the VIRTUAL wallets.
 //
-// Run holds the store's single writer connection for its whole duration, and
-// writes everything in one transaction: the random card identifiers spread
-// each batch's index entries over the whole of every index, so committing in
-// smaller pieces would rewrite most index pages at every commit. Either all
-// the cards are added or, on error or cancellation, none.
+// Run works in two phases. It first generates the rows and writes them, on
+// two goroutines, into two temporary staging databases next to st's file
+// (no journal, indexes built at the end); st stays fully usable meanwhile.
+// It then copies the staged tables into st in one transaction with INSERT …
+// SELECT, which SQLite performs as a raw, in-order copy of records and index
+// entries when the destination tables are empty. Either every card is added
+// or, on error or cancellation, none.
+//
+// During the copy Run holds st's writer. When a large run (50,000 cards or
+// more) fills empty tables, it also closes the read pool's idle connections
+// and switches st to a rollback journal for the copy, which halves the bytes
+// written, and back to WAL afterwards; connections opened meanwhile wait
+// for the copy (up to their busy timeout). If a reader is in the middle of
+// a query, SQLite refuses the switch and the copy goes through the WAL, so
+// seeding at start-up, before serving, is the fast case.
 func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	start := time.Now()
 	var sum Summary
@@ -90,43 +123,113 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if err != nil {
 		return sum, fmt.Errorf("seed: %w", err)
 	}
-	conn, err := st.Writer().Conn(ctx)
+	info, err := inspect(ctx, st.Writer())
 	if err != nil {
-		return sum, fmt.Errorf("seed: writer connection: %w", err)
+		return sum, fmt.Errorf("seed: %w", err)
 	}
-	defer conn.Close()
-
-	var existing, holding int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM cards`).Scan(&existing); err != nil {
-		return sum, fmt.Errorf("seed: count cards: %w", err)
-	}
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM wallets WHERE kind = 'HOLDING'`).Scan(&holding); err != nil {
-		return sum, fmt.Errorf("seed: find holding wallet: %w", err)
-	}
-	if existing+opts.Cards > maxCards {
-		return sum, fmt.Errorf("seed: %d cards would exceed the generator's %d", existing+opts.Cards, maxCards)
+	if info.cards+opts.Cards > maxCards {
+		return sum, fmt.Errorf("seed: %d cards would exceed the generator's %d", info.cards+opts.Cards, maxCards)
 	}
 
-	restore, err := bulkPragmas(ctx, conn)
+	removeStale(st.Path())
+	files, err := stage(ctx, st.Path(), info, seed, key, opts, &sum)
+	defer func() {
+		for _, f := range files {
+			removeDB(f)
+		}
+	}()
 	if err != nil {
-		return sum, err
+		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
 	}
-	defer restore()
+	if err := publish(ctx, st, info, files, opts.Cards >= rollbackJournalAt); err != nil {
+		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
+	}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
 
-	// The generator runs on its own goroutine, one or two batches ahead of
-	// the writer; batches are recycled.
+// dbInfo is what the seed reads from the database before it starts.
+type dbInfo struct {
+	cards   int
+	holding bool
+	empty   bool // every table the seed fills is empty
+	tables  [numTables]tableSchema
+}
+
+func inspect(ctx context.Context, db *sql.DB) (dbInfo, error) {
+	var in dbInfo
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM cards`).Scan(&in.cards); err != nil {
+		return in, fmt.Errorf("count cards: %w", err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM wallets WHERE kind = 'HOLDING'`).Scan(&n); err != nil {
+		return in, fmt.Errorf("find holding wallet: %w", err)
+	}
+	in.holding = n > 0
+	in.empty = true
+	var err error
+	for t, def := range tableDefs {
+		var exists int
+		if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+def.name+`)`).Scan(&exists); err != nil {
+			return in, fmt.Errorf("inspect %s: %w", def.name, err)
+		}
+		in.empty = in.empty && exists == 0
+		if in.tables[t], err = readSchema(ctx, db, def.name); err != nil {
+			return in, err
+		}
+	}
+	return in, nil
+}
+
+// stage generates the rows and writes them into two staging databases,
+// created next to dbPath; it returns their paths, which the caller removes.
+func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []byte, opts Options, sum *Summary) ([]string, error) {
+	var files []string
+	var stagers [2]*stager
+	defer func() {
+		for _, s := range stagers {
+			if s != nil {
+				s.c.close()
+			}
+		}
+	}()
+	for i := range stagers {
+		f, err := os.CreateTemp(filepath.Dir(dbPath), stagingPattern(dbPath))
+		if err != nil {
+			return files, fmt.Errorf("create staging database: %w", err)
+		}
+		f.Close()
+		files = append(files, f.Name())
+		s, err := openStager(f.Name(), info, stages[i])
+		if err != nil {
+			return files, err
+		}
+		stagers[i] = s
+	}
+	trace("staging databases ready")
+
+	// One generator feeds both stagers; a batch goes back to the free list
+	// once both have written their tables from it.
 	gctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	full := make(chan *batch, 2)
-	free := make(chan *batch, 3)
+	var feeds [2]chan *batch
+	for i := range feeds {
+		feeds[i] = make(chan *batch, 2)
+	}
+	results := make(chan staged, 2*len(stagers))
+	free := make(chan *batch, 4)
 	for range cap(free) {
 		free <- &batch{}
 	}
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(1 + len(stagers))
 	go func() {
 		defer wg.Done()
-		defer close(full)
+		defer func() {
+			for _, f := range feeds {
+				close(f)
+			}
+		}()
 		g := newGen(seed, key)
 		for done := 0; done < opts.Cards; {
 			var b *batch
@@ -137,292 +240,402 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 			}
 			b.reset()
 			g.b = b
-			if done == 0 && holding == 0 {
+			if done == 0 && !info.holding {
 				g.globals()
 			}
 			n := min(batchCards, opts.Cards-done)
 			for i := range n {
-				g.card(uint64(existing + done + i))
+				g.card(uint64(info.cards + done + i))
 			}
 			done += n
-			select {
-			case full <- b:
-			case <-gctx.Done():
-				return
+			b.pending.Store(int32(len(stagers)))
+			for _, f := range feeds {
+				select {
+				case f <- b:
+				case <-gctx.Done():
+					return
+				}
 			}
 		}
 	}()
+	for i, s := range stagers {
+		go func() {
+			defer wg.Done()
+			s.run(gctx, feeds[i], results)
+		}()
+	}
 
-	err = conn.Raw(func(dc any) error {
-		w, err := newWriter(ctx, dc)
-		if err != nil {
-			return err
+	var firstErr error
+	done, finished := 0, 0
+	for finished < len(stagers) {
+		r := <-results
+		if r.err != nil && firstErr == nil {
+			firstErr = r.err
+			cancel()
 		}
-		defer w.close()
-		done, inTx := 0, 0
-		if err := w.exec("BEGIN IMMEDIATE"); err != nil {
-			return err
+		if r.b == nil {
+			finished++
+			continue
 		}
-		var indexes, ftsAfter []string
-		if opts.Cards >= dropIndexesAt && opts.Cards >= existing {
-			if indexes, err = w.dropIndexes(); err != nil {
-				w.exec("ROLLBACK")
-				return err
-			}
-			// The name search index too: one rebuild at the end instead
-			// of a trigger per card.
-			var before []string
-			before, ftsAfter = store.CardSearchBulkLoad()
-			for _, q := range before {
-				if err := w.exec(q); err != nil {
-					w.exec("ROLLBACK")
-					return err
-				}
-			}
+		if r.err != nil || r.b.pending.Add(-1) != 0 {
+			continue
 		}
-		for b := range full {
-			if err := w.write(b); err != nil {
-				w.exec("ROLLBACK")
-				return err
-			}
-			sum.Cards += b.rows[tCards]
-			sum.Wallets += b.rows[tWallets]
-			sum.Transactions += b.rows[tCardTransactions]
-			sum.WalletMovements += b.rows[tWalletMovements]
-			sum.Numbers += b.rows[tCardNumbers]
-			sum.Tokenizations += b.rows[tCardTokenizations]
-			done += b.cards
-			inTx += b.cards
-			free <- b
-			if inTx >= cardsPerTx && done < opts.Cards {
-				if err := w.exec("COMMIT"); err != nil {
-					return err
-				}
-				if err := w.exec("BEGIN IMMEDIATE"); err != nil {
-					return err
-				}
-				inTx = 0
-			}
-			if opts.Progress != nil {
-				opts.Progress(done, opts.Cards)
-			}
+		b := r.b
+		sum.Cards += b.rows[tCards]
+		sum.Wallets += b.rows[tWallets]
+		sum.Transactions += b.rows[tCardTransactions]
+		sum.WalletMovements += b.rows[tWalletMovements]
+		sum.Numbers += b.rows[tCardNumbers]
+		sum.Tokenizations += b.rows[tCardTokenizations]
+		done += b.cards
+		if opts.Progress != nil && firstErr == nil {
+			opts.Progress(done, opts.Cards)
 		}
-		if err := ctx.Err(); err != nil {
-			w.exec("ROLLBACK")
-			return err
-		}
-		if done != opts.Cards {
-			w.exec("ROLLBACK")
-			return fmt.Errorf("generated %d cards, want %d", done, opts.Cards)
-		}
-		trace("rows inserted")
-		for _, ix := range indexes {
-			trace("create index: %.40s", ix)
-			if err := w.exec(ix); err != nil {
-				w.exec("ROLLBACK")
-				return err
-			}
-		}
-		trace("indexes created")
-		for _, q := range ftsAfter {
-			if err := w.exec(q); err != nil {
-				w.exec("ROLLBACK")
-				return err
-			}
-		}
-		trace("name search index built")
-		if err := w.exec("COMMIT"); err != nil {
-			w.exec("ROLLBACK")
-			return err
-		}
-		trace("committed")
-		return nil
-	})
+		free <- b
+	}
 	cancel()
-	for range full { // let the generator see the cancellation and stop
-	}
 	wg.Wait()
+	if firstErr != nil {
+		return files, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return files, err
+	}
+	if done != opts.Cards {
+		return files, fmt.Errorf("staged %d cards, want %d", done, opts.Cards)
+	}
+	for _, s := range stagers {
+		if err := s.c.close(); err != nil {
+			return files, fmt.Errorf("close staging database: %w", err)
+		}
+	}
+	stagers = [2]*stager{}
+	trace("staged")
+	return files, nil
+}
+
+// stager owns one staging database: a plain file with no journal, written
+// in one transaction by one goroutine, holding the tables it is given; see
+// tableSchema for how it ends up declared exactly like the real database.
+type stager struct {
+	c        *rawConn
+	tables   []int
+	unique   []string // once the rows are in: constraint indexes,
+	swap     []string // the real schema,
+	declared []string // the declared indexes
+}
+
+func openStager(path string, info dbInfo, tables []int) (*stager, error) {
+	c, err := openRaw(path)
 	if err != nil {
-		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
+		return nil, fmt.Errorf("open staging database: %w", err)
 	}
-	// The WAL now holds about the whole database; fold it back in so the
-	// file does not stay that size. A busy reader just postpones it.
-	conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-	trace("checkpointed")
-	sum.Elapsed = time.Since(start)
-	return sum, nil
-}
-
-// bulkPragmas sets the writer connection up for a bulk load and returns the
-// function that puts it back. Foreign keys are not checked (the generator
-// writes consistent references; the tests check them with
-// foreign_key_check), the page cache is large enough to hold the indexes
-// being filled, and commits do not wait for fsync of the WAL (a crash can
-// lose the seed, not corrupt the database).
-func bulkPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
-	type pragma struct {
-		name, bulk string
-		old        string
+	s := &stager{c: c, tables: tables}
+	stmts := []string{
+		fmt.Sprintf("PRAGMA page_size = %d", stagePageSize),
+		"PRAGMA journal_mode = OFF",
+		"PRAGMA synchronous = OFF",
+		"PRAGMA locking_mode = EXCLUSIVE",
+		"PRAGMA foreign_keys = OFF",
+		fmt.Sprintf("PRAGMA cache_size = %d", -stageCacheKiB),
+		fmt.Sprintf("PRAGMA threads = %d", stageThreads),
 	}
-	ps := []pragma{
-		{name: "foreign_keys", bulk: "0"},
-		{name: "cache_size", bulk: fmt.Sprint(-seedCacheKiB)},
-		{name: "synchronous", bulk: "1"}, // NORMAL
+	for _, t := range tables {
+		ts := &info.tables[t]
+		stmts = append(stmts, ts.stagingDDL())
+		unique, swap, declared := ts.finishStatements()
+		s.unique = append(s.unique, unique...)
+		s.swap = append(s.swap, swap...)
+		s.declared = append(s.declared, declared...)
 	}
-	restore := func() {
-		for _, p := range ps {
-			if p.old != "" {
-				// A fresh context: restoring must happen even if ctx ended.
-				conn.ExecContext(context.Background(), "PRAGMA "+p.name+" = "+p.old)
-			}
+	for _, q := range stmts {
+		if err := c.exec(q); err != nil {
+			c.close()
+			return nil, fmt.Errorf("staging: %w", err)
 		}
 	}
-	for i := range ps {
-		var old string
-		if err := conn.QueryRowContext(ctx, "PRAGMA "+ps[i].name).Scan(&old); err != nil {
-			restore()
-			return nil, fmt.Errorf("seed: read pragma %s: %w", ps[i].name, err)
-		}
-		if _, err := conn.ExecContext(ctx, "PRAGMA "+ps[i].name+" = "+ps[i].bulk); err != nil {
-			restore()
-			return nil, fmt.Errorf("seed: set pragma %s: %w", ps[i].name, err)
-		}
-		ps[i].old = old
-	}
-	return restore, nil
-}
-
-// writer inserts batches through the driver connection directly: multi-row
-// INSERT statements prepared once, bound from one reused argument slice.
-type writer struct {
-	ctx  context.Context
-	conn interface {
-		driver.ConnPrepareContext
-		driver.ExecerContext
-	}
-	stmts map[[2]int]driver.Stmt // (table, rows) → statement
-	args  []driver.NamedValue
-}
-
-func newWriter(ctx context.Context, dc any) (*writer, error) {
-	c, ok := dc.(interface {
-		driver.ConnPrepareContext
-		driver.ExecerContext
-	})
-	if !ok {
-		return nil, errors.New("driver connection cannot prepare and exec with a context")
-	}
-	maxCols := 0
-	for _, t := range tableDefs {
-		maxCols = max(maxCols, len(t.cols))
-	}
-	w := &writer{ctx: ctx, conn: c, stmts: map[[2]int]driver.Stmt{}, args: make([]driver.NamedValue, rowsPerStmt*maxCols)}
-	for i := range w.args {
-		w.args[i].Ordinal = i + 1
-	}
-	return w, nil
-}
-
-func (w *writer) exec(query string) error {
-	if _, err := w.conn.ExecContext(w.ctx, query, nil); err != nil {
-		return fmt.Errorf("%s: %w", query, err)
-	}
-	return nil
-}
-
-// dropIndexes drops the secondary indexes (those with SQL; not the ones
-// behind PRIMARY KEY and UNIQUE) of the tables the seed fills, and returns
-// the statements that create them again. Building an index from sorted
-// entries at the end is much cheaper than inserting millions of random keys.
-// It happens inside the seed's transaction, so a failed run loses no index.
-func (w *writer) dropIndexes() ([]string, error) {
-	names := make([]string, 0, numTables)
-	for _, t := range tableDefs {
-		names = append(names, "'"+t.name+"'")
-	}
-	rows, err := w.conn.(driver.QueryerContext).QueryContext(w.ctx,
-		`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (`+strings.Join(names, ", ")+`) ORDER BY rowid`, nil)
-	if err != nil {
-		return nil, fmt.Errorf("list indexes: %w", err)
-	}
-	var drop, create []string
-	vals := make([]driver.Value, 2)
-	for {
-		if err := rows.Next(vals); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			rows.Close()
-			return nil, fmt.Errorf("list indexes: %w", err)
-		}
-		drop = append(drop, `DROP INDEX "`+vals[0].(string)+`"`)
-		create = append(create, vals[1].(string))
-	}
-	rows.Close()
-	for _, q := range drop {
-		if err := w.exec(q); err != nil {
-			return nil, err
-		}
-	}
-	return create, nil
-}
-
-func (w *writer) close() {
-	for _, s := range w.stmts {
-		s.Close()
-	}
-}
-
-func (w *writer) stmt(table, rows int) (driver.Stmt, error) {
-	k := [2]int{table, rows}
-	if s, ok := w.stmts[k]; ok {
-		return s, nil
-	}
-	def := tableDefs[table]
-	var q strings.Builder
-	q.WriteString("INSERT OR FAIL INTO " + def.name + " (" + strings.Join(def.cols, ", ") + ") VALUES ")
-	row := "(?" + strings.Repeat(", ?", len(def.cols)-1) + ")"
-	for i := range rows {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString(row)
-	}
-	s, err := w.conn.PrepareContext(w.ctx, q.String())
-	if err != nil {
-		return nil, fmt.Errorf("prepare insert into %s: %w", def.name, err)
-	}
-	w.stmts[k] = s
 	return s, nil
 }
 
-func (w *writer) write(b *batch) error {
-	for t := range numTables {
-		if err := w.insert(t, b.vals[t], b.rows[t]); err != nil {
+// run writes the stager's tables from every batch on feed, reporting each
+// on results, then builds the indexes and commits, reporting a nil batch.
+// After an error it drains feed.
+func (s *stager) run(ctx context.Context, feed <-chan *batch, results chan<- staged) {
+	err := s.load(ctx, feed, func(b *batch) { results <- staged{b, nil} })
+	for range feed {
+	}
+	if err != nil {
+		err = fmt.Errorf("staging: %w", err)
+	}
+	results <- staged{nil, err}
+}
+
+func (s *stager) load(ctx context.Context, feed <-chan *batch, done func(*batch)) error {
+	w := newWriter(ctx, s.c)
+	defer w.close()
+	if err := w.exec("BEGIN"); err != nil {
+		return err
+	}
+	for b := range feed {
+		if err := w.write(b, s.tables); err != nil {
+			return err
+		}
+		done(b)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.close()
+	if err := w.exec(fmt.Sprintf("PRAGMA cache_size = %d", -stageSortKiB)); err != nil {
+		return err
+	}
+	for _, q := range s.unique {
+		trace("staging: %.60s", q)
+		if err := w.exec(q); err != nil {
+			return err
+		}
+	}
+	if len(s.swap) > 0 {
+		if err := s.swapSchema(); err != nil {
+			return err
+		}
+	}
+	for _, q := range s.declared {
+		trace("staging: %.60s", q)
+		if err := w.exec(q); err != nil {
+			return err
+		}
+	}
+	return w.exec("COMMIT")
+}
+
+// swapSchema rewrites the staging schema to the real one; see
+// tableSchema.finishStatements.
+func (s *stager) swapSchema() error {
+	version, err := s.c.queryInt("PRAGMA schema_version")
+	if err != nil {
+		return err
+	}
+	stmts := append([]string{"PRAGMA writable_schema = ON"}, s.swap...)
+	stmts = append(stmts, fmt.Sprintf("PRAGMA schema_version = %d", version+1), "PRAGMA writable_schema = OFF")
+	for _, q := range stmts {
+		if err := s.c.exec(q); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (w *writer) insert(table int, vals []any, rows int) error {
-	cols := len(tableDefs[table].cols)
-	if len(vals) != rows*cols {
-		return fmt.Errorf("insert into %s: %d values for %d rows of %d columns", tableDefs[table].name, len(vals), rows, cols)
+type staged struct {
+	b   *batch
+	err error
+}
+
+// stagingPattern names the staging databases of the database at dbPath.
+func stagingPattern(dbPath string) string { return filepath.Base(dbPath) + ".seed-*.tmp" }
+
+// removeStale deletes staging databases a killed run left behind: those
+// not written to for an hour (a live run writes its own continuously).
+func removeStale(dbPath string) {
+	old, _ := filepath.Glob(filepath.Join(filepath.Dir(dbPath), stagingPattern(dbPath)))
+	for _, f := range old {
+		if fi, err := os.Stat(f); err == nil && time.Since(fi.ModTime()) > time.Hour {
+			removeDB(f)
+		}
 	}
-	for off := 0; off < rows; off += rowsPerStmt {
-		n := min(rowsPerStmt, rows-off)
-		s, err := w.stmt(table, n)
+}
+
+// removeDB deletes a staging database and any files SQLite kept beside it.
+func removeDB(path string) {
+	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+}
+
+// publish copies the staged tables into st in one transaction.
+//
+// INSERT INTO t SELECT * FROM staged.t, with the same schema on both sides,
+// no triggers and foreign keys off, is SQLite's transfer optimisation: into
+// an empty table it copies records and index entries in order without
+// decoding them. Into a table that already has rows it is an ordinary
+// INSERT … SELECT, slower but the same result.
+//
+// In WAL mode every page is written twice (to the WAL, then by the
+// checkpoint). When large is set and the tables are empty, publish asks for a
+// rollback journal instead, which for pages appended to the file journals
+// nothing; SQLite refuses the switch while another connection has the
+// database open, and then publish simply stays in WAL mode.
+func publish(ctx context.Context, st *store.Store, info dbInfo, files []string, large bool) error {
+	conn, err := st.Writer().Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("writer connection: %w", err)
+	}
+	defer conn.Close()
+
+	var cards int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM cards`).Scan(&cards); err != nil {
+		return fmt.Errorf("count cards: %w", err)
+	}
+	if cards != info.cards {
+		return fmt.Errorf("%d cards were added while seeding; run again", cards-info.cards)
+	}
+	restore, err := setPragmas(ctx, conn, map[string]string{
+		// The generator writes consistent references (the tests check them
+		// with foreign_key_check), and SQLite's raw copy needs them off.
+		"foreign_keys": "0",
+	})
+	if err != nil {
+		return err
+	}
+	defer restore()
+
+	rollback := false
+	if large && info.empty {
+		// Idle connections of the read pool would refuse the switch; close
+		// them (the pool opens new ones on demand).
+		r := st.Reader()
+		if n := r.Stats().MaxOpenConnections; n > 0 {
+			r.SetMaxIdleConns(0)
+			r.SetMaxIdleConns(n)
+		}
+		// Ask once, without waiting: another connection's lock means it
+		// is in use, and then the copy stays in WAL mode.
+		var busy, mode string
+		if err := conn.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy); err != nil {
+			return fmt.Errorf("busy timeout: %w", err)
+		}
+		if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
+			return fmt.Errorf("busy timeout: %w", err)
+		}
+		err := conn.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode)
+		if _, rerr := conn.ExecContext(context.Background(), `PRAGMA busy_timeout = `+busy); rerr != nil {
+			return fmt.Errorf("busy timeout: %w", rerr)
+		}
+		if err == nil && strings.EqualFold(mode, "delete") {
+			rollback = true
+			defer func() {
+				// Back to WAL; retry briefly if a reader has just opened.
+				for range 50 {
+					var m string
+					if err := conn.QueryRowContext(context.Background(), `PRAGMA journal_mode = WAL`).Scan(&m); err == nil && strings.EqualFold(m, "wal") {
+						return
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			}()
+		}
+	}
+	if !rollback {
+		// In WAL mode, NORMAL loses at worst the seed on a power cut, never
+		// the database, and does not wait for the WAL to reach the disk.
+		restoreSync, err := setPragmas(ctx, conn, map[string]string{"synchronous": "1"})
 		if err != nil {
 			return err
 		}
-		args := w.args[:n*cols]
-		for i := range args {
-			args[i].Value = vals[off*cols+i]
+		defer restoreSync()
+	}
+	trace("publishing (rollback journal: %v)", rollback)
+
+	for i, f := range files {
+		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+stageName(i), f); err != nil {
+			return fmt.Errorf("attach staging database: %w", err)
 		}
-		if _, err := s.(driver.StmtExecContext).ExecContext(w.ctx, args); err != nil {
-			return fmt.Errorf("insert into %s: %w", tableDefs[table].name, err)
+		defer conn.ExecContext(context.Background(), `DETACH DATABASE `+stageName(i))
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	// The name search index follows every inserted card through triggers,
+	// which would turn the copy into a row-by-row insert: drop them for the
+	// copy and rebuild the index once, in the same transaction.
+	ftsBefore, ftsAfter := store.CardSearchBulkLoad()
+	for _, q := range ftsBefore {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("pause the name search index: %w", err)
 		}
 	}
+	for t, def := range tableDefs {
+		from := ""
+		for i, ts := range stages {
+			for _, x := range ts {
+				if x == t {
+					from = stageName(i) + "." + def.name
+				}
+			}
+		}
+		q := `INSERT INTO main.` + def.name + ` SELECT * FROM ` + from
+		if t == tCardNumbers {
+			// Staged numbers count their id from 1: into a table that has
+			// rows already, let the real table number them.
+			var exists int
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM main.card_numbers)`).Scan(&exists); err != nil {
+				return fmt.Errorf("copy %s: %w", def.name, err)
+			}
+			if exists == 1 {
+				cols := strings.Join(def.cols, ", ")
+				q = `INSERT INTO main.card_numbers (` + cols + `) SELECT ` + cols + ` FROM ` + from + ` ORDER BY id`
+			}
+		}
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("copy %s: %w", def.name, err)
+		}
+		trace("copied %s", def.name)
+	}
+	for _, q := range ftsAfter {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("rebuild the name search index: %w", err)
+		}
+	}
+	trace("name search index rebuilt")
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	trace("committed")
+	if !rollback {
+		// The WAL now holds every new page; fold it back into the database
+		// so the file does not stay that large. Without waiting: a reader
+		// still on an older snapshot postpones it to a later checkpoint.
+		var busy string
+		if err := conn.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy); err == nil {
+			conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`)
+			conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+			conn.ExecContext(context.Background(), `PRAGMA busy_timeout = `+busy)
+		}
+		trace("checkpointed")
+	}
 	return nil
+}
+
+func stageName(i int) string { return fmt.Sprintf("seed_stage_%d", i) }
+
+// setPragmas sets the connection's pragmas to the values given and returns
+// the function that puts the old values back.
+func setPragmas(ctx context.Context, conn *sql.Conn, set map[string]string) (func(), error) {
+	names := make([]string, 0, len(set))
+	for name := range set {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	old := map[string]string{}
+	restore := func() {
+		for name, v := range old {
+			// A fresh context: restoring must happen even if ctx ended.
+			conn.ExecContext(context.Background(), "PRAGMA "+name+" = "+v)
+		}
+	}
+	for _, name := range names {
+		var v string
+		if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v); err != nil {
+			restore()
+			return nil, fmt.Errorf("read pragma %s: %w", name, err)
+		}
+		if _, err := conn.ExecContext(ctx, "PRAGMA "+name+" = "+set[name]); err != nil {
+			restore()
+			return nil, fmt.Errorf("set pragma %s: %w", name, err)
+		}
+		old[name] = v
+	}
+	return restore, nil
 }
