@@ -416,6 +416,19 @@ func (t *simTx) card() (simCard, error) {
 	return c, err
 }
 
+// failedVariant records the FAILED / CANCELLED variant of a card movement:
+// a FAILED movement with the reason, no money moved, and the notification
+// with the variant's status. what names the operation in the summary and
+// unchanged says what stays as it was.
+func (t *simTx) failedVariant(c simCard, mv *simMovement, subOperation, what, unchanged string) error {
+	mv.status, mv.declineText = "FAILED", t.in.reason
+	if err := t.insertMovement(mv); err != nil {
+		return err
+	}
+	t.res.Summary = fmt.Sprintf("%s of %s USD %s (%s); %s.", what, simDecimal(mv.bill), strings.ToLower(t.in.outcome), t.in.reason, unchanged)
+	return t.notify("CARDS", subOperation, t.in.outcome, c.id, "", t.cardData(c, mv))
+}
+
 // setBalance moves the card's balance. It leaves cards.version alone: the
 // version guards a prepared reissue against changes to the card's number or
 // state, and purchases on a card (a stolen one, say) must not cancel it.
@@ -555,12 +568,7 @@ func (t *simTx) authorize() error {
 		return t.declineWith(c, mv, *reason)
 	}
 	if t.in.outcome != "SUCCESS" {
-		mv.status, mv.declineText = "FAILED", t.in.reason
-		if err := t.insertMovement(mv); err != nil {
-			return err
-		}
-		t.res.Summary = fmt.Sprintf("Authorization of %s USD %s (%s); no hold.", simDecimal(mv.bill), strings.ToLower(t.in.outcome), t.in.reason)
-		return t.notify("CARDS", "AUTHORIZATION", t.in.outcome, c.id, "", t.cardData(c, mv))
+		return t.failedVariant(c, mv, "AUTHORIZATION", "Authorization", "no hold")
 	}
 	mv.status, mv.newBal = "PENDING", c.balance-mv.bill
 	if err := t.setBalance(c.id, mv.newBal); err != nil {
@@ -653,12 +661,7 @@ func (t *simTx) clearing() error {
 	}
 	mv.op, mv.orig, mv.newBal = "CLEARING", c.balance, c.balance
 	if t.in.outcome != "SUCCESS" {
-		mv.status, mv.declineText = "FAILED", t.in.reason
-		if err := t.insertMovement(mv); err != nil {
-			return err
-		}
-		t.res.Summary = fmt.Sprintf("Clearing of %s USD %s (%s); the authorization stays open.", simDecimal(mv.bill), strings.ToLower(t.in.outcome), t.in.reason)
-		return t.notify("CARDS", "CLEARING", t.in.outcome, c.id, "", t.cardData(c, mv))
+		return t.failedVariant(c, mv, "CLEARING", "Clearing", "the authorization stays open")
 	}
 	mv.status = "SUCCESS"
 	if err := t.insertMovement(mv); err != nil {
@@ -691,12 +694,7 @@ func (t *simTx) reversal() error {
 	}
 	mv.op, mv.orig, mv.newBal = "REVERSAL", c.balance, c.balance
 	if t.in.outcome != "SUCCESS" {
-		mv.status, mv.declineText = "FAILED", t.in.reason
-		if err := t.insertMovement(mv); err != nil {
-			return err
-		}
-		t.res.Summary = fmt.Sprintf("Reversal of %s USD %s (%s); the hold stays.", simDecimal(mv.bill), strings.ToLower(t.in.outcome), t.in.reason)
-		return t.notify("CARDS", "REVERSAL", t.in.outcome, c.id, "", t.cardData(c, mv))
+		return t.failedVariant(c, mv, "REVERSAL", "Reversal", "the hold stays")
 	}
 	mv.status, mv.newBal = "SUCCESS", c.balance+mv.bill
 	if err := t.setBalance(c.id, mv.newBal); err != nil {
@@ -744,12 +742,7 @@ func (t *simTx) refund() error {
 	mv.op, mv.bill, mv.orig, mv.newBal = "REFUND", t.in.amount, c.balance, c.balance
 	mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
 	if t.in.outcome != "SUCCESS" {
-		mv.status, mv.declineText = "FAILED", t.in.reason
-		if err := t.insertMovement(mv); err != nil {
-			return err
-		}
-		t.res.Summary = fmt.Sprintf("Refund of %s USD %s (%s); nothing credited.", simDecimal(mv.bill), strings.ToLower(t.in.outcome), t.in.reason)
-		return t.notify("CARDS", "REFUND", t.in.outcome, c.id, "", t.cardData(c, mv))
+		return t.failedVariant(c, mv, "REFUND", "Refund", "nothing credited")
 	}
 	mv.status, mv.newBal = "SUCCESS", c.balance+mv.bill
 	if err := t.setBalance(c.id, mv.newBal); err != nil {
