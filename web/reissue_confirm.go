@@ -13,22 +13,8 @@ import (
 // admin's own password, then the reissue in one transaction. Wrong answers
 // bring the form back; anything else that stops it says what happened.
 func (s *Server) reissueConfirm(w http.ResponseWriter, r *http.Request) {
-	rid := r.PathValue("rid")
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	formErr := r.ParseForm()
-	req, err := s.store.ReissueRequestByID(r.Context(), rid)
-	if errors.Is(err, store.ErrNotFound) {
-		s.audit(r, currentPrincipal(r), "reissue.confirm", "reissue", rid, store.ResultRefused, "no such request")
-		s.reissueNotFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if formErr != nil {
-		s.audit(r, currentPrincipal(r), "reissue.confirm", "card", req.CardID, store.ResultRefused, "request "+rid+": unreadable form")
-		s.reissueRefused(w, r, http.StatusBadRequest, "Bad request", "The confirmation form could not be read. Nothing was changed.", req.CardID)
+	req, ok := s.reissueFormRequest(w, r, "reissue.confirm")
+	if !ok {
 		return
 	}
 	last4 := strings.TrimSpace(r.PostForm.Get("last4"))
@@ -45,18 +31,18 @@ func (s *Server) reissueConfirm(w http.ResponseWriter, r *http.Request) {
 			d.Confirm.PasswordError = "Enter your password."
 		}
 		if d.Confirm.Last4Error != "" || d.Confirm.PasswordError != "" {
-			s.audit(r, currentPrincipal(r), "reissue.confirm", "card", req.CardID, store.ResultRefused, "request "+rid+": incomplete form")
+			s.audit(r, currentPrincipal(r), "reissue.confirm", "card", req.CardID, store.ResultRefused, "request "+req.ID+": incomplete form")
 			s.renderReissue(w, r, http.StatusUnprocessableEntity, d)
 			return
 		}
 	}
 
 	done, err := s.store.ConfirmReissue(r.Context(), store.ReissueConfirmation{
-		RequestID: rid, Last4: last4, Password: password, FourEyes: s.fourEyes, Actor: reissueActor(r),
+		RequestID: req.ID, Last4: last4, Password: password, FourEyes: s.fourEyes, Actor: reissueActor(r),
 	})
 	switch {
 	case err == nil:
-		http.Redirect(w, r, "/reissues/"+rid, http.StatusSeeOther)
+		http.Redirect(w, r, "/reissues/"+req.ID, http.StatusSeeOther)
 		return
 	case errors.Is(err, store.ErrNotFound):
 		s.reissueNotFound(w, r)

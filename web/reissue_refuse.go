@@ -26,6 +26,31 @@ func (s *Server) reissueRefused(w http.ResponseWriter, r *http.Request, status i
 	s.refusal(w, r, info, "/reissues")
 }
 
+// reissueFormRequest reads the posted form of a step on request {rid} and
+// loads the request. It answers the refusal itself (unknown request,
+// unreadable form), audited as action, and then reports false.
+func (s *Server) reissueFormRequest(w http.ResponseWriter, r *http.Request, action string) (store.ReissueRequest, bool) {
+	rid := r.PathValue("rid")
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	formErr := r.ParseForm()
+	req, err := s.store.ReissueRequestByID(r.Context(), rid)
+	if errors.Is(err, store.ErrNotFound) {
+		s.audit(r, currentPrincipal(r), action, "reissue", rid, store.ResultRefused, "no such request")
+		s.reissueNotFound(w, r)
+		return req, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return req, false
+	}
+	if formErr != nil {
+		s.audit(r, currentPrincipal(r), action, "card", req.CardID, store.ResultRefused, "request "+rid+": unreadable form")
+		s.reissueRefused(w, r, http.StatusBadRequest, "Bad request", "The form could not be read. Nothing was changed.", req.CardID)
+		return req, false
+	}
+	return req, true
+}
+
 // deletedCardMessage gives the provider's 412 for a DELETED card in words.
 const deletedCardMessage = "This card is deleted, and a deleted card cannot be reissued (the provider answers 412 for it). Nothing was changed."
 

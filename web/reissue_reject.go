@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -12,21 +11,8 @@ import (
 // reissueReject turns down a pending reissue request with a reason: the
 // four-eyes checker's "no", or the maker withdrawing their own request.
 func (s *Server) reissueReject(w http.ResponseWriter, r *http.Request) {
-	rid := r.PathValue("rid")
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	formErr := r.ParseForm()
-	req, err := s.store.ReissueRequestByID(r.Context(), rid)
-	if errors.Is(err, store.ErrNotFound) {
-		s.audit(r, currentPrincipal(r), "reissue.reject", "reissue", rid, store.ResultRefused, "no such request")
-		s.reissueNotFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if formErr != nil {
-		s.reissueRefused(w, r, http.StatusBadRequest, "Bad request", "The form could not be read. Nothing was changed.", req.CardID)
+	req, ok := s.reissueFormRequest(w, r, "reissue.reject")
+	if !ok {
 		return
 	}
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
@@ -40,15 +26,15 @@ func (s *Server) reissueReject(w http.ResponseWriter, r *http.Request) {
 			d.Reject.ReasonError = "The reason must be at most 500 characters."
 		}
 		if d.Reject.ReasonError != "" {
-			s.audit(r, currentPrincipal(r), "reissue.reject", "card", req.CardID, store.ResultRefused, "request "+rid+": no reason given")
+			s.audit(r, currentPrincipal(r), "reissue.reject", "card", req.CardID, store.ResultRefused, "request "+req.ID+": no reason given")
 			s.renderReissue(w, r, http.StatusUnprocessableEntity, d)
 			return
 		}
 	}
-	after, err := s.store.RejectReissue(r.Context(), store.ReissueRejection{RequestID: rid, Reason: reason, FourEyes: s.fourEyes, Actor: reissueActor(r)})
+	after, err := s.store.RejectReissue(r.Context(), store.ReissueRejection{RequestID: req.ID, Reason: reason, FourEyes: s.fourEyes, Actor: reissueActor(r)})
 	switch {
 	case err == nil:
-		http.Redirect(w, r, "/reissues/"+rid, http.StatusSeeOther)
+		http.Redirect(w, r, "/reissues/"+req.ID, http.StatusSeeOther)
 	case s.reissueRequestRefused(w, r, after, err):
 	default:
 		s.serverError(w, r, err)
