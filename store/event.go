@@ -618,8 +618,14 @@ func scanEvent(row rowScanner, extra ...any) (Event, error) {
 // attempts (oldest first, the first 1,000, with their redacted headers and
 // verification), or ErrNotFound. Replay uses it to send the same body again.
 func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
+	// One snapshot, so the attempt count and the listed retries agree.
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Event{}, fmt.Errorf("store: event %d: %w", id, err)
+	}
+	defer tx.Rollback()
 	var body, headers, remote string
-	e, err := scanEvent(s.r.QueryRowContext(ctx, "SELECT "+eventColumns+", body, headers, remote_addr FROM webhook_events WHERE id = ?", id),
+	e, err := scanEvent(tx.QueryRowContext(ctx, "SELECT "+eventColumns+", body, headers, remote_addr FROM webhook_events WHERE id = ?", id),
 		&body, &headers, &remote)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, fmt.Errorf("store: event %d: %w", id, ErrNotFound)
@@ -633,7 +639,7 @@ func (s *Store) Event(ctx context.Context, id int64) (Event, error) {
 		return Event{}, fmt.Errorf("store: event %d headers: %w", id, err)
 	}
 	e.Deliveries = []EventDelivery{first}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, received_at, remote_addr, headers, verification, body_sha256
+	rows, err := tx.QueryContext(ctx, `SELECT id, received_at, remote_addr, headers, verification, body_sha256
 		FROM webhook_retries WHERE event_id = ? ORDER BY id LIMIT ?`, id, maxListedDeliveries-1)
 	if err != nil {
 		return Event{}, fmt.Errorf("store: event %d retries: %w", id, err)

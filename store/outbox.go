@@ -250,17 +250,24 @@ func (s *Store) RecordAttempts(ctx context.Context, results []AttemptResult) err
 	return nil
 }
 
-// OutboxMessage returns one outbox row with its attempts, oldest first.
+// OutboxMessage returns one outbox row with its attempts, oldest first. The
+// row and its attempts are read from one snapshot, so they always agree
+// (the dispatcher records an attempt and moves the row on in one commit).
 func (s *Store) OutboxMessage(ctx context.Context, id int64) (OutboxMessage, []OutboxAttempt, error) {
 	var m OutboxMessage
-	err := scanOutbox(s.r.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id), &m)
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return m, nil, fmt.Errorf("store: outbox row %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	err = scanOutbox(tx.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id), &m)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, nil, fmt.Errorf("store: outbox row %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return m, nil, fmt.Errorf("store: outbox row %d: %w", id, err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, outbox_id, n, target, started_at, duration_ms, http_status, error,
+	rows, err := tx.QueryContext(ctx, `SELECT id, outbox_id, n, target, started_at, duration_ms, http_status, error,
 		response_head, COALESCE(retry_after_ms, 0) FROM outbox_attempts WHERE outbox_id = ? ORDER BY n`, id)
 	if err != nil {
 		return m, nil, fmt.Errorf("store: outbox row %d attempts: %w", id, err)
