@@ -404,6 +404,7 @@ func TestWebhookSettings(t *testing.T) {
 			before:       func(t *testing.T, e *testEnv) {},
 			wantStatus:   http.StatusOK,
 			wantContains: []string{"Webhook settings", "whk_", "whsec_", "/webhooks", "Rotate key and secret"},
+			wantHeaders:  map[string]string{"Cache-Control": "no-store"},
 		},
 		{
 			name: "viewer may not see them", method: "GET", url: "/settings/webhooks", as: store.LevelReadOnly,
