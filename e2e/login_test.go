@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/mxschmitt/playwright-go"
@@ -33,6 +34,12 @@ func TestSignInEachLevel(t *testing.T) {
 			}
 			must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Sign out"}).Click())
 			must(t, expect.Locator(page.GetByText("You have signed out.")).ToBeVisible())
+			// The back button does not show the signed-in page from a cache.
+			if _, err := page.GoBack(); err != nil {
+				t.Fatal(err)
+			}
+			must(t, expect.Page(page).ToHaveURL(regexp.MustCompile(`/login\?next=`)))
+			must(t, expect.Locator(page.GetByTestId("whoami")).ToHaveCount(0))
 			// Signed out means signed out: the console sends us back to sign-in.
 			if _, err := page.Goto(c.URL + "/"); err != nil {
 				t.Fatal(err)

@@ -174,6 +174,12 @@ func (s *Server) guard(rt route) http.Handler {
 		if h, ok := r.Context().Value(principalKey).(*principalHolder); ok {
 			h.p = p
 		}
+		if r.Method == http.MethodGet {
+			// Signed-in pages carry personal data: after sign-out the back
+			// button must fetch them again (and be sent to sign-in), not
+			// show them from the browser's cache.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		if p.Level < rt.level {
 			if r.Method != http.MethodGet && r.Method != http.MethodHead {
 				s.audit(r, p, "access.denied", "route", rt.pattern, store.ResultRefused,

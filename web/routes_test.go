@@ -114,6 +114,11 @@ func TestGuardedPages(t *testing.T) {
 			wantNotContains: []string{`href="/audit"`},
 		},
 		{
+			name: "signed-in pages are not cached", method: "GET", url: "/cards", as: store.LevelReadOnly,
+			wantStatus:  http.StatusOK,
+			wantHeaders: map[string]string{"Cache-Control": "no-store"},
+		},
+		{
 			name: "admin sees the admin navigation", method: "GET", url: "/cards", as: store.LevelAdmin,
 			wantStatus:   http.StatusOK,
 			wantContains: []string{`href="/audit"`, "L3 · Admin"},

@@ -19,7 +19,5 @@ func (s *Server) webhookSettingsShow(w http.ResponseWriter, r *http.Request) {
 		PinnedKey:   s.webhookPinned.key, PinnedSecret: s.webhookPinned.secret,
 		Now: s.now(), Rotated: r.URL.Query().Get("rotated") == "1",
 	}
-	// The page shows secrets: keep it out of every cache.
-	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, views.WebhookSettingsPage(s.page(r, "Webhook settings", "/settings/webhooks"), d))
 }
