@@ -429,6 +429,13 @@ func (t *simTx) failedVariant(c simCard, mv *simMovement, subOperation, what, un
 	return t.notify("CARDS", subOperation, t.in.outcome, c.id, "", t.cardData(c, mv))
 }
 
+// closeAuthorization marks a pending authorization settled, by its clearing
+// or its reversal, so it is no longer the card's open authorization.
+func (t *simTx) closeAuthorization(id string) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE card_transactions SET status = 'SUCCESS' WHERE id = ? AND status = 'PENDING'`, id)
+	return err
+}
+
 // setBalance moves the card's balance. It leaves cards.version alone: the
 // version guards a prepared reissue against changes to the card's number or
 // state, and purchases on a card (a stolen one, say) must not cancel it.
@@ -667,7 +674,7 @@ func (t *simTx) clearing() error {
 	if err := t.insertMovement(mv); err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(t.ctx, `UPDATE card_transactions SET status = 'SUCCESS' WHERE id = ? AND status = 'PENDING'`, mv.parentID); err != nil {
+	if err := t.closeAuthorization(mv.parentID); err != nil {
 		return err
 	}
 	t.res.Summary = fmt.Sprintf("Cleared %s USD on card •••• %s; balance stays %s USD.", simDecimal(mv.bill), c.last4, simDecimal(c.balance))
@@ -703,7 +710,7 @@ func (t *simTx) reversal() error {
 	if err := t.insertMovement(mv); err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(t.ctx, `UPDATE card_transactions SET status = 'SUCCESS' WHERE id = ? AND status = 'PENDING'`, mv.parentID); err != nil {
+	if err := t.closeAuthorization(mv.parentID); err != nil {
 		return err
 	}
 	t.res.Summary = fmt.Sprintf("Reversed %s USD on card •••• %s: hold released, available balance %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))

@@ -24,9 +24,7 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 	req := simRequest(r, action, form)
 	res, err := s.store.Simulate(r.Context(), req)
 	if se := simRefusal(err); se != nil {
-		if aerr := s.store.AuditSimRefusal(r.Context(), req, se); aerr != nil {
-			s.log.Error("audit", "trace_id", traceID(r), "err", aerr)
-		}
+		s.auditSimRefusal(r, req, se)
 		if isHTMX(r) {
 			s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{Message: se.Message}))
 			return
@@ -45,4 +43,12 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/cards/"+cardID, http.StatusSeeOther)
+}
+
+// auditSimRefusal records a refused simulation; a failure to audit is
+// logged, since the refusal's answer is already decided.
+func (s *Server) auditSimRefusal(r *http.Request, req store.SimRequest, se *store.SimError) {
+	if err := s.store.AuditSimRefusal(r.Context(), req, se); err != nil {
+		s.log.Error("audit", "trace_id", traceID(r), "err", err)
+	}
 }

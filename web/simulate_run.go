@@ -37,9 +37,7 @@ func (s *Server) simulateRun(w http.ResponseWriter, r *http.Request) {
 	req := simRequest(r, action, form)
 	res, err := s.store.Simulate(r.Context(), req)
 	if se := simRefusal(err); se != nil {
-		if aerr := s.store.AuditSimRefusal(r.Context(), req, se); aerr != nil {
-			s.log.Error("audit", "trace_id", traceID(r), "err", aerr)
-		}
+		s.auditSimRefusal(r, req, se)
 		if isHTMX(r) {
 			s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{Message: se.Message}))
 			return
