@@ -99,77 +99,97 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 
 	// The common case, one valid JSON object, is read in one call; anything
 	// else goes the slow way, which says precisely what is wrong.
-	var fields map[string]json.RawMessage
-	if trimmed := bytes.TrimSpace(body); trimmed[0] != '{' || json.Unmarshal(trimmed, &fields) != nil {
+	var f envelopeFields
+	if trimmed := bytes.TrimSpace(body); trimmed[0] != '{' || json.Unmarshal(trimmed, &f) != nil {
 		var err error
-		if fields, err = objectFields(body); err != nil {
+		if f, err = objectFields(body); err != nil {
 			return env, err
 		}
 	}
 
 	var err error
-	if env.Operation, err = firstString(fields, "operation", "product"); err != nil {
+	if env.Operation, err = firstString("operation", f.Operation, "product", f.Product); err != nil {
 		return Envelope{}, err
 	}
 	if env.Operation == "" {
 		return Envelope{}, envErr(CodeMissingOperation, "missing operation")
 	}
-	if env.SubOperation, err = firstString(fields, "sub_operation", "event_type"); err != nil {
+	if env.SubOperation, err = firstString("sub_operation", f.SubOperation, "event_type", f.EventType); err != nil {
 		return Envelope{}, err
 	}
-	if env.OperationID, err = operationID(fields["operation_id"]); err != nil {
+	if env.OperationID, err = operationID(f.OperationID); err != nil {
 		return Envelope{}, err
 	}
 	if env.OperationID == "" {
 		return Envelope{}, envErr(CodeMissingOperationID, "missing operation_id")
 	}
-	if env.StatusRaw, err = stringField(fields, "status"); err != nil {
+	if env.StatusRaw, err = stringField("status", f.Status); err != nil {
 		return Envelope{}, err
 	}
 	env.Status = NormalizeStatus(env.StatusRaw)
-	if env.Reason, err = stringField(fields, "reason"); err != nil {
+	if env.Reason, err = stringField("reason", f.Reason); err != nil {
 		return Envelope{}, err
 	}
 
-	if d, ok := fields["data"]; ok && !isNull(d) {
+	if d := f.Data; len(d) > 0 && !isNull(d) {
 		if d[0] != '{' {
 			return Envelope{}, envErr(CodeInvalidData, "data is a JSON %s, want an object", kind(d))
 		}
 		env.Data = d
-		var inner map[string]json.RawMessage
-		if err := json.Unmarshal(d, &inner); err == nil {
+		var ids dataIDs
+		if err := json.Unmarshal(d, &ids); err == nil {
 			// Ids of another type are left out rather than refused: data
 			// varies by event type and is stored as sent either way.
-			env.CardID = optString(inner["card_id"])
-			env.WalletID = optString(inner["wallet_id"])
+			env.CardID = optString(ids.CardID)
+			env.WalletID = optString(ids.WalletID)
 		}
 	}
 	return env, nil
 }
 
-// objectFields reads body as exactly one JSON object, field by field, and
-// says precisely what is wrong when it is not one. The fields are read as
-// raw values so that each one's type can be checked and reported by name,
-// and so numbers are never rounded through float64.
-func objectFields(body []byte) (map[string]json.RawMessage, error) {
+// envelopeFields are the envelope's fields as raw values, so that each one's
+// type can be checked and reported by name, and so numbers are never rounded
+// through float64. Decoding into a struct rather than a map skips the other
+// fields without copying them; like all of encoding/json, it matches names
+// ignoring case, preferring an exact match.
+type envelopeFields struct {
+	Operation    json.RawMessage `json:"operation"`
+	Product      json.RawMessage `json:"product"`
+	SubOperation json.RawMessage `json:"sub_operation"`
+	EventType    json.RawMessage `json:"event_type"`
+	OperationID  json.RawMessage `json:"operation_id"`
+	Status       json.RawMessage `json:"status"`
+	Reason       json.RawMessage `json:"reason"`
+	Data         json.RawMessage `json:"data"`
+}
+
+// dataIDs are the ids the receiver indexes events by, from data.
+type dataIDs struct {
+	CardID   json.RawMessage `json:"card_id"`
+	WalletID json.RawMessage `json:"wallet_id"`
+}
+
+// objectFields reads body as exactly one JSON object and says precisely what
+// is wrong when it is not one.
+func objectFields(body []byte) (envelopeFields, error) {
+	var f envelopeFields
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
-		return nil, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
+		return f, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
 	}
 	// Decode stops after the first value; anything but white space after it
 	// means the body is not one JSON document.
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, envErr(CodeInvalidJSON, "body is not valid JSON: unexpected data after the top-level %s", kind(raw))
+		return f, envErr(CodeInvalidJSON, "body is not valid JSON: unexpected data after the top-level %s", kind(raw))
 	}
 	if raw[0] != '{' {
-		return nil, envErr(CodeNotAnObject, "body is a JSON %s, want an object", kind(raw))
+		return f, envErr(CodeNotAnObject, "body is a JSON %s, want an object", kind(raw))
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return nil, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return f, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
 	}
-	return fields, nil
+	return f, nil
 }
 
 // NormalizeStatus maps a provider status to SUCCESS, PENDING, CANCELLED or
@@ -187,11 +207,14 @@ func NormalizeStatus(raw string) string {
 	return s
 }
 
-// firstString returns the first of the named fields that is a non-empty
-// string, so a documented alternative key fills in for a missing one.
-func firstString(fields map[string]json.RawMessage, names ...string) (string, error) {
-	for _, name := range names {
-		s, err := stringField(fields, name)
+// firstString returns the first of two fields that is a non-empty string,
+// so a documented alternative key fills in for a missing one.
+func firstString(name string, v json.RawMessage, altName string, alt json.RawMessage) (string, error) {
+	for _, f := range []struct {
+		name string
+		v    json.RawMessage
+	}{{name, v}, {altName, alt}} {
+		s, err := stringField(f.name, f.v)
 		if err != nil {
 			return "", err
 		}
@@ -202,18 +225,30 @@ func firstString(fields map[string]json.RawMessage, names ...string) (string, er
 	return "", nil
 }
 
-// stringField returns the named field as a string; absent and null read as
-// "", any other non-string is an error.
-func stringField(fields map[string]json.RawMessage, name string) (string, error) {
-	v, ok := fields[name]
-	if !ok || isNull(v) {
+// stringField returns the field called name, whose raw value is v, as a
+// string; absent and null read as "", any other non-string is an error.
+func stringField(name string, v json.RawMessage) (string, error) {
+	if len(v) == 0 || isNull(v) {
 		return "", nil
 	}
-	var s string
-	if v[0] != '"' || json.Unmarshal(v, &s) != nil {
+	s, ok := unquote(v)
+	if !ok {
 		return "", envErr(CodeInvalidField, "%s is a JSON %s, want a string", name, kind(v))
 	}
 	return s, nil
+}
+
+// unquote returns the JSON string v as a Go string; ok is false when v is
+// not a valid JSON string. Strings without escapes, most of them, are copied
+// as they are: v came from a decoder that validated it.
+func unquote(v json.RawMessage) (s string, ok bool) {
+	if len(v) < 2 || v[0] != '"' {
+		return "", false
+	}
+	if bytes.IndexByte(v, '\\') < 0 {
+		return string(v[1 : len(v)-1]), true
+	}
+	return s, json.Unmarshal(v, &s) == nil
 }
 
 // operationID accepts a string or, leniently, a JSON number, which is kept
@@ -224,8 +259,8 @@ func operationID(v json.RawMessage) (string, error) {
 	}
 	switch {
 	case v[0] == '"':
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
+		s, ok := unquote(v)
+		if !ok {
 			return "", envErr(CodeInvalidField, "operation_id is not a valid JSON string")
 		}
 		return strings.TrimSpace(s), nil
@@ -240,10 +275,7 @@ func operationID(v json.RawMessage) (string, error) {
 }
 
 func optString(v json.RawMessage) string {
-	var s string
-	if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
-		return ""
-	}
+	s, _ := unquote(v)
 	return s
 }
 

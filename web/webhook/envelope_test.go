@@ -264,3 +264,18 @@ func FuzzParseEnvelope(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParseEnvelope parses a typical authorization notification, as the
+// receiver does for every delivery.
+func BenchmarkParseEnvelope(b *testing.B) {
+	body := []byte(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"op-123456","status":"PENDING",` +
+		`"data":{"card_id":"3f6c2a9e-1d4b-4c55-9a8e-7b1f0c2d3e4f","bill_amount":12.5,"bill_currency_number":"840",` +
+		`"bill_currency_code":"USD","transaction_amount":12.5,"transaction_currency_code":"USD","exchange_rate":1,` +
+		`"fees":{"atm_fees":0,"fx_fees":0},"merchant_data":{"id":"m-1","name":"Corner Coffee","city":"Lisbon","post_code":"1100","state":""}}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseEnvelope(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
