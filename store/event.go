@@ -133,7 +133,11 @@ var ErrIngestClosed = errors.New("store: event ingest is closed")
 // A delivery whose DedupeKey is already stored adds an attempt to that event
 // instead of a new event. Every delivery, new or retry, is recorded.
 func (s *Store) RecordDelivery(ctx context.Context, d Delivery) (Recorded, error) {
-	res, err := s.ingestOne(ctx, &ingestReq{delivery: &d})
+	r, err := newDeliveryReq(&d)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("store: record delivery %s: %w", d.OperationID, err)
+	}
+	res, err := s.ingestOne(ctx, r)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("store: record delivery %s: %w", d.OperationID, err)
 	}
@@ -146,7 +150,11 @@ func (s *Store) RecordRefusal(ctx context.Context, r Refusal) error {
 	if len(r.Body) > MaxRefusalBody {
 		r.Body = r.Body[:MaxRefusalBody]
 	}
-	if _, err := s.ingestOne(ctx, &ingestReq{refusal: &r}); err != nil {
+	req, err := newRefusalReq(&r)
+	if err == nil {
+		_, err = s.ingestOne(ctx, req)
+	}
+	if err != nil {
 		return fmt.Errorf("store: record refusal %s: %w", r.Code, err)
 	}
 	return nil
@@ -159,7 +167,11 @@ func (s *Store) RecordRefusal(ctx context.Context, r Refusal) error {
 func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) ([]Recorded, error) {
 	reqs := make([]*ingestReq, len(ds))
 	for i := range ds {
-		reqs[i] = &ingestReq{delivery: &ds[i]}
+		r, err := newDeliveryReq(&ds[i])
+		if err != nil {
+			return nil, fmt.Errorf("store: record deliveries: %w", err)
+		}
+		reqs[i] = r
 	}
 	if err := s.writeBatch(ctx, reqs); err != nil {
 		return nil, fmt.Errorf("store: record deliveries: %w", err)
@@ -191,12 +203,31 @@ func (s *Store) OnEvents(fn func([]Event)) (remove func()) {
 	}
 }
 
-// ingestReq is one write waiting for the group commit.
+// ingestReq is one write waiting for the group commit. Its values are
+// encoded by the caller, so the single writer only runs SQL.
 type ingestReq struct {
 	delivery *Delivery
 	refusal  *Refusal
+	headers  string // the delivery's or refusal's headers as a JSON object
+	body     string // the delivery's body as text
 	res      ingestRes
 	done     chan struct{}
+}
+
+func newDeliveryReq(d *Delivery) (*ingestReq, error) {
+	headers, err := json.Marshal(d.Headers)
+	if err != nil {
+		return nil, fmt.Errorf("encode headers: %w", err)
+	}
+	return &ingestReq{delivery: d, headers: string(headers), body: string(d.Body)}, nil
+}
+
+func newRefusalReq(f *Refusal) (*ingestReq, error) {
+	headers, err := json.Marshal(f.Headers)
+	if err != nil {
+		return nil, fmt.Errorf("encode headers: %w", err)
+	}
+	return &ingestReq{refusal: f, headers: string(headers)}, nil
 }
 
 type ingestRes struct {
@@ -292,7 +323,7 @@ func (s *Store) commitBatch(batch []*ingestReq) {
 			}
 		}
 	}
-	var fresh []Event
+	fresh := make([]Event, 0, len(batch))
 	for _, r := range batch {
 		if r.delivery != nil && r.res.err == nil && !r.res.recorded.Duplicate {
 			fresh = append(fresh, eventFromDelivery(r.delivery, r.res.recorded))
@@ -377,13 +408,9 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 				stmt(&upsert, 0)
 				d := r.delivery
 				at := d.ReceivedAt.UnixMilli()
-				headers, err := json.Marshal(d.Headers)
-				if err != nil {
-					return err
-				}
 				var rec Recorded
 				if err := upsert.QueryRowContext(ctx, d.DedupeKey(), d.WebhookID, d.Operation, d.SubOperation, d.OperationID,
-					d.Status, d.StatusRaw, d.Reason, d.CardID, d.WalletID, string(d.Body), string(headers), d.RemoteAddr,
+					d.Status, d.StatusRaw, d.Reason, d.CardID, d.WalletID, r.body, r.headers, d.RemoteAddr,
 					d.Verification, at, at,
 				).Scan(&rec.EventID, &rec.Attempts); err != nil {
 					return fmt.Errorf("upsert event %s: %w", d.OperationID, err)
@@ -393,7 +420,7 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 				// need a row of their own.
 				if rec.Duplicate {
 					stmt(&retry, 1)
-					if _, err := retry.ExecContext(ctx, rec.EventID, at, d.RemoteAddr, string(headers), d.Verification,
+					if _, err := retry.ExecContext(ctx, rec.EventID, at, d.RemoteAddr, r.headers, d.Verification,
 						bodySHA256(d.Body)); err != nil {
 						return fmt.Errorf("insert retry of event %d: %w", rec.EventID, err)
 					}
@@ -402,16 +429,12 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 			case r.refusal != nil:
 				stmt(&refusal, 2)
 				f := r.refusal
-				headers, err := json.Marshal(f.Headers)
-				if err != nil {
-					return err
-				}
 				body := f.Body
 				if body == nil {
 					body = []byte{}
 				}
 				res, err := refusal.ExecContext(ctx, f.ReceivedAt.UnixMilli(), f.RemoteAddr, f.HTTPStatus, f.Code, f.Reason,
-					string(headers), body, f.BodySize)
+					r.headers, body, f.BodySize)
 				if err != nil {
 					return fmt.Errorf("insert refusal: %w", err)
 				}
