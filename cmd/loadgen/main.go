@@ -38,7 +38,6 @@ import (
 
 	"cardops/store"
 	"cardops/web"
-	"cardops/web/webhook"
 )
 
 const (
@@ -63,6 +62,8 @@ type options struct {
 	rawRows     int
 	subscribers int
 	fanoutRate  int
+	senders     int
+	client      string
 }
 
 func run(args []string, out io.Writer) error {
@@ -71,13 +72,22 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.phases, "phases", "raw,steady,saturation,fanout", "phases to run, comma-separated")
 	fs.IntVar(&o.rate, "rate", 5000, "steady phase: deliveries per second")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each timed phase")
+	fs.IntVar(&o.senders, "senders", 256, "steady phase: concurrent senders, each on its own connection")
 	fs.IntVar(&o.conns, "conns", 64, "saturation phase: concurrent connections")
 	fs.IntVar(&o.rawRows, "raw-rows", 50000, "raw phase: rows to insert")
 	fs.IntVar(&o.subscribers, "subscribers", 100, "fanout phase: live stream subscribers")
 	fs.IntVar(&o.fanoutRate, "fanout-rate", 1000, "fanout phase: deliveries per second")
+	fs.StringVar(&o.client, "client", "raw", "how senders speak HTTP: raw (HTTP/1.1 on their own keep-alive connection) or nethttp (net/http client)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	memProfile := fs.String("memprofile", "", "write an allocation profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *memProfile != "" {
+		defer writeHeapProfile(*memProfile)
+	}
+	if o.client != "raw" && o.client != "nethttp" {
+		return fmt.Errorf("-client %q: want raw or nethttp", o.client)
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -95,7 +105,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	fmt.Fprintf(out, "loadgen: GOMAXPROCS=%s, database in %s (synchronous=FULL, WAL)\n", gomaxprocs(), dir)
+	fmt.Fprintf(out, "loadgen: GOMAXPROCS=%s, %s client, database in %s (synchronous=FULL, WAL)\n", gomaxprocs(), o.client, dir)
 	var rawRate float64
 	for _, phase := range strings.Split(o.phases, ",") {
 		db := filepath.Join(dir, phase+".db")
@@ -121,6 +131,18 @@ func run(args []string, out io.Writer) error {
 		}
 	}
 	return nil
+}
+
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+	}
 }
 
 func gomaxprocs() string {
@@ -174,10 +196,12 @@ type console struct {
 	store  *store.Store
 	srv    *web.Server
 	http   *http.Server
-	client *http.Client
+	client *http.Client // for -client nethttp
+	// clientKind is -client: how the senders speak HTTP.
+	clientKind string
 }
 
-func startConsole(db string, conns int) (*console, error) {
+func startConsole(db string, conns int, clientKind string) (*console, error) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, db)
 	if err != nil {
@@ -200,7 +224,7 @@ func startConsole(db string, conns int) (*console, error) {
 	go hs.Serve(ln)
 	tr := &http.Transport{MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, MaxConnsPerHost: conns}
 	return &console{URL: "http://" + ln.Addr().String(), store: st, srv: srv, http: hs,
-		client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}, nil
+		client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, clientKind: clientKind}, nil
 }
 
 func (c *console) stop() {
@@ -211,41 +235,10 @@ func (c *console) stop() {
 	c.store.Close()
 }
 
-// deliver sends one notification with both the provider's and the Standard
-// Webhooks headers, as the dispatcher does.
-func (c *console) deliver(opID string) error {
-	b := body(opID)
-	now := time.Now()
-	sig, err := webhook.Sign(loadSecret, "msg_"+opID, now, b)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequest(http.MethodPost, c.URL+"/webhooks", strings.NewReader(string(b)))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(webhook.HeaderWebhookKey, loadKey)
-	req.Header.Set(webhook.HeaderRequestTimestamp, strconv.FormatInt(now.UnixMilli(), 10))
-	req.Header.Set(webhook.HeaderWebhookID, "msg_"+opID)
-	req.Header.Set(webhook.HeaderWebhookTimestamp, strconv.FormatInt(now.Unix(), 10))
-	req.Header.Set(webhook.HeaderWebhookSignature, sig)
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %d", resp.StatusCode)
-	}
-	return nil
-}
-
-// openLoop sends rate deliveries per second for d from workers goroutines;
-// each latency is measured from the delivery's scheduled time, so a server
-// that falls behind is charged for the queue it causes.
-func openLoop(c *console, prefix string, rate int, d time.Duration, workers int, sent func(opID string, at time.Time)) (lat []time.Duration, errs int, elapsed time.Duration) {
+// openLoop sends rate deliveries per second for d, one goroutine per
+// sender; each latency is measured from the delivery's scheduled time, so a
+// server that falls behind is charged for the queue it causes.
+func openLoop(senders []sender, prefix string, rate int, d time.Duration, sent func(opID string, at time.Time)) (lat []time.Duration, errs int, elapsed time.Duration) {
 	type job struct {
 		id  string
 		due time.Time
@@ -254,14 +247,14 @@ func openLoop(c *console, prefix string, rate int, d time.Duration, workers int,
 	var mu sync.Mutex
 	var errCount atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
+	for _, snd := range senders {
 		wg.Go(func() {
 			var mine []time.Duration
 			for j := range jobs {
 				if sent != nil {
 					sent(j.id, j.due)
 				}
-				if err := c.deliver(j.id); err != nil {
+				if err := snd.deliver(j.id); err != nil {
 					errCount.Add(1)
 					continue
 				}
@@ -288,15 +281,16 @@ func openLoop(c *console, prefix string, rate int, d time.Duration, workers int,
 }
 
 func steadyPhase(db string, o options, rawRate float64, out io.Writer) error {
-	c, err := startConsole(db, 256)
+	c, err := startConsole(db, o.senders, o.client)
 	if err != nil {
 		return err
 	}
 	defer c.stop()
-	warm(c)
+	senders := warm(c, o.senders)
+	defer closeAll(senders)
 	var batches, batched atomic.Int64
 	defer c.store.OnEvents(func(evs []store.Event) { batches.Add(1); batched.Add(int64(len(evs))) })()
-	lat, errs, el := openLoop(c, "steady-", o.rate, o.duration, 256, nil)
+	lat, errs, el := openLoop(senders, "steady-", o.rate, o.duration, nil)
 	rate := float64(len(lat)) / el.Seconds()
 	fmt.Fprintf(out, "steady     target %d/s for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s p99.9 %s max %s; ingest/raw %.2f; %d commits, %.1f events per commit\n",
 		o.rate, o.duration, len(lat), rate, errs, pct(lat, 50), pct(lat, 99), pct(lat, 99.9), pct(lat, 100), ratio(rate, rawRate),
@@ -305,12 +299,13 @@ func steadyPhase(db string, o options, rawRate float64, out io.Writer) error {
 }
 
 func saturationPhase(db string, o options, rawRate float64, out io.Writer) error {
-	c, err := startConsole(db, o.conns)
+	c, err := startConsole(db, o.conns, o.client)
 	if err != nil {
 		return err
 	}
 	defer c.stop()
-	warm(c)
+	senders := warm(c, o.conns)
+	defer closeAll(senders)
 	var batches, batched atomic.Int64
 	defer c.store.OnEvents(func(evs []store.Event) { batches.Add(1); batched.Add(int64(len(evs))) })()
 	var mu sync.Mutex
@@ -319,12 +314,12 @@ func saturationPhase(db string, o options, rawRate float64, out io.Writer) error
 	var wg sync.WaitGroup
 	end := time.Now().Add(o.duration)
 	start := time.Now()
-	for w := range o.conns {
+	for w, snd := range senders {
 		wg.Go(func() {
 			var mine []time.Duration
 			for i := 0; time.Now().Before(end); i++ {
 				t0 := time.Now()
-				if err := c.deliver(fmt.Sprintf("sat-%d-%d", w, i)); err != nil {
+				if err := snd.deliver(fmt.Sprintf("sat-%d-%d", w, i)); err != nil {
 					errs.Add(1)
 					continue
 				}
@@ -344,26 +339,38 @@ func saturationPhase(db string, o options, rawRate float64, out io.Writer) error
 	return nil
 }
 
-// warm opens connections and pages in the database before timing.
-func warm(c *console) {
+// warm returns n senders for a phase, each of which has delivered a few
+// notifications: the connections are open and the database paged in before
+// the clock starts, so a phase measures the steady state, not set-up.
+func warm(c *console, n int) []sender {
+	senders := make([]sender, n)
 	var wg sync.WaitGroup
-	for w := range 32 {
+	for w := range senders {
+		senders[w] = c.newSender()
 		wg.Go(func() {
-			for i := range 20 {
-				c.deliver(fmt.Sprintf("warm-%d-%d", w, i))
+			for i := range 5 {
+				senders[w].deliver(fmt.Sprintf("warm-%d-%d", w, i))
 			}
 		})
 	}
 	wg.Wait()
+	return senders
+}
+
+func closeAll(senders []sender) {
+	for _, s := range senders {
+		s.close()
+	}
 }
 
 func fanoutPhase(db string, o options, out io.Writer) error {
-	c, err := startConsole(db, 256)
+	c, err := startConsole(db, 256, o.client)
 	if err != nil {
 		return err
 	}
 	defer c.stop()
-	warm(c)
+	senders := warm(c, 64)
+	defer closeAll(senders)
 	cookie, err := login(c)
 	if err != nil {
 		return err
@@ -437,7 +444,7 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 	}
 	connected.Wait()
 	time.Sleep(200 * time.Millisecond) // every stream subscribed
-	lat, errs, el := openLoop(c, "fan-", o.fanoutRate, o.duration, 64, func(id string, at time.Time) {
+	lat, errs, el := openLoop(senders, "fan-", o.fanoutRate, o.duration, func(id string, at time.Time) {
 		if n, err := strconv.Atoi(strings.TrimPrefix(id, "fan-")); err == nil && n < total {
 			sentAt[n].Store(at.UnixNano())
 		}
