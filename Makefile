@@ -47,6 +47,7 @@ bench: generate
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./cmd/benchsearch -cards $(BENCH_CARDS)
 	$(GO) run ./cmd/loadgen
+	$(GO) run ./cmd/loadgen -client nethttp -phases raw,steady,saturation
 
 clean:
 	rm -rf bin
