@@ -27,9 +27,10 @@ type console struct {
 	Store *store.Store
 }
 
-// startConsole starts the console. Its shutdown is registered before any
-// browser context, so contexts (and their event streams) close first.
-func startConsole(t *testing.T) *console {
+// startConsole starts the console; options adjust its configuration. Its
+// shutdown is registered before any browser context, so contexts (and their
+// event streams) close first.
+func startConsole(t *testing.T, options ...func(*web.Config)) *console {
 	t.Helper()
 	store.BcryptCost = bcrypt.MinCost
 	ctx := context.Background()
@@ -50,7 +51,11 @@ func startConsole(t *testing.T) *console {
 	ts := httptest.NewUnstartedServer(nil)
 	target := "http://" + ts.Listener.Addr().String() + "/webhooks"
 	d := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger})
-	srv, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: d.Wake})
+	cfg := web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: d.Wake}
+	for _, o := range options {
+		o(&cfg)
+	}
+	srv, err := web.New(ctx, cfg)
 	if err != nil {
 		t.Fatalf("new console: %v", err)
 	}

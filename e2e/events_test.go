@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/mxschmitt/playwright-go"
+
+	"cardops/web"
 )
 
 // deliver posts a notification to the console's receiver as the provider
@@ -97,4 +99,33 @@ func TestEventLogLiveTail(t *testing.T) {
 	must(t, row(page, "e2e-wallet").GetByRole("link").First().Click())
 	must(t, expect.Locator(page.GetByTestId("verification")).ToHaveText("provider-key: ok"))
 	must(t, expect.Locator(page.GetByTestId("pretty-json")).ToContainText(`"wallet_id": "w-e2e"`))
+}
+
+// TestEventLogPausesWhenPageIsFull: a page left open keeps at most LiveRows
+// live rows; then the tail shows itself paused and says why, and Resume
+// brings the newest events.
+func TestEventLogPausesWhenPageIsFull(t *testing.T) {
+	c := startConsole(t, func(cfg *web.Config) { cfg.LiveRows = 2 })
+	page := newPage(t)
+	signIn(t, page, c.URL, "viewer")
+	if _, err := page.Goto(c.URL + "/events"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(page.GetByTestId("live-state")).ToHaveText("Live"))
+	page.WaitForTimeout(300) // the stream subscribes
+
+	for _, id := range []string{"full-1", "full-2", "full-3"} {
+		deliver(t, c, cardEvent(id))
+	}
+	must(t, expect.Locator(row(page, "full-1")).ToBeVisible())
+	must(t, expect.Locator(row(page, "full-2")).ToBeVisible())
+	must(t, expect.Locator(page.GetByTestId("live-state")).ToHaveText("Paused"))
+	must(t, expect.Locator(page.GetByTestId("live-full")).ToContainText("2 new events were added live"))
+	page.WaitForTimeout(300)
+	must(t, expect.Locator(row(page, "full-3")).ToHaveCount(0))
+
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Resume"}).Click())
+	must(t, expect.Locator(page.GetByTestId("live-state")).ToHaveText("Live"))
+	must(t, expect.Locator(row(page, "full-3")).ToBeVisible())
+	must(t, expect.Locator(page.GetByTestId("live-full")).ToHaveCount(0))
 }

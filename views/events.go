@@ -51,6 +51,13 @@ func (f EventFilterForm) url(path string, extra ...string) string {
 	return path + "?" + v.Encode()
 }
 
+// The live tail's Server-Sent Events: a table row, and the paused control
+// the stream sends before it ends because the page is full.
+const (
+	LiveRowEvent  = "event-row"
+	LiveFullEvent = "live-full"
+)
+
 // EventListData is the event log page's model.
 type EventListData struct {
 	Filter EventFilterForm
@@ -65,6 +72,10 @@ type EventListData struct {
 	NextBefore int64
 	// Paused shows the live tail paused.
 	Paused bool
+	// LiveFull, with Paused, says the live tail paused itself after adding
+	// this many rows, the most one page holds (a tab left open all day
+	// would otherwise grow without end).
+	LiveFull int
 	// StreamAfter is the newest event id when the page was read; the live
 	// tail starts after it, so nothing falls between page and stream.
 	StreamAfter  int64

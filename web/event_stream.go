@@ -30,9 +30,9 @@ const (
 	// maxStreamWrite bounds what a stream gathers before writing, and so
 	// the memory each open stream holds.
 	maxStreamWrite = 32 << 10
-	// sseEventName is the SSE event the live rows are sent as; the page's
-	// sse-swap attribute names it.
-	sseEventName = "event-row"
+	// defaultLiveRows is how many rows the live tail adds to one page before
+	// it pauses itself (Config.LiveRows).
+	defaultLiveRows = 500
 )
 
 // liveEvent is a newly stored event on its way to the live streams. Its SSE
@@ -59,16 +59,22 @@ func sseFrame(e store.Event) []byte {
 		row.Reset()
 	}
 	var b bytes.Buffer
-	b.WriteString("id: ")
-	b.WriteString(strconv.FormatInt(e.ID, 10))
-	b.WriteString("\nevent: " + sseEventName + "\n")
-	for line := range strings.SplitSeq(row.String(), "\n") {
+	writeSSE(&b, strconv.FormatInt(e.ID, 10), views.LiveRowEvent, row.String())
+	return b.Bytes()
+}
+
+// writeSSE writes one Server-Sent Events message; id may be "".
+func writeSSE(b *bytes.Buffer, id, event, data string) {
+	if id != "" {
+		b.WriteString("id: " + id + "\n")
+	}
+	b.WriteString("event: " + event + "\n")
+	for line := range strings.SplitSeq(data, "\n") {
 		b.WriteString("data: ")
 		b.WriteString(strings.TrimSuffix(line, "\r"))
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
-	return b.Bytes()
 }
 
 // eventStream is the live tail: Server-Sent Events carrying a table row for
@@ -77,9 +83,11 @@ func sseFrame(e store.Event) []byte {
 // newest row of the page that opened it), else from now; whatever was
 // stored since is sent from the database first, with no gap and no
 // duplicate. A subscriber that falls behind catches up from the database.
-// The stream ends when the browser goes away or the server closes.
+// The stream ends when the browser goes away, the server closes, or the
+// page holds as many live rows as it may (Config.LiveRows): then it sends
+// the live control paused, which closes the page's stream.
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
-	_, f, _ := parseEventFilter(r.URL.Query())
+	form, f, _ := parseEventFilter(r.URL.Query())
 	start := r.Header.Get("Last-Event-ID")
 	if start == "" {
 		start = r.URL.Query().Get("after")
@@ -128,6 +136,22 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		}
 		return err == nil && rc.Flush() == nil
 	}
+	rows := 0 // rows sent to this page
+	// sent counts a row and, when the page is full, sends the paused
+	// control and reports false: the stream ends.
+	sent := func() bool {
+		rows++
+		if rows < s.liveRows {
+			return true
+		}
+		var ctl bytes.Buffer
+		if err := views.LiveControl(views.EventListData{Filter: form, Paused: true, LiveFull: rows}).Render(ctx, &ctl); err != nil {
+			return false
+		}
+		writeSSE(&buf, "", views.LiveFullEvent, ctl.String())
+		flush()
+		return false
+	}
 	catchUp := func() bool {
 		for {
 			cf := f
@@ -142,6 +166,9 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 			for _, e := range evs {
 				buf.Write(sseFrame(e))
 				last = e.ID
+				if !sent() {
+					return false
+				}
 				if buf.Len() >= maxStreamWrite && !flush() {
 					return false
 				}
@@ -171,6 +198,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		last = m.ID
 		if f.Match(m.Event) {
 			buf.Write(m.sseFrame())
+			return sent()
 		}
 		return true
 	}

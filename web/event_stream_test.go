@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"cardops/views"
 	"cardops/web/hub"
 )
 
@@ -85,6 +86,12 @@ func (c *sseClient) next(t *testing.T) sseMessage {
 	case m := <-c.msgs:
 		return m
 	case <-c.done:
+		// The stream may have ended right after its last messages.
+		select {
+		case m := <-c.msgs:
+			return m
+		default:
+		}
 		t.Fatalf("stream ended, want a message")
 	case <-time.After(5 * time.Second):
 		t.Fatalf("no message within 5s")
@@ -132,7 +139,7 @@ func TestEventStreamLiveAndFiltered(t *testing.T) {
 	deliverOK(t, e, `{"operation":"VIRTUAL_WALLETS","sub_operation":"DEPOSIT","operation_id":"dep-1","status":"SUCCESS","data":{"wallet_id":"w1"}}`)
 
 	m := all.next(t)
-	if m.Event != sseEventName || m.ID != 2 || !strings.Contains(m.Data, `data-operation-id="live-1"`) || !strings.Contains(m.Data, `class="new"`) {
+	if m.Event != views.LiveRowEvent || m.ID != 2 || !strings.Contains(m.Data, `data-operation-id="live-1"`) || !strings.Contains(m.Data, `class="new"`) {
 		t.Errorf("first live message = %+v, want event 2 (live-1) as a new row", m)
 	}
 	if m := all.next(t); m.ID != 3 {
@@ -203,6 +210,73 @@ func TestEventStreamSlowSubscriberResyncs(t *testing.T) {
 		}
 	}
 	c.none(t, 100*time.Millisecond)
+}
+
+// TestEventStreamPausesWhenPageIsFull: once a page has been sent as many
+// rows as it may hold, live or caught up, the stream sends the live control
+// paused (with a Resume keeping the filter) and ends; rows the filter hides
+// do not count.
+func TestEventStreamPausesWhenPageIsFull(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds, func(c *Config) { c.LiveRows = 3 })
+	ts := startHTTP(t, e)
+	cookie := e.login("viewer")
+	wallet := func(id string) string {
+		return `{"operation":"VIRTUAL_WALLETS","sub_operation":"DEPOSIT","operation_id":"` + id + `","status":"SUCCESS","data":{"wallet_id":"w1"}}`
+	}
+	expectFull := func(t *testing.T, c *sseClient) {
+		t.Helper()
+		m := c.next(t)
+		if m.Event != views.LiveFullEvent {
+			t.Fatalf("got %s message %d, want %s", m.Event, m.ID, views.LiveFullEvent)
+		}
+		for _, want := range []string{`id="live-control"`, `data-testid="live-state">Paused<`, "3 new events were added live",
+			`hx-get="/events?operation=CARDS"`} {
+			if !strings.Contains(m.Data, want) {
+				t.Errorf("paused control lacks %q:\n%s", want, m.Data)
+			}
+		}
+		if strings.Contains(m.Data, "sse-connect") {
+			t.Errorf("paused control opens a stream again:\n%s", m.Data)
+		}
+		select {
+		case <-c.done:
+			if len(c.msgs) > 0 {
+				m := <-c.msgs
+				t.Fatalf("got %s message %d after the page was full, want the stream ended", m.Event, m.ID)
+			}
+		case m := <-c.msgs:
+			t.Fatalf("got %s message %d after the page was full, want the stream ended", m.Event, m.ID)
+		case <-time.After(5 * time.Second):
+			t.Fatal("stream still open 5s after the page was full")
+		}
+	}
+
+	t.Run("live", func(t *testing.T) {
+		c := openStream(t, ts.URL, "/events/stream?operation=CARDS", cookie, "")
+		time.Sleep(50 * time.Millisecond) // subscribed; a stream starts from now
+		deliverOK(t, e, notification("full-1"))
+		deliverOK(t, e, wallet("full-hidden")) // filtered out: does not count
+		deliverOK(t, e, notification("full-2"))
+		deliverOK(t, e, notification("full-3"))
+		deliverOK(t, e, notification("full-4"))
+		for _, want := range []string{"full-1", "full-2", "full-3"} {
+			if m := c.next(t); m.Event != views.LiveRowEvent || !strings.Contains(m.Data, `data-operation-id="`+want+`"`) {
+				t.Fatalf("got %s message %d, want the row of %s", m.Event, m.ID, want)
+			}
+		}
+		expectFull(t, c)
+	})
+	t.Run("catching up", func(t *testing.T) {
+		// Five card events are stored by now; a page that saw none of them
+		// is sent three and the paused control.
+		c := openStream(t, ts.URL, "/events/stream?operation=CARDS&after=0", cookie, "")
+		for range 3 {
+			if m := c.next(t); m.Event != views.LiveRowEvent {
+				t.Fatalf("got %s message %d, want a row", m.Event, m.ID)
+			}
+		}
+		expectFull(t, c)
+	})
 }
 
 func TestEventStreamEndsOnServerClose(t *testing.T) {

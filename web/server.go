@@ -40,6 +40,11 @@ type Config struct {
 	// stored ones are used, generated on first start.
 	WebhookKey    string
 	WebhookSecret string
+
+	// LiveRows is how many rows the event log's live tail adds to one page
+	// before it pauses itself, so a tab left open all day stays light;
+	// 0 means 500.
+	LiveRows int
 }
 
 // Server is the console's http.Handler.
@@ -54,6 +59,7 @@ type Server struct {
 	fourEyes      bool
 	simTarget     string
 	wakeOutbox    func()
+	liveRows      int
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
@@ -91,6 +97,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		fourEyes:      cfg.FourEyes,
 		simTarget:     cfg.WebhookTarget,
 		wakeOutbox:    cfg.WakeDispatcher,
+		liveRows:      cfg.LiveRows,
+	}
+	if s.liveRows <= 0 {
+		s.liveRows = defaultLiveRows
 	}
 	if cfg.WebhookSecret != "" && !webhook.ValidSecret(cfg.WebhookSecret) {
 		return nil, fmt.Errorf("web: webhook secret: want whsec_ followed by base64")
