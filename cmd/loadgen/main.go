@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -211,8 +212,10 @@ func startConsole(db string, conns int, clientKind string) (*console, error) {
 		return nil, err
 	}
 	// Request logging runs as in production (formatted), written nowhere.
+	// The fan-out subscribers read every event of a phase on one stream,
+	// more rows than a console page takes before its tail pauses itself.
 	srv, err := web.New(ctx, web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		WebhookKey: loadKey, WebhookSecret: loadSecret})
+		WebhookKey: loadKey, WebhookSecret: loadSecret, LiveRows: math.MaxInt})
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func TestRunSmall(t *testing.T) {
 		t.Run(client, func(t *testing.T) {
 			var out bytes.Buffer
 			err := run([]string{"-client", client, "-duration", "300ms", "-rate", "300", "-senders", "8", "-conns", "4",
-				"-raw-rows", "600", "-subscribers", "3", "-fanout-rate", "100"}, &out)
+				"-raw-rows", "600", "-subscribers", "3", "-fanout-rate", "2000"}, &out)
 			if err != nil {
 				t.Fatalf("run: %v\n%s", err, out.String())
 			}
@@ -34,7 +34,7 @@ func TestRunSmall(t *testing.T) {
 				regexp.MustCompile(`raw +plain batched loop .*: 600 rows in`),
 				regexp.MustCompile(`steady +target 300/s for 300ms: accepted 90 \(\d+/s\), errors 0;`),
 				regexp.MustCompile(`saturation 4 connections for 300ms: accepted [1-9]\d* \(\d+/s\), errors 0;`),
-				regexp.MustCompile(`fanout +3 subscribers, 100/s for 300ms: accepted 30 .* delivered 90 of 90 to subscribers \(missing 0, duplicates 0\)`),
+				regexp.MustCompile(`fanout +3 subscribers, 2000/s for 300ms: accepted 600 .* delivered 1800 of 1800 to subscribers \(missing 0, duplicates 0\)`),
 			} {
 				if !want.MatchString(text) {
 					t.Errorf("output does not match %s:\n%s", want, text)
