@@ -283,41 +283,64 @@ func openLoop(senders []sender, prefix string, rate int, d time.Duration, sent f
 	return lat, int(errCount.Load()), time.Since(start)
 }
 
+// phase is a timed phase's console, its warmed senders, and a count of
+// the group commits that stored its events.
+type phase struct {
+	*console
+	senders          []sender
+	batches, batched atomic.Int64
+	stopCounting     func()
+}
+
+// startPhase starts a console on a fresh database and warms n senders.
+func startPhase(db string, n int, clientKind string) (*phase, error) {
+	c, err := startConsole(db, n, clientKind)
+	if err != nil {
+		return nil, err
+	}
+	p := &phase{console: c, senders: warm(c, n)}
+	p.stopCounting = c.store.OnEvents(func(evs []store.Event) { p.batches.Add(1); p.batched.Add(int64(len(evs))) })
+	return p, nil
+}
+
+func (p *phase) close() {
+	p.stopCounting()
+	closeAll(p.senders)
+	p.console.stop()
+}
+
+// commits says how many group commits stored the phase's events.
+func (p *phase) commits() string {
+	n := p.batches.Load()
+	return fmt.Sprintf("%d commits, %.1f events per commit", n, float64(p.batched.Load())/float64(max(n, 1)))
+}
+
 func steadyPhase(db string, o options, rawRate float64, out io.Writer) error {
-	c, err := startConsole(db, o.senders, o.client)
+	p, err := startPhase(db, o.senders, o.client)
 	if err != nil {
 		return err
 	}
-	defer c.stop()
-	senders := warm(c, o.senders)
-	defer closeAll(senders)
-	var batches, batched atomic.Int64
-	defer c.store.OnEvents(func(evs []store.Event) { batches.Add(1); batched.Add(int64(len(evs))) })()
-	lat, errs, el := openLoop(senders, "steady-", o.rate, o.duration, nil)
+	defer p.close()
+	lat, errs, el := openLoop(p.senders, "steady-", o.rate, o.duration, nil)
 	rate := float64(len(lat)) / el.Seconds()
-	fmt.Fprintf(out, "steady     target %d/s for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s p99.9 %s max %s; ingest/raw %.2f; %d commits, %.1f events per commit\n",
-		o.rate, o.duration, len(lat), rate, errs, pct(lat, 50), pct(lat, 99), pct(lat, 99.9), pct(lat, 100), ratio(rate, rawRate),
-		batches.Load(), float64(batched.Load())/float64(max(batches.Load(), 1)))
+	fmt.Fprintf(out, "steady     target %d/s for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s p99.9 %s max %s; ingest/raw %.2f; %s\n",
+		o.rate, o.duration, len(lat), rate, errs, pct(lat, 50), pct(lat, 99), pct(lat, 99.9), pct(lat, 100), ratio(rate, rawRate), p.commits())
 	return nil
 }
 
 func saturationPhase(db string, o options, rawRate float64, out io.Writer) error {
-	c, err := startConsole(db, o.conns, o.client)
+	p, err := startPhase(db, o.conns, o.client)
 	if err != nil {
 		return err
 	}
-	defer c.stop()
-	senders := warm(c, o.conns)
-	defer closeAll(senders)
-	var batches, batched atomic.Int64
-	defer c.store.OnEvents(func(evs []store.Event) { batches.Add(1); batched.Add(int64(len(evs))) })()
+	defer p.close()
 	var mu sync.Mutex
 	var lat []time.Duration
 	var errs atomic.Int64
 	var wg sync.WaitGroup
 	end := time.Now().Add(o.duration)
 	start := time.Now()
-	for w, snd := range senders {
+	for w, snd := range p.senders {
 		wg.Go(func() {
 			var mine []time.Duration
 			for i := 0; time.Now().Before(end); i++ {
@@ -336,9 +359,8 @@ func saturationPhase(db string, o options, rawRate float64, out io.Writer) error
 	wg.Wait()
 	el := time.Since(start)
 	rate := float64(len(lat)) / el.Seconds()
-	fmt.Fprintf(out, "saturation %d connections for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s; ingest/raw %.2f; %d commits, %.1f events per commit\n",
-		o.conns, o.duration, len(lat), rate, errs.Load(), pct(lat, 50), pct(lat, 99), ratio(rate, rawRate),
-		batches.Load(), float64(batched.Load())/float64(max(batches.Load(), 1)))
+	fmt.Fprintf(out, "saturation %d connections for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s; ingest/raw %.2f; %s\n",
+		o.conns, o.duration, len(lat), rate, errs.Load(), pct(lat, 50), pct(lat, 99), ratio(rate, rawRate), p.commits())
 	return nil
 }
 
@@ -367,13 +389,12 @@ func closeAll(senders []sender) {
 }
 
 func fanoutPhase(db string, o options, out io.Writer) error {
-	c, err := startConsole(db, 256, o.client)
+	p, err := startPhase(db, 64, o.client)
 	if err != nil {
 		return err
 	}
-	defer c.stop()
-	senders := warm(c, 64)
-	defer closeAll(senders)
+	defer p.close()
+	c := p.console
 	cookie, err := login(c)
 	if err != nil {
 		return err
@@ -447,7 +468,7 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 	}
 	connected.Wait()
 	time.Sleep(200 * time.Millisecond) // every stream subscribed
-	lat, errs, el := openLoop(senders, "fan-", o.fanoutRate, o.duration, func(id string, at time.Time) {
+	lat, errs, el := openLoop(p.senders, "fan-", o.fanoutRate, o.duration, func(id string, at time.Time) {
 		if n, err := strconv.Atoi(strings.TrimPrefix(id, "fan-")); err == nil && n < total {
 			sentAt[n].Store(at.UnixNano())
 		}
