@@ -67,6 +67,12 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := s.page(r, card.HolderName, "/cards")
+	freeze, err := s.cardFreezeData(r, card)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.Actions = views.CardFreezeSection(freeze)
 	// The sections other features add to the card page.
 	reissues, err := s.store.CardReissues(ctx, card.ID)
 	if err != nil {

@@ -62,6 +62,8 @@ func (s *Server) routes() []route {
 		{pattern: "GET /audit", level: admin, handle: s.auditList},
 		{pattern: "GET /settings/webhooks", level: admin, handle: s.webhookSettingsShow},
 		{pattern: "POST /settings/webhooks/rotate", level: admin, handle: s.webhookSettingsRotate},
+		{pattern: "POST /cards/{id}/freeze", level: admin, handle: s.cardFreeze},
+		{pattern: "POST /cards/{id}/unfreeze", level: admin, handle: s.cardUnfreeze},
 		{pattern: "GET /cards/{id}/reissue", level: admin, handle: s.reissueStartShow},
 		{pattern: "POST /cards/{id}/reissue", level: admin, handle: s.reissueStartSubmit},
 		{pattern: "GET /reissues", level: admin, handle: s.reissueQueue},
@@ -71,12 +73,24 @@ func (s *Server) routes() []route {
 	}
 }
 
-// mux registers the route table, each route behind its level guard.
+// mux registers the route table, each route behind its level guard, and
+// remembers each pattern's level for allowed.
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
+	s.levels = map[string]store.Level{}
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.guard(rt))
+		s.levels[rt.pattern] = rt.level
 	}
 	mux.HandleFunc("/", s.notFound)
 	return mux
+}
+
+// allowed reports whether the request's signed-in person may use the route
+// with this pattern, as the route table says: views show an action only
+// when it would be let through. An unknown pattern is never allowed.
+func (s *Server) allowed(r *http.Request, pattern string) bool {
+	level, ok := s.levels[pattern]
+	p := currentPrincipal(r)
+	return ok && p != nil && p.Level >= level
 }

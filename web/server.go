@@ -55,11 +55,13 @@ type Server struct {
 	throttle      *loginThrottle
 	staticVersion string
 	handler       http.Handler
-	now           func() time.Time
-	fourEyes      bool
-	simTarget     string
-	wakeOutbox    func()
-	liveRows      int
+	// levels is the route table's level per pattern (see allowed).
+	levels     map[string]store.Level
+	now        func() time.Time
+	fourEyes   bool
+	simTarget  string
+	wakeOutbox func()
+	liveRows   int
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
