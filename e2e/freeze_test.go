@@ -1,0 +1,48 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/mxschmitt/playwright-go"
+)
+
+// TestFreezeJourney: an admin freezes a card from its page with a reason; an
+// authorization from the card page is then declined as restricted; the admin
+// unfreezes it and the next authorization goes through.
+func TestFreezeJourney(t *testing.T) {
+	c := startSimConsole(t)
+	page := newPage(t)
+	signIn(t, page, c.URL, "admin")
+	if _, err := page.Goto(c.URL + "/cards/" + e2eCardID); err != nil {
+		t.Fatal(err)
+	}
+	freeze := page.GetByTestId("card-freeze")
+	must(t, freeze.GetByText("Freeze card…").Click())
+	// Submitting without a reason is refused by the browser's required
+	// field; pick one as a person would.
+	must(t, oneErr(freeze.GetByLabel("Reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Suspected fraud"}})))
+	must(t, freeze.GetByLabel("Note").Fill("two purchases abroad"))
+	must(t, freeze.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Freeze card"}).Click())
+
+	must(t, expect.Page(page).ToHaveURL(c.URL+"/cards/"+e2eCardID))
+	must(t, expect.Locator(page.GetByTestId("card-status")).ToHaveText("FROZEN"))
+	must(t, expect.Locator(page.GetByTestId("card-status-since")).ToContainText("admin: Suspected fraud — two purchases abroad"))
+
+	panel := page.Locator("#card-simulate")
+	must(t, panel.GetByLabel("Amount (USD)").Fill("5.00"))
+	must(t, panel.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Authorize", Exact: playwright.Bool(true)}).Click())
+	must(t, expect.Locator(page.Locator("#card-sim-result")).ToContainText("Declined 5.00 USD on card •••• "))
+	must(t, expect.Locator(page.Locator("#card-sim-result")).ToContainText("62 Restricted card"))
+
+	must(t, freeze.GetByText("Unfreeze card…").Click())
+	must(t, oneErr(freeze.GetByLabel("Reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Lost, then found"}})))
+	must(t, freeze.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Unfreeze card"}).Click())
+	must(t, expect.Locator(page.GetByTestId("card-status")).ToHaveText("ACTIVE"))
+
+	must(t, panel.GetByLabel("Amount (USD)").Fill("5.00"))
+	must(t, panel.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Authorize", Exact: playwright.Bool(true)}).Click())
+	must(t, expect.Locator(page.Locator("#card-sim-result")).ToContainText("Authorized 5.00 USD"))
+}
+
+// oneErr keeps the error of a call that also returns a value.
+func oneErr[T any](_ T, err error) error { return err }
