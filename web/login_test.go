@@ -222,6 +222,30 @@ func TestLoginThrottlePerAccount(t *testing.T) {
 	}
 }
 
+// TestLoginFailsWhenOldSessionCannotEnd: the session a browser held before
+// signing in must end; if it cannot, the sign-in fails instead of leaving it
+// alive.
+func TestLoginFailsWhenOldSessionCannotEnd(t *testing.T) {
+	e := newTestEnv(t)
+	old := e.login("viewer")
+	// Fault injection: the database refuses to delete sessions.
+	if _, err := e.store.Writer().ExecContext(t.Context(),
+		`CREATE TRIGGER test_sessions_no_delete BEFORE DELETE ON sessions BEGIN SELECT RAISE(ABORT, 'no delete'); END`); err != nil {
+		t.Fatal(err)
+	}
+	req := formRequest("POST", "/login", url.Values{"username": {"admin"}, "password": {testPassword}})
+	req.AddCookie(old)
+	rec := e.do(req)
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("status = %d, want 500", rec.Code)
+	}
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionCookie && c.Value != "" {
+			t.Errorf("a session cookie was set although the old session could not be ended")
+		}
+	}
+}
+
 func TestLogoutMakesCookieWorthless(t *testing.T) {
 	e := newTestEnv(t)
 	cookie := e.login("operator")
