@@ -160,11 +160,12 @@ func failureWait(ctx context.Context, tx *sql.Tx, now time.Time, kind, cond stri
 }
 
 // SignInSucceeded settles a slot whose password was right: the slot and the
-// account's earlier failures from the same address are forgotten. Failures
+// account's earlier failures from the same address are forgotten, and so
+// are its step-up failures (whoever signs in knows the password). Failures
 // from other addresses still count towards the account's limit.
 func (s *Store) SignInSucceeded(ctx context.Context, slot SignInSlot) error {
-	_, err := s.w.ExecContext(ctx, `DELETE FROM auth_failures WHERE id = ? OR (kind = ? AND account = ? AND address = ?)`,
-		slot.id, kindSignIn, slot.account, slot.address)
+	_, err := s.w.ExecContext(ctx, `DELETE FROM auth_failures WHERE id = ? OR (kind = ? AND account = ? AND address = ?)
+		OR (kind = ? AND account = ?)`, slot.id, kindSignIn, slot.account, slot.address, kindStepUp, slot.account)
 	if err != nil {
 		return fmt.Errorf("store: sign-in succeeded: %w", err)
 	}
