@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -32,9 +33,11 @@ const (
 
 	// StepUpWindow and MaxStepUpFails bound wrong passwords at the reissue
 	// step-up, per admin across every request: the one that reaches the
-	// limit ends all the admin's sessions.
+	// limit ends all the admin's sessions. It is twice a request's own
+	// limit (ReissueMaxAttempts), so typos on one request cancel that
+	// request first.
 	StepUpWindow   = 15 * time.Minute
-	MaxStepUpFails = 5
+	MaxStepUpFails = 2 * ReissueMaxAttempts
 )
 
 const (
@@ -145,11 +148,11 @@ func (s *Store) ReserveSignIn(ctx context.Context, username, address string) (Si
 
 // failureWait reports how long until fewer than limit failures of kind that
 // match cond are left in the window; zero when there are fewer already.
-func failureWait(ctx context.Context, tx *sql.Tx, now time.Time, kind, cond string, args []any, limit int, window time.Duration) (time.Duration, error) {
+func failureWait(ctx context.Context, db queryRower, now time.Time, kind, cond string, args []any, limit int, window time.Duration) (time.Duration, error) {
 	var at int64
 	q := `SELECT at FROM auth_failures WHERE kind = ? AND ` + cond + ` AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`
 	a := append(append([]any{kind}, args...), now.Add(-window).UnixMilli(), limit-1)
-	err := tx.QueryRowContext(ctx, q, a...).Scan(&at)
+	err := db.QueryRowContext(ctx, q, a...).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -202,40 +205,39 @@ func (s *Store) UnlockUser(ctx context.Context, username, actor string) (int64, 
 }
 
 // checkStepUp checks u's password at the reissue step-up, counted per admin
-// across every request: the check is reserved first, so parallel tries are
-// counted before any is checked. A wrong password that makes
-// MaxStepUpFails within StepUpWindow, or a try when that many are already
-// counted, ends every session of the admin (audited) and returns
-// ErrStepUpLockout. A right password forgets the admin's step-up failures.
+// across every request. The admin's checks run one at a time, each seeing
+// the failures before it, so parallel tries cannot outrun the count (and
+// parallel right ones, a double submit, are not mistaken for guesses). A
+// wrong password that makes MaxStepUpFails within StepUpWindow, or a try
+// when that many are already counted, ends every session of the admin
+// (audited) and returns ErrStepUpLockout. A right password forgets the
+// admin's step-up failures.
 func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor ReissueActor, requestID string) (bool, error) {
+	unlock := s.stepUp.lock(u.ID)
+	defer unlock()
 	account := throttleAccount(u.Username)
-	var locked bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		now := s.now()
-		wait, err := failureWait(ctx, tx, now, kindStepUp, `account = ?`, []any{account}, MaxStepUpFails, StepUpWindow)
-		if err != nil {
-			return err
-		}
-		if wait > 0 {
-			locked = true
-			return s.stepUpLockoutTx(ctx, tx, u, actor, requestID)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO auth_failures(kind, account, address, at) VALUES (?, ?, ?, ?)`,
-			kindStepUp, account, ThrottleAddress(actor.RemoteAddr), now.UnixMilli())
-		return err
-	})
+	wait, err := failureWait(ctx, s.r, s.now(), kindStepUp, `account = ?`, []any{account}, MaxStepUpFails, StepUpWindow)
 	if err != nil {
 		return false, err
 	}
-	if locked {
+	if wait > 0 {
+		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.stepUpLockoutTx(ctx, tx, u, actor, requestID) }); err != nil {
+			return false, err
+		}
 		return false, ErrStepUpLockout
 	}
 	if u.CheckPassword(password) {
 		_, err := s.w.ExecContext(ctx, `DELETE FROM auth_failures WHERE kind = ? AND account = ?`, kindStepUp, account)
 		return true, err
 	}
+	var locked bool
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		wait, err := failureWait(ctx, tx, s.now(), kindStepUp, `account = ?`, []any{account}, MaxStepUpFails, StepUpWindow)
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO auth_failures(kind, account, address, at) VALUES (?, ?, ?, ?)`,
+			kindStepUp, account, ThrottleAddress(actor.RemoteAddr), now.UnixMilli()); err != nil {
+			return err
+		}
+		wait, err := failureWait(ctx, tx, now, kindStepUp, `account = ?`, []any{account}, MaxStepUpFails, StepUpWindow)
 		if err != nil || wait == 0 {
 			return err
 		}
@@ -249,6 +251,41 @@ func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor 
 		return false, ErrStepUpLockout
 	}
 	return false, nil
+}
+
+// userLocks is a mutex per user id; the zero value is ready.
+type userLocks struct {
+	mu sync.Mutex
+	m  map[int64]*userLock
+}
+
+type userLock struct {
+	sync.Mutex
+	users int
+}
+
+// lock waits for the user's mutex and returns its unlock.
+func (l *userLocks) lock(id int64) (unlock func()) {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[int64]*userLock{}
+	}
+	u := l.m[id]
+	if u == nil {
+		u = &userLock{}
+		l.m[id] = u
+	}
+	u.users++
+	l.mu.Unlock()
+	u.Lock()
+	return func() {
+		u.Unlock()
+		l.mu.Lock()
+		if u.users--; u.users == 0 {
+			delete(l.m, id)
+		}
+		l.mu.Unlock()
+	}
 }
 
 // stepUpLockoutTx ends every session of u and audits why.

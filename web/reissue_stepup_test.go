@@ -17,22 +17,22 @@ func TestReissueStepUpLockout(t *testing.T) {
 	e := newTestEnv(t)
 	admin, otherTab := e.login("admin"), e.login("admin")
 	c := addTestCard(t, e, "ACTIVE")
-	first := startReissue(t, e, admin, c.ID)
-	second := startReissue(t, e, admin, c.ID)
+	// Spread over requests so that none reaches its own limit.
+	perRequest := store.ReissueMaxAttempts - 1
+	var rids []string
+	for range (store.MaxStepUpFails + perRequest - 1) / perRequest {
+		rids = append(rids, startReissue(t, e, admin, c.ID))
+	}
+	rid := func(i int) string { return rids[(i-1)/perRequest] }
 	wrong := func(rid string, i int) *http.Response {
 		return e.post(admin, "/reissues/"+rid+"/confirm", url.Values{"last4": {c.Last4}, "password": {fmt.Sprintf("wrong password %d", i)}}).Result()
 	}
-	// Spread over two requests, neither reaches its own limit of 5.
 	for i := 1; i < store.MaxStepUpFails; i++ {
-		rid := first
-		if i > 3 {
-			rid = second
-		}
-		if res := wrong(rid, i); res.StatusCode != http.StatusUnprocessableEntity {
+		if res := wrong(rid(i), i); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("wrong password %d: status = %d, want 422", i, res.StatusCode)
 		}
 	}
-	res := wrong(second, store.MaxStepUpFails)
+	res := wrong(rid(store.MaxStepUpFails), store.MaxStepUpFails)
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?step_up=1" {
 		t.Fatalf("wrong password %d: status = %d, Location %q, want 303 to /login?step_up=1", store.MaxStepUpFails, res.StatusCode, res.Header.Get("Location"))
 	}
@@ -59,9 +59,9 @@ func TestReissueStepUpLockout(t *testing.T) {
 	// Signing in again (which needs the password, and is throttled) starts
 	// the count afresh.
 	again := e.login("admin")
-	rid := startReissue(t, e, again, c.ID)
-	rec := e.post(again, "/reissues/"+rid+"/confirm", url.Values{"last4": {c.Last4}, "password": {testPassword}})
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/reissues/"+rid {
+	fresh := startReissue(t, e, again, c.ID)
+	rec := e.post(again, "/reissues/"+fresh+"/confirm", url.Values{"last4": {c.Last4}, "password": {testPassword}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/reissues/"+fresh {
 		t.Errorf("right password after signing in again: status = %d, Location %q, want 303 to the request", rec.Code, rec.Header().Get("Location"))
 	}
 }
@@ -73,10 +73,10 @@ func TestReissueStepUpParallelGuesses(t *testing.T) {
 	admin := e.login("admin")
 	c := addTestCard(t, e, "ACTIVE")
 	var rids []string
-	for range 6 {
+	for range 8 {
 		rids = append(rids, startReissue(t, e, admin, c.ID))
 	}
-	const guesses = 30
+	const guesses = 40
 	var wg sync.WaitGroup
 	codes := make(chan int, guesses)
 	start := make(chan struct{})

@@ -1,8 +1,9 @@
 -- 0008: failed password checks (sign-in and the reissue step-up), kept in the
--- database so throttling survives a restart. A row is written before the
--- password is checked (a reservation) and deleted when it was right, so
--- guesses sent in parallel are counted before any of them is checked. Rows
--- older than the longest window are pruned.
+-- database so throttling survives a restart. A sign-in row is written before
+-- the password is checked (a reservation) and deleted when it was right, so
+-- guesses sent in parallel are counted before any of them is checked; an
+-- admin's step-up checks run one at a time. Rows older than the longest
+-- window are pruned.
 CREATE TABLE auth_failures (
     id      INTEGER PRIMARY KEY,
     kind    TEXT NOT NULL CHECK (kind IN ('sign_in', 'step_up')),
