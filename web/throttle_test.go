@@ -61,11 +61,11 @@ func TestAnonymousValuesAreBounded(t *testing.T) {
 			t.Errorf("%s row: target %d bytes, detail %d bytes, want about %d at most", r.Action, len(r.TargetID), len(r.Detail), store.AnonymousValueMax)
 		}
 		if !strings.Contains(r.TargetID+r.Detail, "[cut, ") {
-			t.Errorf("%s row does not say it was cut: %q %q", r.Action, r.TargetID, r.Detail)
+			t.Errorf("%s row does not say it was cut: %.300q %.300q", r.Action, r.TargetID, r.Detail)
 		}
 	}
 	if !strings.Contains(rows[1].Detail, "[cut, 1048576 bytes]") {
-		t.Errorf("cross-origin detail = %q, want the Origin cut and its length said", rows[1].Detail)
+		t.Errorf("cross-origin detail = %.300q, want the Origin cut and its length said", rows[1].Detail)
 	}
 	for line := range strings.Lines(logs.String()) {
 		if len(line) > 2048 {
