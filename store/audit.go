@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Audit results.
@@ -14,6 +15,31 @@ const (
 	ResultRefused = "refused"
 	ResultError   = "error"
 )
+
+// AnonymousValueMax bounds every value taken from an unauthenticated request
+// (a username typed at sign-in, an Origin header, a path) before it is
+// stored or logged: Cut(v, AnonymousValueMax).
+const AnonymousValueMax = 256
+
+// auditFieldMax bounds every text field of an audit row, whoever wrote it:
+// the last line of defence for the append-only log.
+const auditFieldMax = 16 << 10
+
+// Cut returns s unchanged when it is at most n bytes long. Otherwise it
+// returns the start of s, cut on a UTF-8 boundary, followed by a mark that
+// says it was cut and how long it was ("…[cut, 1048576 bytes]"), n bytes in
+// all (n should leave room for the mark: 64 or more).
+func Cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	mark := fmt.Sprintf("…[cut, %d bytes]", len(s))
+	keep := max(0, n-len(mark))
+	for keep > 0 && !utf8.RuneStart(s[keep]) {
+		keep--
+	}
+	return s[:keep] + mark
+}
 
 // AuditEntry is one row of the append-only audit log: who did what, when,
 // from where, with what result.
@@ -51,6 +77,9 @@ func (s *Store) audit(ctx context.Context, db execer, e AuditEntry) error {
 	}
 	if e.Result == "" {
 		e.Result = ResultOK
+	}
+	for _, f := range []*string{&e.Actor, &e.RemoteAddr, &e.Action, &e.TargetType, &e.TargetID, &e.Detail} {
+		*f = Cut(*f, auditFieldMax)
 	}
 	_, err := db.ExecContext(ctx, `INSERT INTO audit_log(at, actor, actor_level, remote_addr, action, target_type, target_id, result, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

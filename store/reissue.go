@@ -460,7 +460,9 @@ func closeRequest(ctx context.Context, tx *sql.Tx, id, status, note string, now 
 // not touched.
 //
 // Every attempt is audited against the card. Wrong last 4 or password count
-// towards ReissueMaxAttempts; the last one cancels the request. The returned
+// towards ReissueMaxAttempts; the last one cancels the request. Wrong
+// passwords also count per admin across requests: MaxStepUpFails within
+// StepUpWindow end every session of the admin and return ErrStepUpLockout. The returned
 // request is its state afterwards, also on refusal (unless ErrNotFound).
 //
 // The request is marked used and the card updated with conditional UPDATEs
@@ -474,7 +476,12 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 	if err != nil {
 		return ReissueRequest{}, wrap(err)
 	}
-	passwordOK := u.CheckPassword(c.Password)
+	// Wrong passwords also count per admin across requests; too many end
+	// the admin's sessions (ErrStepUpLockout) and nothing else happens.
+	passwordOK, err := s.checkStepUp(ctx, u, c.Password, c.Actor, c.RequestID)
+	if err != nil {
+		return ReissueRequest{}, wrap(err)
+	}
 	// The key exists once anything was seeded; SecretKey (a write
 	// transaction) is only needed the first time.
 	key, err := s.Setting(ctx, PANKeySetting)

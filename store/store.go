@@ -39,6 +39,10 @@ type Store struct {
 	evListeners map[int]func([]Event)
 	stmtMu      sync.Mutex
 	stmts       map[string]*sql.Stmt
+
+	// stepUp lets one step-up password check per admin run at a time
+	// (auth_failure.go).
+	stepUp userLocks
 }
 
 // Open opens (creating if needed) the database at path and applies the

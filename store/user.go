@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -151,16 +152,35 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	return u, nil
 }
 
-// dummyHash is compared against when the user does not exist, so that a
-// wrong username takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("cardops-no-such-user"), bcrypt.MinCost)
+// dummyHashes holds, per cost, a hash compared against when the user does
+// not exist, so that a wrong username takes as long as a wrong password.
+var dummyHashes sync.Map // int → []byte
+
+// dummyHash returns the dummy hash at cost, made on first use.
+func dummyHash(cost int) []byte {
+	if h, ok := dummyHashes.Load(cost); ok {
+		return h.([]byte)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("cardops-no-such-user"), cost)
+	if err != nil {
+		// An invalid cost; CreateUser refuses it the same way.
+		h, _ = bcrypt.GenerateFromPassword([]byte("cardops-no-such-user"), bcrypt.DefaultCost)
+	}
+	v, _ := dummyHashes.LoadOrStore(cost, h)
+	return v.([]byte)
+}
 
 // Authenticate returns the user whose username and password match. Any
-// mismatch, unknown user included, is ErrBadCredentials.
+// mismatch, unknown user included, is ErrBadCredentials. An unknown user is
+// checked against a hash at BcryptCost, the cost of every new password, so
+// the answer takes as long either way.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (User, error) {
+	// Made before the lookup, so the first sign-in after a start costs the
+	// same whether the user exists or not.
+	dummy := dummyHash(BcryptCost)
 	u, err := s.UserByName(ctx, username)
 	if errors.Is(err, ErrNotFound) {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		bcrypt.CompareHashAndPassword(dummy, []byte(password))
 		return User{}, ErrBadCredentials
 	}
 	if err != nil {

@@ -11,8 +11,9 @@ import (
 	"cardops/views"
 )
 
-// loginSubmit signs a person in: throttled per account and per address,
-// every attempt audited, a fresh session on success.
+// loginSubmit signs a person in: throttled per account and address, per
+// address and per account (store.ReserveSignIn), every password checked
+// audited, a fresh session on success.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
@@ -33,29 +34,41 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, views.LoginPage(page, f))
 		return
 	}
-	addr := remoteAddr(r)
-	now := s.now()
-	if wait := s.throttle.blockedFor(username, addr, now); wait > 0 {
-		s.audit(r, nil, "login", "user", username, store.ResultRefused, "throttled")
-		minutes := int(math.Ceil(wait.Minutes()))
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+	// Counted before the password is checked, so guesses sent in parallel
+	// are refused once the limit is reached, however they are timed.
+	slot, err := s.store.ReserveSignIn(r.Context(), username, remoteAddr(r))
+	if throttled, ok := errors.AsType[*store.ThrottledError](err); ok {
+		s.auditAnonymous(r, "login", "user", store.Cut(username, store.AnonymousValueMax), "throttled: "+throttled.Limit)
+		minutes := int(math.Ceil(throttled.Wait.Minutes()))
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(throttled.Wait.Seconds()))))
 		f.Error = fmt.Sprintf("Too many failed sign-ins. Wait %d minute(s) and try again.", minutes)
 		s.render(w, r, http.StatusTooManyRequests, views.LoginPage(page, f))
-		return
-	}
-	u, err := s.store.Authenticate(r.Context(), username, password)
-	if errors.Is(err, store.ErrBadCredentials) {
-		s.throttle.fail(username, addr, now)
-		s.audit(r, nil, "login", "user", username, store.ResultRefused, "wrong username or password")
-		f.Error = "Wrong username or password."
-		s.render(w, r, http.StatusUnauthorized, views.LoginPage(page, f))
 		return
 	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.throttle.succeed(username)
+	u, err := s.authenticate(r.Context(), username, password)
+	if errors.Is(err, store.ErrBadCredentials) {
+		// The slot stays as the failure. Checked tries are few per address
+		// (the throttle), so each is audited.
+		s.audit(r, nil, "login", "user", store.Cut(username, store.AnonymousValueMax), store.ResultRefused, "wrong username or password")
+		f.Error = "Wrong username or password."
+		s.render(w, r, http.StatusUnauthorized, views.LoginPage(page, f))
+		return
+	}
+	if err != nil {
+		if rerr := s.store.ReleaseSignIn(r.Context(), slot); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.store.SignInSucceeded(r.Context(), slot); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if err := s.startSession(w, r, u); err != nil {
 		s.serverError(w, r, err)
 		return

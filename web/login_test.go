@@ -1,10 +1,14 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,7 +85,7 @@ func TestLogin(t *testing.T) {
 func TestLoginThrottle(t *testing.T) {
 	e := newTestEnv(t)
 	bad := url.Values{"username": {"admin"}, "password": {"not the password"}}
-	for i := range maxFailsPerAccount {
+	for i := range store.MaxFailsPerAccountAddress {
 		if rec := e.do(formRequest("POST", "/login", bad)); rec.Code != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: status = %d, want 401", i+1, rec.Code)
 		}
@@ -100,8 +104,15 @@ func TestLoginThrottle(t *testing.T) {
 	if rec := e.do(other); rec.Code != http.StatusSeeOther {
 		t.Errorf("other account: status = %d, want 303", rec.Code)
 	}
+	// Nor is the owner of the guessed account, from an address that has
+	// not failed.
+	owner := formRequest("POST", "/login", url.Values{"username": {"admin"}, "password": {testPassword}})
+	owner.RemoteAddr = "198.51.100.7:4321"
+	if rec := e.do(owner); rec.Code != http.StatusSeeOther {
+		t.Errorf("owner from another address: status = %d, want 303", rec.Code)
+	}
 	// After the window the account may try again.
-	e.server.now = func() time.Time { return time.Now().Add(throttleWindow + time.Second) }
+	e.store.SetClock(func() time.Time { return time.Now().Add(store.SignInWindow + time.Second) })
 	if rec := e.do(formRequest("POST", "/login", url.Values{"username": {"admin"}, "password": {testPassword}})); rec.Code != http.StatusSeeOther {
 		t.Errorf("after the window: status = %d, want 303", rec.Code)
 	}
@@ -109,7 +120,7 @@ func TestLoginThrottle(t *testing.T) {
 
 func TestLoginThrottlePerAddress(t *testing.T) {
 	e := newTestEnv(t)
-	for i := range maxFailsPerAddress {
+	for i := range store.MaxFailsPerAddress {
 		req := formRequest("POST", "/login", url.Values{"username": {"user" + string(rune('a'+i))}, "password": {"nope nope nope"}})
 		if rec := e.do(req); rec.Code != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: status = %d, want 401", i+1, rec.Code)
@@ -117,6 +128,121 @@ func TestLoginThrottlePerAddress(t *testing.T) {
 	}
 	if rec := e.do(formRequest("POST", "/login", url.Values{"username": {"viewer"}, "password": {testPassword}})); rec.Code != http.StatusTooManyRequests {
 		t.Errorf("status = %d, want 429 for a spraying address", rec.Code)
+	}
+}
+
+// TestLoginThrottleParallelGuesses sends many wrong passwords for one
+// account at once: no more may be checked than the limit allows, however
+// they are timed.
+func TestLoginThrottleParallelGuesses(t *testing.T) {
+	e := newTestEnv(t)
+	var checked atomic.Int64
+	authenticate := e.server.authenticate
+	e.server.authenticate = func(ctx context.Context, username, password string) (store.User, error) {
+		checked.Add(1)
+		return authenticate(ctx, username, password)
+	}
+	const guesses = 60
+	codes := make(chan int, guesses)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range guesses {
+		wg.Go(func() {
+			req := formRequest("POST", "/login", url.Values{"username": {"admin"}, "password": {fmt.Sprintf("guess number %d", i)}})
+			<-start
+			codes <- e.do(req).Code
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if n := checked.Load(); n > store.MaxFailsPerAccountAddress {
+		t.Errorf("%d passwords checked, want at most %d", n, store.MaxFailsPerAccountAddress)
+	}
+	if count[http.StatusUnauthorized] > store.MaxFailsPerAccountAddress || count[http.StatusTooManyRequests] < guesses-store.MaxFailsPerAccountAddress {
+		t.Errorf("answers %v, want at most %d × 401 and the rest 429", count, store.MaxFailsPerAccountAddress)
+	}
+}
+
+// TestLoginThrottleSurvivesRestart: the failures are in the database, so a
+// new console on the same file still refuses.
+func TestLoginThrottleSurvivesRestart(t *testing.T) {
+	e := newTestEnv(t)
+	bad := url.Values{"username": {"admin"}, "password": {"not the password"}}
+	for range store.MaxFailsPerAccountAddress {
+		e.do(formRequest("POST", "/login", bad))
+	}
+	path := e.store.Path()
+	e.server.Close()
+	e.store.Close()
+	st, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	srv, err := New(t.Context(), Config{Store: st, Logger: e.server.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, formRequest("POST", "/login", url.Values{"username": {"admin"}, "password": {testPassword}}))
+	if rec.Code != http.StatusTooManyRequests {
+		t.Errorf("after a restart: status = %d, want 429", rec.Code)
+	}
+}
+
+// TestLoginThrottlePerAccount: guesses for one account from many addresses
+// meet the slower limit per account; UnlockUser lifts it.
+func TestLoginThrottlePerAccount(t *testing.T) {
+	e := newTestEnv(t)
+	from := func(i int, password string) *http.Request {
+		req := formRequest("POST", "/login", url.Values{"username": {"operator"}, "password": {password}})
+		req.RemoteAddr = fmt.Sprintf("203.0.113.%d:5000", i)
+		return req
+	}
+	for i := range store.MaxFailsPerAccount {
+		if rec := e.do(from(i%250, "wrong password")); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: status = %d, want 401", i+1, rec.Code)
+		}
+	}
+	if rec := e.do(from(251, testPassword)); rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("after %d guesses from many addresses: status = %d, want 429", store.MaxFailsPerAccount, rec.Code)
+	}
+	if _, err := e.store.UnlockUser(t.Context(), "operator", "test"); err != nil {
+		t.Fatal(err)
+	}
+	assertAudit(t, e, "user.unlock", "test", store.ResultOK)
+	if rec := e.do(from(251, testPassword)); rec.Code != http.StatusSeeOther {
+		t.Errorf("after UnlockUser: status = %d, want 303", rec.Code)
+	}
+}
+
+// TestLoginFailsWhenOldSessionCannotEnd: the session a browser held before
+// signing in must end; if it cannot, the sign-in fails instead of leaving it
+// alive.
+func TestLoginFailsWhenOldSessionCannotEnd(t *testing.T) {
+	e := newTestEnv(t)
+	old := e.login("viewer")
+	// Fault injection: the database refuses to delete sessions.
+	if _, err := e.store.Writer().ExecContext(t.Context(),
+		`CREATE TRIGGER test_sessions_no_delete BEFORE DELETE ON sessions BEGIN SELECT RAISE(ABORT, 'no delete'); END`); err != nil {
+		t.Fatal(err)
+	}
+	req := formRequest("POST", "/login", url.Values{"username": {"admin"}, "password": {testPassword}})
+	req.AddCookie(old)
+	rec := e.do(req)
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("status = %d, want 500", rec.Code)
+	}
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionCookie && c.Value != "" {
+			t.Errorf("a session cookie was set although the old session could not be ended")
+		}
 	}
 }
 

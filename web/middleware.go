@@ -87,7 +87,8 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // logRequests writes one line per request: method, path (never the query,
-// which can carry personal data), status, duration, who, trace id.
+// which can carry personal data; cut to store.AnonymousValueMax), status,
+// duration, who, trace id.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -103,8 +104,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		attrs := []slog.Attr{
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("method", store.Cut(r.Method, 32)),
+			slog.String("path", store.Cut(r.URL.Path, store.AnonymousValueMax)),
 			slog.Int("status", sw.status),
 			slog.Duration("duration", time.Since(start)),
 			slog.Int64("bytes", sw.bytes),
@@ -233,9 +234,12 @@ func loginURL(next string, expired bool) string {
 	return "/login?" + q.Encode()
 }
 
+// crossOriginRefused answers a cross-site post. The request may come from
+// anyone, so what it says (method, path, Origin) is cut before it is
+// audited, and rows are rationed per address (auditAnonymous).
 func (s *Server) crossOriginRefused(w http.ResponseWriter, r *http.Request) {
-	s.audit(r, nil, "request.cross_origin", "route", r.Method+" "+r.URL.Path, store.ResultRefused,
-		"origin "+r.Header.Get("Origin"))
+	s.auditAnonymous(r, "request.cross_origin", "route", store.Cut(r.Method+" "+r.URL.Path, store.AnonymousValueMax),
+		"origin "+store.Cut(r.Header.Get("Origin"), store.AnonymousValueMax))
 	s.errorPage(w, r, http.StatusForbidden, "Request refused",
 		"This form was sent from another site, so it was refused and nothing changed. Open the console directly and try again.")
 }

@@ -75,10 +75,21 @@ func (s *Server) principal(r *http.Request) (*Principal, error) {
 
 // startSession creates a fresh session for the user and sets its cookie. Any
 // session the browser had is ended first, so a session id planted before
-// sign-in is never promoted.
+// sign-in is never promoted. If that session cannot be ended the sign-in
+// fails: carrying on would leave it alive for whoever holds a copy of its
+// cookie, and a database that cannot delete a row would not record the new
+// session either.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
-	if old, err := s.principal(r); err == nil {
-		s.store.DeleteSession(r.Context(), old.token)
+	old, err := s.principal(r)
+	switch {
+	case err == nil:
+		if err := s.store.DeleteSession(r.Context(), old.token); err != nil {
+			return fmt.Errorf("web: end the session held before sign-in: %w", err)
+		}
+	case errors.Is(err, errNoSession), errors.Is(err, store.ErrSessionExpired):
+		// Nothing live to end (an expired session was deleted on reading).
+	default:
+		return fmt.Errorf("web: read the session held before sign-in: %w", err)
 	}
 	b := make([]byte, 32)
 	rand.Read(b)

@@ -25,7 +25,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := c.Render(r.Context(), w); err != nil {
-		s.log.Error("render", "path", r.URL.Path, "trace_id", traceID(r), "err", err)
+		s.log.Error("render", "path", store.Cut(r.URL.Path, store.AnonymousValueMax), "trace_id", traceID(r), "err", err)
 	}
 }
 
@@ -57,7 +57,7 @@ func (s *Server) refusal(w http.ResponseWriter, r *http.Request, info views.Erro
 // serverError logs err once, with the trace id, and answers 500 without
 // leaking its text.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "trace_id", traceID(r), "err", err)
+	s.log.Error("request failed", "method", store.Cut(r.Method, 32), "path", store.Cut(r.URL.Path, store.AnonymousValueMax), "trace_id", traceID(r), "err", err)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
 		return
@@ -98,6 +98,9 @@ func (s *Server) audit(r *http.Request, p *Principal, action, targetType, target
 	}
 	if p != nil {
 		e.Actor, e.ActorLevel = p.Username, p.Level
+	} else {
+		// Bounded whatever the caller did: anyone can send these.
+		e.TargetID, e.Detail = store.Cut(targetID, store.AnonymousValueMax), store.Cut(detail, 4*store.AnonymousValueMax)
 	}
 	if err := s.store.Audit(r.Context(), e); err != nil {
 		s.log.Error("audit", "action", action, "trace_id", traceID(r), "err", err)

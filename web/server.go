@@ -52,7 +52,7 @@ type Server struct {
 	store         *store.Store
 	log           *slog.Logger
 	cookies       *sessions.CookieStore
-	throttle      *loginThrottle
+	anon          *anonLimiter
 	staticVersion string
 	handler       http.Handler
 	// levels is the route table's level per pattern (see allowed).
@@ -69,6 +69,10 @@ type Server struct {
 	webhookPinned  struct{ key, secret bool }
 	events         *hub.Hub[*liveEvent]
 	stopEvents     func()
+
+	// authenticate checks a username and password (store.Authenticate);
+	// tests wrap it to count the passwords checked.
+	authenticate func(ctx context.Context, username, password string) (store.User, error)
 }
 
 // New builds the console. Session keys are read from the database
@@ -93,7 +97,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		store:         cfg.Store,
 		log:           cfg.Logger,
 		cookies:       newCookieStore(hashKey, blockKey),
-		throttle:      newLoginThrottle(),
+		anon:          newAnonLimiter(),
+		authenticate:  cfg.Store.Authenticate,
 		staticVersion: version,
 		now:           time.Now,
 		fourEyes:      cfg.FourEyes,

@@ -1,87 +1,104 @@
 package web
 
 import (
-	"strings"
+	"fmt"
+	"net/http"
 	"sync"
 	"time"
+
+	"cardops/store"
 )
 
-// Sign-in throttling: after too many failures in the window, an account (or
-// an address) must wait until the oldest failure leaves the window.
+// Sign-in throttling itself lives in the database (store.ReserveSignIn), so
+// a restart forgets nothing. What is here bounds how many audit rows
+// anonymous requests may write: a refused anonymous request (a cross-site
+// post, a throttled sign-in) is audited, but from one address at most
+// anonBurst rows at once and one more every anonRefill; the others are
+// counted, and the count goes into the next row that is written.
 const (
-	throttleWindow     = 15 * time.Minute
-	maxFailsPerAccount = 5
-	maxFailsPerAddress = 20
-	// throttleMaxKeys bounds memory under a spray of usernames.
-	throttleMaxKeys = 50000
+	anonBurst  = 10
+	anonRefill = 6 * time.Second
+	// anonMaxKeys bounds memory under a spray of addresses; beyond it new
+	// addresses share one bucket.
+	anonMaxKeys = 10000
 )
 
-type loginThrottle struct {
-	mu    sync.Mutex
-	fails map[string][]time.Time
+type anonLimiter struct {
+	mu      sync.Mutex
+	buckets map[string]*anonBucket
 }
 
-func newLoginThrottle() *loginThrottle {
-	return &loginThrottle{fails: map[string][]time.Time{}}
+type anonBucket struct {
+	tokens float64
+	at     time.Time
+	// held counts rows not written since the last one that was.
+	held int
 }
 
-func accountKey(username string) string { return "u:" + strings.ToLower(strings.TrimSpace(username)) }
-func addressKey(addr string) string     { return "a:" + addr }
-
-// blockedFor reports how long a sign-in for this account from this address
-// must still wait; zero means it may go ahead.
-func (t *loginThrottle) blockedFor(username, addr string, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	wait := t.waitLocked(accountKey(username), maxFailsPerAccount, now)
-	return max(wait, t.waitLocked(addressKey(addr), maxFailsPerAddress, now))
+func newAnonLimiter() *anonLimiter {
+	return &anonLimiter{buckets: map[string]*anonBucket{}}
 }
 
-func (t *loginThrottle) waitLocked(key string, limit int, now time.Time) time.Duration {
-	fails := t.recentLocked(key, now)
-	if len(fails) < limit {
-		return 0
-	}
-	return fails[len(fails)-limit].Add(throttleWindow).Sub(now)
-}
-
-// recentLocked drops failures that left the window and returns the rest.
-func (t *loginThrottle) recentLocked(key string, now time.Time) []time.Time {
-	fails := t.fails[key]
-	i := 0
-	for i < len(fails) && now.Sub(fails[i]) >= throttleWindow {
-		i++
-	}
-	fails = fails[i:]
-	if len(fails) == 0 {
-		delete(t.fails, key)
-		return nil
-	}
-	t.fails[key] = fails
-	return fails
-}
-
-// fail records a failed sign-in for the account and the address.
-func (t *loginThrottle) fail(username, addr string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.fails) > throttleMaxKeys {
-		for k := range t.fails {
-			t.recentLocked(k, now)
+// take reports whether an anonymous audit row for addr may be written at
+// now; if so, held is how many were held back since the last one. first
+// reports whether this refusal is the first held back since then.
+func (l *anonLimiter) take(addr string, now time.Time) (ok bool, held int, first bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[addr]
+	if b == nil {
+		if len(l.buckets) >= anonMaxKeys {
+			l.sweepLocked(now)
+		}
+		if len(l.buckets) >= anonMaxKeys {
+			addr = "overflow"
+			b = l.buckets[addr]
 		}
 	}
-	for _, k := range []string{accountKey(username), addressKey(addr)} {
-		fails := append(t.recentLocked(k, now), now)
-		if len(fails) > maxFailsPerAddress {
-			fails = fails[len(fails)-maxFailsPerAddress:]
-		}
-		t.fails[k] = fails
+	if b == nil {
+		b = &anonBucket{tokens: anonBurst, at: now}
+		l.buckets[addr] = b
+	}
+	b.refill(now)
+	if b.tokens < 1 {
+		b.held++
+		return false, 0, b.held == 1
+	}
+	b.tokens--
+	held, b.held = b.held, 0
+	return true, held, false
+}
+
+func (b *anonBucket) refill(now time.Time) {
+	if d := now.Sub(b.at); d > 0 {
+		b.tokens = min(anonBurst, b.tokens+float64(d)/float64(anonRefill))
+		b.at = now
 	}
 }
 
-// succeed forgets the account's failures after a good sign-in.
-func (t *loginThrottle) succeed(username string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.fails, accountKey(username))
+// sweepLocked forgets buckets that are full again and hold no count.
+func (l *anonLimiter) sweepLocked(now time.Time) {
+	for k, b := range l.buckets {
+		b.refill(now)
+		if b.tokens >= anonBurst && b.held == 0 {
+			delete(l.buckets, k)
+		}
+	}
+}
+
+// auditAnonymous audits a refused anonymous request, within the per-address
+// budget above. Values taken from the request must already be cut
+// (store.Cut); audit cuts them again.
+func (s *Server) auditAnonymous(r *http.Request, action, targetType, targetID, detail string) {
+	ok, held, first := s.anon.take(store.ThrottleAddress(remoteAddr(r)), s.now())
+	if !ok {
+		if first {
+			s.log.Warn("anonymous audit rows held back", "action", action, "remote", remoteAddr(r), "trace_id", traceID(r))
+		}
+		return
+	}
+	if held > 0 {
+		detail += fmt.Sprintf("; and %d more refused anonymous request(s) from this address since the last row, not audited one by one", held)
+	}
+	s.audit(r, nil, action, targetType, targetID, store.ResultRefused, detail)
 }

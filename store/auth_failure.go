@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Sign-in throttling. Every password check is counted before it is made: a
+// row in auth_failures is written first, in the same IMMEDIATE transaction
+// that counts the rows already there, and deleted only if the password was
+// right. So guesses sent in parallel cannot outrun the count, and a restart
+// forgets nothing.
+const (
+	// SignInWindow is the window of the per-address limits.
+	SignInWindow = 15 * time.Minute
+	// MaxFailsPerAccountAddress failures for one account from one address
+	// block that account from that address only: the owner elsewhere is not
+	// locked out.
+	MaxFailsPerAccountAddress = 5
+	// MaxFailsPerAddress failures from one address, whatever the accounts,
+	// block the address.
+	MaxFailsPerAddress = 20
+	// AccountWindow and MaxFailsPerAccount are the slower limit per account
+	// from all addresses together, against guessing from many addresses.
+	AccountWindow      = time.Hour
+	MaxFailsPerAccount = 50
+
+	// StepUpWindow and MaxStepUpFails bound wrong passwords at the reissue
+	// step-up, per admin across every request: the one that reaches the
+	// limit ends all the admin's sessions. It is twice a request's own
+	// limit (ReissueMaxAttempts), so typos on one request cancel that
+	// request first.
+	StepUpWindow   = 15 * time.Minute
+	MaxStepUpFails = 2 * ReissueMaxAttempts
+)
+
+const (
+	kindSignIn = "sign_in"
+	kindStepUp = "step_up"
+	// failureKeep is how long a failure row can matter.
+	failureKeep = max(SignInWindow, AccountWindow, StepUpWindow)
+)
+
+// ErrThrottled matches every *ThrottledError.
+var ErrThrottled = errors.New("too many failed sign-ins")
+
+// ThrottledError is a sign-in refused before the password was checked.
+type ThrottledError struct {
+	// Wait is how long until the limit that was hit lets a try through.
+	Wait time.Duration
+	// Limit names the limit in words, for the audit log.
+	Limit string
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many failed sign-ins for %s: wait %s", e.Limit, e.Wait.Round(time.Second))
+}
+
+// Is makes errors.Is(err, ErrThrottled) true.
+func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
+
+// ErrStepUpLockout: too many wrong passwords at the reissue step-up within
+// StepUpWindow; every session of the admin was ended.
+var ErrStepUpLockout = errors.New("too many wrong passwords: signed out")
+
+// SignInSlot is a password check counted in advance by ReserveSignIn.
+type SignInSlot struct {
+	id      int64
+	account string
+	address string
+}
+
+// throttleAccount is the key a username is counted under: as typed, trimmed,
+// lower-cased and bounded.
+func throttleAccount(username string) string {
+	return Cut(strings.ToLower(strings.TrimSpace(username)), AnonymousValueMax)
+}
+
+// ThrottleAddress is the key a peer address is counted under: an IPv4
+// address as it is, an IPv6 address as its /64 (one subscriber's share).
+func ThrottleAddress(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return Cut(addr, 64)
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
+}
+
+// ReserveSignIn counts a sign-in for username from address before its
+// password is checked. When a limit is reached it returns a *ThrottledError
+// (errors.Is ErrThrottled) and the password must not be checked. Otherwise
+// the slot counts as a failure until SignInSucceeded or ReleaseSignIn.
+func (s *Store) ReserveSignIn(ctx context.Context, username, address string) (SignInSlot, error) {
+	slot := SignInSlot{account: throttleAccount(username), address: ThrottleAddress(address)}
+	var refusal error
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_failures WHERE at <= ?`, now.Add(-failureKeep).UnixMilli()); err != nil {
+			return err
+		}
+		for _, l := range []struct {
+			what   string
+			cond   string
+			args   []any
+			limit  int
+			window time.Duration
+		}{
+			{"this account from this address", `account = ? AND address = ?`, []any{slot.account, slot.address}, MaxFailsPerAccountAddress, SignInWindow},
+			{"this address", `address = ?`, []any{slot.address}, MaxFailsPerAddress, SignInWindow},
+			{"this account", `account = ?`, []any{slot.account}, MaxFailsPerAccount, AccountWindow},
+		} {
+			wait, err := failureWait(ctx, tx, now, kindSignIn, l.cond, l.args, l.limit, l.window)
+			if err != nil {
+				return err
+			}
+			if wait > 0 {
+				refusal = &ThrottledError{Wait: wait, Limit: l.what}
+				return nil
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO auth_failures(kind, account, address, at) VALUES (?, ?, ?, ?)`,
+			kindSignIn, slot.account, slot.address, now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		slot.id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return SignInSlot{}, fmt.Errorf("store: reserve sign-in: %w", err)
+	}
+	if refusal != nil {
+		return SignInSlot{}, fmt.Errorf("store: reserve sign-in: %w", refusal)
+	}
+	return slot, nil
+}
+
+// failureWait reports how long until fewer than limit failures of kind that
+// match cond are left in the window; zero when there are fewer already.
+func failureWait(ctx context.Context, db queryRower, now time.Time, kind, cond string, args []any, limit int, window time.Duration) (time.Duration, error) {
+	var at int64
+	q := `SELECT at FROM auth_failures WHERE kind = ? AND ` + cond + ` AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?`
+	a := append(append([]any{kind}, args...), now.Add(-window).UnixMilli(), limit-1)
+	err := db.QueryRowContext(ctx, q, a...).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return max(time.Millisecond, time.UnixMilli(at).Add(window).Sub(now)), nil
+}
+
+// SignInSucceeded settles a slot whose password was right: the slot and the
+// account's earlier failures from the same address are forgotten, and so
+// are its step-up failures (whoever signs in knows the password). Failures
+// from other addresses still count towards the account's limit.
+func (s *Store) SignInSucceeded(ctx context.Context, slot SignInSlot) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM auth_failures WHERE id = ? OR (kind = ? AND account = ? AND address = ?)
+		OR (kind = ? AND account = ?)`, slot.id, kindSignIn, slot.account, slot.address, kindStepUp, slot.account)
+	if err != nil {
+		return fmt.Errorf("store: sign-in succeeded: %w", err)
+	}
+	return nil
+}
+
+// ReleaseSignIn gives back a slot whose password could not be checked (the
+// database failed): it does not count as a failure.
+func (s *Store) ReleaseSignIn(ctx context.Context, slot SignInSlot) error {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM auth_failures WHERE id = ?`, slot.id); err != nil {
+		return fmt.Errorf("store: release sign-in: %w", err)
+	}
+	return nil
+}
+
+// UnlockUser forgets every failed sign-in and step-up of the account, from
+// every address, so its owner may sign in at once; actor is who asked, for
+// the audit row. It reports how many failures were forgotten.
+func (s *Store) UnlockUser(ctx context.Context, username, actor string) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM auth_failures WHERE account = ?`, throttleAccount(username))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return s.auditTx(ctx, tx, AuditEntry{Actor: actor, Action: "user.unlock", TargetType: "user", TargetID: username,
+			Result: ResultOK, Detail: fmt.Sprintf("%d failed password checks forgotten", n)})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: unlock user %s: %w", username, err)
+	}
+	return n, nil
+}
+
+// checkStepUp checks u's password at the reissue step-up, counted per admin
+// across every request. The admin's checks run one at a time, each seeing
+// the failures before it, so parallel tries cannot outrun the count (and
+// parallel right ones, a double submit, are not mistaken for guesses). A
+// wrong password that makes MaxStepUpFails within StepUpWindow, or a try
+// when that many are already counted, ends every session of the admin
+// (audited) and returns ErrStepUpLockout. A right password forgets the
+// admin's step-up failures.
+func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor ReissueActor, requestID string) (bool, error) {
+	unlock := s.stepUp.lock(u.ID)
+	defer unlock()
+	account := throttleAccount(u.Username)
+	wait, err := failureWait(ctx, s.r, s.now(), kindStepUp, `account = ?`, []any{account}, MaxStepUpFails, StepUpWindow)
+	if err != nil {
+		return false, err
+	}
+	if wait > 0 {
+		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.stepUpLockoutTx(ctx, tx, u, actor, requestID) }); err != nil {
+			return false, err
+		}
+		return false, ErrStepUpLockout
+	}
+	if u.CheckPassword(password) {
+		_, err := s.w.ExecContext(ctx, `DELETE FROM auth_failures WHERE kind = ? AND account = ?`, kindStepUp, account)
+		return true, err
+	}
+	var locked bool
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO auth_failures(kind, account, address, at) VALUES (?, ?, ?, ?)`,
+			kindStepUp, account, ThrottleAddress(actor.RemoteAddr), now.UnixMilli()); err != nil {
+			return err
+		}
+		wait, err := failureWait(ctx, tx, now, kindStepUp, `account = ?`, []any{account}, MaxStepUpFails, StepUpWindow)
+		if err != nil || wait == 0 {
+			return err
+		}
+		locked = true
+		return s.stepUpLockoutTx(ctx, tx, u, actor, requestID)
+	})
+	if err != nil {
+		return false, err
+	}
+	if locked {
+		return false, ErrStepUpLockout
+	}
+	return false, nil
+}
+
+// userLocks is a mutex per user id; the zero value is ready.
+type userLocks struct {
+	mu sync.Mutex
+	m  map[int64]*userLock
+}
+
+type userLock struct {
+	sync.Mutex
+	users int
+}
+
+// lock waits for the user's mutex and returns its unlock.
+func (l *userLocks) lock(id int64) (unlock func()) {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[int64]*userLock{}
+	}
+	u := l.m[id]
+	if u == nil {
+		u = &userLock{}
+		l.m[id] = u
+	}
+	u.users++
+	l.mu.Unlock()
+	u.Lock()
+	return func() {
+		u.Unlock()
+		l.mu.Lock()
+		if u.users--; u.users == 0 {
+			delete(l.m, id)
+		}
+		l.mu.Unlock()
+	}
+}
+
+// stepUpLockoutTx ends every session of u and audits why.
+func (s *Store) stepUpLockoutTx(ctx context.Context, tx *sql.Tx, u User, actor ReissueActor, requestID string) error {
+	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID)
+	if err != nil {
+		return err
+	}
+	n, _ := res.RowsAffected()
+	return s.auditTx(ctx, tx, AuditEntry{Actor: actor.Username, ActorLevel: actor.Level, RemoteAddr: actor.RemoteAddr,
+		Action: "user.step_up_lockout", TargetType: "user", TargetID: u.Username, Result: ResultRefused,
+		Detail: fmt.Sprintf("%d wrong passwords at reissue step 2 within %d minutes (last on request %s): %d session(s) ended",
+			MaxStepUpFails, int(StepUpWindow.Minutes()), requestID, n)})
+}

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func TestCut(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		n    int
+		want string
+	}{
+		{"short is kept", "alice", 64, "alice"},
+		{"exactly n is kept", strings.Repeat("a", 64), 64, strings.Repeat("a", 64)},
+		{"long is cut and marked", strings.Repeat("a", 1<<20), 64, strings.Repeat("a", 64-len("…[cut, 1048576 bytes]")) + "…[cut, 1048576 bytes]"},
+		{"cut on a rune boundary", strings.Repeat("é", 100), 64, strings.Repeat("é", 22) + "…[cut, 200 bytes]"},
+	} {
+		got := Cut(tc.in, tc.n)
+		if got != tc.want {
+			t.Errorf("%s: Cut = %q, want %q", tc.name, got, tc.want)
+		}
+		if len(got) > tc.n || !utf8.ValidString(got) {
+			t.Errorf("%s: Cut = %d bytes (valid UTF-8 %v), want at most %d, valid", tc.name, len(got), utf8.ValidString(got), tc.n)
+		}
+	}
+}
+
+func TestAuditCutsLongFields(t *testing.T) {
+	st := openTestStore(t)
+	ctx := context.Background()
+	if err := st.Audit(ctx, AuditEntry{Actor: "anonymous", Action: "test", TargetID: strings.Repeat("t", 1<<20), Detail: strings.Repeat("d", 1<<20)}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.AuditLog(ctx, AuditFilter{Action: "test"})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("rows = %v, %v", rows, err)
+	}
+	if len(rows[0].TargetID) > auditFieldMax || len(rows[0].Detail) > auditFieldMax {
+		t.Errorf("stored %d and %d bytes, want at most %d each", len(rows[0].TargetID), len(rows[0].Detail), auditFieldMax)
+	}
+}
+
+// TestUnknownUserHashHasTheConfiguredCost: an unknown username is checked
+// against a hash at the cost of real ones, so it takes as long.
+func TestUnknownUserHashHasTheConfiguredCost(t *testing.T) {
+	for _, cost := range []int{bcrypt.MinCost, 6, 11} {
+		if got, err := bcrypt.Cost(dummyHash(cost)); err != nil || got != cost {
+			t.Errorf("dummy hash cost = %d (%v), want %d", got, err, cost)
+		}
+	}
+}
+
+// TestAuthenticateTimeDoesNotTellUsersApart compares, as a ratio, the median
+// time of a wrong password for a real user with that of an unknown user.
+func TestAuthenticateTimeDoesNotTellUsersApart(t *testing.T) {
+	old := BcryptCost
+	BcryptCost = 8
+	t.Cleanup(func() { BcryptCost = old })
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "u.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.CreateUser(ctx, NewUser{"alice", LevelAdmin, "a long password"}); err != nil {
+		t.Fatal(err)
+	}
+	timeIt := func(username string) time.Duration {
+		start := time.Now()
+		st.Authenticate(ctx, username, "a wrong password")
+		return time.Since(start)
+	}
+	timeIt("warm-up")
+	var known, unknown []time.Duration
+	for range 7 {
+		known = append(known, timeIt("alice"))
+		unknown = append(unknown, timeIt("mallory"))
+	}
+	slices.Sort(known)
+	slices.Sort(unknown)
+	ratio := float64(unknown[3]) / float64(known[3])
+	if ratio < 0.5 || ratio > 2 {
+		t.Errorf("unknown/known median time = %.2f (%v / %v), want between 0.5 and 2", ratio, unknown[3], known[3])
+	}
+}
+
+func TestThrottleAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.1":                "192.0.2.1",
+		"::ffff:192.0.2.1":         "192.0.2.1",
+		"2001:db8:1:2:3:4:5:6":     "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1%eth": "2001:db8:1:2::/64",
+		"not an address":           "not an address",
+	} {
+		if got := ThrottleAddress(in); got != want {
+			t.Errorf("ThrottleAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"cardops/store"
+)
+
+// TestReissueStepUpLockout: wrong step-up passwords count per admin across
+// requests; the one that reaches the limit ends every session of the admin.
+func TestReissueStepUpLockout(t *testing.T) {
+	e := newTestEnv(t)
+	admin, otherTab := e.login("admin"), e.login("admin")
+	c := addTestCard(t, e, "ACTIVE")
+	// Spread over requests so that none reaches its own limit.
+	perRequest := store.ReissueMaxAttempts - 1
+	var rids []string
+	for range (store.MaxStepUpFails + perRequest - 1) / perRequest {
+		rids = append(rids, startReissue(t, e, admin, c.ID))
+	}
+	rid := func(i int) string { return rids[(i-1)/perRequest] }
+	wrong := func(rid string, i int) *http.Response {
+		return e.post(admin, "/reissues/"+rid+"/confirm", url.Values{"last4": {c.Last4}, "password": {fmt.Sprintf("wrong password %d", i)}}).Result()
+	}
+	for i := 1; i < store.MaxStepUpFails; i++ {
+		if res := wrong(rid(i), i); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong password %d: status = %d, want 422", i, res.StatusCode)
+		}
+	}
+	res := wrong(rid(store.MaxStepUpFails), store.MaxStepUpFails)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?step_up=1" {
+		t.Fatalf("wrong password %d: status = %d, Location %q, want 303 to /login?step_up=1", store.MaxStepUpFails, res.StatusCode, res.Header.Get("Location"))
+	}
+	cleared := false
+	for _, ck := range res.Cookies() {
+		cleared = cleared || (ck.Name == sessionCookie && ck.MaxAge < 0)
+	}
+	if !cleared {
+		t.Errorf("the session cookie was not cleared: %v", res.Cookies())
+	}
+	for name, ck := range map[string]*http.Cookie{"this tab": admin, "another session": otherTab} {
+		if rec := e.get(ck, "/cards"); rec.Code != http.StatusSeeOther {
+			t.Errorf("%s after the lockout: status = %d, want 303 to sign-in", name, rec.Code)
+		}
+	}
+	assertAudit(t, e, "user.step_up_lockout", "admin", store.ResultRefused)
+	page := e.do(formRequest(http.MethodGet, "/login?step_up=1", nil))
+	if !strings.Contains(page.Body.String(), "signed out everywhere") {
+		t.Errorf("sign-in page does not say why: %.400s", page.Body.String())
+	}
+	if got := cardNow(t, e, c.ID); got.Last4 != c.Last4 || got.Version != 1 {
+		t.Errorf("card changed: %+v", got)
+	}
+	// Signing in again (which needs the password, and is throttled) starts
+	// the count afresh.
+	again := e.login("admin")
+	fresh := startReissue(t, e, again, c.ID)
+	rec := e.post(again, "/reissues/"+fresh+"/confirm", url.Values{"last4": {c.Last4}, "password": {testPassword}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/reissues/"+fresh {
+		t.Errorf("right password after signing in again: status = %d, Location %q, want 303 to the request", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+// TestReissueStepUpParallelGuesses: wrong passwords sent at once over many
+// requests are counted before they are checked.
+func TestReissueStepUpParallelGuesses(t *testing.T) {
+	e := newTestEnv(t)
+	admin := e.login("admin")
+	c := addTestCard(t, e, "ACTIVE")
+	var rids []string
+	for range 8 {
+		rids = append(rids, startReissue(t, e, admin, c.ID))
+	}
+	const guesses = 40
+	var wg sync.WaitGroup
+	codes := make(chan int, guesses)
+	start := make(chan struct{})
+	for i := range guesses {
+		wg.Go(func() {
+			<-start
+			codes <- e.post(admin, "/reissues/"+rids[i%len(rids)]+"/confirm",
+				url.Values{"last4": {c.Last4}, "password": {fmt.Sprintf("guess %d", i)}}).Code
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(codes)
+	wrong := 0
+	for code := range codes {
+		if code == http.StatusUnprocessableEntity || code == http.StatusConflict {
+			wrong++ // a wrong password said so (422, or 409 when it cancelled the request)
+		}
+	}
+	if wrong >= store.MaxStepUpFails {
+		t.Errorf("%d passwords checked and refused as wrong, want fewer than %d (the last one signs out)", wrong, store.MaxStepUpFails)
+	}
+}
