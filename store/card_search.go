@@ -420,7 +420,9 @@ func (b *CardSearch) arms(keyed bool) ([]string, []any) {
 		case SearchMaskedPAN:
 			// A reissue keeps the BIN, so a former number's first 6 is the
 			// card's; its last 4 is looked up like a former last 4.
-			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.last4 = ? AND c.bin = ?`, "c.rowid", []any{q.Last4, q.BIN})
+			// A last 4 is rarer than a BIN: the planner, without
+			// statistics, would walk the BIN's cards for their order.
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c INDEXED BY cards_last4 WHERE c.last4 = ? AND c.bin = ?`, "c.rowid", []any{q.Last4, q.BIN})
 			arm(`SELECT c.rowid AS k, n.last4 AS former FROM card_numbers n INDEXED BY card_numbers_former_last4 JOIN cards c ON c.id = n.card_id
 	WHERE n.last4 = ? AND n.first6 = ? AND n.inactive_since IS NOT NULL AND c.last4 <> n.last4`, "c.rowid", []any{q.Last4, q.BIN})
 		case SearchIDPrefix:
