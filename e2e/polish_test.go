@@ -26,7 +26,7 @@ func TestCardSearchByFullNumberJourney(t *testing.T) {
 	typed := pan[:4] + " " + pan[4:8] + " " + pan[8:12] + " " + pan[12:]
 	must(t, box.PressSequentially(typed, playwright.LocatorPressSequentiallyOptions{Delay: playwright.Float(30)}))
 	must(t, expect.Page(page).ToHaveURL(c.URL+"/cards/"+id))
-	must(t, expect.Locator(page.GetByTestId("card-pan")).ToHaveText("•••• •••• •••• " + pan[12:]))
+	must(t, expect.Locator(page.GetByTestId("card-pan")).ToHaveText("•••• •••• •••• "+pan[12:]))
 	if strings.Contains(page.URL(), pan[6:12]) {
 		t.Errorf("the address %s holds the number's middle digits", page.URL())
 	}
