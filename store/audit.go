@@ -91,14 +91,45 @@ func (s *Store) audit(ctx context.Context, db execer, e AuditEntry) error {
 }
 
 // AuditFilter narrows an audit listing. Zero fields match everything;
-// BeforeID pages backwards (newest first).
+// BeforeID pages backwards (newest first). Actor, Action, TargetType and
+// TargetID match exactly; the search fields below are what a person types.
 type AuditFilter struct {
 	Actor      string
 	Action     string
 	TargetType string
 	TargetID   string
-	BeforeID   int64
-	Limit      int
+	// ActionPrefix matches the start of the action ("reissue" finds
+	// reissue.start and reissue.confirm), ignoring case.
+	ActionPrefix string
+	// ActorContains and TargetContains match anywhere in the actor and in
+	// "type:id" of the target, ignoring ASCII case.
+	ActorContains  string
+	TargetContains string
+	// From and To bound the time, both included; zero is open.
+	From, To time.Time
+	BeforeID int64
+	Limit    int
+}
+
+// MaxAuditSearch is the longest search term the audit listing takes; longer
+// ones are cut.
+const MaxAuditSearch = 100
+
+// likeContains returns a LIKE pattern (with ESCAPE '\') matching s
+// anywhere, its own % _ and \ taken literally.
+func likeContains(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
+}
+
+// cutRunes cuts s to at most n runes.
+func cutRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // AuditLog lists audit rows newest first.
@@ -116,6 +147,22 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 	}
 	if f.TargetID != "" {
 		where, args = append(where, "target_id = ?"), append(args, f.TargetID)
+	}
+	if p := strings.ToLower(cutRunes(f.ActionPrefix, MaxAuditSearch)); p != "" {
+		lo, hi := prefixRange(p)
+		where, args = append(where, "action >= ? AND action < ?"), append(args, lo, hi)
+	}
+	if a := cutRunes(f.ActorContains, MaxAuditSearch); a != "" {
+		where, args = append(where, `actor LIKE ? ESCAPE '\'`), append(args, likeContains(a))
+	}
+	if tg := cutRunes(f.TargetContains, MaxAuditSearch); tg != "" {
+		where, args = append(where, `(target_type || ':' || target_id) LIKE ? ESCAPE '\'`), append(args, likeContains(tg))
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "at >= ?"), append(args, f.From.UnixMilli())
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "at <= ?"), append(args, f.To.UnixMilli())
 	}
 	if f.BeforeID > 0 {
 		where, args = append(where, "id < ?"), append(args, f.BeforeID)

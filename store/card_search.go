@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,16 +15,19 @@ import (
 // than one kind (an all-digit string is both a phone number and an id prefix);
 // the results are the union.
 const (
-	SearchAll         = "all"   // empty query: every card, newest first
-	SearchIDPrefix    = "id"    // card id or id prefix (4+ hex digits)
-	SearchLast4       = "last4" // exactly 4 digits: current or former last 4
-	SearchName        = "name"  // any part of the holder's name
-	SearchEmail       = "email" // contains '@': e-mail prefix
-	SearchPhone       = "phone" // 5+ digits in a phone-like string
-	MaxSearchRunes    = 200     // longer queries are cut to this
-	MinNameFragment   = 3       // trigram: shorter fragments have no index
-	SearchCountCap    = 1000    // counting stops after this many
-	DefaultSearchPage = 25      // results per page
+	SearchAll         = "all"    // empty query: every card, newest first
+	SearchIDPrefix    = "id"     // card id or id prefix (4+ hex digits)
+	SearchLast4       = "last4"  // exactly 4 digits: current or former last 4
+	SearchName        = "name"   // any part of the holder's name
+	SearchEmail       = "email"  // contains '@': e-mail prefix
+	SearchPhone       = "phone"  // 5+ digits in a phone-like string
+	SearchBIN         = "bin"    // exactly 6 digits: the card number's first 6
+	SearchPAN         = "pan"    // a full card number: found by its keyed hash
+	SearchMaskedPAN   = "masked" // first 6, a mask, last 4: "424242••••••4242"
+	MaxSearchRunes    = 200      // longer queries are cut to this
+	MinNameFragment   = 3        // trigram: shorter fragments have no index
+	SearchCountCap    = 1000     // counting stops after this many
+	DefaultSearchPage = 25       // results per page
 	maxSearchPage     = 200
 	hexDigitsLower    = "0123456789abcdef"
 )
@@ -51,6 +56,12 @@ type CardQuery struct {
 	// "7700900123", "0049 151…" → "49151…"); "" when under 5 digits.
 	PhoneDigits   string
 	PhoneNational string
+	// BIN is the first 6 digits of a BIN or masked-number search; Last4
+	// holds the last 4 of a masked number.
+	BIN string
+	// pan is the full card number of a SearchPAN query, digits only. It is
+	// never shown, logged or kept: Raw holds the masked number instead.
+	pan string
 }
 
 // Has reports whether the query is tried as kind.
@@ -59,6 +70,13 @@ func (q CardQuery) Has(kind string) bool { return slices.Contains(q.Kinds, kind)
 // ParseCardQuery reads what was typed in the search box:
 //   - empty: all cards;
 //   - exactly 4 digits: the current or a former last 4;
+//   - exactly 6 digits: a BIN (the first 6 of the number), and also a
+//     phone and an id prefix;
+//   - 13 to 19 digits, spaces or dashes between them, that pass the Luhn
+//     check: a full card number, current or former, found by its keyed
+//     hash; Raw becomes the masked number, so the number is not shown back;
+//   - 6 digits, a mask (• * x …) and 4 digits: the first 6 and last 4 of a
+//     card number, current or former;
 //   - contains '@': an e-mail, matched as a case-insensitive prefix;
 //   - digits with phone punctuation (+ - . ( ) spaces) and 5+ digits: a phone
 //     number, matched as a prefix of the international number (dial code and
@@ -85,17 +103,34 @@ func ParseCardQuery(raw string) CardQuery {
 		q.Kinds = []string{SearchLast4}
 		q.Last4 = digits
 		return q
+	case isCardNumber(s, digits):
+		// A long phone number ("0049 151 2345 6789") can pass the Luhn
+		// check too: when no card has the number, it is tried as a phone.
+		q.Kinds = []string{SearchPAN, SearchPhone}
+		q.pan = digits
+		q.Raw = MaskPAN(digits)
+		q.PhoneDigits, q.PhoneNational = digits, nationalDigits(digits)
+		return q
+	case len(s) == BINLength && len(digits) == BINLength:
+		q.Kinds = []string{SearchBIN, SearchPhone, SearchIDPrefix}
+		q.BIN = digits
+		q.PhoneDigits, q.PhoneNational = digits, nationalDigits(digits)
+		q.IDPrefix = digits
+		return q
+	}
+	if bin, last4, ok := parseMaskedPAN(s); ok {
+		q.Kinds = []string{SearchMaskedPAN}
+		q.BIN, q.Last4 = bin, last4
+		return q
+	}
+	switch {
 	case strings.Contains(s, "@"):
 		q.Kinds = []string{SearchEmail}
 		q.EmailPrefix = lower
 		return q
 	case len(digits) >= 5 && isPhoneLike(s):
 		q.Kinds = []string{SearchPhone}
-		q.PhoneDigits = digits
-		q.PhoneNational = strings.TrimLeft(digits, "0")
-		if len(q.PhoneNational) < 5 {
-			q.PhoneNational = ""
-		}
+		q.PhoneDigits, q.PhoneNational = digits, nationalDigits(digits)
 		if len(digits) == len(s) && len(s) <= 36 {
 			q.Kinds = append(q.Kinds, SearchIDPrefix)
 			q.IDPrefix = lower
@@ -176,6 +211,56 @@ func isEmailLocalPart(s string) bool {
 	return letter && mark && len(s) >= MinNameFragment
 }
 
+// nationalDigits returns digits without leading zeros (a trunk 0 or an
+// international 00), or "" when fewer than 5 digits remain.
+func nationalDigits(digits string) string {
+	n := strings.TrimLeft(digits, "0")
+	if len(n) < 5 {
+		return ""
+	}
+	return n
+}
+
+// isCardNumber reports whether s, whose ASCII digits are digits, reads as
+// a full card number: 13 to 19 digits, with only spaces and dashes between
+// them, that pass the Luhn check.
+func isCardNumber(s, digits string) bool {
+	if len(digits) < 13 || len(digits) > 19 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && c != ' ' && c != '-' {
+			return false
+		}
+	}
+	return LuhnValid(digits)
+}
+
+// MaskPAN returns the form in which a full card number may be shown: its
+// first 6 and last 4 digits around bullets, "424242••••••4242".
+func MaskPAN(pan string) string {
+	if len(pan) < BINLength+4 {
+		return strings.Repeat("•", len(pan))
+	}
+	return pan[:BINLength] + strings.Repeat("•", len(pan)-BINLength-4) + pan[len(pan)-4:]
+}
+
+// parseMaskedPAN reads a masked card number: 6 digits, one or more mask
+// characters (• * x X … .), 4 digits, spaces anywhere.
+func parseMaskedPAN(s string) (bin, last4 string, ok bool) {
+	s = strings.ReplaceAll(s, " ", "")
+	if len(s) < BINLength+4+1 || NormalizePhone(s[:BINLength]) != s[:BINLength] || NormalizePhone(s[len(s)-4:]) != s[len(s)-4:] {
+		return "", "", false
+	}
+	mid := s[BINLength : len(s)-4]
+	for _, r := range mid {
+		if !strings.ContainsRune("•*xX….", r) {
+			return "", "", false
+		}
+	}
+	return s[:BINLength], s[len(s)-4:], true
+}
+
 func isPhoneLike(s string) bool {
 	for _, r := range s {
 		if !strings.ContainsRune("0123456789+-.() /", r) {
@@ -253,6 +338,7 @@ type CardSearchResult struct {
 	// the candidates a count reads.
 	Count       int
 	CountCapped bool
+	panMatch    bool
 }
 
 // CardSearch builds a card search, in the manner of Miniflux's
@@ -329,6 +415,16 @@ func (b *CardSearch) arms(keyed bool) ([]string, []any) {
 			// is found above.
 			arm(`SELECT c.rowid AS k, n.last4 AS former FROM card_numbers n INDEXED BY card_numbers_former_last4 JOIN cards c ON c.id = n.card_id
 	WHERE n.last4 = ? AND n.inactive_since IS NOT NULL AND c.last4 <> n.last4`, "c.rowid", []any{q.Last4})
+		case SearchBIN:
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c INDEXED BY cards_bin WHERE c.bin = ?`, "c.rowid", []any{q.BIN})
+		case SearchMaskedPAN:
+			// A reissue keeps the BIN, so a former number's first 6 is the
+			// card's; its last 4 is looked up like a former last 4.
+			// A last 4 is rarer than a BIN: the planner, without
+			// statistics, would walk the BIN's cards for their order.
+			arm(`SELECT c.rowid AS k, '' AS former FROM cards c INDEXED BY cards_last4 WHERE c.last4 = ? AND c.bin = ?`, "c.rowid", []any{q.Last4, q.BIN})
+			arm(`SELECT c.rowid AS k, n.last4 AS former FROM card_numbers n INDEXED BY card_numbers_former_last4 JOIN cards c ON c.id = n.card_id
+	WHERE n.last4 = ? AND n.first6 = ? AND n.inactive_since IS NOT NULL AND c.last4 <> n.last4`, "c.rowid", []any{q.Last4, q.BIN})
 		case SearchIDPrefix:
 			lo, hi := prefixRange(q.IDPrefix)
 			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.id >= ? AND c.id < ?`, "c.rowid", []any{lo, hi})
@@ -425,6 +521,12 @@ func (b *CardSearch) countSQL() (string, []any) {
 // gives the page and the count; later pages count separately.
 func (b *CardSearch) Page(ctx context.Context) (CardSearchResult, error) {
 	var res CardSearchResult
+	if b.q.Has(SearchPAN) && b.after == 0 {
+		res, found, err := b.panPage(ctx)
+		if err != nil || found {
+			return res, err
+		}
+	}
 	fetch := b.limit + 1
 	// An unfiltered first page counts inline; a filtered search would have
 	// to read every candidate to find the cap, so it counts on a budget.
@@ -519,6 +621,62 @@ func (b *CardSearch) Page(ctx context.Context) (CardSearchResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// panPage answers a full card number: the one card that has or had it
+// (a card number is unique across every number of every card), if it
+// passes the filters. found reports a hit; without one the query's other
+// kinds are tried.
+func (b *CardSearch) panPage(ctx context.Context) (res CardSearchResult, found bool, err error) {
+	h, err := b.s.FindCardByPAN(ctx, b.q.pan)
+	if errors.Is(err, ErrNotFound) {
+		return res, false, nil
+	}
+	if err != nil {
+		return res, false, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+	}
+	f := b.f
+	if (f.Status != "" && h.Status != f.Status) || (f.Type != "" && h.Type != f.Type) || (f.Approval != "" && h.ApprovalMethod != f.Approval) {
+		return res, false, nil
+	}
+	res.Hits, res.Count, res.panMatch = []CardHit{h}, 1, true
+	return res, true, nil
+}
+
+// PANMatch reports whether the page's single hit is the card with the full
+// card number the query holds.
+func (r CardSearchResult) PANMatch() bool { return r.panMatch }
+
+// FindCardByPAN returns the card that has or had the full card number pan
+// (digits only), or ErrNotFound. The number is looked up by its keyed hash
+// (card_numbers.pan_hash, current and former numbers alike) and goes no
+// further: it is in no error and no log. A hit on a former number has
+// FormerLast4 set.
+func (s *Store) FindCardByPAN(ctx context.Context, pan string) (CardHit, error) {
+	// Until a card number is hashed there is no key, and no number to find:
+	// a search does not create the key.
+	key, err := s.Setting(ctx, PANKeySetting)
+	if errors.Is(err, ErrNotFound) {
+		return CardHit{}, fmt.Errorf("store: find card by number: %w", ErrNotFound)
+	}
+	if err != nil {
+		return CardHit{}, fmt.Errorf("store: find card by number: %w", err)
+	}
+	var h CardHit
+	var numberLast4 string
+	var former bool
+	h.Card, err = scanCard(s.r.QueryRowContext(ctx, `SELECT `+cardColumns+`, c.rowid, n.last4, n.inactive_since IS NOT NULL
+	FROM card_numbers n JOIN cards c ON c.id = n.card_id WHERE n.pan_hash = ?`, HashPAN(key, pan)), &h.Key, &numberLast4, &former)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CardHit{}, fmt.Errorf("store: find card by number: %w", ErrNotFound)
+	}
+	if err != nil {
+		return CardHit{}, fmt.Errorf("store: find card by number: %w", err)
+	}
+	if former {
+		h.FormerLast4 = numberLast4
+	}
+	return h, nil
 }
 
 // Explain returns SQLite's query plan for the page and count queries, for

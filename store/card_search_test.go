@@ -39,6 +39,13 @@ func TestParseCardQuery(t *testing.T) {
 		{in: "jose@example.com", kinds: []string{store.SearchEmail}},
 		{in: "+34 612 34 56 78", kinds: []string{store.SearchPhone}},
 		{in: "612345678", kinds: []string{store.SearchPhone, store.SearchIDPrefix}},
+		{in: "424242", kinds: []string{store.SearchBIN, store.SearchPhone, store.SearchIDPrefix}},
+		{in: "4242 4242 4242 4242", kinds: []string{store.SearchPAN, store.SearchPhone}, raw: "424242••••••4242"},
+		{in: "4000-0566-5566-5556", kinds: []string{store.SearchPAN, store.SearchPhone}, raw: "400005••••••5556"},
+		{in: "4242 4242 4242 4241", kinds: []string{store.SearchPhone}},
+		{in: "424242••••••4242", kinds: []string{store.SearchMaskedPAN}},
+		{in: "4242 42** **** 4242", kinds: []string{store.SearchMaskedPAN}},
+		{in: "O'Connor", kinds: []string{store.SearchName}},
 		{in: "3f2a9c1e", kinds: []string{store.SearchIDPrefix, store.SearchEmail, store.SearchName}},
 		{in: "3f2a9c1e-77aa-4b0e-9c11-0a1b2c3d4e5f", kinds: []string{store.SearchIDPrefix}},
 		{in: "bead", kinds: []string{store.SearchIDPrefix, store.SearchName}},
@@ -285,7 +292,7 @@ var tableScan = regexp.MustCompile(`^SCAN (c|n|cards|card_numbers)( |$)`)
 func TestCardSearchPlansUseIndexes(t *testing.T) {
 	f := newSearchFixture(t)
 	for _, q := range []string{"garc", "José López", "1111", "2222", f.jose[:8], "bead", "jose.garcia", "jose@example.com",
-		"+34 612 34 56 78", "612345678", "0151 2345 6789"} {
+		"+34 612 34 56 78", "612345678", "0151 2345 6789", "424242", "424242••••••1111", "o'brien"} {
 		for _, filter := range []store.CardFilter{{}, {Status: "ACTIVE", Type: "VIRTUAL", Approval: "NONE"}} {
 			b := f.st.NewCardSearch(store.ParseCardQuery(q)).WithFilter(filter).After(1 << 40)
 			plan, err := b.Explain(context.Background())
@@ -367,5 +374,78 @@ func TestCardPageQueries(t *testing.T) {
 	}
 	if len(nums) != 2 || !nums[0].Current() || nums[0].Last4 != "1234" || nums[1].Current() || nums[1].Last4 != "9876" {
 		t.Errorf("numbers = %+v, want current 1234 then former 9876", nums)
+	}
+}
+
+// testPAN returns a Luhn-valid 16-digit number on bin with the given 9
+// account digits.
+func testPAN(bin, account string) string {
+	return store.NewPAN(bin, func(int) string { return account })
+}
+
+func TestCardSearchPunctuationAndNumbers(t *testing.T) {
+	f := newSearchFixture(t)
+	ctx := context.Background()
+	pan := testPAN("555555", "123456789")
+	formerPAN := testPAN("555555", "987654321")
+	oconnor := storetest.AddCard(t, f.st, storetest.Card{Holder: "Siobhán O'CONNOR", PAN: pan, FormerPANs: []string{formerPAN}})
+	shehri := storetest.AddCard(t, f.st, storetest.Card{Holder: "Faisal Al-Shehri", BIN: "555555", Last4: pan[12:]})
+	spaced := pan[:4] + " " + pan[4:8] + " " + pan[8:12] + " " + pan[12:]
+	for _, tc := range []struct {
+		name, q string
+		want    []string
+		former  string
+	}{
+		{"apostrophe not typed", "oconnor", []string{oconnor}, ""},
+		{"apostrophe typed", "o'connor", []string{oconnor}, ""},
+		{"typographic apostrophe typed", "O’Connor", []string{oconnor}, ""},
+		{"hyphen not typed", "alshehri", []string{shehri}, ""},
+		{"hyphen typed", "Al-Shehri", []string{shehri}, ""},
+		{"apostrophe dropped in the fixture too", "obriensmith", []string{f.zoe}, ""},
+		{"BIN", "555555", []string{oconnor, shehri}, ""},
+		{"BIN of the other cards", "424242", []string{f.jose, f.anna, f.soren, f.zoe, f.frozen}, ""},
+		{"full number", pan, []string{oconnor}, ""},
+		{"full number with spaces", spaced, []string{oconnor}, ""},
+		{"full number with dashes", strings.ReplaceAll(spaced, " ", "-"), []string{oconnor}, ""},
+		{"former full number", formerPAN, []string{oconnor}, formerPAN[12:]},
+		{"unknown full number", testPAN("555555", "111111111"), nil, ""},
+		{"masked number, two cards share it", store.MaskPAN(pan), []string{oconnor, shehri}, ""},
+		{"masked former number", "555555******" + formerPAN[12:], []string{oconnor}, formerPAN[12:]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := store.ParseCardQuery(tc.q)
+			if strings.Contains(q.Raw, pan) || strings.Contains(q.Raw, formerPAN) {
+				t.Errorf("query raw %q holds the full number", q.Raw)
+			}
+			res, err := f.st.NewCardSearch(q).Page(ctx)
+			if err != nil {
+				t.Fatalf("search: %v", err)
+			}
+			want := slices.Clone(tc.want)
+			slices.Sort(want)
+			if got := ids(res.Hits); !slices.Equal(got, want) {
+				t.Fatalf("search %q: got %v, want %v", tc.q, got, want)
+			}
+			if res.Count != len(tc.want) {
+				t.Errorf("count = %d, want %d", res.Count, len(tc.want))
+			}
+			for _, h := range res.Hits {
+				if h.ID == oconnor && h.FormerLast4 != tc.former {
+					t.Errorf("former last 4 = %q, want %q", h.FormerLast4, tc.former)
+				}
+			}
+		})
+	}
+}
+
+func TestFindCardByPANWithoutKey(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	_, err := st.FindCardByPAN(ctx, testPAN("424242", "123456789"))
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+	if _, err := st.Setting(ctx, store.PANKeySetting); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a search created the number key: err = %v", err)
 	}
 }

@@ -9,15 +9,21 @@ import (
 )
 
 // NormalizeName folds a cardholder name (or a search for one) to the form
-// kept in cards.name_norm: lower case, accents removed, runs of white space
-// collapsed to one space, no leading or trailing space. "  José   MÜLLER "
-// and "jose muller" both fold to "jose muller"; so do "Łukasz" and "lukasz",
-// "Strauß" and "strauss", "Søren" and "soren", "İlker" and "ilker".
+// kept in cards.name_norm: lower case, accents removed, apostrophes and
+// hyphens removed, runs of white space collapsed to one space, no leading or
+// trailing space. "  José   MÜLLER " and "jose muller" both fold to "jose
+// muller"; so do "Łukasz" and "lukasz", "Strauß" and "strauss", "Søren" and
+// "soren", "İlker" and "ilker", "O'CONNOR" and "oconnor", "Al-Shehri" and
+// "alshehri".
 //
 // Letters that carry an accent as a combining mark are decomposed
 // (compatibility decomposition, so ligatures and full-width letters fold too)
 // and the mark dropped; the few Latin letters that Unicode does not decompose
-// (ß, ø, æ, œ, ł, đ, ı, þ, …) are folded by a small table.
+// (ß, ø, æ, œ, ł, đ, ı, þ, …) are folded by a small table. Apostrophes and
+// hyphens, typographic ones included, are dropped like accents: people type
+// "oconnor" for O'Connor and "alshehri" for Al-Shehri. (Migration 0010 refolds the
+// names stored before this rule with the SQL equivalent: keep the two in
+// step.)
 func NormalizeName(s string) string {
 	if isASCII(s) {
 		return foldASCIIName(s)
@@ -35,6 +41,11 @@ func NormalizeName(s string) string {
 			continue
 		}
 		r = unicode.ToLower(r)
+		if isNameMark(r) {
+			// Dropped without writing the pending space, which the next
+			// letter writes.
+			continue
+		}
 		if space {
 			b.WriteByte(' ')
 			space = false
@@ -57,9 +68,16 @@ var nameFolds = map[rune]string{
 	'ı': "i", 'ħ': "h", 'ŧ': "t", 'ŋ': "ng", 'ĸ': "k",
 	'ſ': "s", 'ƒ': "f", 'ɨ': "i", 'ʉ': "u",
 	'ə': "e", 'ɛ': "e", 'ɔ': "o", 'ƴ': "y", 'ɓ': "b", 'ɗ': "d",
-	// Typographic apostrophes and dashes inside names (O’Brien, Jean‐Luc).
-	'\u2019': "'", '\u2018': "'", '\u02bc': "'", '\u00b4': "'",
-	'\u2010': "-", '\u2011': "-", '\u2013': "-",
+}
+
+// isNameMark reports whether r is an apostrophe or a hyphen inside a name,
+// ASCII or typographic (O’Brien, Jean‐Luc), which NormalizeName drops.
+func isNameMark(r rune) bool {
+	switch r {
+	case '\'', '-', '\u2019', '\u2018', '\u02bc', '\u00b4', '\u2010', '\u2011', '\u2013':
+		return true
+	}
+	return false
 }
 
 func isASCII(s string) bool {
@@ -81,6 +99,8 @@ func foldASCIIName(s string) string {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
 			space = len(b) > 0
+			continue
+		case c == '\'' || c == '-':
 			continue
 		case 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'

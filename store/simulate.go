@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -61,6 +62,15 @@ func (e *SimError) Error() string { return e.Message }
 
 // Is makes an unknown card or wallet match ErrNotFound.
 func (e *SimError) Is(target error) bool { return e.missing && target == ErrNotFound }
+
+// cutForMessage shortens an id typed into a form before a message quotes
+// it.
+func cutForMessage(s string) string {
+	if len(s) > 40 {
+		return strconv.Quote(s[:40] + "…")
+	}
+	return strconv.Quote(s)
+}
 
 func simInvalid(field, format string, args ...any) *SimError {
 	return &SimError{Code: SimCodeValidation, Field: field, Message: fmt.Sprintf(format, args...)}
@@ -174,7 +184,23 @@ type SimRequest struct {
 	Reason  string
 	// Token is the wallet token for deposits and withdrawals: USDC or USDT.
 	Token string
-	By    SimActor
+	// AuthorizationID is the authorization a clearing, reversal or refund
+	// applies to; "" picks the newest one that qualifies (open for a
+	// clearing or reversal, cleared with something left to refund for a
+	// refund). A chosen one must be the card's and qualify, else a
+	// validation error on the field SimAuthorizationField(Action).
+	AuthorizationID string
+	By              SimActor
+}
+
+// SimAuthorizationField names the form field that chooses the
+// authorization of action: "refund_of" for a refund, "authorization" for a
+// clearing or reversal.
+func SimAuthorizationField(action string) string {
+	if action == ActRefund {
+		return "refund_of"
+	}
+	return "authorization"
 }
 
 // SimResult is what a simulation did.
@@ -276,7 +302,10 @@ type simInput struct {
 
 func parseSimInput(req SimRequest) (simInput, error) {
 	in := simInput{merchant: req.Merchant}
-	needsAmount := req.Action != ActClearing
+	// A reversal or a refund without an amount is for the whole of what
+	// is left.
+	whole := (req.Action == ActReversal || req.Action == ActRefund) && strings.TrimSpace(req.Amount) == ""
+	needsAmount := req.Action != ActClearing && !whole
 	if needsAmount {
 		a, err := ParseAmount(req.Amount)
 		if err != nil {
@@ -634,18 +663,27 @@ func (t *simTx) overLimit(c simCard) (bool, error) {
 	return false, nil
 }
 
-// openAuthorization finds the card's most recent authorization that neither
-// a clearing nor a reversal has closed.
+// openAuthorization finds the card's authorization that the request chose,
+// or its most recent one, that neither a clearing nor a reversal has
+// closed.
 func (t *simTx) openAuthorization(c simCard) (*simMovement, error) {
 	mv := &simMovement{cardID: c.id}
+	pick, args := `ORDER BY a.datetime DESC, a.rowid DESC LIMIT 1`, []any{c.id}
+	chosen := strings.TrimSpace(t.req.AuthorizationID)
+	if chosen != "" {
+		pick, args = `AND a.id = ?`, append(args, chosen)
+	}
 	err := t.tx.QueryRowContext(t.ctx, `SELECT a.id, a.bill_amount_cents, a.transaction_amount_cents, a.transaction_currency,
 		a.exchange_rate, a.merchant_name, a.merchant_city, a.merchant_country, a.merchant_mcc
 		FROM card_transactions a
 		WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED'
 		AND NOT EXISTS (SELECT 1 FROM card_transactions x WHERE x.parent_id = a.id
 			AND x.operation IN ('CLEARING', 'REVERSAL') AND x.status = 'SUCCESS')
-		ORDER BY a.datetime DESC, a.rowid DESC LIMIT 1`, c.id).
+		`+pick, args...).
 		Scan(&mv.parentID, &mv.bill, &mv.simTxAmount, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC)
+	if errors.Is(err, sql.ErrNoRows) && chosen != "" {
+		return nil, simInvalid(SimAuthorizationField(t.req.Action), "The authorization %s is not an open authorization of card •••• %s (it may be cleared or reversed already, or belong to another card); pick one of the open ones.", cutForMessage(chosen), c.last4)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &SimError{Code: SimCodeNotFound, Field: "card", Message: fmt.Sprintf("Authorization event not found for card %s.", c.id)}
 	}
@@ -692,7 +730,7 @@ func (t *simTx) reversal() error {
 	if err != nil {
 		return err
 	}
-	if t.in.amount != mv.bill {
+	if t.in.amount != mv.bill && t.in.amount != 0 { // 0: no amount given, the whole hold
 		if t.in.amount > mv.bill {
 			return simInvalid("amount", "The reversal of %s USD is more than the authorization's %s USD.", simDecimal(t.in.amount), simDecimal(mv.bill))
 		}
@@ -726,13 +764,21 @@ func (t *simTx) refund() error {
 	}
 	mv := &simMovement{cardID: c.id}
 	var cleared, refunded int64
+	pick, args := `ORDER BY cl.datetime DESC, cl.rowid DESC LIMIT 1`, []any{c.id}
+	chosen := strings.TrimSpace(t.req.AuthorizationID)
+	if chosen != "" {
+		pick, args = `AND a.id = ?`, append(args, chosen)
+	}
 	err = t.tx.QueryRowContext(t.ctx, `SELECT a.id, cl.bill_amount_cents, cl.transaction_currency, cl.exchange_rate,
 		cl.merchant_name, cl.merchant_city, cl.merchant_country, cl.merchant_mcc,
 		COALESCE((SELECT SUM(r.bill_amount_cents) FROM card_transactions r WHERE r.parent_id = a.id AND r.operation = 'REFUND' AND r.status = 'SUCCESS'), 0)
 		FROM card_transactions cl JOIN card_transactions a ON a.id = cl.parent_id
 		WHERE cl.card_id = ? AND cl.operation = 'CLEARING' AND cl.status = 'SUCCESS'
-		ORDER BY cl.datetime DESC, cl.rowid DESC LIMIT 1`, c.id).
+		`+pick, args...).
 		Scan(&mv.parentID, &cleared, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC, &refunded)
+	if errors.Is(err, sql.ErrNoRows) && chosen != "" {
+		return simInvalid(SimAuthorizationField(t.req.Action), "The authorization %s is not a cleared authorization of card •••• %s; pick one of the cleared ones.", cutForMessage(chosen), c.last4)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return &SimError{Code: SimCodeNotFound, Field: "card", Message: fmt.Sprintf("Cleared transaction not found for card %s.", c.id)}
 	}
@@ -741,6 +787,12 @@ func (t *simTx) refund() error {
 	}
 	if _, ok := simCurrencies[mv.currency]; !ok {
 		mv.currency = "USD"
+	}
+	if t.in.amount == 0 { // no amount given: what is left
+		t.in.amount = cleared - refunded
+		if t.in.amount <= 0 {
+			return simInvalid("amount", "The cleared transaction has been refunded in full already.")
+		}
 	}
 	if left := cleared - refunded; t.in.amount > left {
 		return simInvalid("amount", "The refund of %s USD is more than the %s USD left to refund on the last cleared transaction.",

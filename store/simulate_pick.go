@@ -126,3 +126,69 @@ func (s *Store) SimWallet(ctx context.Context, id string) (SimWalletSummary, err
 	}
 	return out[0], nil
 }
+
+// SimAuthorization is an authorization a clearing, reversal or refund can
+// apply to, as the Simulate form offers it.
+type SimAuthorization struct {
+	ID           string
+	At           int64 // Unix ms
+	AmountCents  int64 // the authorization's bill amount, USD
+	MerchantName string
+	// LeftCents is, for a cleared authorization, what is left to refund.
+	LeftCents int64
+}
+
+// SimOpenAuthorizations lists up to limit of the card's authorizations that
+// no clearing or reversal has closed, newest first: the ones a clearing or
+// a reversal can apply to. The first is the one Simulate picks when none is
+// chosen.
+func (s *Store) SimOpenAuthorizations(ctx context.Context, cardID string, limit int) ([]SimAuthorization, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT a.id, a.datetime, a.bill_amount_cents, a.merchant_name, 0
+		FROM card_transactions a
+		WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED'
+		AND NOT EXISTS (SELECT 1 FROM card_transactions x WHERE x.parent_id = a.id
+			AND x.operation IN ('CLEARING', 'REVERSAL') AND x.status = 'SUCCESS')
+		ORDER BY a.datetime DESC, a.rowid DESC LIMIT ?`, cardID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: open authorizations of %s: %w", cardID, err)
+	}
+	out, err := scanSimAuthorizations(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: open authorizations of %s: %w", cardID, err)
+	}
+	return out, nil
+}
+
+// SimRefundableAuthorizations lists up to limit of the card's cleared
+// authorizations with something left to refund, newest clearing first: the
+// ones a refund can apply to.
+func (s *Store) SimRefundableAuthorizations(ctx context.Context, cardID string, limit int) ([]SimAuthorization, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, datetime, bill, merchant, bill - refunded FROM (
+		SELECT a.id, cl.datetime, cl.rowid AS clrow, cl.bill_amount_cents AS bill, cl.merchant_name AS merchant,
+			COALESCE((SELECT SUM(r.bill_amount_cents) FROM card_transactions r WHERE r.parent_id = a.id AND r.operation = 'REFUND' AND r.status = 'SUCCESS'), 0) AS refunded
+		FROM card_transactions cl JOIN card_transactions a ON a.id = cl.parent_id
+		WHERE cl.card_id = ? AND cl.operation = 'CLEARING' AND cl.status = 'SUCCESS')
+		WHERE bill > refunded
+		ORDER BY datetime DESC, clrow DESC LIMIT ?`, cardID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: refundable authorizations of %s: %w", cardID, err)
+	}
+	out, err := scanSimAuthorizations(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: refundable authorizations of %s: %w", cardID, err)
+	}
+	return out, nil
+}
+
+func scanSimAuthorizations(rows *sql.Rows) ([]SimAuthorization, error) {
+	defer rows.Close()
+	var out []SimAuthorization
+	for rows.Next() {
+		var a SimAuthorization
+		if err := rows.Scan(&a.ID, &a.At, &a.AmountCents, &a.MerchantName, &a.LeftCents); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -559,5 +560,77 @@ func TestEnqueueBurst(t *testing.T) {
 	}
 	if len(due) != 50 || len(ops) != 50 {
 		t.Errorf("burst rows = %d with %d distinct operation ids, want 50 each", len(due), len(ops))
+	}
+}
+
+func TestSimulateChosenAuthorization(t *testing.T) {
+	st := openSimStore(t)
+	ctx := context.Background()
+	f := addSimCard(t, st, "ACTIVE", 100_00, nil)
+	other := addSimCard(t, st, "ACTIVE", 100_00, nil)
+	a1 := simOK(t, st, SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "10"}).MovementID
+	a2 := simOK(t, st, SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "20"}).MovementID
+	a3 := simOK(t, st, SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "30"}).MovementID
+	foreign := simOK(t, st, SimRequest{Action: ActAuthorize, CardID: other.cardID, Amount: "5"}).MovementID
+
+	open := func() []string {
+		t.Helper()
+		as, err := st.SimOpenAuthorizations(ctx, f.cardID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, a := range as {
+			ids = append(ids, a.ID)
+		}
+		return ids
+	}
+	if got := open(); !slices.Equal(got, []string{a3, a2, a1}) {
+		t.Fatalf("open authorizations = %v, want newest first %v", got, []string{a3, a2, a1})
+	}
+	refusal := func(req SimRequest, field string) {
+		t.Helper()
+		req.CardID, req.By = f.cardID, qa
+		_, err := st.Simulate(ctx, req)
+		var se *SimError
+		if !errors.As(err, &se) || se.Field != field || se.Code != SimCodeValidation {
+			t.Errorf("%s of %s: err = %v, want a validation error on %s", req.Action, req.AuthorizationID, err, field)
+		}
+	}
+
+	// The chosen one, not the newest.
+	clr := simOK(t, st, SimRequest{Action: ActClearing, CardID: f.cardID, AuthorizationID: a1})
+	if m := movementByID(t, st, clr.MovementID); m.parent != a1 {
+		t.Errorf("clearing applied to %s, want the chosen %s", m.parent, a1)
+	}
+	if got := open(); !slices.Equal(got, []string{a3, a2}) {
+		t.Errorf("open after clearing %s = %v", a1, got)
+	}
+	refusal(SimRequest{Action: ActClearing, AuthorizationID: a1}, "authorization")
+	refusal(SimRequest{Action: ActReversal, AuthorizationID: foreign, Amount: "1"}, "authorization")
+	refusal(SimRequest{Action: ActReversal, AuthorizationID: "no-such-id"}, "authorization")
+	refusal(SimRequest{Action: ActRefund, AuthorizationID: a3, Amount: "1"}, "refund_of")
+
+	// Without an amount, a reversal releases the whole hold and a refund
+	// credits what is left.
+	rev := simOK(t, st, SimRequest{Action: ActReversal, CardID: f.cardID, AuthorizationID: a2})
+	if m := movementByID(t, st, rev.MovementID); m.parent != a2 || m.newBal-m.orig != 20_00 {
+		t.Errorf("reversal = %+v, want the whole 20.00 of %s", m, a2)
+	}
+	refundable, err := st.SimRefundableAuthorizations(ctx, f.cardID, 10)
+	if err != nil || len(refundable) != 1 || refundable[0].ID != a1 || refundable[0].LeftCents != 10_00 {
+		t.Fatalf("refundable = %+v, %v; want %s with 10.00 left", refundable, err, a1)
+	}
+	ref := simOK(t, st, SimRequest{Action: ActRefund, CardID: f.cardID, AuthorizationID: a1})
+	if m := movementByID(t, st, ref.MovementID); m.parent != a1 || m.newBal-m.orig != 10_00 {
+		t.Errorf("refund = %+v, want the whole 10.00 of %s", m, a1)
+	}
+	if refundable, _ := st.SimRefundableAuthorizations(ctx, f.cardID, 10); len(refundable) != 0 {
+		t.Errorf("refundable after a full refund = %+v, want none", refundable)
+	}
+	// Nothing chosen: the newest open one, as before.
+	clr = simOK(t, st, SimRequest{Action: ActClearing, CardID: f.cardID})
+	if m := movementByID(t, st, clr.MovementID); m.parent != a3 {
+		t.Errorf("default clearing applied to %s, want the newest open %s", m.parent, a3)
 	}
 }

@@ -108,6 +108,7 @@ type WebhookSettingsData struct {
 	PinnedSecret bool
 	Now          time.Time
 	Rotated      bool
+	Rotate       WebhookRotateForm
 }
 
 // PreviousActive reports whether the pre-rotation key and secret still work.

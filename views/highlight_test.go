@@ -28,7 +28,8 @@ func TestHighlightName(t *testing.T) {
 		{"Anna MÜLLER", []string{"muller"}, "Anna [MÜLLER]"},
 		{"Søren Kierkegaard", []string{"soren"}, "[Søren] Kierkegaard"},
 		{"Hans Straße", []string{"stras"}, "Hans [Straß]e"},
-		{"Zoë O'Brien", []string{"o'b"}, "Zoë [O'B]rien"},
+		{"Zoë O'Brien", []string{"ob"}, "Zoë [O'B]rien"}, // "o'b" and "ob" both fold to "ob"
+		{"Faisal Al-Shehri", []string{"alshehri"}, "Faisal [Al-Shehri]"},
 		{"Ana Banana", []string{"ana"}, "[Ana] B[anana]"},
 		{"Plain Name", nil, "Plain Name"},
 		{"Plain Name", []string{"zzz"}, "Plain Name"},

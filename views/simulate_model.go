@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"strconv"
 
 	"cardops/store"
@@ -19,8 +20,46 @@ type SimForm struct {
 	Outcome         string
 	Reason          string
 	Token           string
+	// Authorization is the open authorization a clearing or reversal
+	// applies to, RefundOf the cleared one a refund applies to; "" is the
+	// newest.
+	Authorization string
+	RefundOf      string
 	// Errors maps a field name (as in the form) to its message.
 	Errors map[string]string
+}
+
+// NewSimForm is a fresh simulation form for a card or wallet: the merchant
+// fields hold the values the sandbox uses when they are left empty, so what
+// the form shows is what is sent; the amount is left for the operator.
+func NewSimForm(cardID, walletID string) SimForm {
+	return SimForm{CardID: cardID, WalletID: walletID, Currency: "USD", MerchantName: "Sandbox Store",
+		MerchantCity: "San Francisco", MerchantCountry: "US", MerchantMCC: "5999", Outcome: "SUCCESS", Token: "USDC"}
+}
+
+// SimAuthorizations are the authorizations the form offers, newest first.
+type SimAuthorizations struct {
+	// Open ones, for a clearing or a reversal.
+	Open []store.SimAuthorization
+	// Refundable ones (cleared, something left), for a refund.
+	Refundable []store.SimAuthorization
+}
+
+func simAuthLabel(a store.SimAuthorization) string {
+	s := FormatCents(a.AmountCents, "USD") + " · " + a.MerchantName + " · " + FormatMillis(a.At) + " · " + shortID(a.ID, "")
+	if a.LeftCents > 0 && a.LeftCents != a.AmountCents {
+		s = FormatCents(a.LeftCents, "USD") + " left of " + s
+	}
+	return s
+}
+
+// simAuthSelected reports whether option i (id) is the selected one: the
+// chosen id, or the newest when none is chosen or the chosen one is gone.
+func simAuthSelected(list []store.SimAuthorization, chosen string, i int) bool {
+	if chosen == "" || !slices.ContainsFunc(list, func(a store.SimAuthorization) bool { return a.ID == chosen }) {
+		return i == 0
+	}
+	return list[i].ID == chosen
 }
 
 // Err returns the error for field, "" when there is none.
@@ -50,6 +89,7 @@ type SimEditor struct {
 // SimulatePageData is the Simulate page's model.
 type SimulatePageData struct {
 	Form        SimForm
+	Auths       SimAuthorizations
 	Card        *store.SimCardSummary
 	Wallet      *store.SimWalletSummary
 	CardQuery   string

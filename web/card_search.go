@@ -10,6 +10,10 @@ import (
 	"cardops/views"
 )
 
+// cardNumberDigits is the length of the shortest card number: a query with
+// this many digits is kept out of the browser's history.
+const cardNumberDigits = 13
+
 // cardSearch answers the search box: the whole page, or for htmx just the
 // results, which the page swaps in as the person types (the URL follows by
 // hx-push-url, so it always reproduces the page).
@@ -38,6 +42,8 @@ func (s *Server) cardSearch(w http.ResponseWriter, r *http.Request) {
 	}
 
 	d.Query = store.ParseCardQuery(d.Form.Q)
+	// A full card number comes back masked (Raw), never as typed: in the
+	// box, the results and the pushed URL.
 	d.Form.Q = d.Query.Raw
 	switch {
 	case d.Query.Truncated:
@@ -58,12 +64,35 @@ func (s *Server) cardSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Result = res
 	}
+	if d.Result.PANMatch() {
+		// The number found its card: go there, so the number leaves the
+		// address bar and the history (a redirect replaces the entry).
+		to := "/cards/" + d.Result.Hits[0].ID
+		if isHTMX(r) {
+			w.Header().Set("HX-Redirect", to)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return
+	}
+	if d.Query.Has(store.SearchPAN) && !isHTMX(r) {
+		// No card has the number: search its masked form (first 6 and
+		// last 4) instead, at an address without the number.
+		http.Redirect(w, r, d.Form.URL(0), http.StatusSeeOther)
+		return
+	}
 
 	w.Header().Set("Vary", "HX-Request")
 	// A history restore (back button) wants the whole page, like a fresh load.
 	if isHTMX(r) && r.Header.Get("HX-History-Restore-Request") != "true" && r.Header.Get("HX-Target") == "card-results" {
-		// The address bar gets the canonical URL, without empty fields.
-		w.Header().Set("HX-Push-Url", d.Form.URL(d.Form.After))
+		// The address bar gets the canonical URL, without empty fields; a
+		// query that may be (most of) a card number stays out of it.
+		push := d.Form.URL(d.Form.After)
+		if !d.Query.Has(store.SearchPAN) && len(store.NormalizePhone(d.Form.Q)) >= cardNumberDigits {
+			push = "false"
+		}
+		w.Header().Set("HX-Push-Url", push)
 		s.render(w, r, http.StatusOK, views.CardResults(d))
 		return
 	}

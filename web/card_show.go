@@ -92,7 +92,13 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		d.Simulate = views.CardSimulatePanel(page, views.CardSimPanelData{CardID: card.ID, Deliveries: deliveries})
+		auths, err := s.simAuthorizations(ctx, card.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Simulate = views.CardSimulatePanel(page, views.CardSimPanelData{CardID: card.ID, Deliveries: deliveries,
+			Form: views.NewSimForm(card.ID, ""), Auths: auths})
 	}
 	s.render(w, r, http.StatusOK, views.CardPage(page, d))
 }

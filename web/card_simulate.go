@@ -26,7 +26,11 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 	if se := simRefusal(err); se != nil {
 		s.auditSimRefusal(r, req, se)
 		if isHTMX(r) {
-			s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{Message: se.Message}))
+			// The form comes back whole, with its field error.
+			if se.Field != "" && se.Field != "card" {
+				form.Errors = map[string]string{se.Field: se.Message}
+			}
+			s.renderCardSimForm(w, r, form, &views.SimOutcome{Message: se.Message})
 			return
 		}
 		s.refusal(w, r, views.ErrorInfo{Status: simRefusalStatus(se), Title: "Simulation refused", Message: se.Message + " Nothing was changed.",
@@ -39,10 +43,23 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.wakeDispatcher()
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{OK: true, Message: res.Summary, Outbox: res.Outbox, Target: s.simTarget}))
+		// Earlier errors go; the authorization goes back to the newest.
+		form.Authorization, form.RefundOf = "", ""
+		s.renderCardSimForm(w, r, form, &views.SimOutcome{OK: true, Message: res.Summary, Outbox: res.Outbox, Target: s.simTarget})
 		return
 	}
 	http.Redirect(w, r, "/cards/"+cardID, http.StatusSeeOther)
+}
+
+// renderCardSimForm answers an htmx press on the card page with the whole
+// action form: the values as typed, the authorizations open now, the answer.
+func (s *Server) renderCardSimForm(w http.ResponseWriter, r *http.Request, form views.SimForm, result *views.SimOutcome) {
+	auths, err := s.simAuthorizations(r.Context(), form.CardID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.CardSimForm(views.CardSimPanelData{CardID: form.CardID, Form: form, Auths: auths, Result: result}))
 }
 
 // auditSimRefusal records a refused simulation; a failure to audit is

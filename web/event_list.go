@@ -106,13 +106,13 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, s
 	msg := ""
 	if len(bad) > 0 {
 		msg = "Could not read the time in " + strings.Join(bad, " and ") +
-			" (want 2006-01-02T15:04 in UTC, or RFC 3339); it was ignored."
+			": use a date and time like 2026-12-01 14:30 (UTC); it was ignored."
 	}
 	return form, f, msg
 }
 
 func parseFilterTime(s string) (time.Time, bool) {
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339, "2006-01-02"} {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", time.RFC3339, "2006-01-02"} {
 		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
 			return t, true
 		}

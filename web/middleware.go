@@ -207,7 +207,7 @@ func (s *Server) signInRequired(w http.ResponseWriter, r *http.Request, rt route
 	}
 	next := ""
 	if r.Method == http.MethodGet {
-		next = r.URL.RequestURI()
+		next = maskCardNumbers(r.URL)
 	}
 	target := loginURL(next, expired)
 	if isHTMX(r) {
@@ -218,6 +218,26 @@ func (s *Server) signInRequired(w http.ResponseWriter, r *http.Request, rt route
 		return
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// maskCardNumbers returns u's request URI with every query value that is a
+// full card number masked, so a sign-in redirect never carries one.
+func maskCardNumbers(u *url.URL) string {
+	q := u.Query()
+	changed := false
+	for _, vs := range q {
+		for i, v := range vs {
+			if cq := store.ParseCardQuery(v); cq.Has(store.SearchPAN) {
+				vs[i], changed = cq.Raw, true
+			}
+		}
+	}
+	if !changed {
+		return u.RequestURI()
+	}
+	c := *u
+	c.RawQuery = q.Encode()
+	return c.RequestURI()
 }
 
 func loginURL(next string, expired bool) string {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -23,7 +24,22 @@ func parseSimForm(w http.ResponseWriter, r *http.Request) (views.SimForm, error)
 		CardID: f("card"), WalletID: f("wallet"), Amount: f("amount"), Currency: f("currency"),
 		MerchantName: f("merchant_name"), MerchantCity: f("merchant_city"), MerchantCountry: f("merchant_country"),
 		MerchantMCC: f("merchant_mcc"), Outcome: f("outcome"), Reason: f("reason"), Token: f("token"),
+		Authorization: f("authorization"), RefundOf: f("refund_of"),
 	}, nil
+}
+
+// simAuthorizationsShown is how many authorizations the form offers.
+const simAuthorizationsShown = 20
+
+// simAuthorizations loads the authorizations the form offers for a card.
+func (s *Server) simAuthorizations(ctx context.Context, cardID string) (views.SimAuthorizations, error) {
+	var a views.SimAuthorizations
+	var err error
+	if a.Open, err = s.store.SimOpenAuthorizations(ctx, cardID, simAuthorizationsShown); err != nil {
+		return a, err
+	}
+	a.Refundable, err = s.store.SimRefundableAuthorizations(ctx, cardID, simAuthorizationsShown)
+	return a, err
 }
 
 func simRequest(r *http.Request, action string, f views.SimForm) store.SimRequest {
@@ -31,7 +47,20 @@ func simRequest(r *http.Request, action string, f views.SimForm) store.SimReques
 		Action: action, CardID: f.CardID, WalletID: f.WalletID, Amount: f.Amount, Currency: f.Currency,
 		Merchant: store.SimMerchant{Name: f.MerchantName, City: f.MerchantCity, Country: f.MerchantCountry, MCC: f.MerchantMCC},
 		Outcome:  f.Outcome, Reason: f.Reason, Token: f.Token, By: simActor(r),
+		AuthorizationID: simChosenAuthorization(action, f),
 	}
+}
+
+// simChosenAuthorization is the authorization the form chose for action:
+// the refund's for a refund, the open one for a clearing or reversal.
+func simChosenAuthorization(action string, f views.SimForm) string {
+	switch action {
+	case store.ActRefund:
+		return f.RefundOf
+	case store.ActClearing, store.ActReversal:
+		return f.Authorization
+	}
+	return ""
 }
 
 func simActor(r *http.Request) store.SimActor {

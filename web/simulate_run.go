@@ -38,10 +38,6 @@ func (s *Server) simulateRun(w http.ResponseWriter, r *http.Request) {
 	res, err := s.store.Simulate(r.Context(), req)
 	if se := simRefusal(err); se != nil {
 		s.auditSimRefusal(r, req, se)
-		if isHTMX(r) {
-			s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{Message: se.Message}))
-			return
-		}
 		d, derr := s.simPageData(r.Context(), form)
 		if derr != nil {
 			s.serverError(w, r, derr)
@@ -51,6 +47,12 @@ func (s *Server) simulateRun(w http.ResponseWriter, r *http.Request) {
 			d.Form.Errors[se.Field] = se.Message
 		}
 		d.Result = &views.SimOutcome{Message: se.Message}
+		if isHTMX(r) {
+			// htmx swaps only 2xx answers: the form comes back with its
+			// field error.
+			s.render(w, r, http.StatusOK, views.SimActionPanel(d))
+			return
+		}
 		s.render(w, r, http.StatusUnprocessableEntity, views.SimulatePage(s.page(r, "Simulate", "/simulate"), d))
 		return
 	}
@@ -60,7 +62,16 @@ func (s *Server) simulateRun(w http.ResponseWriter, r *http.Request) {
 	}
 	s.wakeDispatcher()
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{OK: true, Message: res.Summary, Outbox: res.Outbox, Target: s.simTarget}))
+		// The form keeps what was typed, without the errors of earlier
+		// presses; the authorization goes back to the newest open one.
+		form.Errors, form.Authorization, form.RefundOf = nil, "", ""
+		d, err := s.simPageData(r.Context(), form)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Result = &views.SimOutcome{OK: true, Message: res.Summary, Outbox: res.Outbox, Target: s.simTarget}
+		s.render(w, r, http.StatusOK, views.SimActionPanel(d))
 		return
 	}
 	q := url.Values{}

@@ -26,7 +26,7 @@ func (s *Server) simulateShow(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, views.SimDeliveries(q.Get("card"), rows))
 		return
 	}
-	form := views.SimForm{CardID: strings.TrimSpace(q.Get("card")), WalletID: strings.TrimSpace(q.Get("wallet"))}
+	form := views.NewSimForm(strings.TrimSpace(q.Get("card")), strings.TrimSpace(q.Get("wallet")))
 	d, err := s.simPageData(ctx, form)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -109,6 +109,9 @@ func (s *Server) simPageData(ctx context.Context, form views.SimForm) (views.Sim
 			return d, err
 		default:
 			d.Card = &c
+			if d.Auths, err = s.simAuthorizations(ctx, c.ID); err != nil {
+				return d, err
+			}
 		}
 	}
 	if form.WalletID != "" {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cardops/store"
+	"cardops/views"
 )
 
 // rotationOverlaps are the overlaps an admin may choose: how long the
@@ -25,6 +26,16 @@ func (s *Server) webhookSettingsRotate(w http.ResponseWriter, r *http.Request) {
 		s.audit(r, p, "webhook.rotate", "settings", "webhooks", store.ResultRefused, fmt.Sprintf("bad overlap %.40q", overlapText))
 		s.errorPage(w, r, http.StatusBadRequest, "Not rotated",
 			"Choose how long the previous key and secret keep working (no overlap, 1 hour, 24 hours or 7 days). Nothing was changed.")
+		return
+	}
+	if overlap == 0 && r.PostFormValue("confirm_cut") != "yes" {
+		// Cutting the sender off at once is a second, deliberate choice.
+		s.audit(r, p, "webhook.rotate", "settings", "webhooks", store.ResultRefused, "no overlap, not confirmed")
+		d := s.webhookSettingsData(r)
+		d.Rotate = views.WebhookRotateForm{Overlap: overlapText, Errors: map[string]string{
+			"confirm_cut": "A rotation without overlap stops the old key and secret at once: tick the box to confirm, or choose an overlap. Nothing was changed.",
+		}}
+		s.render(w, r, http.StatusUnprocessableEntity, views.WebhookSettingsPage(s.page(r, "Webhook settings", "/settings/webhooks"), d))
 		return
 	}
 	sec, err := s.store.RotateWebhookSecrets(r.Context(), overlap)

@@ -9,15 +9,22 @@ import (
 // webhookSettingsShow shows the receiver's URL, key and secret (and, during
 // a rotation's overlap, the previous ones) to an admin.
 func (s *Server) webhookSettingsShow(w http.ResponseWriter, r *http.Request) {
+	d := s.webhookSettingsData(r)
+	d.Rotated = r.URL.Query().Get("rotated") == "1"
+	s.render(w, r, http.StatusOK, views.WebhookSettingsPage(s.page(r, "Webhook settings", "/settings/webhooks"), d))
+}
+
+// webhookSettingsData is the settings page's model, without a rotation
+// form.
+func (s *Server) webhookSettingsData(r *http.Request) views.WebhookSettingsData {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	d := views.WebhookSettingsData{
+	return views.WebhookSettingsData{
 		Secrets:     *s.webhookSecrets.Load(),
 		ReceiverURL: scheme + "://" + r.Host + "/webhooks",
 		PinnedKey:   s.webhookPinned.key, PinnedSecret: s.webhookPinned.secret,
-		Now: s.now(), Rotated: r.URL.Query().Get("rotated") == "1",
+		Now: s.now(),
 	}
-	s.render(w, r, http.StatusOK, views.WebhookSettingsPage(s.page(r, "Webhook settings", "/settings/webhooks"), d))
 }

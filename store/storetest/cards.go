@@ -26,9 +26,16 @@ type Card struct {
 	Last4    string
 	// FormerLast4 are the last 4 of numbers the card had before, oldest first.
 	FormerLast4 []string
-	Balance     int64
-	CreatedAt   int64 // Unix ms; default 1,700,000,000,000
-	Movements   []Movement
+	// BIN is the first 6 of every number (default 424242).
+	BIN string
+	// PAN, when set, is the card's full number: it sets BIN and Last4 and
+	// is hashed with the store's key, so a search by number finds it.
+	// FormerPANs likewise replace FormerLast4.
+	PAN        string
+	FormerPANs []string
+	Balance    int64
+	CreatedAt  int64 // Unix ms; default 1,700,000,000,000
+	Movements  []Movement
 }
 
 // Movement is a card transaction to add.
@@ -65,6 +72,24 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 	def(&c.Type, "VIRTUAL")
 	def(&c.Status, "ACTIVE")
 	def(&c.Approval, "NONE")
+	var hashes [][]byte // of the numbers, former first, when PAN is set
+	if c.PAN != "" {
+		key, err := st.SecretKey(ctx, store.PANKeySetting, store.PANKeySize)
+		if err != nil {
+			return "", err
+		}
+		c.BIN, c.Last4, c.FormerLast4 = c.PAN[:store.BINLength], c.PAN[len(c.PAN)-4:], nil
+		for _, p := range append(append([]string{}, c.FormerPANs...), c.PAN) {
+			if p[:store.BINLength] != c.BIN {
+				return "", fmt.Errorf("former number on BIN %s, want the card's %s", p[:store.BINLength], c.BIN)
+			}
+			hashes = append(hashes, store.HashPAN(key, p))
+			if p != c.PAN {
+				c.FormerLast4 = append(c.FormerLast4, p[len(p)-4:])
+			}
+		}
+	}
+	def(&c.BIN, "424242")
 	def(&c.Last4, fmt.Sprintf("%04d", randInt(10000)))
 	if c.CreatedAt == 0 {
 		c.CreatedAt = 1_700_000_000_000
@@ -76,9 +101,9 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 	defer tx.Rollback()
 	_, err = tx.ExecContext(ctx, `INSERT INTO cards (id, card_holder_name, name_norm, email, phone_dial_code, phone_number, phone_norm,
 		type, bin, last4, exp_month, exp_year, status, approval_method, balance_cents, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '424242', ?, 12, 2029, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 12, 2029, ?, ?, ?, ?, ?)`,
 		c.ID, c.Holder, store.NormalizeName(c.Holder), c.Email, c.DialCode, c.Phone, store.NormalizePhone(c.DialCode+c.Phone),
-		c.Type, c.Last4, c.Status, c.Approval, c.Balance, c.CreatedAt, c.CreatedAt)
+		c.Type, c.BIN, c.Last4, c.Status, c.Approval, c.Balance, c.CreatedAt, c.CreatedAt)
 	if err != nil {
 		return "", err
 	}
@@ -89,8 +114,12 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 		if i < len(numbers)-1 {
 			inactive = at + 1000
 		}
+		hash := randBytes(32)
+		if hashes != nil {
+			hash = hashes[i]
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers (card_id, first6, last4, pan_hash, exp_month, exp_year, active_from, inactive_since)
-			VALUES (?, '424242', ?, ?, 12, 2029, ?, ?)`, c.ID, l4, randBytes(32), at, inactive); err != nil {
+			VALUES (?, ?, ?, ?, 12, 2029, ?, ?)`, c.ID, c.BIN, l4, hash, at, inactive); err != nil {
 			return "", err
 		}
 		at += 1000

@@ -1,0 +1,25 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"cardops/store"
+)
+
+// TestTimeFilterMessagesAsViewer: a time the console cannot read is
+// explained with an example, never with Go's layout string.
+func TestTimeFilterMessagesAsViewer(t *testing.T) {
+	viewer := store.LevelReadOnly
+	runScenarios(t, []scenario{
+		{
+			name: "event log: an unreadable time gets an example", method: "GET", url: "/events?from=yesterday", as: viewer,
+			wantStatus: http.StatusOK, wantContains: []string{"like 2026-12-01 14:30"}, wantNotContains: []string{"2006-01-02", "15:04"},
+		},
+		{
+			name: "event log: the example's own form is read", method: "GET", url: "/events?from=" + url.QueryEscape("2026-12-01 14:30"), as: viewer,
+			wantStatus: http.StatusOK, wantNotContains: []string{"Could not read"},
+		},
+	})
+}
