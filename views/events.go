@@ -108,6 +108,9 @@ type WebhookSettingsData struct {
 	PinnedSecret bool
 	Now          time.Time
 	Rotated      bool
+
+	// RequireSignature reports that the receiver refuses the key alone.
+	RequireSignature bool
 }
 
 // PreviousActive reports whether the pre-rotation key and secret still work.

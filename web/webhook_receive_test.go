@@ -620,3 +620,11 @@ func TestWebhookReceiveHugeHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookSettingsSayWhatIsAccepted: the settings page says whether the
+// receiver takes the key alone.
+func TestWebhookSettingsSayWhatIsAccepted(t *testing.T) {
+	sc := scenario{method: "GET", url: "/settings/webhooks", as: store.LevelAdmin, wantStatus: http.StatusOK,
+		wantContains: []string{"accepts only a Standard Webhooks signature"}, wantNotContains: []string{"accepts the provider's key"}}
+	sc.run(t, newTestEnv(t, func(c *Config) { c.RequireSignature = true }))
+}

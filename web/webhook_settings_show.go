@@ -17,7 +17,7 @@ func (s *Server) webhookSettingsShow(w http.ResponseWriter, r *http.Request) {
 		Secrets:     *s.webhookSecrets.Load(),
 		ReceiverURL: scheme + "://" + r.Host + "/webhooks",
 		PinnedKey:   s.webhookPinned.key, PinnedSecret: s.webhookPinned.secret,
-		Now: s.now(), Rotated: r.URL.Query().Get("rotated") == "1",
+		Now: s.now(), Rotated: r.URL.Query().Get("rotated") == "1", RequireSignature: s.requireSig,
 	}
 	s.render(w, r, http.StatusOK, views.WebhookSettingsPage(s.page(r, "Webhook settings", "/settings/webhooks"), d))
 }
