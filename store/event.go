@@ -8,8 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/textproto"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxRefusals is how many refused deliveries the store keeps; older ones are
@@ -21,6 +24,23 @@ var refusalLimit int64 = MaxRefusals
 
 // MaxRefusalBody is how much of a refused delivery's body is kept.
 const MaxRefusalBody = 4 << 10
+
+// Bounds on the headers kept with a delivery or a refusal: a request may
+// carry up to a megabyte of them, and the sender need not be authenticated.
+const (
+	// MaxKeptHeaders is how many header values (name and value pairs) are kept.
+	MaxKeptHeaders = 32
+	// MaxKeptHeaderValue is the most bytes of one header value, or name,
+	// that are kept; a longer one is cut and says so.
+	MaxKeptHeaderValue = 256
+	// MaxKeptHeaderBytes bounds the kept names and values together.
+	MaxKeptHeaderBytes = 4 << 10
+)
+
+// HeadersNotKept is the entry BoundHeaders adds when it leaves header values
+// out; its value says how many and how large. A received header cannot
+// have this name (parentheses are not allowed in one).
+const HeadersNotKept = "(not kept)"
 
 // Event is one webhook notification as the receiver stored it. Retries of the
 // same notification do not make a second Event: they add to Attempts and to
@@ -131,7 +151,8 @@ var ErrIngestClosed = errors.New("store: event ingest is closed")
 // so each caller waits for one shared commit rather than its own.
 //
 // A delivery whose DedupeKey is already stored adds an attempt to that event
-// instead of a new event. Every delivery, new or retry, is recorded.
+// instead of a new event. Every delivery, new or retry, is recorded, its
+// headers bounded by BoundHeaders.
 func (s *Store) RecordDelivery(ctx context.Context, d Delivery) (Recorded, error) {
 	r, err := newDeliveryReq(&d)
 	if err != nil {
@@ -144,12 +165,14 @@ func (s *Store) RecordDelivery(ctx context.Context, d Delivery) (Recorded, error
 	return res.recorded, nil
 }
 
-// RecordRefusal stores a refused delivery, truncating its body, and keeps
-// only the newest MaxRefusals of them.
+// RecordRefusal stores a refused delivery, truncating its body and
+// bounding its headers (BoundHeaders), and keeps only the newest
+// MaxRefusals of them.
 func (s *Store) RecordRefusal(ctx context.Context, r Refusal) error {
 	if len(r.Body) > MaxRefusalBody {
 		r.Body = r.Body[:MaxRefusalBody]
 	}
+	r.Headers = BoundHeaders(r.Headers)
 	req, err := newRefusalReq(&r)
 	if err == nil {
 		_, err = s.ingestOne(ctx, req)
@@ -215,7 +238,7 @@ type ingestReq struct {
 }
 
 func newDeliveryReq(d *Delivery) (*ingestReq, error) {
-	headers, err := json.Marshal(d.Headers)
+	headers, err := json.Marshal(BoundHeaders(d.Headers))
 	if err != nil {
 		return nil, fmt.Errorf("encode headers: %w", err)
 	}
@@ -739,4 +762,87 @@ func (s *Store) RefusalCount(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("store: refusal count: %w", err)
 	}
 	return n, nil
+}
+
+// BoundHeaders returns h when it is within MaxKeptHeaders values,
+// MaxKeptHeaderValue bytes per name or value and MaxKeptHeaderBytes in all;
+// otherwise a copy within those bounds. The copy cuts long names and
+// values on a UTF-8 boundary, marking each cut ("… (cut from N bytes)"),
+// keeps the headers that authenticate and describe a delivery before the
+// others (the others in name order), and says under HeadersNotKept how
+// many values it left out.
+func BoundHeaders(h map[string][]string) map[string][]string {
+	n, size, long := 0, 0, false
+	for k, vs := range h {
+		long = long || len(k) > MaxKeptHeaderValue
+		for _, v := range vs {
+			n++
+			size += len(k) + len(v)
+			long = long || len(v) > MaxKeptHeaderValue
+		}
+	}
+	if n <= MaxKeptHeaders && size <= MaxKeptHeaderBytes && !long {
+		return h
+	}
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		ri, rj := keptHeaderRank(names[i]), keptHeaderRank(names[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return names[i] < names[j]
+	})
+	// Room is left for the HeadersNotKept entry.
+	const maxValues, maxBytes = MaxKeptHeaders - 1, MaxKeptHeaderBytes - 64
+	out := make(map[string][]string, min(len(h), MaxKeptHeaders))
+	kept, keptBytes, dropped, droppedBytes := 0, 0, 0, 0
+	for _, k := range names {
+		name := cutHeader(k)
+		for _, v := range h[k] {
+			v2 := cutHeader(v)
+			if kept >= maxValues || keptBytes+len(name)+len(v2) > maxBytes {
+				dropped++
+				droppedBytes += len(k) + len(v)
+				continue
+			}
+			out[name] = append(out[name], v2)
+			kept++
+			keptBytes += len(name) + len(v2)
+		}
+	}
+	if dropped > 0 {
+		out[HeadersNotKept] = []string{fmt.Sprintf("%d more header values (%d bytes)", dropped, droppedBytes)}
+	}
+	return out
+}
+
+// keptHeaderOrder lists the headers BoundHeaders keeps first.
+var keptHeaderOrder = map[string]int{
+	"Webhook-Id": 1, "Webhook-Timestamp": 2, "Webhook-Signature": 3, "X-Webhook-Key": 4, "X-Request-Timestamp": 5,
+	"Content-Type": 6, "Content-Length": 7, "User-Agent": 8, "X-Cardops-Outbox-Id": 9, "X-Cardops-Replay-Of": 10,
+	"X-Cardops-Delivery-Mode": 11, "X-Forwarded-For": 12,
+}
+
+func keptHeaderRank(name string) int {
+	if r, ok := keptHeaderOrder[textproto.CanonicalMIMEHeaderKey(name)]; ok {
+		return r
+	}
+	return len(keptHeaderOrder) + 1
+}
+
+// cutHeader cuts s to MaxKeptHeaderValue bytes, marker included, on a UTF-8
+// boundary.
+func cutHeader(s string) string {
+	if len(s) <= MaxKeptHeaderValue {
+		return s
+	}
+	mark := fmt.Sprintf("… (cut from %d bytes)", len(s))
+	keep := MaxKeptHeaderValue - len(mark)
+	for keep > 0 && !utf8.RuneStart(s[keep]) {
+		keep--
+	}
+	return s[:keep] + mark
 }

@@ -36,6 +36,19 @@ const (
 	ModeMalformedJSON  = "malformed_json"
 )
 
+// Authentication schemes a delivery goes out with. The dispatcher has a
+// default (Standard Webhooks); a row may name one of its own.
+const (
+	// SchemeStandard sends the Standard Webhooks signature only.
+	SchemeStandard = "standard"
+	// SchemeProvider sends the provider's key (X-Webhook-Key with
+	// X-Request-Timestamp) only.
+	SchemeProvider = "provider"
+)
+
+// ValidScheme reports whether s is an authentication scheme.
+func ValidScheme(s string) bool { return s == SchemeStandard || s == SchemeProvider }
+
 // ValidMode reports whether m is a delivery mode.
 func ValidMode(m string) bool {
 	switch m {
@@ -66,6 +79,7 @@ type OutboxMessage struct {
 	Body          []byte
 	Source        string
 	Mode          string
+	Scheme        string // how the row authenticates: SchemeStandard, SchemeProvider, or "" for the dispatcher's setting
 	ReplayOfEvent string
 	BurstID       int64
 	Actor         string
@@ -133,10 +147,10 @@ func (s *Store) enqueueTx(ctx context.Context, tx *sql.Tx, m *OutboxMessage) err
 		burst = m.BurstID
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO outbox(webhook_id, operation_id, operation, sub_operation, status,
-		card_id, wallet_id, body, source, mode, replay_of_event, burst_id, actor, state, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+		card_id, wallet_id, body, source, mode, scheme, replay_of_event, burst_id, actor, state, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
 		m.WebhookID, m.OperationID, m.Operation, m.SubOperation, m.Status, m.CardID, m.WalletID, m.Body,
-		m.Source, m.Mode, replay, burst, m.Actor, now, now)
+		m.Source, m.Mode, m.Scheme, replay, burst, m.Actor, now, now)
 	if err != nil {
 		return fmt.Errorf("enqueue %s/%s: %w", m.Operation, m.SubOperation, err)
 	}
@@ -144,14 +158,14 @@ func (s *Store) enqueueTx(ctx context.Context, tx *sql.Tx, m *OutboxMessage) err
 	return err
 }
 
-const outboxCols = `id, webhook_id, operation_id, operation, sub_operation, status, card_id, wallet_id, body, source, mode,
+const outboxCols = `id, webhook_id, operation_id, operation, sub_operation, status, card_id, wallet_id, body, source, mode, scheme,
 	COALESCE(replay_of_event, ''), COALESCE(burst_id, 0), actor, state, attempts, next_attempt_at, created_at, COALESCE(done_at, 0)`
 
 type outboxScanner interface{ Scan(dest ...any) error }
 
 func scanOutbox(sc outboxScanner, m *OutboxMessage) error {
 	return sc.Scan(&m.ID, &m.WebhookID, &m.OperationID, &m.Operation, &m.SubOperation, &m.Status, &m.CardID, &m.WalletID,
-		&m.Body, &m.Source, &m.Mode, &m.ReplayOfEvent, &m.BurstID, &m.Actor, &m.State, &m.Attempts,
+		&m.Body, &m.Source, &m.Mode, &m.Scheme, &m.ReplayOfEvent, &m.BurstID, &m.Actor, &m.State, &m.Attempts,
 		&m.NextAttemptAt, &m.CreatedAt, &m.DoneAt)
 }
 
@@ -332,7 +346,7 @@ func (s *Store) RecentOutbox(ctx context.Context, f OutboxFilter) ([]OutboxMessa
 	for rows.Next() {
 		var m OutboxMessage
 		if err := rows.Scan(&m.ID, &m.WebhookID, &m.OperationID, &m.Operation, &m.SubOperation, &m.Status, &m.CardID,
-			&m.WalletID, &m.Body, &m.Source, &m.Mode, &m.ReplayOfEvent, &m.BurstID, &m.Actor, &m.State, &m.Attempts,
+			&m.WalletID, &m.Body, &m.Source, &m.Mode, &m.Scheme, &m.ReplayOfEvent, &m.BurstID, &m.Actor, &m.State, &m.Attempts,
 			&m.NextAttemptAt, &m.CreatedAt, &m.DoneAt, &m.LastStatus, &m.LastError); err != nil {
 			return nil, fmt.Errorf("store: recent outbox: %w", err)
 		}
@@ -371,15 +385,22 @@ func outboxString(v any) string {
 
 // EnqueueReplay delivers a stored notification again: it writes an outbox row
 // with rawBody exactly as stored, marked as a replay of the receiver's event
-// eventID, and audits the replay in the same transaction. The new row has its
-// own webhook id and its own attempts; since the body keeps its operation_id,
-// the receiver files the delivery under the same event.
+// eventID, and audits the replay in the same transaction. The row has its
+// own attempts, and goes out so that the receiver files it as one more
+// delivery attempt on the same event rather than as a new event:
 //
-// webhookID is the event's Standard Webhooks id when it had one: the replay
-// goes out under the same id, so the receiver records it as a new delivery
-// attempt on the same event rather than as a new event.
+//   - webhookID is the event's Standard Webhooks id when it came signed:
+//     the replay is signed under that same id (as retries of one message
+//     are), whatever scheme the dispatcher sends by default;
+//   - an event that came with the provider's key only (webhookID "") is
+//     filed under its operation_id, sub_operation and status, so its
+//     replay goes out with the provider's key only, under the same body.
 func (s *Store) EnqueueReplay(ctx context.Context, eventID string, rawBody []byte, webhookID string, by SimActor) (OutboxMessage, error) {
-	m := OutboxMessage{Body: rawBody, Source: SourceReplay, ReplayOfEvent: eventID, Actor: by.Name, Mode: ModeNormal, WebhookID: webhookID}
+	m := OutboxMessage{Body: rawBody, Source: SourceReplay, ReplayOfEvent: eventID, Actor: by.Name, Mode: ModeNormal,
+		WebhookID: webhookID, Scheme: SchemeStandard}
+	if webhookID == "" {
+		m.Scheme = SchemeProvider
+	}
 	if eventID == "" {
 		return m, &SimError{Code: SimCodeValidation, Field: "event", Message: "Say which event to replay."}
 	}

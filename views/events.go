@@ -109,6 +109,9 @@ type WebhookSettingsData struct {
 	Now          time.Time
 	Rotated      bool
 	Rotate       WebhookRotateForm
+
+	// RequireSignature reports that the receiver refuses the key alone.
+	RequireSignature bool
 }
 
 // PreviousActive reports whether the pre-rotation key and secret still work.

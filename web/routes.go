@@ -57,6 +57,7 @@ func (s *Server) routes() []route {
 		{pattern: "POST /simulate/{action}", level: operate, handle: s.simulateRun},
 		{pattern: "POST /cards/{id}/simulate/{action}", level: operate, handle: s.cardSimulate},
 		{pattern: "POST /events/{id}/replay", level: operate, handle: s.eventReplay},
+		{pattern: "GET /events/{id}/replays/{oid}", level: operate, handle: s.eventReplayShow},
 
 		// Level 3: admin.
 		{pattern: "GET /audit", level: admin, handle: s.auditList},

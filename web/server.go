@@ -40,6 +40,9 @@ type Config struct {
 	// stored ones are used, generated on first start.
 	WebhookKey    string
 	WebhookSecret string
+	// RequireSignature makes the receiver refuse (401) a delivery that
+	// carries the provider's key without a Standard Webhooks signature.
+	RequireSignature bool
 
 	// LiveRows is how many rows the event log's live tail adds to one page
 	// before it pauses itself, so a tab left open all day stays light;
@@ -67,6 +70,7 @@ type Server struct {
 	// operator pinned them by flag, and the live event log's fan-out.
 	webhookSecrets atomic.Pointer[store.WebhookSecrets]
 	webhookPinned  struct{ key, secret bool }
+	requireSig     bool
 	events         *hub.Hub[*liveEvent]
 	stopEvents     func()
 
@@ -105,6 +109,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		simTarget:     cfg.WebhookTarget,
 		wakeOutbox:    cfg.WakeDispatcher,
 		liveRows:      cfg.LiveRows,
+		requireSig:    cfg.RequireSignature,
 	}
 	if s.liveRows <= 0 {
 		s.liveRows = defaultLiveRows

@@ -52,7 +52,7 @@ func (s *Server) webhookReceive(w http.ResponseWriter, r *http.Request) {
 	}
 
 	sec := s.webhookSecrets.Load()
-	v := webhook.Verify(r.Header, body, webhook.Credentials{Keys: sec.Keys(now), Secrets: sec.Secrets(now)}, now)
+	v := webhook.Verify(r.Header, body, webhook.Credentials{Keys: sec.Keys(now), Secrets: sec.Secrets(now), RequireSignature: s.requireSig}, now)
 	if !v.OK {
 		s.refuseWebhook(w, r, now, headers, body, http.StatusUnauthorized, v.Code, v.String())
 		return
@@ -96,15 +96,18 @@ func (s *Server) refuseWebhook(w http.ResponseWriter, r *http.Request, now time.
 	if err != nil {
 		s.log.Error("webhook: record refusal", "trace_id", traceID(r), "err", err)
 	}
-	s.jsonError(w, r, status, code, refusalMessage(status, reason))
+	s.jsonError(w, r, status, code, refusalMessage(status, code, reason))
 }
 
-func refusalMessage(status int, reason string) string {
-	switch status {
-	case http.StatusUnauthorized:
+func refusalMessage(status int, code, reason string) string {
+	switch {
+	case code == webhook.CodeSignatureRequired:
+		return "Delivery refused (signature required): this receiver accepts only Standard Webhooks signed deliveries " +
+			"(webhook-id, webhook-timestamp, webhook-signature); the provider's key alone is not enough."
+	case status == http.StatusUnauthorized:
 		return "Delivery refused (" + reason + "): send the key in X-Webhook-Key with X-Request-Timestamp in epoch ms, " +
 			"or sign it with Standard Webhooks headers."
-	case http.StatusRequestEntityTooLarge:
+	case status == http.StatusRequestEntityTooLarge:
 		return "Delivery refused: the body is over 256 KiB."
 	}
 	return "Delivery refused: " + reason + "."

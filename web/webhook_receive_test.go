@@ -531,3 +531,100 @@ func TestEventPages(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookReceiveRequireSignature: with the receiver set to require the
+// Standard Webhooks signature, the provider's key alone is refused (401,
+// kept among the refusals), even the right key; a signed delivery passes.
+func TestWebhookReceiveRequireSignature(t *testing.T) {
+	requireSig := func(c *Config) { withWebhookCreds(c); c.RequireSignature = true }
+	body := notification("op-sig")
+	t.Run("key alone", func(t *testing.T) {
+		e := newTestEnv(t, requireSig)
+		rec := e.deliver(body, providerHeaders(testWebhookKey, time.Now()))
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("status = %d, want 401; body %s", rec.Code, rec.Body.String())
+		}
+		wantRefused(webhook.CodeSignatureRequired)(t, e, rec)
+		if !strings.Contains(rec.Body.String(), "Standard Webhooks") {
+			t.Errorf("body = %s, want it to say a signature is needed", rec.Body.String())
+		}
+	})
+	t.Run("signed", func(t *testing.T) {
+		e := newTestEnv(t, requireSig)
+		if rec := e.deliver(body, standardHeaders(t, testWebhookSecret, "msg_sig", time.Now(), body)); rec.Code != http.StatusOK {
+			t.Fatalf("status = %d, want 200; body %s", rec.Code, rec.Body.String())
+		}
+	})
+}
+
+// TestWebhookReceiveDuplicateKeys: a body whose envelope or data names a
+// key twice, in any case, is refused with 400 in the JSON error shape.
+func TestWebhookReceiveDuplicateKeys(t *testing.T) {
+	for name, body := range map[string]string{
+		"operation then OPERATION": `{"operation":"CARDS","sub_operation":"REFUND","operation_id":"d-1","status":"SUCCESS","OPERATION":"TREASURY"}`,
+		"status twice":             `{"operation":"CARDS","operation_id":"d-2","status":"SUCCESS","status":"FAILED"}`,
+		"card_id twice in data":    `{"operation":"CARDS","operation_id":"d-3","data":{"card_id":"a","CARD_ID":"b"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t, withWebhookCreds)
+			rec := e.deliver(body, providerHeaders(testWebhookKey, time.Now()))
+			if rec.Code != http.StatusBadRequest {
+				t.Fatalf("status = %d, want 400; body %s", rec.Code, rec.Body.String())
+			}
+			wantRefused(webhook.CodeDuplicateKey)(t, e, rec)
+		})
+	}
+}
+
+// TestWebhookReceiveHugeHeaders: a refused delivery with a huge header and
+// many headers keeps them bounded; so does an accepted one.
+func TestWebhookReceiveHugeHeaders(t *testing.T) {
+	huge := func(h map[string]string) map[string]string {
+		h["X-Huge"] = strings.Repeat("h", 512<<10)
+		for i := range 60 {
+			h[fmt.Sprintf("X-Pad-%02d", i)] = strings.Repeat("p", 100)
+		}
+		return h
+	}
+	e := newTestEnv(t, withWebhookCreds)
+	if rec := e.deliver(notification("op-h"), huge(providerHeaders("whk_wrong", time.Now()))); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("wrong key: status = %d, want 401", rec.Code)
+	}
+	rec := e.deliver(notification("op-h"), huge(providerHeaders(testWebhookKey, time.Now())))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("right key: status = %d, want 200; %s", rec.Code, rec.Body.String())
+	}
+	var ack webhookAck
+	json.Unmarshal(rec.Body.Bytes(), &ack)
+	rs, err := e.store.Refusals(context.Background(), 0, 10)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("refusals = %d, %v; want 1", len(rs), err)
+	}
+	ev, err := e.store.Event(context.Background(), ack.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, h := range map[string]map[string][]string{"refusal": rs[0].Headers, "event": ev.Headers()} {
+		n, size := 0, 0
+		for k, vs := range h {
+			for _, v := range vs {
+				n, size = n+1, size+len(k)+len(v)
+			}
+		}
+		if n > store.MaxKeptHeaders || size > store.MaxKeptHeaderBytes || h[store.HeadersNotKept] == nil {
+			t.Errorf("%s kept %d header values, %d bytes, want at most %d and %d and a note of what was left out",
+				what, n, size, store.MaxKeptHeaders, store.MaxKeptHeaderBytes)
+		}
+		if got := h["X-Webhook-Key"]; len(got) != 1 || got[0] != "[redacted]" {
+			t.Errorf("%s X-Webhook-Key = %v, want it kept, redacted", what, got)
+		}
+	}
+}
+
+// TestWebhookSettingsSayWhatIsAccepted: the settings page says whether the
+// receiver takes the key alone.
+func TestWebhookSettingsSayWhatIsAccepted(t *testing.T) {
+	sc := scenario{method: "GET", url: "/settings/webhooks", as: store.LevelAdmin, wantStatus: http.StatusOK,
+		wantContains: []string{"accepts only a Standard Webhooks signature"}, wantNotContains: []string{"accepts the provider's key"}}
+	sc.run(t, newTestEnv(t, func(c *Config) { c.RequireSignature = true }))
+}

@@ -25,6 +25,6 @@ func (s *Server) webhookSettingsData(r *http.Request) views.WebhookSettingsData 
 		Secrets:     *s.webhookSecrets.Load(),
 		ReceiverURL: scheme + "://" + r.Host + "/webhooks",
 		PinnedKey:   s.webhookPinned.key, PinnedSecret: s.webhookPinned.secret,
-		Now: s.now(),
+		Now: s.now(), RequireSignature: s.requireSig,
 	}
 }

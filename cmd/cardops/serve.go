@@ -35,6 +35,10 @@ type serveConfig struct {
 	// means the ones kept in the database (generated on first start).
 	webhookKey    string
 	webhookSecret string
+	// webhookScheme is how the dispatcher authenticates (standard or
+	// provider); webhookRequireSig makes the receiver refuse the key alone.
+	webhookScheme     string
+	webhookRequireSig bool
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -48,7 +52,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.string(&cfg.webhookTarget, "webhook-target", "CARDOPS_WEBHOOK_TARGET", "", "URL the dispatcher delivers simulated notifications to (default: this console's own /webhooks)")
 	f.string(&cfg.webhookKey, "webhook-key", "CARDOPS_WEBHOOK_KEY", "", "the receiver's provider key (X-Webhook-Key); default: generated and kept in the database")
 	f.string(&cfg.webhookSecret, "webhook-secret", "CARDOPS_WEBHOOK_SECRET", "", "the receiver's Standard Webhooks secret (whsec_...); default: generated and kept in the database")
+	f.string(&cfg.webhookScheme, "webhook-scheme", "CARDOPS_WEBHOOK_SCHEME", store.SchemeStandard, "how the dispatcher authenticates deliveries: standard (Standard Webhooks signature only) or provider (the provider's X-Webhook-Key only)")
+	f.bool(&cfg.webhookRequireSig, "webhook-require-signature", "CARDOPS_WEBHOOK_REQUIRE_SIGNATURE", false, "the receiver refuses (401) deliveries that carry the provider's key without a Standard Webhooks signature")
 	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := checkWebhookScheme(cfg); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -77,9 +86,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ln.Close()
 		return err
 	}
-	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger})
+	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger, Scheme: cfg.webhookScheme})
 	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
-		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret})
+		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret, RequireSignature: cfg.webhookRequireSig})
 	if err != nil {
 		ln.Close()
 		return err
@@ -137,6 +146,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return errors.Join(serveErr, fmt.Errorf("shutdown: %w", err))
 	}
 	return serveErr
+}
+
+// checkWebhookScheme refuses an unknown dispatcher scheme, and the provider's
+// scheme towards this console's own receiver when that receiver requires
+// signatures: it would refuse every delivery.
+func checkWebhookScheme(cfg serveConfig) error {
+	if !store.ValidScheme(cfg.webhookScheme) {
+		return fmt.Errorf("webhook scheme %q: want %s or %s", cfg.webhookScheme, store.SchemeStandard, store.SchemeProvider)
+	}
+	if cfg.webhookRequireSig && cfg.webhookScheme == store.SchemeProvider && cfg.webhookTarget == "" {
+		return fmt.Errorf("webhook scheme provider with --webhook-require-signature: this console's own receiver would refuse every delivery; use --webhook-scheme standard")
+	}
+	return nil
 }
 
 // webhookTarget returns the URL the dispatcher delivers to: the configured

@@ -1,6 +1,8 @@
 // Package dispatch delivers the outbox: a background dispatcher claims due
-// rows from the store, POSTs each notification to the target URL with the
-// provider's headers and a Standard Webhooks signature, records every attempt
+// rows from the store, POSTs each notification to the target URL signed
+// under the Standard Webhooks scheme or with the provider's key (one of the
+// two, never both: the key sent beside a signature would let anyone who saw
+// one delivery forge any body with it), records every attempt
 // (status, duration, the start of the answer) and schedules retries with
 // backoff, honouring Retry-After. Rows stay in the database until delivered,
 // so nothing is lost while the receiver is down or the process restarts.
@@ -68,6 +70,12 @@ type Config struct {
 	// Poll is the longest the dispatcher sleeps without being woken, so rows
 	// written by another process are found too; default 2 s.
 	Poll time.Duration
+	// Scheme is how a row that names no scheme of its own authenticates:
+	// store.SchemeStandard (the default) sends the Standard Webhooks
+	// headers only, store.SchemeProvider the provider's X-Webhook-Key and
+	// X-Request-Timestamp only. A replay names its own (see
+	// store.EnqueueReplay).
+	Scheme string
 }
 
 // Dispatcher delivers the outbox. Run it once per database.
@@ -103,11 +111,18 @@ func New(cfg Config) *Dispatcher {
 	if cfg.Poll <= 0 {
 		cfg.Poll = 2 * time.Second
 	}
+	if !store.ValidScheme(cfg.Scheme) {
+		cfg.Scheme = store.SchemeStandard
+	}
 	return &Dispatcher{cfg: cfg, wake: make(chan struct{}, 1)}
 }
 
 // Target reports the URL the dispatcher delivers to.
 func (d *Dispatcher) Target() string { return d.cfg.Target }
+
+// Scheme reports how the dispatcher authenticates a row that names no
+// scheme of its own.
+func (d *Dispatcher) Scheme() string { return d.cfg.Scheme }
 
 // Wake tells the dispatcher that rows were enqueued, so it looks at once
 // instead of at its next poll. It never blocks.
@@ -322,9 +337,15 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	case store.ModeStaleTimestamp:
 		ts = now.Add(-time.Hour)
 	}
-	sig, err := webhook.Sign(secret, m.WebhookID, ts, m.Body)
-	if err != nil {
-		return 0, "", 0, fmt.Errorf("sign: %w", err)
+	scheme := m.Scheme
+	if !store.ValidScheme(scheme) {
+		scheme = d.cfg.Scheme
+	}
+	var sig string
+	if scheme == store.SchemeStandard {
+		if sig, err = webhook.Sign(secret, m.WebhookID, ts, m.Body); err != nil {
+			return 0, "", 0, fmt.Errorf("sign: %w", err)
+		}
 	}
 	rctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
@@ -335,11 +356,14 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	h := req.Header
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", "cardops-dispatcher/1")
-	h.Set(webhook.HeaderWebhookKey, key)
-	h.Set(webhook.HeaderRequestTimestamp, strconv.FormatInt(ts.UnixMilli(), 10))
-	h.Set(webhook.HeaderWebhookID, m.WebhookID)
-	h.Set(webhook.HeaderWebhookTimestamp, strconv.FormatInt(ts.Unix(), 10))
-	h.Set(webhook.HeaderWebhookSignature, sig)
+	if scheme == store.SchemeStandard {
+		h.Set(webhook.HeaderWebhookID, m.WebhookID)
+		h.Set(webhook.HeaderWebhookTimestamp, strconv.FormatInt(ts.Unix(), 10))
+		h.Set(webhook.HeaderWebhookSignature, sig)
+	} else {
+		h.Set(webhook.HeaderWebhookKey, key)
+		h.Set(webhook.HeaderRequestTimestamp, strconv.FormatInt(ts.UnixMilli(), 10))
+	}
 	h.Set(HeaderOutboxID, strconv.FormatInt(m.ID, 10))
 	if m.ReplayOfEvent != "" {
 		h.Set(HeaderReplayOf, m.ReplayOfEvent)

@@ -57,18 +57,13 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	d := delivery{at: time.Now(), header: r.Header.Clone(), body: string(body)}
 	d.verify = webhook.Verify(r.Header, body, webhook.Credentials{Keys: sec.Keys(time.Now()), Secrets: sec.Secrets(time.Now())}, time.Now())
-	// The provider's key must be right too, not only the signature.
-	keyOK := webhook.Verify(http.Header{webhook.HeaderWebhookKey: {r.Header.Get(webhook.HeaderWebhookKey)},
-		webhook.HeaderRequestTimestamp: {r.Header.Get(webhook.HeaderRequestTimestamp)}}, body,
-		webhook.Credentials{Keys: sec.Keys(time.Now())}, time.Now())
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	switch {
-	case !d.verify.OK || !keyOK.OK:
+	if !d.verify.OK {
 		d.status = 401
 		rc.got = append(rc.got, d)
 		w.WriteHeader(401)
-		fmt.Fprintf(w, `{"code":"UNAUTHORIZED","message":%q}`, d.verify.Reason+"/"+keyOK.Reason)
+		fmt.Fprintf(w, `{"code":"UNAUTHORIZED","message":%q}`, d.verify.Reason)
 		return
 	}
 	env, err := webhook.ParseEnvelope(body)
@@ -173,7 +168,9 @@ func delivered(m store.OutboxMessage, _ []store.OutboxAttempt) bool {
 	return m.State == store.OutboxDelivered
 }
 
-func TestDeliverSignedWithBothSchemes(t *testing.T) {
+// TestDeliverSignedWithoutTheKey: by default a delivery is signed, and the
+// shared key does not travel beside the signature.
+func TestDeliverSignedWithoutTheKey(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "d.db"))
 	rc := newReceiver(t, st, nil)
 	d, _ := start(t, Config{Store: st, Target: rc.srv.URL})
@@ -191,6 +188,31 @@ func TestDeliverSignedWithBothSchemes(t *testing.T) {
 	if g.verify.Scheme != webhook.SchemeStandardWebhooks || g.header.Get(webhook.HeaderWebhookID) != m.WebhookID ||
 		g.body != string(m.Body) || g.env.OperationID != "op-1" || g.header.Get(HeaderOutboxID) != fmt.Sprint(m.ID) {
 		t.Errorf("delivery = %+v", g)
+	}
+	for _, name := range []string{webhook.HeaderWebhookKey, webhook.HeaderRequestTimestamp} {
+		if v := g.header.Get(name); v != "" {
+			t.Errorf("signed delivery carries %s: %q, want it absent", name, v)
+		}
+	}
+}
+
+// TestDeliverWithProviderScheme: a dispatcher set to the provider's scheme
+// sends the key and its timestamp, and no signature.
+func TestDeliverWithProviderScheme(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "d.db"))
+	rc := newReceiver(t, st, nil)
+	d, _ := start(t, Config{Store: st, Target: rc.srv.URL, Scheme: store.SchemeProvider})
+	m := enqueue(t, st, "op-key", store.ModeNormal)
+	d.Wake()
+	waitRow(t, st, m.ID, "delivered", delivered)
+	got := rc.deliveries()
+	if len(got) != 1 || got[0].verify.Scheme != webhook.SchemeProviderKey || !got[0].verify.OK {
+		t.Fatalf("deliveries = %+v, want one verified by the provider's key", got)
+	}
+	for _, name := range []string{webhook.HeaderWebhookID, webhook.HeaderWebhookTimestamp, webhook.HeaderWebhookSignature} {
+		if v := got[0].header.Get(name); v != "" {
+			t.Errorf("provider-scheme delivery carries %s: %q, want it absent", name, v)
+		}
 	}
 }
 
@@ -299,25 +321,45 @@ func TestBrokenDeliveriesAreRefusedOnce(t *testing.T) {
 	}
 }
 
+// TestReplayIsANewAttemptOfTheSameNotification: a replay goes out as the
+// event came, whatever the dispatcher's own setting: a signed event under
+// its own webhook-id, a key-only event with the key only.
 func TestReplayIsANewAttemptOfTheSameNotification(t *testing.T) {
-	st := openStore(t, filepath.Join(t.TempDir(), "d.db"))
-	rc := newReceiver(t, st, nil)
-	d, _ := start(t, Config{Store: st, Target: rc.srv.URL})
-	orig := enqueue(t, st, "op-replay", store.ModeNormal)
-	d.Wake()
-	waitRow(t, st, orig.ID, "delivered", delivered)
-	rep, err := st.EnqueueReplay(context.Background(), "ev-7", orig.Body, "", qa)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Wake()
-	_, atts := waitRow(t, st, rep.ID, "delivered", delivered)
-	if len(atts) != 1 {
-		t.Errorf("replay attempts = %+v, want its own single attempt", atts)
-	}
-	got := rc.deliveries()
-	if len(got) != 2 || got[1].env.OperationID != "op-replay" || got[1].header.Get(HeaderReplayOf) != "ev-7" || got[1].body != got[0].body {
-		t.Errorf("deliveries = %+v, want the same notification again, marked as a replay of ev-7", got)
+	for _, dispatcherScheme := range []string{store.SchemeStandard, store.SchemeProvider} {
+		t.Run("dispatcher "+dispatcherScheme, func(t *testing.T) {
+			st := openStore(t, filepath.Join(t.TempDir(), "d.db"))
+			rc := newReceiver(t, st, nil)
+			d, _ := start(t, Config{Store: st, Target: rc.srv.URL, Scheme: dispatcherScheme})
+			orig := enqueue(t, st, "op-replay", store.ModeNormal)
+			d.Wake()
+			waitRow(t, st, orig.ID, "delivered", delivered)
+			signed, err := st.EnqueueReplay(context.Background(), "ev-7", orig.Body, orig.WebhookID, qa)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keyOnly, err := st.EnqueueReplay(context.Background(), "ev-8", orig.Body, "", qa)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Wake()
+			for _, rep := range []store.OutboxMessage{signed, keyOnly} {
+				if _, atts := waitRow(t, st, rep.ID, "delivered", delivered); len(atts) != 1 {
+					t.Errorf("replay attempts = %+v, want its own single attempt", atts)
+				}
+			}
+			got := map[string]delivery{}
+			for _, g := range rc.deliveries() {
+				got[g.header.Get(HeaderReplayOf)] = g
+			}
+			if g := got["ev-7"]; g.verify.Scheme != webhook.SchemeStandardWebhooks || g.header.Get(webhook.HeaderWebhookID) != orig.WebhookID ||
+				g.header.Get(webhook.HeaderWebhookKey) != "" || g.body != string(orig.Body) {
+				t.Errorf("replay of a signed event = %+v, want it signed under webhook-id %s, without the key", g, orig.WebhookID)
+			}
+			if g := got["ev-8"]; g.verify.Scheme != webhook.SchemeProviderKey || !g.verify.OK || g.header.Get(webhook.HeaderWebhookSignature) != "" ||
+				g.header.Get(webhook.HeaderWebhookID) != "" || g.env.OperationID != "op-replay" {
+				t.Errorf("replay of a key-only event = %+v, want the key only, no webhook-id", g)
+			}
+		})
 	}
 }
 

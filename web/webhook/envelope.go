@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -29,6 +30,7 @@ const (
 	CodeMissingOperationID = "MISSING_OPERATION_ID"
 	CodeInvalidField       = "INVALID_FIELD"
 	CodeInvalidData        = "INVALID_DATA"
+	CodeDuplicateKey       = "DUPLICATE_KEY"
 )
 
 // An EnvelopeError is the error ParseEnvelope returns. Code is stable and
@@ -58,6 +60,7 @@ var (
 	ErrMissingOperationID = &EnvelopeError{CodeMissingOperationID, "missing operation_id"}
 	ErrInvalidField       = &EnvelopeError{CodeInvalidField, "a field has the wrong type"}
 	ErrInvalidData        = &EnvelopeError{CodeInvalidData, "data is not a JSON object"}
+	ErrDuplicateKey       = &EnvelopeError{CodeDuplicateKey, "a key appears twice"}
 )
 
 func envErr(code, format string, args ...any) error {
@@ -83,7 +86,10 @@ type Envelope struct {
 // The body must be one UTF-8 JSON object with a non-empty operation (or
 // product) and operation_id; data, when present and not null, must be an
 // object. Unknown operations, sub-operations and statuses are accepted, and
-// unknown fields are ignored. ParseEnvelope does not limit the body's size;
+// unknown fields are ignored. A key that appears twice in the envelope or in
+// data, exactly or in another case ("operation" and "OPERATION"), is
+// refused: which one counts would be a guess, and the event stored would
+// say something the raw body does not. ParseEnvelope does not limit the body's size;
 // the caller should read it through http.MaxBytesReader.
 func ParseEnvelope(body []byte) (Envelope, error) {
 	var env Envelope
@@ -100,11 +106,16 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 	// The common case, one valid JSON object, is read in one call; anything
 	// else goes the slow way, which says precisely what is wrong.
 	var f envelopeFields
-	if trimmed := bytes.TrimSpace(body); trimmed[0] != '{' || json.Unmarshal(trimmed, &f) != nil {
+	trimmed := bytes.TrimSpace(body)
+	if trimmed[0] != '{' || json.Unmarshal(trimmed, &f) != nil {
 		var err error
 		if f, err = objectFields(body); err != nil {
 			return env, err
 		}
+	}
+	// trimmed is now known to be one valid JSON object.
+	if err := uniqueKeys("", trimmed); err != nil {
+		return env, err
 	}
 
 	var err error
@@ -134,6 +145,9 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 	if d := f.Data; len(d) > 0 && !isNull(d) {
 		if d[0] != '{' {
 			return Envelope{}, envErr(CodeInvalidData, "data is a JSON %s, want an object", kind(d))
+		}
+		if err := uniqueKeys("data", d); err != nil {
+			return Envelope{}, err
 		}
 		env.Data = d
 		var ids dataIDs
@@ -190,6 +204,143 @@ func objectFields(body []byte) (envelopeFields, error) {
 		return f, envErr(CodeInvalidJSON, "body is not valid JSON: %s", jsonErrText(err))
 	}
 	return f, nil
+}
+
+// uniqueKeys refuses a JSON object, obj, whose keys are not distinct when
+// case is ignored (as encoding/json matches them to fields). obj must be
+// valid JSON starting with '{'; only its own keys are compared, not those
+// of nested objects. where names the object in the error ("" for the
+// envelope itself).
+func uniqueKeys(where string, obj []byte) error {
+	var small [24][]byte
+	keys := small[:0]
+	var folded map[string][]byte // once there are many keys
+	i := 1
+	for {
+		i = skipSpace(obj, i)
+		if i >= len(obj) || obj[i] != '"' {
+			return nil // "}" of an empty object; anything else cannot be (obj is valid)
+		}
+		end := stringEnd(obj, i)
+		key := obj[i+1 : end-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			var s string
+			if json.Unmarshal(obj[i:end], &s) != nil {
+				return nil
+			}
+			key = []byte(s)
+		}
+		var seen []byte
+		if folded == nil {
+			for _, k := range keys {
+				if bytes.EqualFold(k, key) {
+					seen = k
+					break
+				}
+			}
+			if keys = append(keys, key); len(keys) > len(small) {
+				folded = make(map[string][]byte, 2*len(keys))
+				for _, k := range keys {
+					folded[foldKey(k)] = k
+				}
+			}
+		} else {
+			fk := foldKey(key)
+			seen = folded[fk]
+			if seen == nil {
+				folded[fk] = key
+			}
+		}
+		if seen != nil {
+			in := ""
+			if where != "" {
+				in = " in " + where
+			}
+			if bytes.Equal(seen, key) {
+				return envErr(CodeDuplicateKey, "key %q appears twice%s", key, in)
+			}
+			return envErr(CodeDuplicateKey, "keys %q and %q%s name the same field (case is ignored)", seen, key, in)
+		}
+		i = skipSpace(obj, end)
+		if i >= len(obj) || obj[i] != ':' {
+			return nil
+		}
+		i = skipValue(obj, skipSpace(obj, i+1))
+		i = skipSpace(obj, i)
+		if i >= len(obj) || obj[i] != ',' {
+			return nil
+		}
+		i++
+	}
+}
+
+// foldKey maps a key to one form shared by all the keys bytes.EqualFold
+// takes for equal to it: each letter becomes the smallest rune of its
+// case-folding orbit.
+func foldKey(k []byte) string {
+	var b strings.Builder
+	b.Grow(len(k))
+	for _, r := range string(k) {
+		low := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			low = min(low, f)
+		}
+		b.WriteRune(low)
+	}
+	return b.String()
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string starting at b[i].
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// skipValue returns the index just past the valid JSON value at b[i].
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
+		i++
+	}
+	return i
 }
 
 // NormalizeStatus maps a provider status to SUCCESS, PENDING, CANCELLED or

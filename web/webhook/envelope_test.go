@@ -3,6 +3,7 @@ package webhook
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -80,6 +81,18 @@ func TestParseEnvelope(t *testing.T) {
 			body: `{"operation":"CARDS","operation_id":"op-\u00e9","reason":"caf\u00e9 \ud83d\ude00"}`,
 			want: Envelope{Operation: "CARDS", OperationID: "op-é", Reason: "café 😀"},
 		},
+		{
+			name: "the same key at different levels, braces and quotes inside strings",
+			body: `{"operation":"CARDS","operation_id":"op-11","reason":"a \"}{, b","data":{"operation":"X","card_id":"c-1",` +
+				`"merchant":{"card_id":"c-2","name":"n","NAME":"m"},"list":[{"a":1},{"a":2}]}}`,
+			want: Envelope{Operation: "CARDS", OperationID: "op-11", Reason: `a "}{, b`, CardID: "c-1",
+				Data: json.RawMessage(`{"operation":"X","card_id":"c-1","merchant":{"card_id":"c-2","name":"n","NAME":"m"},"list":[{"a":1},{"a":2}]}`)},
+		},
+		{
+			name: "many distinct keys in data",
+			body: `{"operation":"CARDS","operation_id":"op-12","data":{` + manyKeys(300) + `}}`,
+			want: Envelope{Operation: "CARDS", OperationID: "op-12", Data: json.RawMessage(`{` + manyKeys(300) + `}`)},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +105,18 @@ func TestParseEnvelope(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyKeys returns n distinct members "k0":0, "k1":1, ….
+func manyKeys(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":%d`, i, i)
+	}
+	return b.String()
 }
 
 func equalEnvelope(a, b Envelope) bool {
@@ -136,6 +161,14 @@ func TestParseEnvelopeErrors(t *testing.T) {
 		{"data an array", `{"operation":"CARDS","operation_id":"x","data":[1,2]}`, ErrInvalidData, "data is a JSON array"},
 		{"data a string", `{"operation":"CARDS","operation_id":"x","data":"{}"}`, ErrInvalidData, "data is a JSON string"},
 		{"data a number", `{"operation":"CARDS","operation_id":"x","data":0}`, ErrInvalidData, "data is a JSON number"},
+		{"operation twice", `{"operation":"CARDS","operation":"TREASURY","operation_id":"x"}`, ErrDuplicateKey, `key "operation" appears twice`},
+		{"operation in another case after it", `{"operation":"CARDS","OPERATION":"TREASURY","operation_id":"x"}`, ErrDuplicateKey,
+			`keys "operation" and "OPERATION" name the same field`},
+		{"a key spelt with an escape", `{"operation":"CARDS","operati\u006fn":"TREASURY","operation_id":"x"}`, ErrDuplicateKey, "appears twice"},
+		{"status twice, with spaces", `{ "status" : "SUCCESS" , "operation":"CARDS","operation_id":"x", "Status":"FAILED" }`, ErrDuplicateKey, "Status"},
+		{"card_id twice in data", `{"operation":"CARDS","operation_id":"x","data":{"card_id":"a","Card_Id":"b"}}`, ErrDuplicateKey, "in data"},
+		{"the Kelvin sign folds to k", `{"operation":"CARDS","operation_id":"x","data":{"k":1,"\u212a":2}}`, ErrDuplicateKey, "in data"},
+		{"a repeat after many keys", `{"operation":"CARDS","operation_id":"x","data":{` + manyKeys(100) + `,"K50":0}}`, ErrDuplicateKey, `"k50" and "K50"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -61,6 +61,7 @@ const (
 	CodeMissingWebhookID   = "MISSING_WEBHOOK_ID"  // "missing webhook-id"
 	CodeMalformedSignature = "MALFORMED_SIGNATURE" // "malformed signature header"
 	CodeBadSignature       = "BAD_SIGNATURE"       // "bad signature"
+	CodeSignatureRequired  = "SIGNATURE_REQUIRED"  // "signature required": the provider's key alone is not accepted
 )
 
 // Credentials are what the receiver accepts. Keys are provider keys for the
@@ -68,9 +69,15 @@ const (
 // ("whsec_<base64>", or the bare base64). During a rotation both the current
 // and the previous value are listed; any of them is accepted. Empty entries
 // and secrets that do not decode are ignored, so they can never match.
+//
+// RequireSignature refuses the provider's scheme: a delivery must carry a
+// Standard Webhooks signature. The provider's key is the same on every
+// delivery and covers no body, so whoever sees one delivery could otherwise
+// send any body with it.
 type Credentials struct {
-	Keys    []string
-	Secrets []string
+	Keys             []string
+	Secrets          []string
+	RequireSignature bool
 }
 
 // A Verification is the outcome of Verify. It is meant to be stored with the
@@ -131,13 +138,20 @@ func fail(v Verification, code, reason string) Verification {
 //
 // If h has a webhook-signature header, the delivery is checked under the
 // Standard Webhooks scheme; otherwise, if it has X-Webhook-Key, under the
-// provider's scheme; otherwise it fails with "missing credentials". Verify
-// never consults the other scheme once it has picked one, so a wrong
+// provider's scheme, unless creds.RequireSignature, which refuses it with
+// "signature required"; otherwise it fails with "missing credentials".
+// Verify never consults the other scheme once it has picked one, so a wrong
 // signature cannot be rescued by a right key.
 func Verify(h http.Header, body []byte, creds Credentials, now time.Time) Verification {
 	switch {
 	case h.Get(HeaderWebhookSignature) != "":
 		return verifyStandard(h, body, creds, now)
+	case creds.RequireSignature:
+		v := Verification{}
+		if h.Get(HeaderWebhookKey) != "" {
+			v.Scheme = SchemeProviderKey
+		}
+		return fail(v, CodeSignatureRequired, "signature required")
 	case h.Get(HeaderWebhookKey) != "":
 		return verifyProvider(h, creds, now)
 	}

@@ -335,3 +335,35 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestVerifyRequireSignature: with RequireSignature the provider's key alone
+// is refused, even the right one, while a good signature still passes.
+func TestVerifyRequireSignature(t *testing.T) {
+	secret := store.NewWebhookSecret()
+	creds := Credentials{Keys: []string{"whk_current"}, Secrets: []string{secret}, RequireSignature: true}
+	tests := []struct {
+		name       string
+		header     http.Header
+		wantOK     bool
+		wantCode   string
+		wantScheme string
+	}{
+		{"right key alone", providerHeader("whk_current", testNow), false, CodeSignatureRequired, SchemeProviderKey},
+		{"nothing at all", http.Header{}, false, CodeSignatureRequired, ""},
+		{"good signature", standardHeader(t, secret, "msg_1", testNow, `{}`), true, "", SchemeStandardWebhooks},
+		{"bad signature with the right key", func() http.Header {
+			h := standardHeader(t, store.NewWebhookSecret(), "msg_1", testNow, `{}`)
+			h.Set(HeaderWebhookKey, "whk_current")
+			h.Set(HeaderRequestTimestamp, strconv.FormatInt(testNow.UnixMilli(), 10))
+			return h
+		}(), false, CodeBadSignature, SchemeStandardWebhooks},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Verify(tt.header, []byte(`{}`), creds, testNow)
+			if v.OK != tt.wantOK || v.Code != tt.wantCode || v.Scheme != tt.wantScheme {
+				t.Errorf("got OK=%v Code=%q Scheme=%q (%s), want OK=%v Code=%q Scheme=%q", v.OK, v.Code, v.Scheme, v, tt.wantOK, tt.wantCode, tt.wantScheme)
+			}
+		})
+	}
+}
