@@ -52,14 +52,26 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 	if len(d.Events) > 0 {
 		d.StreamAfter = d.Events[0].ID
 	}
-	if isHTMX(r) {
+	// A history restore (the back button) wants the whole page, not the
+	// section a filter swaps.
+	if isHTMX(r) && r.Header.Get("HX-History-Restore-Request") != "true" {
 		// The address bar shows the filter without empty fields, so it can
-		// be shared as it is.
-		w.Header().Set("HX-Push-Url", form.URL())
+		// be shared as it is. Pause and resume keep the address, and add no
+		// step for the back button.
+		if u := form.URL(); !sameAddress(r.Header.Get("HX-Current-URL"), u) {
+			w.Header().Set("HX-Push-Url", u)
+		}
 		s.render(w, r, http.StatusOK, views.EventsSection(d))
 		return
 	}
 	s.render(w, r, http.StatusOK, views.EventsPage(s.page(r, "Event log", "/events"), d))
+}
+
+// sameAddress reports whether the browser's current URL is the page at
+// path (a path and query).
+func sameAddress(current, path string) bool {
+	u, err := url.Parse(current)
+	return err == nil && current != "" && u.RequestURI() == path
 }
 
 // maxFilterText bounds each filter value.
