@@ -52,7 +52,8 @@ func (f EventFilterForm) url(path string, extra ...string) string {
 }
 
 // The live tail's Server-Sent Events: a table row, and the paused control
-// the stream sends before it ends because the page is full.
+// the stream sends before it ends because the page is full or the session
+// ended.
 const (
 	LiveRowEvent  = "event-row"
 	LiveFullEvent = "live-full"
@@ -76,6 +77,9 @@ type EventListData struct {
 	// this many rows, the most one page holds (a tab left open all day
 	// would otherwise grow without end).
 	LiveFull int
+	// SessionEnded, with Paused, says the live tail stopped because the
+	// session that opened it ended (signed out or expired).
+	SessionEnded bool
 	// StreamAfter is the newest event id when the page was read; the live
 	// tail starts after it, so nothing falls between page and stream.
 	StreamAfter  int64
