@@ -26,6 +26,8 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 	if se := simRefusal(err); se != nil {
 		s.auditSimRefusal(r, req, se)
 		if isHTMX(r) {
+			// The refusal is in the card's audit trail.
+			w.Header().Set("HX-Trigger", views.CardChangedEvent)
 			s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{Message: se.Message}))
 			return
 		}
@@ -39,6 +41,9 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.wakeDispatcher()
 	if isHTMX(r) {
+		// The page's live sections show the change at once, before the
+		// notification comes back through the receiver.
+		w.Header().Set("HX-Trigger", views.CardChangedEvent)
 		s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{OK: true, Message: res.Summary, Outbox: res.Outbox, Target: s.simTarget}))
 		return
 	}
