@@ -45,17 +45,26 @@ type liveEvent struct {
 	frame []byte
 }
 
-func (e *liveEvent) sseFrame() []byte {
-	e.once.Do(func() { e.frame = sseFrame(e.Event) })
+// sseFrame returns e's frame; its card is looked up with s.
+func (e *liveEvent) sseFrame(ctx context.Context, s *Server) []byte {
+	e.once.Do(func() {
+		// The frame is shared: a stream that goes away must not leave it
+		// without its card.
+		cards, err := s.eventCards(context.WithoutCancel(ctx), []store.Event{e.Event})
+		if err != nil {
+			s.log.Error("event stream: card of event", "event", e.ID, "err", err)
+		}
+		e.frame = sseFrame(e.Event, cards)
+	})
 	return e.frame
 }
 
 // sseFrame renders e as one Server-Sent Events message whose id is the
 // event's row id, so a reconnecting browser's Last-Event-ID says where it
-// stopped.
-func sseFrame(e store.Event) []byte {
+// stopped. cards name the cards rows show (nil: bare ids).
+func sseFrame(e store.Event, cards views.EventCards) []byte {
 	var row bytes.Buffer
-	if err := views.EventRow(e, true).Render(context.Background(), &row); err != nil {
+	if err := views.EventRow(e, cards, true).Render(context.Background(), &row); err != nil {
 		// EventRow writes to a buffer and has no failing parts; an error
 		// here is a bug, and the row is sent as an empty one.
 		row.Reset()
@@ -117,6 +126,13 @@ func sseField(v string) string {
 // closes the page's stream.
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	form, f, _ := parseEventFilter(r.URL.Query())
+	// The same cards as the page's listing; cards added later are not
+	// picked up until the page is read again.
+	if _, _, err := s.resolveCardFilter(r.Context(), &f); err != nil {
+		s.log.Error("event stream: card filter", "trace_id", traceID(r), "err", err)
+		s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The event stream could not start.")
+		return
+	}
 	start := r.Header.Get("Last-Event-ID")
 	if start == "" {
 		start = r.URL.Query().Get("after")
@@ -197,8 +213,15 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 				}
 				return false
 			}
+			cards, err := s.eventCards(ctx, evs)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Error("event stream: cards", "trace_id", traceID(r), "err", err)
+				}
+				return false
+			}
 			for _, e := range evs {
-				buf.Write(sseFrame(e))
+				buf.Write(sseFrame(e, cards))
 				last = e.ID
 				if !sent() {
 					return false
@@ -231,7 +254,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		}
 		last = m.ID
 		if f.Match(m.Event) {
-			buf.Write(m.sseFrame())
+			buf.Write(m.sseFrame(ctx, s))
 			return sent()
 		}
 		return true

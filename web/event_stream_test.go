@@ -360,7 +360,7 @@ func TestSSEFrameKeepsStoredLineBreaksInData(t *testing.T) {
 			inject := "x" + br.s + "event: " + views.LiveFullEvent + br.s + "id: 999999" + br.s + "retry: 1" + br.s + br.s + "data: y"
 			e := store.Event{ID: 7, Operation: "CARDS", SubOperation: inject, OperationID: inject, Status: inject,
 				StatusRaw: inject, CardID: inject, Verification: inject, ReceivedAt: time.UnixMilli(1)}
-			checkSSEFields(t, sseFrame(e), "7", views.LiveRowEvent)
+			checkSSEFields(t, sseFrame(e, nil), "7", views.LiveRowEvent)
 			var b bytes.Buffer
 			writeSSE(&b, "1"+br.s+"retry: 1", "ev"+br.s+"id: 2", inject)
 			checkSSEFields(t, b.Bytes(), "1retry: 1", "evid: 2")
