@@ -467,9 +467,9 @@ type EventFilter struct {
 	// CardIDs are card ids an event may name instead of Card, such as the
 	// cards a search for what was typed as Card found. Keep it short: each
 	// is a term of the query.
-	CardIDs []string
-	Q       string
-	From, To     time.Time
+	CardIDs  []string
+	Q        string
+	From, To time.Time
 
 	// BeforeID lists events older than this id, newest first (paging).
 	BeforeID int64
