@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -439,9 +440,11 @@ func TestEventStreamEndsWhenSessionEnds(t *testing.T) {
 	t.Run("idle expiry", func(t *testing.T) {
 		e := newTestEnv(t, withWebhookCreds, func(c *Config) { c.StreamKeepAlive = 20 * time.Millisecond })
 		ts := startHTTP(t, e)
+		// The clock is set before any stream reads it; only its offset moves.
+		var idle atomic.Int64
+		e.store.SetClock(func() time.Time { return time.Now().Add(time.Duration(idle.Load())) })
 		c := openStream(t, ts.URL, "/events/stream", e.login("viewer"), "")
-		later := time.Now().Add(store.IdleTimeout + time.Minute)
-		e.store.SetClock(func() time.Time { return later })
+		idle.Store(int64(store.IdleTimeout + time.Minute))
 		expectEnded(t, c)
 	})
 }
