@@ -210,3 +210,32 @@ func TestEventLogOneStreamWhateverYouDo(t *testing.T) {
 	must(t, expect.Locator(other.GetByTestId("whoami")).ToHaveText("viewer"))
 	waitStreams(t, c, 1)
 }
+
+// TestEventLogCardFilterByLast4: support types the last 4 a customer reads
+// out; the log shows that card's events with the holder's name, live too.
+func TestEventLogCardFilterByLast4(t *testing.T) {
+	c := startSimConsole(t)
+	anaEvent := func(opID string) string {
+		return fmt.Sprintf(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":%q,"status":"PENDING","data":{"card_id":%q}}`, opID, e2eCardID)
+	}
+	deliver(t, c, anaEvent("ana-1"))
+	deliver(t, c, cardEvent("someone-else"))
+	page := newPage(t)
+	signIn(t, page, c.URL, "viewer")
+	if _, err := page.Goto(c.URL + "/events"); err != nil {
+		t.Fatal(err)
+	}
+	card := page.GetByLabel("Card or wallet", playwright.PageGetByLabelOptions{Exact: playwright.Bool(true)})
+	must(t, card.Fill("4242"))
+	must(t, card.Press("Enter"))
+	must(t, expect.Page(page).ToHaveURL(c.URL+"/events?card=4242"))
+	must(t, expect.Locator(row(page, "someone-else")).ToHaveCount(0))
+	must(t, expect.Locator(row(page, "ana-1")).ToContainText("Ana Browser •• 4242"))
+	must(t, expect.Locator(page.Locator(`#live-control[data-stream="open"][sse-connect*="card=4242"]`)).ToHaveCount(1))
+	deliver(t, c, cardEvent("someone-else-live"))
+	deliver(t, c, anaEvent("ana-live"))
+	must(t, expect.Locator(row(page, "ana-live")).ToContainText("Ana Browser •• 4242"))
+	must(t, expect.Locator(row(page, "someone-else-live")).ToHaveCount(0))
+	must(t, row(page, "ana-live").GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Ana Browser •• 4242"}).Click())
+	must(t, expect.Page(page).ToHaveURL(c.URL+"/cards/"+e2eCardID))
+}
