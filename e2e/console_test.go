@@ -4,8 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mxschmitt/playwright-go"
@@ -25,7 +28,12 @@ const e2ePassword = "browser test password"
 type console struct {
 	URL   string
 	Store *store.Store
+	// streams counts the event streams the server is serving right now.
+	streams *atomic.Int64
 }
+
+// Streams returns how many event streams (/events/stream) are open.
+func (c *console) Streams() int64 { return c.streams.Load() }
 
 // startConsole starts the console; options adjust its configuration. Its
 // shutdown is registered before any browser context, so contexts (and their
@@ -59,7 +67,14 @@ func startConsole(t *testing.T, options ...func(*web.Config)) *console {
 	if err != nil {
 		t.Fatalf("new console: %v", err)
 	}
-	ts.Config.Handler = srv
+	streams := new(atomic.Int64)
+	ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/events/stream") {
+			streams.Add(1)
+			defer streams.Add(-1)
+		}
+		srv.ServeHTTP(w, r)
+	})
 	ts.Start()
 	dctx, stopDispatch := context.WithCancel(ctx)
 	dispatched := make(chan struct{})
@@ -74,7 +89,7 @@ func startConsole(t *testing.T, options ...func(*web.Config)) *console {
 		ts.Close()
 		st.Close()
 	})
-	return &console{URL: ts.URL, Store: st}
+	return &console{URL: ts.URL, Store: st, streams: streams}
 }
 
 // signIn fills in the sign-in form as a person would.

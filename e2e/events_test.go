@@ -60,9 +60,8 @@ func TestEventLogLiveTail(t *testing.T) {
 	must(t, expect.Page(page).ToHaveURL(c.URL+"/events"))
 	must(t, expect.Locator(row(page, "e2e-old")).ToBeVisible())
 	must(t, expect.Locator(page.GetByTestId("live-state")).ToHaveText("Live"))
-	// The stream is open once htmx has processed the page; give it a moment
-	// to subscribe, then deliver.
-	page.WaitForTimeout(300)
+	// The page says when its stream is open (and so subscribed).
+	must(t, expect.Locator(liveOpen(page)).ToHaveCount(1))
 
 	deliver(t, c, cardEvent("e2e-live-1"))
 	must(t, expect.Locator(row(page, "e2e-live-1")).ToBeVisible())
@@ -74,7 +73,7 @@ func TestEventLogLiveTail(t *testing.T) {
 	must(t, page.GetByLabel("Operation", playwright.PageGetByLabelOptions{Exact: playwright.Bool(true)}).Press("Enter"))
 	must(t, expect.Page(page).ToHaveURL(c.URL+"/events?operation=VIRTUAL_WALLETS"))
 	must(t, expect.Locator(row(page, "e2e-live-1")).ToHaveCount(0))
-	page.WaitForTimeout(300)
+	must(t, expect.Locator(page.Locator(`#live-control[data-stream="open"][sse-connect*="operation=VIRTUAL_WALLETS"]`)).ToHaveCount(1))
 	deliver(t, c, cardEvent("e2e-hidden"))
 	deliver(t, c, walletEvent("e2e-wallet"))
 	must(t, expect.Locator(row(page, "e2e-wallet")).ToBeVisible())
@@ -84,13 +83,13 @@ func TestEventLogLiveTail(t *testing.T) {
 	// Pause: nothing arrives; resume: the missed event is there.
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Pause"}).Click())
 	must(t, expect.Locator(page.GetByTestId("live-state")).ToHaveText("Paused"))
+	waitStreams(t, c, 0)
 	deliver(t, c, walletEvent("e2e-while-paused"))
-	page.WaitForTimeout(500)
 	must(t, expect.Locator(row(page, "e2e-while-paused")).ToHaveCount(0))
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Resume"}).Click())
 	must(t, expect.Locator(page.GetByTestId("live-state")).ToHaveText("Live"))
 	must(t, expect.Locator(row(page, "e2e-while-paused")).ToBeVisible())
-	page.WaitForTimeout(300)
+	must(t, expect.Locator(liveOpen(page)).ToHaveCount(1))
 	deliver(t, c, walletEvent("e2e-after-resume"))
 	must(t, expect.Locator(row(page, "e2e-after-resume")).ToBeVisible())
 	must(t, expect.Locator(row(page, "e2e-while-paused")).ToHaveCount(1))
@@ -111,8 +110,7 @@ func TestEventLogPausesWhenPageIsFull(t *testing.T) {
 	if _, err := page.Goto(c.URL + "/events"); err != nil {
 		t.Fatal(err)
 	}
-	must(t, expect.Locator(page.GetByTestId("live-state")).ToHaveText("Live"))
-	page.WaitForTimeout(300) // the stream subscribes
+	must(t, expect.Locator(liveOpen(page)).ToHaveCount(1))
 
 	for _, id := range []string{"full-1", "full-2", "full-3"} {
 		deliver(t, c, cardEvent(id))
@@ -121,11 +119,123 @@ func TestEventLogPausesWhenPageIsFull(t *testing.T) {
 	must(t, expect.Locator(row(page, "full-2")).ToBeVisible())
 	must(t, expect.Locator(page.GetByTestId("live-state")).ToHaveText("Paused"))
 	must(t, expect.Locator(page.GetByTestId("live-full")).ToContainText("2 new events were added live"))
-	page.WaitForTimeout(300)
+	waitStreams(t, c, 0)
 	must(t, expect.Locator(row(page, "full-3")).ToHaveCount(0))
 
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Resume"}).Click())
 	must(t, expect.Locator(page.GetByTestId("live-state")).ToHaveText("Live"))
 	must(t, expect.Locator(row(page, "full-3")).ToBeVisible())
 	must(t, expect.Locator(page.GetByTestId("live-full")).ToHaveCount(0))
+}
+
+// liveOpen is the event log's live control while its stream is open.
+func liveOpen(page playwright.Page) playwright.Locator {
+	return page.Locator(`#live-control[data-stream="open"]`)
+}
+
+// waitStreams waits until the console serves exactly n event streams: a
+// stream the browser closed ends on the server a moment later.
+func waitStreams(t *testing.T, c *console, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.Streams() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("open event streams = %d, want %d", c.Streams(), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestEventLogOneStreamWhateverYouDo: a person filters ten times with Enter,
+// pauses, resumes and goes back; the page keeps exactly one live stream, a
+// live row still arrives, and another page of the console still loads (a
+// leaked stream per filter used up the browser's six connections).
+func TestEventLogOneStreamWhateverYouDo(t *testing.T) {
+	c := startConsole(t)
+	bc := newContext(t)
+	page, err := bc.NewPage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, page, c.URL, "viewer")
+	if _, err := page.Goto(c.URL + "/events"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(liveOpen(page)).ToHaveCount(1))
+
+	op := page.GetByLabel("Operation", playwright.PageGetByLabelOptions{Exact: playwright.Bool(true)})
+	for i := range 10 {
+		value := fmt.Sprintf("OP%d", i)
+		if i == 9 {
+			value = "CARDS"
+		}
+		must(t, op.Fill(value))
+		must(t, op.Press("Enter"))
+		must(t, expect.Page(page).ToHaveURL(c.URL+"/events?operation="+value))
+		must(t, expect.Locator(page.Locator(`#live-control[data-stream="open"][sse-connect*="operation=`+value+`"]`)).ToHaveCount(1))
+	}
+	waitStreams(t, c, 1)
+
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Pause"}).Click())
+	must(t, expect.Locator(page.GetByTestId("live-state")).ToHaveText("Paused"))
+	waitStreams(t, c, 0)
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Resume"}).Click())
+	must(t, expect.Locator(liveOpen(page)).ToHaveCount(1))
+	waitStreams(t, c, 1)
+
+	// Back to the previous filter, as the browser's back button does.
+	if _, err := page.GoBack(); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Page(page).ToHaveURL(c.URL+"/events?operation=OP8"))
+	must(t, expect.Locator(page.Locator("#event-filter")).ToHaveCount(1))
+	must(t, expect.Locator(page.Locator(`#live-control[data-stream="open"][sse-connect*="operation=OP8"]`)).ToHaveCount(1))
+	waitStreams(t, c, 1)
+	if _, err := page.GoForward(); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(page.Locator(`#live-control[data-stream="open"][sse-connect*="operation=CARDS"]`)).ToHaveCount(1))
+	waitStreams(t, c, 1)
+
+	deliver(t, c, cardEvent("after-ten-filters"))
+	must(t, expect.Locator(row(page, "after-ten-filters")).ToBeVisible())
+
+	other, err := bc.NewPage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Goto(c.URL + "/cards"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(other.GetByTestId("whoami")).ToHaveText("viewer"))
+	waitStreams(t, c, 1)
+}
+
+// TestEventLogCardFilterByLast4: support types the last 4 a customer reads
+// out; the log shows that card's events with the holder's name, live too.
+func TestEventLogCardFilterByLast4(t *testing.T) {
+	c := startSimConsole(t)
+	anaEvent := func(opID string) string {
+		return fmt.Sprintf(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":%q,"status":"PENDING","data":{"card_id":%q}}`, opID, e2eCardID)
+	}
+	deliver(t, c, anaEvent("ana-1"))
+	deliver(t, c, cardEvent("someone-else"))
+	page := newPage(t)
+	signIn(t, page, c.URL, "viewer")
+	if _, err := page.Goto(c.URL + "/events"); err != nil {
+		t.Fatal(err)
+	}
+	card := page.GetByLabel("Card or wallet", playwright.PageGetByLabelOptions{Exact: playwright.Bool(true)})
+	must(t, card.Fill("4242"))
+	must(t, card.Press("Enter"))
+	must(t, expect.Page(page).ToHaveURL(c.URL+"/events?card=4242"))
+	must(t, expect.Locator(row(page, "someone-else")).ToHaveCount(0))
+	must(t, expect.Locator(row(page, "ana-1")).ToContainText("Ana Browser •• 4242"))
+	must(t, expect.Locator(page.Locator(`#live-control[data-stream="open"][sse-connect*="card=4242"]`)).ToHaveCount(1))
+	deliver(t, c, cardEvent("someone-else-live"))
+	deliver(t, c, anaEvent("ana-live"))
+	must(t, expect.Locator(row(page, "ana-live")).ToContainText("Ana Browser •• 4242"))
+	must(t, expect.Locator(row(page, "someone-else-live")).ToHaveCount(0))
+	must(t, row(page, "ana-live").GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Ana Browser •• 4242"}).Click())
+	must(t, expect.Page(page).ToHaveURL(c.URL+"/cards/"+e2eCardID))
 }

@@ -18,9 +18,8 @@ func TestAuthorizeClearingOnCardPageShowsLive(t *testing.T) {
 	if _, err := log.Goto(c.URL + "/events"); err != nil {
 		t.Fatal(err)
 	}
-	must(t, expect.Locator(log.GetByTestId("live-state")).ToHaveText("Live"))
-	// Let the stream subscribe before anything is sent.
-	log.WaitForTimeout(300)
+	// The page says when its stream is open (and so subscribed).
+	must(t, expect.Locator(liveOpen(log)).ToHaveCount(1))
 
 	card := newPage(t)
 	signIn(t, card, c.URL, "operator")

@@ -5,6 +5,7 @@
 //   - sse.js      — the htmx Server-Sent Events extension 2.2.4 (npm htmx-ext-sse, dist/sse.js)
 //   - app.css     — the console's own stylesheet (no framework, system fonts)
 //   - copy.js     — the console's own copy-to-clipboard buttons
+//   - live.js     — the console's own script: marks an open live stream (data-stream="open")
 //
 // VERSIONS.md records where the vendored files come from, their sha256 and how to
 // refresh them. Serve FS with, for example,
@@ -14,7 +15,7 @@ package static
 
 import "embed"
 
-// FS contains htmx.min.js, sse.js, app.css and copy.js at its root.
+// FS contains htmx.min.js, sse.js, app.css, copy.js and live.js at its root.
 //
-//go:embed htmx.min.js sse.js app.css copy.js
+//go:embed htmx.min.js sse.js app.css copy.js live.js
 var FS embed.FS

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/textproto"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -478,16 +479,20 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 
 // EventFilter narrows an event listing. Zero fields match everything.
 // Operation, SubOperation and Status match whole values, ignoring case; Card
-// matches the card id or the wallet id; Q is text anywhere in the raw body
-// (ASCII case ignored); From and To bound the first delivery's time,
-// inclusive.
+// matches the card id or the wallet id, and CardIDs more card ids (either
+// matches); Q is text anywhere in the raw body (ASCII case ignored); From
+// and To bound the first delivery's time, inclusive.
 type EventFilter struct {
 	Operation    string
 	SubOperation string
 	Status       string
 	Card         string
-	Q            string
-	From, To     time.Time
+	// CardIDs are card ids an event may name instead of Card, such as the
+	// cards a search for what was typed as Card found. Keep it short: each
+	// is a term of the query.
+	CardIDs  []string
+	Q        string
+	From, To time.Time
 
 	// BeforeID lists events older than this id, newest first (paging).
 	BeforeID int64
@@ -513,8 +518,11 @@ func (f EventFilter) Match(e Event) bool {
 	if f.Status != "" && !strings.EqualFold(f.Status, e.Status) {
 		return false
 	}
-	if f.Card != "" && f.Card != e.CardID && f.Card != e.WalletID {
-		return false
+	if f.Card != "" || len(f.CardIDs) > 0 {
+		named := f.Card != "" && (f.Card == e.CardID || f.Card == e.WalletID)
+		if !named && (e.CardID == "" || !slices.Contains(f.CardIDs, e.CardID)) {
+			return false
+		}
 	}
 	if !f.From.IsZero() && e.ReceivedAt.UnixMilli() < f.From.UnixMilli() {
 		return false
@@ -555,7 +563,7 @@ func lowerASCII(b byte) byte {
 
 // IsZero reports whether the filter has no conditions (paging aside).
 func (f EventFilter) IsZero() bool {
-	return f.Operation == "" && f.SubOperation == "" && f.Status == "" && f.Card == "" && f.Q == "" &&
+	return f.Operation == "" && f.SubOperation == "" && f.Status == "" && f.Card == "" && len(f.CardIDs) == 0 && f.Q == "" &&
 		f.From.IsZero() && f.To.IsZero()
 }
 
@@ -577,8 +585,19 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	if f.Status != "" {
 		add("status = ?", f.Status)
 	}
-	if f.Card != "" {
-		add("(card_id = ? OR wallet_id = ?)", f.Card, f.Card)
+	if f.Card != "" || len(f.CardIDs) > 0 {
+		var or []string
+		var a []any
+		if f.Card != "" {
+			or, a = append(or, "card_id = ?", "wallet_id = ?"), append(a, f.Card, f.Card)
+		}
+		if len(f.CardIDs) > 0 {
+			or = append(or, "card_id IN ("+strings.Repeat(",?", len(f.CardIDs))[1:]+")")
+			for _, id := range f.CardIDs {
+				a = append(a, id)
+			}
+		}
+		add("("+strings.Join(or, " OR ")+")", a...)
 	}
 	if f.Q != "" {
 		add(`body LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Q)+"%")

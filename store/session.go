@@ -99,3 +99,24 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// CheckSession reports whether the session for token is still live: nil, or
+// ErrNotFound (signed out, never existed) or ErrSessionExpired (past either
+// timeout). Unlike SessionByToken it does not mark the session seen, so a
+// page that only listens to a live stream does not keep its session alive.
+func (s *Store) CheckSession(ctx context.Context, token string) error {
+	var created, seen int64
+	err := s.r.QueryRowContext(ctx, `SELECT created_at, last_seen_at FROM sessions WHERE id = ?`, sessionID(token)).
+		Scan(&created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: check session: %w", ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: check session: %w", err)
+	}
+	now := s.now()
+	if now.Sub(time.UnixMilli(seen)) > IdleTimeout || now.Sub(time.UnixMilli(created)) > AbsoluteTimeout {
+		return fmt.Errorf("store: check session: %w", ErrSessionExpired)
+	}
+	return nil
+}

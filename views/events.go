@@ -52,7 +52,8 @@ func (f EventFilterForm) url(path string, extra ...string) string {
 }
 
 // The live tail's Server-Sent Events: a table row, and the paused control
-// the stream sends before it ends because the page is full.
+// the stream sends before it ends because the page is full or the session
+// ended.
 const (
 	LiveRowEvent  = "event-row"
 	LiveFullEvent = "live-full"
@@ -76,10 +77,51 @@ type EventListData struct {
 	// this many rows, the most one page holds (a tab left open all day
 	// would otherwise grow without end).
 	LiveFull int
+	// SessionEnded, with Paused, says the live tail stopped because the
+	// session that opened it ended (signed out or expired).
+	SessionEnded bool
 	// StreamAfter is the newest event id when the page was read; the live
 	// tail starts after it, so nothing falls between page and stream.
 	StreamAfter  int64
 	RefusalCount int
+	// Cards are the cards the listed events name, by card id, so each row
+	// shows the holder and last 4.
+	Cards EventCards
+	// CardMatches are the cards the typed card filter found (the events of
+	// all of them are listed); CardMatchesMore says more cards matched
+	// than the filter takes (MaxCardMatches).
+	CardMatches     []EventCard
+	CardMatchesMore bool
+}
+
+// MaxCardMatches is how many cards a typed card filter takes at most.
+const MaxCardMatches = 50
+
+// EventCard is what an event row shows of its card.
+type EventCard struct {
+	ID         string
+	HolderName string
+	Last4      string
+}
+
+// EventCards are cards by id; a nil map shows bare ids.
+type EventCards map[string]EventCard
+
+// cardMatchesText says which cards the typed card filter found, or "" when
+// it found exactly the card typed.
+func (d EventListData) cardMatchesText() string {
+	n := len(d.CardMatches)
+	switch {
+	case n == 0:
+		return ""
+	case d.CardMatchesMore:
+		return "More than " + strconv.Itoa(n) + " cards match; showing the events of the newest " + strconv.Itoa(n) + ". Type more of the id, or the last 4, to narrow it:"
+	case n == 1 && strings.EqualFold(d.CardMatches[0].ID, d.Filter.Card):
+		return ""
+	case n == 1:
+		return "Showing the events of the card"
+	}
+	return "Showing the events of the " + strconv.Itoa(n) + " cards that match:"
 }
 
 func (d EventListData) streamURL() string {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -18,21 +19,23 @@ const (
 
 // cardShow is the card page: number (masked), holder, limits, balance,
 // wallet, tokenizations, movements (paged newest first by ?mv=), numbers
-// history and audit trail.
+// history and audit trail. The page opens the card's live stream
+// (cardStream); its live sections fetch themselves again when it says the
+// card changed.
 func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
-	id := strings.ToLower(r.PathValue("id"))
 	ctx := r.Context()
-	card, err := s.store.CardByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, "Card not found",
-			"There is no card with the id "+strconvQuote(r.PathValue("id"))+". Search for it by last 4, name, e-mail or phone.")
-		return
-	}
+	// Read before the sections: the live stream starts after it, so nothing
+	// stored while the page is read goes unsignalled.
+	latest, err := s.store.LatestEventID(ctx)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	d := views.CardPageData{Card: card}
+	card, ok := s.cardFor(w, r)
+	if !ok {
+		return
+	}
+	d := views.CardPageData{Card: card, StreamAfter: latest}
 	if mv := r.URL.Query().Get("mv"); mv != "" {
 		c, ok := parseMovementCursor(mv)
 		if !ok {
@@ -50,17 +53,9 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if d.Tokenizations, err = s.store.CardTokenizations(ctx, card.ID); err != nil {
+	if err := s.cardSummary(ctx, &d); err != nil {
 		s.serverError(w, r, err)
 		return
-	}
-	if card.WalletID != "" {
-		wallet, err := s.store.WalletByID(ctx, card.WalletID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		d.Wallet = &wallet
 	}
 	if d.Audit, err = s.store.CardAudit(ctx, card.ID, cardAuditRows); err != nil {
 		s.serverError(w, r, err)
@@ -87,7 +82,7 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Events = views.CardEventsSection(card.ID, events)
 	if page.Viewer.Level >= store.LevelOperational {
-		deliveries, err := s.store.RecentOutbox(ctx, store.OutboxFilter{CardID: card.ID, SkipBurst: true, Limit: 10})
+		deliveries, err := s.cardDeliveries(ctx, card.ID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -98,9 +93,47 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Simulate = views.CardSimulatePanel(page, views.CardSimPanelData{CardID: card.ID, Deliveries: deliveries,
-			Form: views.NewSimForm(card.ID, ""), Auths: auths})
+			Form: views.NewSimForm(card.ID, ""), Auths: auths, NowMs: s.now().UnixMilli()})
 	}
 	s.render(w, r, http.StatusOK, views.CardPage(page, d))
+}
+
+// cardFor loads the card named by the path's {id}, or answers 404 and
+// reports false.
+func (s *Server) cardFor(w http.ResponseWriter, r *http.Request) (store.Card, bool) {
+	card, err := s.store.CardByID(r.Context(), strings.ToLower(r.PathValue("id")))
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound, "Card not found",
+			"There is no card with the id "+strconvQuote(r.PathValue("id"))+". Search for it by last 4, name, e-mail or phone.")
+		return store.Card{}, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return store.Card{}, false
+	}
+	return card, true
+}
+
+// cardSummary fills in what views.CardSummary shows besides the card: its
+// tokenizations and wallet.
+func (s *Server) cardSummary(ctx context.Context, d *views.CardPageData) error {
+	var err error
+	if d.Tokenizations, err = s.store.CardTokenizations(ctx, d.Card.ID); err != nil {
+		return err
+	}
+	if d.Card.WalletID != "" {
+		wallet, err := s.store.WalletByID(ctx, d.Card.WalletID)
+		if err != nil {
+			return err
+		}
+		d.Wallet = &wallet
+	}
+	return nil
+}
+
+// cardDeliveries lists the card's latest deliveries for its Simulate panel.
+func (s *Server) cardDeliveries(ctx context.Context, cardID string) ([]store.OutboxMessage, error) {
+	return s.store.RecentOutbox(ctx, store.OutboxFilter{CardID: cardID, SkipBurst: true, Limit: 10})
 }
 
 // parseMovementCursor reads "datetime.id" (views.MovementCursorParam).

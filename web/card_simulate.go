@@ -26,10 +26,12 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 	if se := simRefusal(err); se != nil {
 		s.auditSimRefusal(r, req, se)
 		if isHTMX(r) {
-			// The form comes back whole, with its field error.
+			// The form comes back whole, with its field error; the refusal
+			// is in the card's audit trail.
 			if se.Field != "" && se.Field != "card" {
 				form.Errors = map[string]string{se.Field: se.Message}
 			}
+			w.Header().Set("HX-Trigger", views.CardChangedEvent)
 			s.renderCardSimForm(w, r, form, &views.SimOutcome{Message: se.Message})
 			return
 		}
@@ -43,8 +45,11 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.wakeDispatcher()
 	if isHTMX(r) {
-		// Earlier errors go; the authorization goes back to the newest.
+		// Earlier errors go; the authorization goes back to the newest. The
+		// page's live sections show the change at once, before the
+		// notification comes back through the receiver.
 		form.Authorization, form.RefundOf = "", ""
+		w.Header().Set("HX-Trigger", views.CardChangedEvent)
 		s.renderCardSimForm(w, r, form, &views.SimOutcome{OK: true, Message: res.Summary, Outbox: res.Outbox, Target: s.simTarget})
 		return
 	}

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cardops/store"
 	"cardops/views"
@@ -25,6 +28,11 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 	form, f, ferr := parseEventFilter(q)
 	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
 	ctx := r.Context()
+	matches, more, err := s.resolveCardFilter(ctx, &f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	// Read before the listing: if the listing is empty, the tail starts
 	// here, and nothing that matched could have been committed before it.
 	latest, err := s.store.LatestEventID(ctx)
@@ -44,7 +52,8 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := views.EventListData{Filter: form, FilterError: ferr, Events: evs, Before: max(before, 0),
-		Paused: q.Get("live") == "off", RefusalCount: refused, StreamAfter: latest}
+		Paused: q.Get("live") == "off", RefusalCount: refused, StreamAfter: latest,
+		CardMatches: matches, CardMatchesMore: more}
 	if len(evs) > eventPageSize {
 		d.Events = evs[:eventPageSize]
 		d.NextBefore = d.Events[eventPageSize-1].ID
@@ -52,14 +61,30 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 	if len(d.Events) > 0 {
 		d.StreamAfter = d.Events[0].ID
 	}
-	if isHTMX(r) {
+	if d.Cards, err = s.eventCards(ctx, d.Events); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	// A history restore (the back button) wants the whole page, not the
+	// section a filter swaps.
+	if isHTMX(r) && r.Header.Get("HX-History-Restore-Request") != "true" {
 		// The address bar shows the filter without empty fields, so it can
-		// be shared as it is.
-		w.Header().Set("HX-Push-Url", form.URL())
+		// be shared as it is. Pause and resume keep the address, and add no
+		// step for the back button.
+		if u := form.URL(); !sameAddress(r.Header.Get("HX-Current-URL"), u) {
+			w.Header().Set("HX-Push-Url", u)
+		}
 		s.render(w, r, http.StatusOK, views.EventsSection(d))
 		return
 	}
 	s.render(w, r, http.StatusOK, views.EventsPage(s.page(r, "Event log", "/events"), d))
+}
+
+// sameAddress reports whether the browser's current URL is the page at
+// path (a path and query).
+func sameAddress(current, path string) bool {
+	u, err := url.Parse(current)
+	return err == nil && current != "" && u.RequestURI() == path
 }
 
 // maxFilterText bounds each filter value.
@@ -69,11 +94,7 @@ const maxFilterText = 200
 // cannot be read is ignored and explained in the returned message.
 func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, string) {
 	get := func(name string) string {
-		v := strings.TrimSpace(q.Get(name))
-		if len(v) > maxFilterText {
-			v = v[:maxFilterText]
-		}
-		return v
+		return cutUTF8(strings.TrimSpace(q.Get(name)), maxFilterText)
 	}
 	form := views.EventFilterForm{
 		Operation: get("operation"), SubOperation: get("sub_operation"), Status: get("status"),
@@ -109,6 +130,68 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, s
 			": use a date and time like 2026-12-01 14:30 (UTC); it was ignored."
 	}
 	return form, f, msg
+}
+
+// cutUTF8 cuts s to at most n bytes, never inside a character.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// resolveCardFilter reads the typed card filter (f.Card) as the card search
+// does (an id or id prefix in any case, the last 4 of a current or former
+// number, a name, an e-mail, a phone) and adds the cards it finds, the
+// newest MaxCardMatches of them, to f.CardIDs; f.Card itself still matches
+// an event's card or wallet id exactly (a wallet, or a card the console
+// does not hold). It returns the cards found and whether there were more.
+func (s *Server) resolveCardFilter(ctx context.Context, f *store.EventFilter) ([]views.EventCard, bool, error) {
+	if f.Card == "" {
+		return nil, false, nil
+	}
+	res, err := s.store.NewCardSearch(store.ParseCardQuery(f.Card)).WithLimit(views.MaxCardMatches).WithoutCount().Page(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]views.EventCard, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		f.CardIDs = append(f.CardIDs, h.ID)
+		out = append(out, views.EventCard{ID: h.ID, HolderName: h.HolderName, Last4: h.Last4})
+	}
+	return out, res.Next != 0, nil
+}
+
+// eventCards looks up the cards that events name, for their rows. An event
+// naming a card the console does not hold shows its bare id.
+func (s *Server) eventCards(ctx context.Context, events []store.Event) (views.EventCards, error) {
+	cards := views.EventCards{}
+	for _, e := range events {
+		if e.CardID == "" {
+			continue
+		}
+		if _, seen := cards[e.CardID]; seen {
+			continue
+		}
+		c, err := s.store.CardByID(ctx, strings.ToLower(e.CardID))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			cards[e.CardID] = views.EventCard{} // looked up: none
+			continue
+		case err != nil:
+			return nil, err
+		}
+		cards[e.CardID] = views.EventCard{ID: c.ID, HolderName: c.HolderName, Last4: c.Last4}
+	}
+	for id, c := range cards {
+		if c.ID == "" {
+			delete(cards, id)
+		}
+	}
+	return cards, nil
 }
 
 func parseFilterTime(s string) (time.Time, bool) {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,9 +18,10 @@ const (
 	// liveBuffer is how many events a live subscriber may fall behind
 	// before it is told to resync from the database.
 	liveBuffer = 1024
-	// streamKeepAlive is how often an idle stream sends a comment, so
-	// proxies and browsers keep it open.
-	streamKeepAlive = 20 * time.Second
+	// defaultKeepAlive is how often a stream sends a comment, so proxies
+	// and browsers keep it open, and checks that its session is still
+	// live (Config.StreamKeepAlive).
+	defaultKeepAlive = 20 * time.Second
 	// streamWriteTimeout bounds one write to a stream; a browser that stops
 	// reading is dropped rather than holding its handler forever.
 	streamWriteTimeout = 10 * time.Second
@@ -43,17 +45,26 @@ type liveEvent struct {
 	frame []byte
 }
 
-func (e *liveEvent) sseFrame() []byte {
-	e.once.Do(func() { e.frame = sseFrame(e.Event) })
+// sseFrame returns e's frame; its card is looked up with s.
+func (e *liveEvent) sseFrame(ctx context.Context, s *Server) []byte {
+	e.once.Do(func() {
+		// The frame is shared: a stream that goes away must not leave it
+		// without its card.
+		cards, err := s.eventCards(context.WithoutCancel(ctx), []store.Event{e.Event})
+		if err != nil {
+			s.log.Error("event stream: card of event", "event", e.ID, "err", err)
+		}
+		e.frame = sseFrame(e.Event, cards)
+	})
 	return e.frame
 }
 
 // sseFrame renders e as one Server-Sent Events message whose id is the
 // event's row id, so a reconnecting browser's Last-Event-ID says where it
-// stopped.
-func sseFrame(e store.Event) []byte {
+// stopped. cards name the cards rows show (nil: bare ids).
+func sseFrame(e store.Event, cards views.EventCards) []byte {
 	var row bytes.Buffer
-	if err := views.EventRow(e, true).Render(context.Background(), &row); err != nil {
+	if err := views.EventRow(e, cards, true).Render(context.Background(), &row); err != nil {
 		// EventRow writes to a buffer and has no failing parts; an error
 		// here is a bug, and the row is sent as an empty one.
 		row.Reset()
@@ -63,18 +74,43 @@ func sseFrame(e store.Event) []byte {
 	return b.Bytes()
 }
 
-// writeSSE writes one Server-Sent Events message; id may be "".
+// writeSSE writes one Server-Sent Events message; id may be "". It is the
+// one place messages are framed. A browser ends a line at CR LF, at a bare
+// CR and at a bare LF, so every one of them in data starts a new data line:
+// no stored value can end a data line and start a field of its own (event,
+// id, retry), whatever it holds. id and event come from the server and lose
+// any line break.
 func writeSSE(b *bytes.Buffer, id, event, data string) {
 	if id != "" {
-		b.WriteString("id: " + id + "\n")
-	}
-	b.WriteString("event: " + event + "\n")
-	for line := range strings.SplitSeq(data, "\n") {
-		b.WriteString("data: ")
-		b.WriteString(strings.TrimSuffix(line, "\r"))
+		b.WriteString("id: ")
+		b.WriteString(sseField(id))
 		b.WriteByte('\n')
 	}
-	b.WriteByte('\n')
+	b.WriteString("event: ")
+	b.WriteString(sseField(event))
+	b.WriteString("\ndata: ")
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				i++
+			}
+			b.WriteString("\ndata: ")
+		case '\n':
+			b.WriteString("\ndata: ")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteString("\n\n")
+}
+
+// sseField drops line breaks from a field's value.
+func sseField(v string) string {
+	if !strings.ContainsAny(v, "\r\n") {
+		return v
+	}
+	return strings.NewReplacer("\r", "", "\n", "").Replace(v)
 }
 
 // eventStream is the live tail: Server-Sent Events carrying a table row for
@@ -83,11 +119,20 @@ func writeSSE(b *bytes.Buffer, id, event, data string) {
 // newest row of the page that opened it), else from now; whatever was
 // stored since is sent from the database first, with no gap and no
 // duplicate. A subscriber that falls behind catches up from the database.
-// The stream ends when the browser goes away, the server closes, or the
-// page holds as many live rows as it may (Config.LiveRows): then it sends
-// the live control paused, which closes the page's stream.
+// The stream ends when the browser goes away, the server closes, the page
+// holds as many live rows as it may (Config.LiveRows), or the session that
+// opened it has ended (signed out or expired; checked at every keep-alive):
+// in the last two cases it sends the live control paused, saying why, which
+// closes the page's stream.
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	form, f, _ := parseEventFilter(r.URL.Query())
+	// The same cards as the page's listing; cards added later are not
+	// picked up until the page is read again.
+	if _, _, err := s.resolveCardFilter(r.Context(), &f); err != nil {
+		s.log.Error("event stream: card filter", "trace_id", traceID(r), "err", err)
+		s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The event stream could not start.")
+		return
+	}
 	start := r.Header.Get("Last-Event-ID")
 	if start == "" {
 		start = r.URL.Query().Get("after")
@@ -137,6 +182,16 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		return err == nil && rc.Flush() == nil
 	}
 	rows := 0 // rows sent to this page
+	// end sends the live control paused as d says, which closes the
+	// page's stream; the stream then ends.
+	end := func(d views.EventListData) {
+		var ctl bytes.Buffer
+		if err := views.LiveControl(d).Render(ctx, &ctl); err != nil {
+			return
+		}
+		writeSSE(&buf, "", views.LiveFullEvent, ctl.String())
+		flush()
+	}
 	// sent counts a row and, when the page is full, sends the paused
 	// control and reports false: the stream ends.
 	sent := func() bool {
@@ -144,12 +199,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		if rows < s.liveRows {
 			return true
 		}
-		var ctl bytes.Buffer
-		if err := views.LiveControl(views.EventListData{Filter: form, Paused: true, LiveFull: rows}).Render(ctx, &ctl); err != nil {
-			return false
-		}
-		writeSSE(&buf, "", views.LiveFullEvent, ctl.String())
-		flush()
+		end(views.EventListData{Filter: form, Paused: true, LiveFull: rows})
 		return false
 	}
 	catchUp := func() bool {
@@ -163,8 +213,15 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 				}
 				return false
 			}
+			cards, err := s.eventCards(ctx, evs)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Error("event stream: cards", "trace_id", traceID(r), "err", err)
+				}
+				return false
+			}
 			for _, e := range evs {
-				buf.Write(sseFrame(e))
+				buf.Write(sseFrame(e, cards))
 				last = e.ID
 				if !sent() {
 					return false
@@ -197,7 +254,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		}
 		last = m.ID
 		if f.Match(m.Event) {
-			buf.Write(m.sseFrame())
+			buf.Write(m.sseFrame(ctx, s))
 			return sent()
 		}
 		return true
@@ -210,7 +267,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	if !flush() {
 		return
 	}
-	keepAlive := time.NewTicker(streamKeepAlive)
+	keepAlive := time.NewTicker(s.keepAlive)
 	defer keepAlive.Stop()
 	coalesce := time.NewTimer(streamCoalesce)
 	coalesce.Stop()
@@ -258,10 +315,36 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-keepAlive.C:
+			if s.sessionEnded(r) {
+				end(views.EventListData{Filter: form, Paused: true, SessionEnded: true})
+				return
+			}
 			buf.WriteString(": keep-alive\n\n")
 			if !flush() {
 				return
 			}
 		}
 	}
+}
+
+// sessionEnded reports whether the session of a stream's request has ended
+// (signed out or expired) since the stream opened. It does not mark the
+// session seen: a page that only listens does not keep its session alive. A
+// failure to read the session is logged and not taken as an end.
+func (s *Server) sessionEnded(r *http.Request) bool {
+	p := currentPrincipal(r)
+	if p == nil {
+		return false
+	}
+	err := s.store.CheckSession(r.Context(), p.token)
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrSessionExpired):
+		return true
+	}
+	if r.Context().Err() == nil {
+		s.log.Error("event stream: check session", "trace_id", traceID(r), "err", err)
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -9,9 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"cardops/store"
 	"cardops/views"
 	"cardops/web/hub"
 )
@@ -312,4 +315,136 @@ func TestEventStreamEndsWhenClientLeaves(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// sseLines splits a stream's bytes into lines as a browser does: at CR LF,
+// at a bare CR and at a bare LF.
+func sseLines(b []byte) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '\r':
+			out = append(out, string(b[start:i]))
+			if i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+			start = i + 1
+		case '\n':
+			out = append(out, string(b[start:i]))
+			start = i + 1
+		}
+	}
+	return append(out, string(b[start:]))
+}
+
+// checkSSEFields fails when a line of frame is a field other than data,
+// comments and the id and event wanted.
+func checkSSEFields(t *testing.T, frame []byte, id, event string) {
+	t.Helper()
+	for _, line := range sseLines(frame) {
+		switch {
+		case line == "", strings.HasPrefix(line, "data:"), strings.HasPrefix(line, ":"),
+			line == "retry: 2000", line == "id: "+id, line == "event: "+event:
+		default:
+			t.Errorf("frame has the line %q, want only data lines, id %q and event %q:\n%q", line, id, event, frame)
+		}
+	}
+}
+
+// TestSSEFrameKeepsStoredLineBreaksInData: whatever line break a stored
+// value holds (CR, LF, CR LF), it cannot end the data line and start an
+// event, id or retry field of its own.
+func TestSSEFrameKeepsStoredLineBreaksInData(t *testing.T) {
+	for _, br := range []struct{ name, s string }{{"bare CR", "\r"}, {"bare LF", "\n"}, {"CR LF", "\r\n"}, {"LF CR", "\n\r"}} {
+		t.Run(br.name, func(t *testing.T) {
+			inject := "x" + br.s + "event: " + views.LiveFullEvent + br.s + "id: 999999" + br.s + "retry: 1" + br.s + br.s + "data: y"
+			e := store.Event{ID: 7, Operation: "CARDS", SubOperation: inject, OperationID: inject, Status: inject,
+				StatusRaw: inject, CardID: inject, Verification: inject, ReceivedAt: time.UnixMilli(1)}
+			checkSSEFields(t, sseFrame(e, nil), "7", views.LiveRowEvent)
+			var b bytes.Buffer
+			writeSSE(&b, "1"+br.s+"retry: 1", "ev"+br.s+"id: 2", inject)
+			checkSSEFields(t, b.Bytes(), "1retry: 1", "evid: 2")
+		})
+	}
+}
+
+// TestEventStreamStoredCRStaysData: a notification whose fields hold bare
+// CRs, stored by the receiver, reaches an open event log as one row message
+// and nothing else.
+func TestEventStreamStoredCRStaysData(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds)
+	ts := startHTTP(t, e)
+	cookie := e.login("viewer")
+	inject := `x\revent: live-full\rid: 999999\rretry: 1\r\rdata: y`
+	deliverOK(t, e, `{"operation":"CARDS","sub_operation":"`+inject+`","operation_id":"`+inject+`","status":"PENDING","data":{"card_id":"`+inject+`"}}`)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/events/stream?after=0", nil)
+	req.AddCookie(cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	// Read up to the end of the first message after the stream's preamble.
+	var got []byte
+	buf := make([]byte, 4096)
+	for bytes.Count(got, []byte("\n\n")) < 2 {
+		n, err := resp.Body.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			t.Fatalf("read stream: %v (read %q)", err, got)
+		}
+	}
+	if !bytes.Contains(got, []byte("event: "+views.LiveRowEvent+"\n")) {
+		t.Fatalf("stream sent no row:\n%q", got)
+	}
+	checkSSEFields(t, got, "1", views.LiveRowEvent)
+}
+
+// TestEventStreamEndsWhenSessionEnds: a stream opened before sign-out (or
+// before the session went idle) ends at its next keep-alive, telling the
+// page why; a live session's stream goes on.
+func TestEventStreamEndsWhenSessionEnds(t *testing.T) {
+	expectEnded := func(t *testing.T, c *sseClient) {
+		t.Helper()
+		m := c.next(t)
+		if m.Event != views.LiveFullEvent || !strings.Contains(m.Data, `data-testid="live-ended"`) || strings.Contains(m.Data, "sse-connect") {
+			t.Fatalf("got %s message %q, want the paused control saying the session ended", m.Event, m.Data)
+		}
+		select {
+		case <-c.done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("stream still open 5s after its session ended")
+		}
+	}
+	t.Run("sign-out", func(t *testing.T) {
+		e := newTestEnv(t, withWebhookCreds, func(c *Config) { c.StreamKeepAlive = 20 * time.Millisecond })
+		ts := startHTTP(t, e)
+		cookie, other := e.login("viewer"), e.login("viewer")
+		c := openStream(t, ts.URL, "/events/stream?operation=CARDS", cookie, "")
+		stays := openStream(t, ts.URL, "/events/stream", other, "")
+		req := httptest.NewRequest(http.MethodPost, "/logout", nil)
+		req.AddCookie(cookie)
+		if rec := e.do(req); rec.Code != http.StatusSeeOther {
+			t.Fatalf("logout: status = %d, want %d", rec.Code, http.StatusSeeOther)
+		}
+		expectEnded(t, c)
+		deliverOK(t, e, notification("after-sign-out"))
+		if m := stays.next(t); m.Event != views.LiveRowEvent {
+			t.Errorf("the other session's stream got %s, want the new row", m.Event)
+		}
+	})
+	t.Run("idle expiry", func(t *testing.T) {
+		e := newTestEnv(t, withWebhookCreds, func(c *Config) { c.StreamKeepAlive = 20 * time.Millisecond })
+		ts := startHTTP(t, e)
+		// The clock is set before any stream reads it; only its offset moves.
+		var idle atomic.Int64
+		e.store.SetClock(func() time.Time { return time.Now().Add(time.Duration(idle.Load())) })
+		c := openStream(t, ts.URL, "/events/stream", e.login("viewer"), "")
+		idle.Store(int64(store.IdleTimeout + time.Minute))
+		expectEnded(t, c)
+	})
 }

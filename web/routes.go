@@ -48,6 +48,12 @@ func (s *Server) routes() []route {
 		{pattern: "POST /logout", level: read, handle: s.logoutSubmit},
 		{pattern: "GET /cards", level: read, handle: s.cardSearch},
 		{pattern: "GET /cards/{id}", level: read, handle: s.cardShow},
+		// The card page's live stream and the sections it refreshes.
+		{pattern: "GET /cards/{id}/stream", level: read, kind: kindJSON, handle: s.cardStream},
+		{pattern: "GET /cards/{id}/summary", level: read, handle: s.cardSummaryShow},
+		{pattern: "GET /cards/{id}/movements", level: read, handle: s.cardMovementsShow},
+		{pattern: "GET /cards/{id}/events", level: read, handle: s.cardEventsShow},
+		{pattern: "GET /cards/{id}/audit", level: read, handle: s.cardAuditShow},
 		{pattern: "GET /events", level: read, handle: s.eventList},
 		{pattern: "GET /events/stream", level: read, kind: kindJSON, handle: s.eventStream},
 		{pattern: "GET /events/{id}", level: read, handle: s.eventShow},
@@ -56,6 +62,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /simulate", level: operate, handle: s.simulateShow},
 		{pattern: "POST /simulate/{action}", level: operate, handle: s.simulateRun},
 		{pattern: "POST /cards/{id}/simulate/{action}", level: operate, handle: s.cardSimulate},
+		{pattern: "GET /cards/{id}/deliveries", level: operate, handle: s.cardDeliveriesShow},
 		{pattern: "POST /events/{id}/replay", level: operate, handle: s.eventReplay},
 		{pattern: "GET /events/{id}/replays/{oid}", level: operate, handle: s.eventReplayShow},
 

@@ -48,6 +48,9 @@ type Config struct {
 	// before it pauses itself, so a tab left open all day stays light;
 	// 0 means 500.
 	LiveRows int
+	// StreamKeepAlive is how often a live stream sends a keep-alive and
+	// checks that the session that opened it is still live; 0 means 20 s.
+	StreamKeepAlive time.Duration
 }
 
 // Server is the console's http.Handler.
@@ -65,6 +68,7 @@ type Server struct {
 	simTarget  string
 	wakeOutbox func()
 	liveRows   int
+	keepAlive  time.Duration
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
@@ -110,6 +114,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		wakeOutbox:    cfg.WakeDispatcher,
 		liveRows:      cfg.LiveRows,
 		requireSig:    cfg.RequireSignature,
+		keepAlive:     cfg.StreamKeepAlive,
+	}
+	if s.keepAlive <= 0 {
+		s.keepAlive = defaultKeepAlive
 	}
 	if s.liveRows <= 0 {
 		s.liveRows = defaultLiveRows

@@ -1,0 +1,139 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+// cardSignalGap is the least time between two card-changed messages: a
+// burst of events on one card makes the page fetch its sections again a
+// few times a second, not once per event.
+const cardSignalGap = 250 * time.Millisecond
+
+// cardStream is the card page's live stream (Server-Sent Events). It sends
+// views.CardChangedEvent, whose id is the newest event seen, whenever an
+// event names the card (as card or wallet id) or the card's wallet, at most
+// once per cardSignalGap; and once at the start when any event was stored
+// after the page was read (after=) or after the Last-Event-ID of a
+// reconnecting browser. It carries no rows: the page's live sections fetch
+// themselves again. A subscriber that fell behind is sent the signal, since
+// what it missed may concern the card. Like the event log's stream it ends
+// when the browser goes away, the server closes, or its session has ended
+// (checked at every keep-alive), which it tells the page with
+// views.CardStreamEndEvent.
+func (s *Server) cardStream(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	card, err := s.store.CardByID(ctx, strings.ToLower(r.PathValue("id")))
+	if errors.Is(err, store.ErrNotFound) {
+		s.jsonError(w, r, http.StatusNotFound, "NOT_FOUND", "There is no card with this id.")
+		return
+	}
+	if err != nil {
+		s.log.Error("card stream: card", "trace_id", traceID(r), "err", err)
+		s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The card stream could not start.")
+		return
+	}
+	start := r.Header.Get("Last-Event-ID")
+	if start == "" {
+		start = r.URL.Query().Get("after")
+	}
+	var after int64
+	if start != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(start), 10, 64)
+		if err != nil || n < 0 {
+			s.jsonError(w, r, http.StatusBadRequest, "VAL", "Last-Event-ID or after must be an event id (a whole number).")
+			return
+		}
+		after = n
+	}
+	// Subscribe before reading the newest id: an event stored after the
+	// read is then certainly in the subscription.
+	sub := s.events.Subscribe()
+	defer sub.Close()
+	latest, err := s.store.LatestEventID(ctx)
+	if err != nil {
+		s.log.Error("card stream: latest id", "trace_id", traceID(r), "err", err)
+		s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The card stream could not start.")
+		return
+	}
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	var buf bytes.Buffer
+	flush := func() bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // not every writer supports deadlines
+		_, err := w.Write(buf.Bytes())
+		buf.Reset()
+		return err == nil && rc.Flush() == nil
+	}
+	concerns := func(e store.Event) bool {
+		return strings.EqualFold(e.CardID, card.ID) || strings.EqualFold(e.WalletID, card.ID) ||
+			(card.WalletID != "" && strings.EqualFold(e.WalletID, card.WalletID))
+	}
+
+	seen := max(latest, after) // the newest event id known here
+	pending := start != "" && latest > after
+	quiet := false // within cardSignalGap of the last signal
+	gap := time.NewTimer(cardSignalGap)
+	gap.Stop()
+	defer gap.Stop()
+	signal := func() bool {
+		writeSSE(&buf, strconv.FormatInt(seen, 10), views.CardChangedEvent, "changed")
+		pending, quiet = false, true
+		gap.Reset(cardSignalGap)
+		return flush()
+	}
+
+	buf.WriteString("retry: 2000\n: live\n\n")
+	if pending {
+		if !signal() {
+			return
+		}
+	} else if !flush() {
+		return
+	}
+	keepAlive := time.NewTicker(s.keepAlive)
+	defer keepAlive.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m, ok := <-sub.C:
+			if !ok {
+				return // the server is closing
+			}
+			seen = max(seen, m.ID)
+			if concerns(m.Event) {
+				pending = true
+			}
+		case <-sub.Resync:
+			pending = true
+		case <-gap.C:
+			quiet = false
+		case <-keepAlive.C:
+			if s.sessionEnded(r) {
+				writeSSE(&buf, "", views.CardStreamEndEvent, "session ended")
+				flush()
+				return
+			}
+			buf.WriteString(": keep-alive\n\n")
+			if !flush() {
+				return
+			}
+		}
+		if pending && !quiet && !signal() {
+			return
+		}
+	}
+}

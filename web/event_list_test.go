@@ -1,0 +1,111 @@
+package web
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"cardops/store/storetest"
+	"cardops/views"
+)
+
+const (
+	anaCardID  = "aaaa1111-0000-4000-8000-000000000001"
+	bobCardID  = "bbbb2222-0000-4000-8000-000000000002"
+	carlCardID = "cccc3333-0000-4000-8000-000000000003"
+)
+
+// cardFilterEnv holds three cards (Ana and Bob share the last 4 4242; Ana's
+// former number ended 1111) and an event for each, one for a wallet and one
+// for a card the console does not hold.
+func cardFilterEnv(t *testing.T) *testEnv {
+	t.Helper()
+	e := newTestEnv(t, withWebhookCreds)
+	storetest.AddCard(t, e.store, storetest.Card{ID: anaCardID, Holder: "Ana Filter", Last4: "4242", FormerLast4: []string{"1111"}})
+	storetest.AddCard(t, e.store, storetest.Card{ID: bobCardID, Holder: "Bob Filter", Last4: "4242"})
+	storetest.AddCard(t, e.store, storetest.Card{ID: carlCardID, Holder: "Carl Filter", Last4: "9999"})
+	deliverOK(t, e, cardNotification("ev-ana", anaCardID))
+	deliverOK(t, e, cardNotification("ev-bob", bobCardID))
+	deliverOK(t, e, cardNotification("ev-carl", carlCardID))
+	deliverOK(t, e, `{"operation":"VIRTUAL_WALLETS","sub_operation":"DEPOSIT","operation_id":"ev-wallet","status":"SUCCESS","data":{"wallet_id":"w-77"}}`)
+	deliverOK(t, e, cardNotification("ev-unknown", "card-unknown"))
+	return e
+}
+
+// TestEventListCardFilter: the event log's card filter takes what the card
+// search takes (id or id prefix in any case, current or former last 4), a
+// wallet id or an unknown card id exactly, and rows show the holder and
+// last 4 linked to the card.
+func TestEventListCardFilter(t *testing.T) {
+	e := cardFilterEnv(t)
+	op := func(id string) string { return `data-operation-id="` + id + `"` }
+	all := []string{op("ev-ana"), op("ev-bob"), op("ev-carl"), op("ev-wallet"), op("ev-unknown")}
+	except := func(keep ...string) []string {
+		var out []string
+		for _, a := range all {
+			kept := false
+			for _, k := range keep {
+				kept = kept || a == op(k)
+			}
+			if !kept {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	for _, sc := range []scenario{
+		{name: "whole id in capitals", url: "/events?card=" + strings.ToUpper(anaCardID),
+			wantContains:    []string{op("ev-ana"), `<a href="/cards/` + anaCardID + `" title="` + anaCardID + `">Ana Filter •• 4242</a>`},
+			wantNotContains: append(except("ev-ana"), `data-testid="card-matches"`)},
+		{name: "id prefix", url: "/events?card=AAAA1111",
+			wantContains:    []string{op("ev-ana"), `data-testid="card-matches"`, "Showing the events of the card"},
+			wantNotContains: except("ev-ana")},
+		{name: "former last 4", url: "/events?card=1111",
+			wantContains: []string{op("ev-ana")}, wantNotContains: except("ev-ana")},
+		{name: "last 4 of two cards", url: "/events?card=4242",
+			wantContains: []string{op("ev-ana"), op("ev-bob"), "Showing the events of the 2 cards that match:",
+				`href="/events?card=` + anaCardID + `"`, `href="/events?card=` + bobCardID + `"`},
+			wantNotContains: except("ev-ana", "ev-bob")},
+		{name: "wallet id", url: "/events?card=w-77", wantContains: []string{op("ev-wallet")}, wantNotContains: except("ev-wallet")},
+		{name: "a card the console does not hold", url: "/events?card=card-unknown",
+			wantContains: []string{op("ev-unknown"), `<a href="/cards/card-unknown">card-unknown</a>`}, wantNotContains: except("ev-unknown")},
+		{name: "no filter shows holders", url: "/events",
+			wantContains: append(all, "Bob Filter •• 4242", "Carl Filter •• 9999")},
+	} {
+		sc.method, sc.as, sc.wantStatus = "GET", 1, 200
+		t.Run(sc.name, func(t *testing.T) { sc.run(t, e) })
+	}
+}
+
+// TestEventStreamCardFilter: the live tail filters by the same cards as the
+// listing.
+func TestEventStreamCardFilter(t *testing.T) {
+	e := cardFilterEnv(t)
+	ts := startHTTP(t, e)
+	c := openStream(t, ts.URL, "/events/stream?after=0&card=4242", e.login("viewer"), "")
+	for _, want := range []string{"ev-ana", "ev-bob"} {
+		if m := c.next(t); m.Event != views.LiveRowEvent || !strings.Contains(m.Data, `data-operation-id="`+want+`"`) || !strings.Contains(m.Data, "Filter •• 4242") {
+			t.Fatalf("got %s %q, want the row of %s with its holder", m.Event, m.Data, want)
+		}
+	}
+	deliverOK(t, e, cardNotification("live-carl", carlCardID))
+	deliverOK(t, e, cardNotification("live-bob", bobCardID))
+	if m := c.next(t); !strings.Contains(m.Data, `data-operation-id="live-bob"`) || !strings.Contains(m.Data, "Bob Filter •• 4242") {
+		t.Fatalf("got %q, want the live row of live-bob with its holder", m.Data)
+	}
+	c.none(t, 100*time.Millisecond)
+}
+
+// TestEventFilterCutsOnACharacter: a filter value over 200 bytes is cut
+// before the character that would cross the limit, never inside it.
+func TestEventFilterCutsOnACharacter(t *testing.T) {
+	long := "a" + strings.Repeat("é", 150) // 301 bytes; byte 200 is inside an é
+	form, f, _ := parseEventFilter(url.Values{"card": {long}, "q": {long}, "operation": {long}})
+	for name, v := range map[string]string{"card": form.Card, "q": f.Q, "operation": f.Operation} {
+		if !utf8.ValidString(v) || len(v) != 199 {
+			t.Errorf("%s = %d bytes (valid UTF-8: %v), want 199 bytes of whole characters", name, len(v), utf8.ValidString(v))
+		}
+	}
+}
