@@ -12,13 +12,25 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrNotFound is returned when the asked-for row does not exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrBusy is returned when a write could not be done within the write
+// timeout because the database is locked (another process holds its write
+// lock) or the writer is taken for longer than that. Nothing was written;
+// the same write may succeed later.
+var ErrBusy = errors.New("database busy")
+
+// DefaultWriteTimeout is how long a write waits for the database before it
+// fails with ErrBusy, unless SetWriteTimeout says otherwise.
+const DefaultWriteTimeout = 5 * time.Second
 
 // Store is the SQLite database. Writes go through a single connection so that
 // there is exactly one writer; reads use a pool of their own, which WAL lets
@@ -39,6 +51,9 @@ type Store struct {
 	evListeners map[int]func([]Event)
 	stmtMu      sync.Mutex
 	stmts       map[string]*sql.Stmt
+
+	// writeTimeout bounds every write (SetWriteTimeout), in nanoseconds.
+	writeTimeout atomic.Int64
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -61,6 +76,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	s := &Store{w: w, r: r, path: path, now: time.Now}
+	s.writeTimeout.Store(int64(DefaultWriteTimeout))
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -109,8 +125,50 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Store) nowMs() int64 { return s.now().UnixMilli() }
 
-// inTx runs fn in one write transaction, committing when it returns nil.
+// SetWriteTimeout sets how long a write may take, waiting for the database's
+// write lock included, before it fails with ErrBusy (DefaultWriteTimeout
+// until set); d <= 0 means no limit.
+func (s *Store) SetWriteTimeout(d time.Duration) { s.writeTimeout.Store(int64(d)) }
+
+// writeCtx returns ctx bounded by the write timeout.
+func (s *Store) writeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d := time.Duration(s.writeTimeout.Load()); d > 0 {
+		return context.WithTimeout(ctx, d)
+	}
+	return context.WithCancel(ctx)
+}
+
+// busy returns err marked as ErrBusy when it says the database was locked,
+// or when the write's own deadline (wctx) ran out while its caller's context
+// (ctx) was still live; otherwise err unchanged.
+func busy(ctx, wctx context.Context, err error) error {
+	if err == nil || errors.Is(err, ErrBusy) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%w: %w", ErrBusy, err)
+		}
+	}
+	if wctx.Err() != nil && ctx.Err() == nil {
+		return fmt.Errorf("%w: no answer within the write timeout: %w", ErrBusy, err)
+	}
+	return err
+}
+
+// inTx runs fn in one write transaction under the write timeout, committing
+// when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	wctx, cancel := s.writeCtx(ctx)
+	defer cancel()
+	return busy(ctx, wctx, s.inTxUntimed(wctx, fn))
+}
+
+// inTxUntimed is inTx without the write timeout, for the migrations, which
+// run once at start-up and may take long on a large database.
+func (s *Store) inTxUntimed(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -120,6 +178,39 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// exec runs one write statement outside a transaction, under the write
+// timeout.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	wctx, cancel := s.writeCtx(ctx)
+	defer cancel()
+	res, err := s.w.ExecContext(wctx, query, args...)
+	return res, busy(ctx, wctx, err)
+}
+
+// timedWriter is the writer pool as an execer whose statements run under
+// the write timeout.
+type timedWriter struct{ s *Store }
+
+func (w timedWriter) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return w.s.exec(ctx, query, args...)
+}
+
+// CheckWrite reports whether the database takes a write now: it takes the
+// write lock and updates a heartbeat row, under the write timeout (and ctx).
+// A locked database gives ErrBusy; a full disk or a read-only file their own
+// error.
+func (s *Store) CheckWrite(ctx context.Context) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO heartbeat(id, at) VALUES (1, ?)
+			ON CONFLICT(id) DO UPDATE SET at = excluded.at`, s.nowMs())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: check write: %w", err)
+	}
+	return nil
 }
 
 // Writer and Reader expose the pools to the store's sibling packages (the
