@@ -158,6 +158,10 @@ func securityHeaders(next http.Handler) http.Handler {
 // can forget it.
 func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		holder, _ := r.Context().Value(principalKey).(*principalHolder)
+		if holder != nil {
+			holder.kind = rt.kind
+		}
 		if rt.level == store.LevelPublic {
 			rt.handle(w, r)
 			return
@@ -171,8 +175,8 @@ func (s *Server) guard(rt route) http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		if h, ok := r.Context().Value(principalKey).(*principalHolder); ok {
-			h.p = p
+		if holder != nil {
+			holder.p = p
 		}
 		if r.Method == http.MethodGet {
 			// Signed-in pages carry personal data: after sign-out the back
