@@ -41,6 +41,11 @@ type Config struct {
 	WebhookKey    string
 	WebhookSecret string
 
+	// ReadTimeout is how long a request, headers and body, may take to
+	// arrive before it fails and its connection is closed (HTTPServer); 0
+	// means DefaultReadTimeout.
+	ReadTimeout time.Duration
+
 	// LiveRows is how many rows the event log's live tail adds to one page
 	// before it pauses itself, so a tab left open all day stays light;
 	// 0 means 500.
@@ -60,6 +65,7 @@ type Server struct {
 	simTarget     string
 	wakeOutbox    func()
 	liveRows      int
+	readTimeout   time.Duration
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
@@ -101,6 +107,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if s.liveRows <= 0 {
 		s.liveRows = defaultLiveRows
+	}
+	if s.readTimeout = cfg.ReadTimeout; s.readTimeout <= 0 {
+		s.readTimeout = DefaultReadTimeout
 	}
 	if cfg.WebhookSecret != "" && !webhook.ValidSecret(cfg.WebhookSecret) {
 		return nil, fmt.Errorf("web: webhook secret: want whsec_ followed by base64")

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -35,6 +34,15 @@ type serveConfig struct {
 	// means the ones kept in the database (generated on first start).
 	webhookKey    string
 	webhookSecret string
+	// readTimeout bounds how long a client may take to send a request's
+	// headers, and then its body; writeTimeout how long a write waits for
+	// the database before the request is answered 503.
+	readTimeout  time.Duration
+	writeTimeout time.Duration
+	// maxConnsPerIP and maxConns cap the connections open at once from one
+	// address and in all (0: no cap).
+	maxConnsPerIP int
+	maxConns      int
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -48,8 +56,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.string(&cfg.webhookTarget, "webhook-target", "CARDOPS_WEBHOOK_TARGET", "", "URL the dispatcher delivers simulated notifications to (default: this console's own /webhooks)")
 	f.string(&cfg.webhookKey, "webhook-key", "CARDOPS_WEBHOOK_KEY", "", "the receiver's provider key (X-Webhook-Key); default: generated and kept in the database")
 	f.string(&cfg.webhookSecret, "webhook-secret", "CARDOPS_WEBHOOK_SECRET", "", "the receiver's Standard Webhooks secret (whsec_...); default: generated and kept in the database")
+	f.duration(&cfg.readTimeout, "read-timeout", "CARDOPS_READ_TIMEOUT", web.DefaultReadTimeout, "how long a client may take to send a request (headers and body) before it is dropped")
+	f.duration(&cfg.writeTimeout, "write-timeout", "CARDOPS_WRITE_TIMEOUT", store.DefaultWriteTimeout, "how long a write waits for a busy database before the request is answered 503")
+	f.int(&cfg.maxConnsPerIP, "max-conns-per-ip", "CARDOPS_MAX_CONNS_PER_IP", web.DefaultMaxConnsPerIP, "connections one IP address may hold open at once (0: no cap)")
+	f.int(&cfg.maxConns, "max-conns", "CARDOPS_MAX_CONNS", web.DefaultMaxConns, "connections open at once in all (0: no cap)")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if cfg.readTimeout <= 0 || cfg.writeTimeout <= 0 {
+		return fmt.Errorf("--read-timeout and --write-timeout must be more than 0")
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
@@ -58,6 +73,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
+	st.SetWriteTimeout(cfg.writeTimeout)
 
 	var accounts []demoAccount
 	if cfg.demo {
@@ -79,17 +95,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger})
 	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
-		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret})
+		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret, ReadTimeout: cfg.readTimeout})
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{
-		Handler:           console,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := console.HTTPServer()
 	fmt.Fprintf(stdout, "cardops is serving on http://%s (database %s)\n", ln.Addr(), cfg.db)
 	if cfg.fourEyes {
 		fmt.Fprintln(stdout, "  four-eyes reissue is on: a second admin confirms every reissue")
@@ -107,7 +118,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { dispatched <- dispatcher.Run(dispatchCtx) }()
 	go sweepSessions(ctx, st, logger)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(web.LimitListener(ln, cfg.maxConnsPerIP, cfg.maxConns, logger)) }()
 	var serveErr error
 	dispatchDone := false
 	select {
