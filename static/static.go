@@ -4,6 +4,7 @@
 //   - htmx.min.js — htmx 2.0.11 (npm htmx.org, dist/htmx.min.js)
 //   - sse.js      — the htmx Server-Sent Events extension 2.2.4 (npm htmx-ext-sse, dist/sse.js)
 //   - app.css     — the console's own stylesheet (no framework, system fonts)
+//   - favicon.svg — the console's icon (a card), drawn for it
 //
 // VERSIONS.md records where the vendored files come from, their sha256 and how to
 // refresh them. Serve FS with, for example,
@@ -13,7 +14,7 @@ package static
 
 import "embed"
 
-// FS contains htmx.min.js, sse.js and app.css at its root.
+// FS contains htmx.min.js, sse.js, app.css and favicon.svg at its root.
 //
-//go:embed htmx.min.js sse.js app.css
+//go:embed htmx.min.js sse.js app.css favicon.svg
 var FS embed.FS

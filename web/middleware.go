@@ -17,15 +17,15 @@ import (
 )
 
 // middleware wraps the mux with what every request passes through, outermost
-// first: trace id and the request log line, panic recovery, security
-// headers, and protection against cross-site form posts.
+// first: trace id and the request log line, compression, panic recovery,
+// security headers, and protection against cross-site form posts.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	// The receiver is called by the provider, not a browser; its key or
 	// signature is its guard.
 	cop.AddInsecureBypassPattern("POST /webhooks")
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return s.logRequests(s.recoverPanics(securityHeaders(cop.Handler(next))))
+	return s.logRequests(compress(s.recoverPanics(securityHeaders(cop.Handler(next)))))
 }
 
 type ctxKey int

@@ -66,6 +66,7 @@ type Server struct {
 	wakeOutbox    func()
 	liveRows      int
 	readTimeout   time.Duration
+	staticGzip    map[string][]byte
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
@@ -110,6 +111,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if s.readTimeout = cfg.ReadTimeout; s.readTimeout <= 0 {
 		s.readTimeout = DefaultReadTimeout
+	}
+	if s.staticGzip, err = compressStatic(); err != nil {
+		return nil, err
 	}
 	if cfg.WebhookSecret != "" && !webhook.ValidSecret(cfg.WebhookSecret) {
 		return nil, fmt.Errorf("web: webhook secret: want whsec_ followed by base64")
