@@ -54,6 +54,63 @@ type Store struct {
 
 	// writeTimeout bounds every write (SetWriteTimeout), in nanoseconds.
 	writeTimeout atomic.Int64
+	// writes is the outcome of recent writes, for CheckWrite.
+	writes writeHealth
+}
+
+// writeHealth remembers the latest write that failed because the database
+// could not store it (full disk, read-only file, I/O error) and the latest
+// write that succeeded.
+type writeHealth struct {
+	mu      sync.Mutex
+	okAt    time.Time
+	failAt  time.Time
+	failErr error
+}
+
+// recentWriteFailure is how long a failed write keeps CheckWrite failing,
+// unless a later write succeeds.
+const recentWriteFailure = 30 * time.Second
+
+// note records the outcome of a write.
+func (h *writeHealth) note(err error) {
+	if err != nil && !storageFailure(err) {
+		return // a refusal, a missing row, a cancelled request: says nothing of the disk
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err == nil {
+		h.okAt = time.Now()
+		return
+	}
+	h.failAt, h.failErr = time.Now(), err
+}
+
+// failing returns the failure of the latest write if it failed less than
+// recentWriteFailure ago.
+func (h *writeHealth) failing() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.failErr == nil || h.okAt.After(h.failAt) || time.Since(h.failAt) > recentWriteFailure {
+		return nil
+	}
+	return h.failErr
+}
+
+// storageFailure reports whether err says the database cannot store writes:
+// a full disk, a read-only or unopenable file, an I/O error, corruption. A
+// locked database is not one: CheckWrite sees it for itself.
+func storageFailure(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR,
+		sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return true
+	}
+	return false
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -161,6 +218,13 @@ func busy(ctx, wctx context.Context, err error) error {
 // inTx runs fn in one write transaction under the write timeout, committing
 // when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	err := s.timedTx(ctx, fn)
+	s.writes.note(err)
+	return err
+}
+
+// timedTx is inTx without noting the outcome.
+func (s *Store) timedTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	wctx, cancel := s.writeCtx(ctx)
 	defer cancel()
 	return busy(ctx, wctx, s.inTxUntimed(wctx, fn))
@@ -186,7 +250,9 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 	wctx, cancel := s.writeCtx(ctx)
 	defer cancel()
 	res, err := s.w.ExecContext(wctx, query, args...)
-	return res, busy(ctx, wctx, err)
+	err = busy(ctx, wctx, err)
+	s.writes.note(err)
+	return res, err
 }
 
 // timedWriter is the writer pool as an execer whose statements run under
@@ -197,12 +263,17 @@ func (w timedWriter) ExecContext(ctx context.Context, query string, args ...any)
 	return w.s.exec(ctx, query, args...)
 }
 
-// CheckWrite reports whether the database takes a write now: it takes the
-// write lock and updates a heartbeat row, under the write timeout (and ctx).
-// A locked database gives ErrBusy; a full disk or a read-only file their own
-// error.
+// CheckWrite reports whether the database takes writes. It fails while a
+// write failed for want of storage (full disk, read-only file, I/O error)
+// within the last 30 seconds and none succeeded since; otherwise it takes
+// the write lock and updates a heartbeat row, under the write timeout (and
+// ctx): a locked database gives ErrBusy. The heartbeat alone would miss a
+// full disk, as it rewrites a page the database already has.
 func (s *Store) CheckWrite(ctx context.Context) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	if err := s.writes.failing(); err != nil {
+		return fmt.Errorf("store: check write: a recent write failed: %w", err)
+	}
+	err := s.timedTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO heartbeat(id, at) VALUES (1, ?)
 			ON CONFLICT(id) DO UPDATE SET at = excluded.at`, s.nowMs())
 		return err

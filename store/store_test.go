@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +59,41 @@ func TestWritesUnderHeldLock(t *testing.T) {
 		if err := w.write(); err != nil {
 			t.Errorf("%s after release: %v", w.name, err)
 		}
+	}
+}
+
+// TestCheckWriteAfterFullDisk makes the database unable to grow (as a full
+// disk does): a write that needs room fails, and CheckWrite fails with it,
+// although its own small rewrite would still fit; once a write succeeds
+// again, so does CheckWrite.
+func TestCheckWriteAfterFullDisk(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "full.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.CheckWrite(ctx); err != nil {
+		t.Fatalf("CheckWrite on a fresh database: %v", err)
+	}
+	// max_page_count is per connection; the writer pool has one.
+	if _, err := st.Writer().ExecContext(ctx, "PRAGMA max_page_count = 1"); err != nil {
+		t.Fatal(err)
+	}
+	big := make([]byte, 256<<10)
+	if err := st.SetSetting(ctx, "big", big); err == nil || !strings.Contains(err.Error(), "full") {
+		t.Fatalf("SetSetting with no room: err = %v, want database full", err)
+	}
+	if err := st.CheckWrite(ctx); err == nil {
+		t.Error("CheckWrite after a write failed for want of room: nil, want an error")
+	}
+	if _, err := st.Writer().ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetSetting(ctx, "big", big); err != nil {
+		t.Fatalf("SetSetting with room again: %v", err)
+	}
+	if err := st.CheckWrite(ctx); err != nil {
+		t.Errorf("CheckWrite once writes succeed again: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,26 @@ func TestBusyDatabaseSignedInReads(t *testing.T) {
 	req.AddCookie(cookie)
 	if rec := e.do(req); rec.Code != http.StatusOK {
 		t.Errorf("GET /cards under a held lock: status = %d, want %d; body: %.300s", rec.Code, http.StatusOK, rec.Body.String())
+	}
+}
+
+// TestReadinessAfterFullDisk: once a delivery could not be stored because
+// the database cannot grow (as on a full disk), /readyz answers 503 too.
+func TestReadinessAfterFullDisk(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds)
+	ready := func() int { return e.do(httptest.NewRequest(http.MethodGet, "/readyz", nil)).Code }
+	if got := ready(); got != http.StatusOK {
+		t.Fatalf("readyz before: status = %d, want %d", got, http.StatusOK)
+	}
+	if _, err := e.store.Writer().Exec("PRAGMA max_page_count = 1"); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"full-1","status":"PENDING","data":{"pad":"` +
+		strings.Repeat("x", 200<<10) + `"}}`
+	if rec := e.deliver(body, providerHeaders(testWebhookKey, time.Now())); rec.Code != http.StatusInternalServerError {
+		t.Fatalf("delivery with no room: status = %d, want %d; body %s", rec.Code, http.StatusInternalServerError, rec.Body.String())
+	}
+	if got := ready(); got != http.StatusServiceUnavailable {
+		t.Errorf("readyz after a failed write: status = %d, want %d", got, http.StatusServiceUnavailable)
 	}
 }
