@@ -135,7 +135,7 @@ func (g *gzipWriter) eligible() bool {
 func (g *gzipWriter) decide(size int) error {
 	g.decided = true
 	h := g.Header()
-	if compressibleType(h.Get("Content-Type")) {
+	if compressibleType(h.Get("Content-Type")) && !strings.Contains(strings.Join(h.Values("Vary"), ","), "Accept-Encoding") {
 		h.Add("Vary", "Accept-Encoding")
 	}
 	if g.eligible() && size >= minCompressSize {
