@@ -58,7 +58,7 @@ type AuditEntry struct {
 
 // Audit appends e to the audit log; At defaults to now.
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
-	return s.audit(ctx, s.w, e)
+	return s.audit(ctx, timedWriter{s}, e)
 }
 
 // auditTx appends e inside a domain transaction, so the change and its audit

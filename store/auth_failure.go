@@ -167,7 +167,7 @@ func failureWait(ctx context.Context, db queryRower, now time.Time, kind, cond s
 // are its step-up failures (whoever signs in knows the password). Failures
 // from other addresses still count towards the account's limit.
 func (s *Store) SignInSucceeded(ctx context.Context, slot SignInSlot) error {
-	_, err := s.w.ExecContext(ctx, `DELETE FROM auth_failures WHERE id = ? OR (kind = ? AND account = ? AND address = ?)
+	_, err := s.exec(ctx, `DELETE FROM auth_failures WHERE id = ? OR (kind = ? AND account = ? AND address = ?)
 		OR (kind = ? AND account = ?)`, slot.id, kindSignIn, slot.account, slot.address, kindStepUp, slot.account)
 	if err != nil {
 		return fmt.Errorf("store: sign-in succeeded: %w", err)
@@ -178,7 +178,7 @@ func (s *Store) SignInSucceeded(ctx context.Context, slot SignInSlot) error {
 // ReleaseSignIn gives back a slot whose password could not be checked (the
 // database failed): it does not count as a failure.
 func (s *Store) ReleaseSignIn(ctx context.Context, slot SignInSlot) error {
-	if _, err := s.w.ExecContext(ctx, `DELETE FROM auth_failures WHERE id = ?`, slot.id); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM auth_failures WHERE id = ?`, slot.id); err != nil {
 		return fmt.Errorf("store: release sign-in: %w", err)
 	}
 	return nil
@@ -227,7 +227,7 @@ func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor 
 		return false, ErrStepUpLockout
 	}
 	if u.CheckPassword(password) {
-		_, err := s.w.ExecContext(ctx, `DELETE FROM auth_failures WHERE kind = ? AND account = ?`, kindStepUp, account)
+		_, err := s.exec(ctx, `DELETE FROM auth_failures WHERE kind = ? AND account = ?`, kindStepUp, account)
 		return true, err
 	}
 	var locked bool

@@ -290,12 +290,17 @@ func (s *Store) stopIngest() {
 func (s *Store) ingestOne(ctx context.Context, r *ingestReq) (ingestRes, error) {
 	ing := s.startIngest()
 	r.done = make(chan struct{})
+	// The hand-over waits at most the write timeout: a writer held up by a
+	// locked database takes no new request, and this one fails with ErrBusy.
+	// The writer's own transaction is bounded by the same timeout.
+	wctx, cancel := s.writeCtx(ctx)
+	defer cancel()
 	select {
 	case ing.reqs <- r:
 	case <-ing.stop:
 		return ingestRes{}, ErrIngestClosed
-	case <-ctx.Done():
-		return ingestRes{}, ctx.Err()
+	case <-wctx.Done():
+		return ingestRes{}, busy(ctx, wctx, wctx.Err())
 	}
 	// Once handed over, the write happens whatever the caller's context
 	// does, and the writer always answers; waiting here keeps "returned
@@ -336,8 +341,12 @@ func (s *Store) ingestLoop(ing *ingester) {
 func (s *Store) commitBatch(batch []*ingestReq) {
 	ctx := context.Background()
 	if err := s.writeBatch(ctx, batch); err != nil {
-		if len(batch) == 1 {
-			batch[0].res = ingestRes{err: err}
+		if len(batch) == 1 || errors.Is(err, ErrBusy) {
+			// A locked database fails every request alike; retrying each
+			// alone would only multiply the wait.
+			for _, r := range batch {
+				r.res = ingestRes{err: err}
+			}
 		} else {
 			for _, r := range batch {
 				r.res = ingestRes{}

@@ -73,7 +73,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if applied[m.version] {
 			continue
 		}
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.inTxUntimed(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}

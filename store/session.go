@@ -16,6 +16,9 @@ const (
 	AbsoluteTimeout = 12 * time.Hour
 	// touchEvery bounds how often a busy session's last_seen_at is written.
 	touchEvery = time.Minute
+	// touchTimeout bounds the wait to write last_seen_at (also within the
+	// write timeout).
+	touchTimeout = 500 * time.Millisecond
 )
 
 // ErrSessionExpired is returned for a session that existed but timed out.
@@ -36,7 +39,7 @@ func sessionID(token string) []byte {
 // CreateSession records a new session for the user under token.
 func (s *Store) CreateSession(ctx context.Context, token string, userID int64, remoteAddr string) error {
 	now := s.nowMs()
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions(id, user_id, created_at, last_seen_at, remote_addr) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT INTO sessions(id, user_id, created_at, last_seen_at, remote_addr) VALUES (?, ?, ?, ?, ?)`,
 		sessionID(token), userID, now, now, remoteAddr)
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
@@ -72,10 +75,19 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 		return Session{}, fmt.Errorf("store: session: %w", err)
 	}
 	if now.Sub(seenAt) > touchEvery {
-		if _, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now.UnixMilli(), id); err != nil {
+		// Marking the session seen is bookkeeping: a locked database must
+		// not hold up (or fail) every signed-in read, so the mark waits
+		// briefly and is left for a later request if the database is busy.
+		tctx, cancel := context.WithTimeout(ctx, touchTimeout)
+		_, err := s.exec(tctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, now.UnixMilli(), id)
+		cancel()
+		switch {
+		case err == nil:
+			seenAt = now
+		case errors.Is(err, ErrBusy), tctx.Err() != nil && ctx.Err() == nil:
+		default:
 			return Session{}, fmt.Errorf("store: touch session: %w", err)
 		}
-		seenAt = now
 	}
 	return Session{User: u, CreatedAt: createdAt, LastSeenAt: seenAt}, nil
 }
@@ -83,7 +95,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 // DeleteSession ends the session for token; the cookie that carries it is
 // worthless afterwards.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	if _, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID(token)); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID(token)); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
@@ -92,7 +104,7 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 // DeleteExpiredSessions removes sessions past either timeout.
 func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	now := s.now()
-	res, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`,
+	res, err := s.exec(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`,
 		now.Add(-IdleTimeout).UnixMilli(), now.Add(-AbsoluteTimeout).UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("store: delete expired sessions: %w", err)

@@ -23,7 +23,7 @@ func (s *Store) Setting(ctx context.Context, key string) ([]byte, error) {
 
 // SetSetting stores value under key, replacing any earlier value.
 func (s *Store) SetSetting(ctx context.Context, key string, value []byte) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, ?, ?)
+	_, err := s.exec(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
 		key, value, s.nowMs())
 	if err != nil {

@@ -12,13 +12,25 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrNotFound is returned when the asked-for row does not exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrBusy is returned when a write could not be done within the write
+// timeout because the database is locked (another process holds its write
+// lock) or the writer is taken for longer than that. Nothing was written;
+// the same write may succeed later.
+var ErrBusy = errors.New("database busy")
+
+// DefaultWriteTimeout is how long a write waits for the database before it
+// fails with ErrBusy, unless SetWriteTimeout says otherwise.
+const DefaultWriteTimeout = 5 * time.Second
 
 // Store is the SQLite database. Writes go through a single connection so that
 // there is exactly one writer; reads use a pool of their own, which WAL lets
@@ -43,6 +55,65 @@ type Store struct {
 	// stepUp lets one step-up password check per admin run at a time
 	// (auth_failure.go).
 	stepUp userLocks
+	// writeTimeout bounds every write (SetWriteTimeout), in nanoseconds.
+	writeTimeout atomic.Int64
+	// writes is the outcome of recent writes, for CheckWrite.
+	writes writeHealth
+}
+
+// writeHealth remembers the latest write that failed because the database
+// could not store it (full disk, read-only file, I/O error) and the latest
+// write that succeeded.
+type writeHealth struct {
+	mu      sync.Mutex
+	okAt    time.Time
+	failAt  time.Time
+	failErr error
+}
+
+// recentWriteFailure is how long a failed write keeps CheckWrite failing,
+// unless a later write succeeds.
+const recentWriteFailure = 30 * time.Second
+
+// note records the outcome of a write.
+func (h *writeHealth) note(err error) {
+	if err != nil && !storageFailure(err) {
+		return // a refusal, a missing row, a cancelled request: says nothing of the disk
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err == nil {
+		h.okAt = time.Now()
+		return
+	}
+	h.failAt, h.failErr = time.Now(), err
+}
+
+// failing returns the failure of the latest write if it failed less than
+// recentWriteFailure ago.
+func (h *writeHealth) failing() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.failErr == nil || h.okAt.After(h.failAt) || time.Since(h.failAt) > recentWriteFailure {
+		return nil
+	}
+	return h.failErr
+}
+
+// storageFailure reports whether err says the database cannot store writes:
+// a full disk, a read-only or unopenable file, an I/O error, corruption. A
+// locked database is not one: CheckWrite sees it for itself.
+func storageFailure(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR,
+		sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return true
+	}
+	return false
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -65,6 +136,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	s := &Store{w: w, r: r, path: path, now: time.Now}
+	s.writeTimeout.Store(int64(DefaultWriteTimeout))
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -113,8 +185,57 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Store) nowMs() int64 { return s.now().UnixMilli() }
 
-// inTx runs fn in one write transaction, committing when it returns nil.
+// SetWriteTimeout sets how long a write may take, waiting for the database's
+// write lock included, before it fails with ErrBusy (DefaultWriteTimeout
+// until set); d <= 0 means no limit.
+func (s *Store) SetWriteTimeout(d time.Duration) { s.writeTimeout.Store(int64(d)) }
+
+// writeCtx returns ctx bounded by the write timeout.
+func (s *Store) writeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d := time.Duration(s.writeTimeout.Load()); d > 0 {
+		return context.WithTimeout(ctx, d)
+	}
+	return context.WithCancel(ctx)
+}
+
+// busy returns err marked as ErrBusy when it says the database was locked,
+// or when the write's own deadline (wctx) ran out while its caller's context
+// (ctx) was still live; otherwise err unchanged.
+func busy(ctx, wctx context.Context, err error) error {
+	if err == nil || errors.Is(err, ErrBusy) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%w: %w", ErrBusy, err)
+		}
+	}
+	if wctx.Err() != nil && ctx.Err() == nil {
+		return fmt.Errorf("%w: no answer within the write timeout: %w", ErrBusy, err)
+	}
+	return err
+}
+
+// inTx runs fn in one write transaction under the write timeout, committing
+// when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	err := s.timedTx(ctx, fn)
+	s.writes.note(err)
+	return err
+}
+
+// timedTx is inTx without noting the outcome.
+func (s *Store) timedTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	wctx, cancel := s.writeCtx(ctx)
+	defer cancel()
+	return busy(ctx, wctx, s.inTxUntimed(wctx, fn))
+}
+
+// inTxUntimed is inTx without the write timeout, for the migrations, which
+// run once at start-up and may take long on a large database.
+func (s *Store) inTxUntimed(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -124,6 +245,46 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// exec runs one write statement outside a transaction, under the write
+// timeout.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	wctx, cancel := s.writeCtx(ctx)
+	defer cancel()
+	res, err := s.w.ExecContext(wctx, query, args...)
+	err = busy(ctx, wctx, err)
+	s.writes.note(err)
+	return res, err
+}
+
+// timedWriter is the writer pool as an execer whose statements run under
+// the write timeout.
+type timedWriter struct{ s *Store }
+
+func (w timedWriter) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return w.s.exec(ctx, query, args...)
+}
+
+// CheckWrite reports whether the database takes writes. It fails while a
+// write failed for want of storage (full disk, read-only file, I/O error)
+// within the last 30 seconds and none succeeded since; otherwise it takes
+// the write lock and updates a heartbeat row, under the write timeout (and
+// ctx): a locked database gives ErrBusy. The heartbeat alone would miss a
+// full disk, as it rewrites a page the database already has.
+func (s *Store) CheckWrite(ctx context.Context) error {
+	if err := s.writes.failing(); err != nil {
+		return fmt.Errorf("store: check write: a recent write failed: %w", err)
+	}
+	err := s.timedTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO heartbeat(id, at) VALUES (1, ?)
+			ON CONFLICT(id) DO UPDATE SET at = excluded.at`, s.nowMs())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: check write: %w", err)
+	}
+	return nil
 }
 
 // Writer and Reader expose the pools to the store's sibling packages (the

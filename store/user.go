@@ -96,7 +96,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		return User{}, fmt.Errorf("store: hash password: %w", err)
 	}
 	u := User{Username: nu.Username, Level: nu.Level, passwordHash: hash, CreatedAt: s.nowMs()}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO users(username, level, password_hash, created_at) VALUES (?, ?, ?, ?)
+	res, err := s.exec(ctx, `INSERT INTO users(username, level, password_hash, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT(username) DO NOTHING`, u.Username, int(u.Level), string(hash), u.CreatedAt)
 	if err != nil {
 		return User{}, fmt.Errorf("store: create user %s: %w", nu.Username, err)

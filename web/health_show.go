@@ -11,13 +11,20 @@ func (s *Server) healthShow(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyShow reports whether the database answers.
+// readyShow reports whether the database answers and takes a write: it
+// rewrites a heartbeat row, so a locked database, a full disk or a
+// read-only file answer 503.
 func (s *Server) readyShow(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.Error("readiness", "trace_id", traceID(r), "err", err)
 		s.jsonError(w, r, http.StatusServiceUnavailable, "NOT_READY", "The database does not answer.")
+		return
+	}
+	if err := s.store.CheckWrite(ctx); err != nil {
+		s.log.Error("readiness", "trace_id", traceID(r), "err", err)
+		s.jsonError(w, r, http.StatusServiceUnavailable, "NOT_READY", "The database does not take writes.")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})

@@ -17,15 +17,15 @@ import (
 )
 
 // middleware wraps the mux with what every request passes through, outermost
-// first: trace id and the request log line, panic recovery, security
-// headers, and protection against cross-site form posts.
+// first: trace id and the request log line, compression, panic recovery,
+// security headers, and protection against cross-site form posts.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	// The receiver is called by the provider, not a browser; its key or
 	// signature is its guard.
 	cop.AddInsecureBypassPattern("POST /webhooks")
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return s.logRequests(s.recoverPanics(securityHeaders(cop.Handler(next))))
+	return s.logRequests(compress(s.recoverPanics(securityHeaders(cop.Handler(next)))))
 }
 
 type ctxKey int
@@ -159,6 +159,10 @@ func securityHeaders(next http.Handler) http.Handler {
 // can forget it.
 func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		holder, _ := r.Context().Value(principalKey).(*principalHolder)
+		if holder != nil {
+			holder.kind = rt.kind
+		}
 		if rt.level == store.LevelPublic {
 			rt.handle(w, r)
 			return
@@ -172,8 +176,8 @@ func (s *Server) guard(rt route) http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		if h, ok := r.Context().Value(principalKey).(*principalHolder); ok {
-			h.p = p
+		if holder != nil {
+			holder.p = p
 		}
 		if r.Method == http.MethodGet {
 			// Signed-in pages carry personal data: after sign-out the back

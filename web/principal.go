@@ -28,7 +28,13 @@ type Principal struct {
 	token    string
 }
 
-type principalHolder struct{ p *Principal }
+// principalHolder is what the guard learns about a request for the layers
+// around it: who signed it (for the log line) and its route's kind (so an
+// error is answered as a page or as JSON).
+type principalHolder struct {
+	p    *Principal
+	kind kind
+}
 
 // currentPrincipal returns who the guard signed in for this request, or nil
 // on public routes.
@@ -37,6 +43,15 @@ func currentPrincipal(r *http.Request) *Principal {
 		return h.p
 	}
 	return nil
+}
+
+// routeKind returns the kind of the route serving r; kindPage before the
+// guard has run (an unknown path, a cross-site refusal).
+func routeKind(r *http.Request) kind {
+	if h, ok := r.Context().Value(principalKey).(*principalHolder); ok {
+		return h.kind
+	}
+	return kindPage
 }
 
 func newCookieStore(hashKey, blockKey []byte) *sessions.CookieStore {

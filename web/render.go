@@ -56,14 +56,41 @@ func (s *Server) refusal(w http.ResponseWriter, r *http.Request, info views.Erro
 
 // serverError logs err once, with the trace id, and answers 500 without
 // leaking its text.
+// A database that takes no write in time (store.ErrBusy) is answered 503
+// with Retry-After. JSON routes get the JSON error format.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, store.ErrBusy) {
+		s.log.Warn("request failed: database busy", "method", store.Cut(r.Method, 32), "path", store.Cut(r.URL.Path, store.AnonymousValueMax), "trace_id", traceID(r), "err", err)
+		s.unavailable(w, r)
+		return
+	}
 	s.log.Error("request failed", "method", store.Cut(r.Method, 32), "path", store.Cut(r.URL.Path, store.AnonymousValueMax), "trace_id", traceID(r), "err", err)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
 		return
 	}
+	if routeKind(r) == kindJSON {
+		s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The server could not complete this request. Quote the trace id if you report it.")
+		return
+	}
 	s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong",
 		"The server could not complete this request. Nothing was changed unless a message said so. Quote the trace id if you report it.")
+}
+
+// busyRetryAfter is the Retry-After (seconds) of a 503 for a busy database.
+const busyRetryAfter = "5"
+
+// unavailable answers 503 with Retry-After: the database took no write
+// within the write timeout, so the request was not done.
+func (s *Server) unavailable(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", busyRetryAfter)
+	if routeKind(r) == kindJSON {
+		s.jsonError(w, r, http.StatusServiceUnavailable, "UNAVAILABLE",
+			"The database is busy, so this was not done; retry in "+busyRetryAfter+" seconds.")
+		return
+	}
+	s.errorPage(w, r, http.StatusServiceUnavailable, "Busy, try again",
+		"The database is busy, so this was not done. Try again in a few seconds.")
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

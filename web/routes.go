@@ -38,6 +38,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /login", level: public, handle: s.loginShow},
 		{pattern: "POST /login", level: public, handle: s.loginSubmit},
 		{pattern: "GET /static/", level: public, handle: s.staticServe},
+		{pattern: "GET /favicon.ico", level: public, handle: s.faviconServe},
 		{pattern: "GET /healthz", level: public, kind: kindJSON, handle: s.healthShow},
 		{pattern: "GET /readyz", level: public, kind: kindJSON, handle: s.readyShow},
 		// The webhook receiver: its key or signature is its guard.

@@ -44,6 +44,11 @@ type Config struct {
 	// carries the provider's key without a Standard Webhooks signature.
 	RequireSignature bool
 
+	// ReadTimeout is how long a request, headers and body, may take to
+	// arrive before it fails and its connection is closed (HTTPServer); 0
+	// means DefaultReadTimeout.
+	ReadTimeout time.Duration
+
 	// LiveRows is how many rows the event log's live tail adds to one page
 	// before it pauses itself, so a tab left open all day stays light;
 	// 0 means 500.
@@ -62,13 +67,15 @@ type Server struct {
 	staticVersion string
 	handler       http.Handler
 	// levels is the route table's level per pattern (see allowed).
-	levels     map[string]store.Level
-	now        func() time.Time
-	fourEyes   bool
-	simTarget  string
-	wakeOutbox func()
-	liveRows   int
-	keepAlive  time.Duration
+	levels      map[string]store.Level
+	now         func() time.Time
+	fourEyes    bool
+	simTarget   string
+	wakeOutbox  func()
+	liveRows    int
+	keepAlive   time.Duration
+	readTimeout time.Duration
+	staticGzip  map[string][]byte
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
@@ -121,6 +128,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if s.liveRows <= 0 {
 		s.liveRows = defaultLiveRows
+	}
+	if s.readTimeout = cfg.ReadTimeout; s.readTimeout <= 0 {
+		s.readTimeout = DefaultReadTimeout
+	}
+	if s.staticGzip, err = compressStatic(); err != nil {
+		return nil, err
 	}
 	if cfg.WebhookSecret != "" && !webhook.ValidSecret(cfg.WebhookSecret) {
 		return nil, fmt.Errorf("web: webhook secret: want whsec_ followed by base64")

@@ -72,6 +72,10 @@ func (s *Server) webhookReceive(w http.ResponseWriter, r *http.Request) {
 		OperationID: env.OperationID, Status: env.Status, StatusRaw: env.StatusRaw, Reason: env.Reason,
 		CardID: env.CardID, WalletID: env.WalletID, Body: body,
 	})
+	if errors.Is(err, store.ErrBusy) {
+		s.serverError(w, r, err) // 503 with Retry-After: the sender retries
+		return
+	}
 	if err != nil {
 		// Not acknowledged, so the sender retries; the log has the cause.
 		s.log.Error("webhook: record delivery", "trace_id", traceID(r), "err", err)

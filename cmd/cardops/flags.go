@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
 
 // flags is a flag set whose defaults come from the environment, so every
@@ -48,6 +49,17 @@ func (f *flags) int(p *int, name, env string, def int, usage string) {
 		def = n
 	}
 	f.IntVar(p, name, def, usage+" (env "+env+")")
+}
+
+func (f *flags) duration(p *time.Duration, name, env string, def time.Duration, usage string) {
+	if v := f.getenv(env); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil && f.err == nil {
+			f.err = fmt.Errorf("%s=%q: want a duration such as 5s", env, v)
+		}
+		def = d
+	}
+	f.DurationVar(p, name, def, usage+" (env "+env+")")
 }
 
 // parse parses args after reporting any bad environment value.

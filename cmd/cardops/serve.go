@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -39,6 +38,15 @@ type serveConfig struct {
 	// provider); webhookRequireSig makes the receiver refuse the key alone.
 	webhookScheme     string
 	webhookRequireSig bool
+	// readTimeout bounds how long a client may take to send a request's
+	// headers, and then its body; writeTimeout how long a write waits for
+	// the database before the request is answered 503.
+	readTimeout  time.Duration
+	writeTimeout time.Duration
+	// maxConnsPerIP and maxConns cap the connections open at once from one
+	// address and in all (0: no cap).
+	maxConnsPerIP int
+	maxConns      int
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -54,8 +62,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.string(&cfg.webhookSecret, "webhook-secret", "CARDOPS_WEBHOOK_SECRET", "", "the receiver's Standard Webhooks secret (whsec_...); default: generated and kept in the database")
 	f.string(&cfg.webhookScheme, "webhook-scheme", "CARDOPS_WEBHOOK_SCHEME", store.SchemeStandard, "how the dispatcher authenticates deliveries: standard (Standard Webhooks signature only) or provider (the provider's X-Webhook-Key only)")
 	f.bool(&cfg.webhookRequireSig, "webhook-require-signature", "CARDOPS_WEBHOOK_REQUIRE_SIGNATURE", false, "the receiver refuses (401) deliveries that carry the provider's key without a Standard Webhooks signature")
+	f.duration(&cfg.readTimeout, "read-timeout", "CARDOPS_READ_TIMEOUT", web.DefaultReadTimeout, "how long a client may take to send a request (headers and body) before it is dropped")
+	f.duration(&cfg.writeTimeout, "write-timeout", "CARDOPS_WRITE_TIMEOUT", store.DefaultWriteTimeout, "how long a write waits for a busy database before the request is answered 503")
+	f.int(&cfg.maxConnsPerIP, "max-conns-per-ip", "CARDOPS_MAX_CONNS_PER_IP", web.DefaultMaxConnsPerIP, "connections one IP address may hold open at once (0: no cap)")
+	f.int(&cfg.maxConns, "max-conns", "CARDOPS_MAX_CONNS", web.DefaultMaxConns, "connections open at once in all (0: no cap)")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if cfg.readTimeout <= 0 || cfg.writeTimeout <= 0 {
+		return fmt.Errorf("--read-timeout and --write-timeout must be more than 0")
 	}
 	if err := checkWebhookScheme(cfg); err != nil {
 		return err
@@ -67,6 +82,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
+	st.SetWriteTimeout(cfg.writeTimeout)
 
 	var accounts []demoAccount
 	if cfg.demo {
@@ -88,17 +104,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger, Scheme: cfg.webhookScheme})
 	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
-		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret, RequireSignature: cfg.webhookRequireSig})
+		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret, RequireSignature: cfg.webhookRequireSig,
+		ReadTimeout: cfg.readTimeout})
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{
-		Handler:           console,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := console.HTTPServer()
 	fmt.Fprintf(stdout, "cardops is serving on http://%s (database %s)\n", ln.Addr(), cfg.db)
 	if cfg.fourEyes {
 		fmt.Fprintln(stdout, "  four-eyes reissue is on: a second admin confirms every reissue")
@@ -116,7 +128,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { dispatched <- dispatcher.Run(dispatchCtx) }()
 	go sweepSessions(ctx, st, logger)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(web.LimitListener(ln, cfg.maxConnsPerIP, cfg.maxConns, logger)) }()
 	var serveErr error
 	dispatchDone := false
 	select {

@@ -798,8 +798,9 @@ func TestSchemaUntouched(t *testing.T) {
 	if strings.Join(before, "\n") != strings.Join(after, "\n") {
 		t.Errorf("schema changed by seeding:\nbefore %q\nafter  %q", before, after)
 	}
-	if got := queryInt(t, st.Writer(), `SELECT count(*) FROM pragma_database_list`); got != 1 {
-		t.Errorf("%d databases on the writer connection, want 1 (staging left attached)", got)
+	// main and, once anything used it, temp are always there.
+	if got := queryInt(t, st.Writer(), `SELECT count(*) FROM pragma_database_list WHERE name NOT IN ('main', 'temp')`); got != 0 {
+		t.Errorf("%d databases attached to the writer connection, want 0 (staging left attached)", got)
 	}
 }
 

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startLimited serves e on a real connection the way cardops serve does:
+// the console's http.Server behind a LimitListener with the given caps.
+func startLimited(t *testing.T, e *testEnv, perIP, total int) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Config = e.server.HTTPServer()
+	ts.Listener = LimitListener(ts.Listener, perIP, total, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ts.Start()
+	t.Cleanup(func() {
+		e.server.Close()
+		ts.Close()
+	})
+	return ts
+}
+
+// dial opens a raw connection to ts; reads on it give up after a generous
+// bound, so a test that would hang fails instead.
+func dial(t *testing.T, ts *httptest.Server) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// readToClose reads c until the server closes it and returns what came;
+// it fails the test if the connection was still open at the generous bound.
+func readToClose(t *testing.T, c net.Conn) string {
+	t.Helper()
+	b, err := io.ReadAll(c)
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("connection still open after 20s (read %q)", b)
+	}
+	return string(b)
+}
+
+// TestSlowBodyIsDropped sends half a body and stops: the request fails and
+// the server closes the connection once the read timeout has passed, on a
+// console form and on the webhook receiver alike.
+func TestSlowBodyIsDropped(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds, func(c *Config) { c.ReadTimeout = 200 * time.Millisecond })
+	ts := startLimited(t, e, 0, 0)
+	for _, tc := range []struct{ name, head, half string }{
+		{"sign-in form", "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n",
+			"username=viewer&pass"},
+		{"webhook", "POST /webhooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+			`{"operation":"CARDS",`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, ts)
+			if _, err := io.WriteString(c, tc.head+tc.half); err != nil {
+				t.Fatal(err)
+			}
+			got := readToClose(t, c)
+			if strings.HasPrefix(got, "HTTP/1.1 2") || strings.HasPrefix(got, "HTTP/1.1 3") {
+				t.Errorf("half a body was answered as a success: %.200q", got)
+			}
+		})
+	}
+}
+
+// TestLimitListenerPerIP holds the per-address cap's worth of connections
+// open: the next one from the same address is closed at once, and once one
+// of them closes a new one is served.
+func TestLimitListenerPerIP(t *testing.T) {
+	e := newTestEnv(t)
+	ts := startLimited(t, e, 2, 0)
+	get := func(c net.Conn) *http.Response {
+		t.Helper()
+		if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatalf("send: %v", err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("read answer: %v", err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	// Two connections, each known to be accepted (it was answered) and kept
+	// open.
+	first, second := dial(t, ts), dial(t, ts)
+	if get(first).StatusCode != http.StatusOK || get(second).StatusCode != http.StatusOK {
+		t.Fatal("the connections within the cap were not served")
+	}
+	third := dial(t, ts)
+	io.WriteString(third, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	if got := readToClose(t, third); got != "" {
+		t.Errorf("connection over the cap was answered: %.200q", got)
+	}
+	first.Close()
+	// The place is given back when the server sees the close; a new
+	// connection may race it, so try until one is served.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c := dial(t, ts)
+		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err == nil && resp.StatusCode == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no connection served after one within the cap closed: %v", err)
+		}
+	}
+	if get(second).StatusCode != http.StatusOK {
+		t.Error("a connection within the cap stopped being served")
+	}
+}
+
+// TestLimitListenerTotal caps all connections together, whatever their
+// address.
+func TestLimitListenerTotal(t *testing.T) {
+	e := newTestEnv(t)
+	ts := startLimited(t, e, 0, 1)
+	first := dial(t, ts)
+	io.WriteString(first, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	if resp, err := http.ReadResponse(bufio.NewReader(first), nil); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("first connection: %v", err)
+	}
+	second := dial(t, ts)
+	io.WriteString(second, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	if got := readToClose(t, second); got != "" {
+		t.Errorf("connection over the total cap was answered: %.200q", got)
+	}
+}
+
+// TestEventStreamOutlivesReadTimeout keeps a live tail open for several
+// read timeouts on the console's own http.Server: it still delivers (a
+// server-wide read timeout would have ended it).
+func TestEventStreamOutlivesReadTimeout(t *testing.T) {
+	const readTimeout = 100 * time.Millisecond
+	e := newTestEnv(t, withWebhookCreds, func(c *Config) { c.ReadTimeout = readTimeout })
+	ts := startLimited(t, e, 0, 0)
+	stream := openStream(t, ts.URL, "/events/stream?after=0", e.login("viewer"), "")
+	deliverOK(t, e, notification("early"))
+	if m := stream.next(t); !strings.Contains(m.Data, "early") {
+		t.Fatalf("first message = %+v, want the early event", m)
+	}
+	time.Sleep(5 * readTimeout) // time must pass: no state to wait on
+	deliverOK(t, e, notification("late"))
+	if m := stream.next(t); !strings.Contains(m.Data, "late") {
+		t.Errorf("message after the read timeout = %+v, want the late event", m)
+	}
+}
