@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +42,12 @@ type Config struct {
 	WebhookKey    string
 	WebhookSecret string
 
+	// TrustedProxies are the addresses of the reverse proxies in front of
+	// the console. From them alone X-Forwarded-For gives the client's
+	// address (sign-in throttle, audit, sessions, logs) and
+	// X-Forwarded-Proto the scheme (Secure cookie, HSTS).
+	TrustedProxies []netip.Prefix
+
 	// LiveRows is how many rows the event log's live tail adds to one page
 	// before it pauses itself, so a tab left open all day stays light;
 	// 0 means 500.
@@ -60,6 +67,8 @@ type Server struct {
 	simTarget     string
 	wakeOutbox    func()
 	liveRows      int
+
+	trustedProxies []netip.Prefix
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
@@ -98,6 +107,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		simTarget:     cfg.WebhookTarget,
 		wakeOutbox:    cfg.WakeDispatcher,
 		liveRows:      cfg.LiveRows,
+
+		trustedProxies: cfg.TrustedProxies,
 	}
 	if s.liveRows <= 0 {
 		s.liveRows = defaultLiveRows
