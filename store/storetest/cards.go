@@ -24,6 +24,10 @@ type Card struct {
 	Status   string
 	Approval string
 	Last4    string
+	// PAN, if set, is the card's full current number: it must start with
+	// 424242, sets Last4, and its keyed hash (store.HashPAN under the
+	// store's key) is stored. Otherwise the stored hash is random bytes.
+	PAN string
 	// FormerLast4 are the last 4 of numbers the card had before, oldest first.
 	FormerLast4 []string
 	Balance     int64
@@ -65,6 +69,12 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 	def(&c.Type, "VIRTUAL")
 	def(&c.Status, "ACTIVE")
 	def(&c.Approval, "NONE")
+	if c.PAN != "" {
+		if len(c.PAN) != store.PANLength || c.PAN[:store.BINLength] != "424242" || !store.LuhnValid(c.PAN) {
+			return "", fmt.Errorf("storetest: PAN %q: want a Luhn-valid %d-digit number on BIN 424242", c.PAN, store.PANLength)
+		}
+		c.Last4 = c.PAN[store.PANLength-4:]
+	}
 	def(&c.Last4, fmt.Sprintf("%04d", randInt(10000)))
 	if c.CreatedAt == 0 {
 		c.CreatedAt = 1_700_000_000_000
@@ -86,11 +96,14 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 	numbers := append(append([]string{}, c.FormerLast4...), c.Last4)
 	for i, l4 := range numbers {
 		var inactive any // the current number is active
+		hash := randBytes(32)
 		if i < len(numbers)-1 {
 			inactive = at + 1000
+		} else if c.PAN != "" {
+			hash = store.HashPAN(st.PANKey(), c.PAN)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers (card_id, first6, last4, pan_hash, exp_month, exp_year, active_from, inactive_since)
-			VALUES (?, '424242', ?, ?, 12, 2029, ?, ?)`, c.ID, l4, randBytes(32), at, inactive); err != nil {
+			VALUES (?, '424242', ?, ?, 12, 2029, ?, ?)`, c.ID, l4, hash, at, inactive); err != nil {
 			return "", err
 		}
 		at += 1000
