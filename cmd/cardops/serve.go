@@ -134,9 +134,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		TLSConfig:         tlsCfg,
 	}
-	if tlsCfg != nil {
-		ln = tls.NewListener(ln, tlsCfg)
-	}
 	fmt.Fprintf(stdout, "cardops is serving on %s://%s (database %s)\n", scheme, ln.Addr(), cfg.store.db)
 	if cfg.fourEyes {
 		fmt.Fprintln(stdout, "  four-eyes reissue is on: a second admin confirms every reissue")
@@ -152,7 +149,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { dispatched <- dispatcher.Run(dispatchCtx) }()
 	go sweepSessions(ctx, st, logger)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			errc <- srv.ServeTLS(ln, "", "") // the certificate is in srv.TLSConfig
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	var serveErr error
 	dispatchDone := false
 	select {
