@@ -17,10 +17,7 @@ import (
 func addCard(t *testing.T, st *store.Store) (string, string) {
 	t.Helper()
 	ctx := context.Background()
-	key, err := st.SecretKey(ctx, store.PANKeySetting, store.PANKeySize)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := st.PANKey()
 	id := "7d0c5a52-1f7e-4c1a-9d36-3c2f9b8e1a01"
 	pan, _ := store.RandomPAN("437551")
 	now := time.Now().UnixMilli()

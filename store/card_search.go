@@ -653,16 +653,9 @@ func (r CardSearchResult) PANMatch() bool { return r.panMatch }
 // further: it is in no error and no log. A hit on a former number has
 // FormerLast4 set.
 func (s *Store) FindCardByPAN(ctx context.Context, pan string) (CardHit, error) {
-	// Until a card number is hashed there is no key, and no number to find:
-	// a search does not create the key.
-	key, err := s.Setting(ctx, PANKeySetting)
-	if errors.Is(err, ErrNotFound) {
-		return CardHit{}, fmt.Errorf("store: find card by number: %w", ErrNotFound)
-	}
-	if err != nil {
-		return CardHit{}, fmt.Errorf("store: find card by number: %w", err)
-	}
+	key := s.panKey
 	var h CardHit
+	var err error
 	var numberLast4 string
 	var former bool
 	h.Card, err = scanCard(s.r.QueryRowContext(ctx, `SELECT `+cardColumns+`, c.rowid, n.last4, n.inactive_since IS NOT NULL

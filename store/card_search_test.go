@@ -438,14 +438,11 @@ func TestCardSearchPunctuationAndNumbers(t *testing.T) {
 	}
 }
 
-func TestFindCardByPANWithoutKey(t *testing.T) {
+func TestFindCardByPANNoCards(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
 	_, err := st.FindCardByPAN(ctx, testPAN("424242", "123456789"))
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
-	}
-	if _, err := st.Setting(ctx, store.PANKeySetting); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("a search created the number key: err = %v", err)
 	}
 }

@@ -9,13 +9,6 @@ import (
 	"math/rand/v2"
 )
 
-// PANKeySetting names the per-database secret (see SecretKey) that keys
-// HashPAN. The key is PANKeySize random bytes.
-const PANKeySetting = "pan_hash_key"
-
-// PANKeySize is the size in bytes of the key stored under PANKeySetting.
-const PANKeySize = 32
-
 // PANLength is the length of every card number the sandbox issues.
 const PANLength = 16
 
@@ -143,7 +136,8 @@ func randomDigits(n int, next func() uint64) string {
 
 // HashPAN returns HMAC-SHA256(key, pan), the only form in which the store
 // keeps a full card number (card_numbers.pan_hash), so a number can be checked
-// for uniqueness without being readable. key is the PANKeySetting secret.
+// for uniqueness without being readable. key is the store's PANKey, which
+// is kept outside the database.
 func HashPAN(key []byte, pan string) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(pan))

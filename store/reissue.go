@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -454,9 +453,9 @@ func closeRequest(ctx context.Context, tx *sql.Tx, id, status, note string, now 
 // deleted and has not changed since step 1, and that the last 4 and the
 // actor's password are right. Then, in the same transaction, it reissues the
 // card: a new number on the same BIN (Luhn-valid, never used by any card,
-// its last 4 unlike any the card had), a new CVV, a new expiry at the end of
-// the month three years ahead, the old number marked inactive, the card's
-// version bumped. Balance, movements, limits, status and tokenizations are
+// its last 4 unlike any the card had; its CVV is the provider's and never
+// reaches the console), a new expiry at the end of the month three years
+// ahead, the old number marked inactive, the card's version bumped. Balance, movements, limits, status and tokenizations are
 // not touched.
 //
 // Every attempt is audited against the card. Wrong last 4 or password count
@@ -482,15 +481,7 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 	if err != nil {
 		return ReissueRequest{}, wrap(err)
 	}
-	// The key exists once anything was seeded; SecretKey (a write
-	// transaction) is only needed the first time.
-	key, err := s.Setting(ctx, PANKeySetting)
-	if errors.Is(err, ErrNotFound) {
-		key, err = s.SecretKey(ctx, PANKeySetting, PANKeySize)
-	}
-	if err != nil {
-		return ReissueRequest{}, wrap(err)
-	}
+	key := s.panKey
 
 	var refusal error
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
@@ -620,14 +611,13 @@ func (s *Store) reissueTx(ctx context.Context, tx *sql.Tx, key []byte, req Reiss
 	if err != nil {
 		return err
 	}
-	// The CVV comes from crypto/rand like the number. It exists only here:
-	// in production the provider hands it to the cardholder over its own
-	// card-data channel (the single-use PAN link), which the sandbox does not
-	// have, so the console never stores or shows it, not even hashed: a keyed
-	// hash of three digits would fall to 1000 guesses by anyone holding the
-	// key. Drawing it still matters: the old CVV dies with the old number.
-	cvv := randomDigits(3, cryptoUint64)
-	_ = cvv
+	// No CVV is drawn: in production the provider issues it with the new
+	// number and hands it to the cardholder over its own card-data channel
+	// (the single-use PAN link), which the sandbox does not have. The console
+	// never stores or shows a CVV, not even hashed (a keyed hash of three
+	// digits falls to 1000 guesses by anyone holding the key), so a value
+	// drawn here could only be thrown away. The old CVV dies with the old
+	// number, which is marked inactive below.
 	expMonth, expYear := reissueExpiry(time.UnixMilli(now))
 	last4 := pan[len(pan)-4:]
 
@@ -664,12 +654,6 @@ func (s *Store) reissueTx(ctx context.Context, tx *sql.Tx, key []byte, req Reiss
 // randomPAN draws a new card number; tests wrap it to look at the numbers a
 // reissue draws, which nothing else ever sees.
 var randomPAN = RandomPAN
-
-func cryptoUint64() uint64 {
-	var b [8]byte
-	rand.Read(b[:])
-	return binary.LittleEndian.Uint64(b[:])
-}
 
 // freshPAN draws card numbers on bin until one is unused by every card (its
 // keyed hash is not in card_numbers) and its last 4 is not in avoidLast4.

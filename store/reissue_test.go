@@ -88,10 +88,7 @@ func (e *reissueEnv) exec(q string, args ...any) {
 // returns its id and number.
 func (e *reissueEnv) addCard(status string) (string, string) {
 	e.t.Helper()
-	key, err := e.st.SecretKey(e.ctx, PANKeySetting, PANKeySize)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	key := e.st.PANKey()
 	id := fmt.Sprintf("card-%s-%d", strings.ToLower(status), time.Now().UnixNano())
 	pan, _ := RandomPAN("424242")
 	old, _ := RandomPAN("424242")
@@ -251,7 +248,7 @@ func TestReissueReplacesNumberOnly(t *testing.T) {
 	if updated != now.UnixMilli() {
 		t.Errorf("updated_at = %d, want %d", updated, now.UnixMilli())
 	}
-	key, _ := e.st.SecretKey(e.ctx, PANKeySetting, PANKeySize)
+	key := e.st.PANKey()
 	e.st.r.QueryRow(`SELECT pan_hash FROM card_numbers WHERE card_id = ? AND inactive_since IS NULL`, id).Scan(&hash)
 	if string(hash) != string(HashPAN(key, pan)) {
 		t.Errorf("active number's pan_hash is not the keyed hash of the drawn number")
@@ -664,7 +661,7 @@ func TestFreshPANAvoidsUsedNumbers(t *testing.T) {
 	e := newReissueEnv(t)
 	id, pan := e.addCard("ACTIVE")
 	_ = id
-	key, _ := e.st.SecretKey(e.ctx, PANKeySetting, PANKeySize)
+	key := e.st.PANKey()
 	// The first draw is a number already issued; the second has a last 4 to
 	// avoid; the third is fresh.
 	fresh, _ := RandomPAN("424242")

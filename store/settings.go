@@ -34,7 +34,8 @@ func (s *Store) SetSetting(ctx context.Context, key string, value []byte) error 
 
 // SecretKey returns the random key stored under name, generating and storing
 // size random bytes on first use. Keys live in the database, never in source,
-// so every installation has its own.
+// so every installation has its own. The card-number key is not one of them:
+// it must not sit beside the numbers it protects (see Options).
 func (s *Store) SecretKey(ctx context.Context, name string, size int) ([]byte, error) {
 	var key []byte
 	err := s.inTx(ctx, func(tx *sql.Tx) error {

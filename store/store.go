@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -40,6 +41,11 @@ type Store struct {
 	r    *sql.DB
 	path string
 	now  func() time.Time
+
+	// panKey keys HashPAN; it is never written to the database (see
+	// pankey.go). panKeyFile is where it was read from, if a file.
+	panKey     []byte
+	panKeyFile string
 
 	// The event receiver's group commit (event.go): one writer goroutine,
 	// started on first use, stopped by Close, and the commit listeners.
@@ -116,10 +122,22 @@ func storageFailure(err error) bool {
 	return false
 }
 
-// Open opens (creating if needed) the database at path and applies the
-// migrations the binary carries. It refuses a database that a newer binary has
-// migrated.
+// Open opens (creating if needed) the database at path, with the
+// card-number key in the default key file beside it; see OpenWith.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith opens (creating if needed) the database at path and applies the
+// migrations the binary carries. It refuses a database that a newer binary has
+// migrated, and (with ErrPANKey) one that holds card numbers when the key
+// of their hashes is missing or wrong. The database and its WAL and shared
+// memory files are created with mode 0600, and an existing database file
+// that others could read is set to 0600.
+func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
+	if err := privateFiles(path); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -137,11 +155,39 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	s := &Store{w: w, r: r, path: path, now: time.Now}
 	s.writeTimeout.Store(int64(DefaultWriteTimeout))
-	if err := s.migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
+	for _, step := range []func(context.Context) error{
+		func(ctx context.Context) error { return s.setUpPANKey(ctx, opts) },
+		s.migrate, s.checkPANKey, s.vacuumIfPending,
+	} {
+		if err := step(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
+}
+
+// privateFiles creates the database file with mode 0600 before SQLite opens
+// it, as SQLite gives the WAL and shared-memory files the database file's
+// mode. Existing files that others can read are set to 0600.
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, fi.Mode().Perm()&0o700); err != nil {
+			return fmt.Errorf("store: make %s private: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // dsn builds a modernc.org/sqlite data source name. Write transactions begin

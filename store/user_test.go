@@ -95,3 +95,48 @@ func TestDeleteExpiredSessions(t *testing.T) {
 		t.Errorf("old session: %v, want ErrNotFound", err)
 	}
 }
+
+// TestResetPassword: the new password works, the old one and every open
+// session do not, the reset is audited, and a short password or an unknown
+// user changes nothing.
+func TestResetPassword(t *testing.T) {
+	BcryptCost = bcrypt.MinCost
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u, err := st.CreateUser(ctx, NewUser{"admin", LevelAdmin, "the old password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateSession(ctx, "open", u.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ResetPassword(ctx, "admin", "short", "cli"); err == nil {
+		t.Error("a short password was accepted")
+	}
+	if _, err := st.ResetPassword(ctx, "nobody", "a new long password", "cli"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown user = %v, want ErrNotFound", err)
+	}
+	if _, err := st.Authenticate(ctx, "admin", "the old password"); err != nil {
+		t.Fatalf("a refused reset changed the password: %v", err)
+	}
+	if _, err := st.ResetPassword(ctx, "ADMIN", "a new long password", "cli"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Authenticate(ctx, "admin", "a new long password"); err != nil {
+		t.Errorf("new password: %v", err)
+	}
+	if _, err := st.Authenticate(ctx, "admin", "the old password"); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("old password = %v, want ErrBadCredentials", err)
+	}
+	if _, err := st.SessionByToken(ctx, "open"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("session open before the reset: %v, want ErrNotFound", err)
+	}
+	log, err := st.AuditLog(ctx, AuditFilter{Action: "user.password_reset"})
+	if err != nil || len(log) != 1 || log[0].TargetID != "admin" || log[0].Actor != "cli" {
+		t.Errorf("audit = %+v, %v; want one user.password_reset of admin by cli", log, err)
+	}
+}

@@ -17,15 +17,16 @@ import (
 )
 
 // middleware wraps the mux with what every request passes through, outermost
-// first: trace id and the request log line, compression, panic recovery,
-// security headers, and protection against cross-site form posts.
+// first: the client's address and scheme (proxy.go), trace id and the
+// request log line, compression, panic recovery, security headers, and
+// protection against cross-site form posts.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	// The receiver is called by the provider, not a browser; its key or
 	// signature is its guard.
 	cop.AddInsecureBypassPattern("POST /webhooks")
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return s.logRequests(compress(s.recoverPanics(securityHeaders(cop.Handler(next)))))
+	return s.resolveClient(s.logRequests(compress(s.recoverPanics(securityHeaders(cop.Handler(next))))))
 }
 
 type ctxKey int
@@ -33,6 +34,7 @@ type ctxKey int
 const (
 	traceKey ctxKey = iota
 	principalKey
+	clientKey
 )
 
 // traceID returns the request's trace id, which its log line, its error
@@ -146,7 +148,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if r.TLS != nil {
+		if isHTTPS(r) {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		next.ServeHTTP(w, r)
@@ -270,12 +272,11 @@ func (s *Server) crossOriginRefused(w http.ResponseWriter, r *http.Request) {
 
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 
-// remoteAddr is the peer's IP address. Forwarding headers are not trusted:
-// a proxy in front of cardops is not assumed.
+// remoteAddr is the client's IP address: the peer's, or the one a trusted
+// proxy forwarded (see resolveClient).
 func remoteAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if c, ok := r.Context().Value(clientKey).(client); ok {
+		return c.addr
 	}
-	return host
+	return peerAddr(r)
 }

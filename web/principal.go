@@ -114,7 +114,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.Us
 	}
 	sess := sessions.NewSession(s.cookies, sessionCookie)
 	opts := *s.cookies.Options
-	opts.Secure = r.TLS != nil
+	opts.Secure = isHTTPS(r)
 	sess.Options = &opts
 	sess.IsNew = true
 	sess.Values[tokenKey] = token
@@ -130,6 +130,6 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request, p *Principal
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r)})
 	return nil
 }

@@ -48,7 +48,7 @@ func (s *Server) reissueConfirm(w http.ResponseWriter, r *http.Request) {
 		// Too many wrong passwords across requests: every session of this
 		// admin was ended (and audited); signing in again is throttled.
 		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-			SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+			SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r)})
 		if isHTMX(r) {
 			w.Header().Set("HX-Redirect", "/login?step_up=1")
 			return

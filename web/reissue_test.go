@@ -29,10 +29,7 @@ var testCardSeq int
 func addTestCard(t *testing.T, e *testEnv, status string) testCard {
 	t.Helper()
 	ctx := context.Background()
-	key, err := e.store.SecretKey(ctx, store.PANKeySetting, store.PANKeySize)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := e.store.PANKey()
 	testCardSeq++
 	id := fmt.Sprintf("0b5c1d2e-0000-4000-8000-%012d", testCardSeq)
 	pan, _ := store.RandomPAN("411111")

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -49,6 +50,12 @@ type Config struct {
 	// means DefaultReadTimeout.
 	ReadTimeout time.Duration
 
+	// TrustedProxies are the addresses of the reverse proxies in front of
+	// the console. From them alone X-Forwarded-For gives the client's
+	// address (sign-in throttle, audit, sessions, logs) and
+	// X-Forwarded-Proto the scheme (Secure cookie, HSTS).
+	TrustedProxies []netip.Prefix
+
 	// LiveRows is how many rows the event log's live tail adds to one page
 	// before it pauses itself, so a tab left open all day stays light;
 	// 0 means 500.
@@ -76,6 +83,8 @@ type Server struct {
 	keepAlive   time.Duration
 	readTimeout time.Duration
 	staticGzip  map[string][]byte
+
+	trustedProxies []netip.Prefix
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
@@ -122,6 +131,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		liveRows:      cfg.LiveRows,
 		requireSig:    cfg.RequireSignature,
 		keepAlive:     cfg.StreamKeepAlive,
+		trustedProxies: cfg.TrustedProxies,
 	}
 	if s.keepAlive <= 0 {
 		s.keepAlive = defaultKeepAlive

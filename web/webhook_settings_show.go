@@ -18,7 +18,7 @@ func (s *Server) webhookSettingsShow(w http.ResponseWriter, r *http.Request) {
 // form.
 func (s *Server) webhookSettingsData(r *http.Request) views.WebhookSettingsData {
 	scheme := "http"
-	if r.TLS != nil {
+	if isHTTPS(r) {
 		scheme = "https"
 	}
 	return views.WebhookSettingsData{

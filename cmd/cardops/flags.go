@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
+
+	"cardops/store"
 )
 
 // flags is a flag set whose defaults come from the environment, so every
@@ -68,4 +72,37 @@ func (f *flags) parse(args []string) error {
 		return f.err
 	}
 	return f.Parse(args)
+}
+
+// storeFlags say which database to open and where its card-number key is;
+// every command that opens the database takes them.
+type storeFlags struct {
+	db         string
+	panKeyFile string
+	// panKey comes from the environment only, never a flag, so the key
+	// stays out of shell history and process lists.
+	panKey string
+}
+
+func (f *flags) store(sf *storeFlags) {
+	f.string(&sf.db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
+	f.string(&sf.panKeyFile, "pan-key-file", "CARDOPS_PAN_KEY_FILE", "",
+		"file holding the card-number key, hex (default: the database path + "+store.PANKeyFileSuffix+", created on first start)")
+	sf.panKey = f.getenv("CARDOPS_PAN_KEY")
+}
+
+// open opens the database with the configured card-number key.
+func (sf storeFlags) open(ctx context.Context) (*store.Store, error) {
+	opts := store.Options{PANKeyFile: sf.panKeyFile}
+	if sf.panKey != "" {
+		if sf.panKeyFile != "" {
+			return nil, errors.New("give the card-number key either in CARDOPS_PAN_KEY or as a file (--pan-key-file / CARDOPS_PAN_KEY_FILE), not both")
+		}
+		key, err := store.ParsePANKey(sf.panKey)
+		if err != nil {
+			return nil, fmt.Errorf("CARDOPS_PAN_KEY: %w", err)
+		}
+		opts.PANKey = key
+	}
+	return store.OpenWith(ctx, sf.db, opts)
 }

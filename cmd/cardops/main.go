@@ -1,10 +1,13 @@
 // Command cardops is the back-office console of a card-issuing platform:
 // one binary with the web console, the sandbox issuer and its demo data.
 //
-//	cardops [serve] [--addr A] [--db F] [--demo]
+//	cardops [serve] [--addr A] [--db F] [--demo] [--tls-cert F --tls-key F] [--trusted-proxy CIDR,...]
 //	cardops user add NAME --level 1|2|3   (password on standard input)
+//	cardops user reset NAME [--password-stdin]
 //	cardops user list
 //	cardops seed --cards N
+//
+// Every command takes --db and --pan-key-file (or CARDOPS_PAN_KEY).
 package main
 
 import (
@@ -47,9 +50,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 }
 
 const usage = `usage:
-  cardops [serve] [--addr 127.0.0.1:8080] [--db ./cardops.db] [--demo]
+  cardops [serve] [--addr 127.0.0.1:8080] [--db ./cardops.db] [--demo] [--tls-cert F --tls-key F] [--trusted-proxy CIDR,...]
   cardops user add NAME --level 1|2|3     (reads the password from standard input)
+  cardops user reset NAME [--password-stdin] (prints a new random password, or reads one)
   cardops user list
   cardops seed --cards N
-Every flag also reads an environment variable: CARDOPS_ADDR, CARDOPS_DB, CARDOPS_DEMO, ...
+Every command takes --db and --pan-key-file (the card-number key; default: the database path + .pankey).
+Every flag also reads an environment variable: CARDOPS_ADDR, CARDOPS_DB, CARDOPS_DEMO, ...;
+the card-number key itself can be given in CARDOPS_PAN_KEY (hex or base64) instead of a file.
 `

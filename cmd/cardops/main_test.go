@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -73,5 +75,100 @@ func TestBadEnvironmentValue(t *testing.T) {
 	err := run(context.Background(), []string{"serve"}, env(map[string]string{"CARDOPS_DEMO": "maybe"}), nil, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "CARDOPS_DEMO") {
 		t.Errorf("run = %v, want an error naming CARDOPS_DEMO", err)
+	}
+}
+
+func TestUserReset(t *testing.T) {
+	store.BcryptCost = bcrypt.MinCost
+	db := filepath.Join(t.TempDir(), "cli.db")
+	getenv := env(map[string]string{"CARDOPS_DB": db})
+	if err := run(context.Background(), []string{"user", "add", "alice", "--level", "3"}, getenv, strings.NewReader("a fine password\n"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		stdin   string
+		wantErr string
+		wantOut string
+		signsIn string // a password that must sign in afterwards
+	}{
+		{"unknown user", []string{"user", "reset", "bob"}, "", "there is no user", "", "a fine password"},
+		{"no name", []string{"user", "reset"}, "", "give the user's name", "", ""},
+		{"short password from stdin", []string{"user", "reset", "alice", "--password-stdin"}, "short\n", "at least 10 characters", "", "a fine password"},
+		{"password from stdin", []string{"user", "reset", "alice", "--password-stdin"}, "another fine password\n", "", "new password set for alice", "another fine password"},
+		{"random password", []string{"user", "reset", "alice"}, "", "", "new password for alice (level 3, Admin): ", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), tc.args, getenv, strings.NewReader(tc.stdin), &out, &out)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("run = %v, want an error containing %q", err, tc.wantErr)
+				}
+			} else if err != nil || !strings.Contains(out.String(), tc.wantOut) {
+				t.Fatalf("run = %v, output %q; want %q", err, out.String(), tc.wantOut)
+			}
+			pw := tc.signsIn
+			if tc.wantOut != "" && pw == "" {
+				pw = strings.TrimSpace(strings.SplitN(strings.SplitN(out.String(), "Admin): ", 2)[1], "\n", 2)[0])
+			}
+			if pw == "" {
+				return
+			}
+			st, err := store.Open(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if _, err := st.Authenticate(context.Background(), "alice", pw); err != nil {
+				t.Errorf("password %q does not sign in: %v", pw, err)
+			}
+		})
+	}
+}
+
+// TestCommandsTakeThePANKey: every command opens the database with the
+// configured card-number key and refuses a wrong one.
+func TestCommandsTakeThePANKey(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cli.db")
+	if err := run(context.Background(), []string{"seed", "--cards", "3", "--db", db}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(db + store.PANKeyFileSuffix)
+	if err != nil {
+		t.Fatalf("seed made no key file: %v", err)
+	}
+	right := strings.TrimSpace(string(raw))
+	wrong := strings.Repeat("ab", store.PANKeySize)
+	wrongFile := filepath.Join(dir, "wrong.pankey")
+	os.WriteFile(wrongFile, []byte(wrong), 0o600)
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+	}{
+		{"default key file", []string{"user", "list", "--db", db}, nil, ""},
+		{"key in the environment", []string{"user", "list", "--db", db}, map[string]string{"CARDOPS_PAN_KEY": right}, ""},
+		{"wrong key in the environment", []string{"user", "list", "--db", db}, map[string]string{"CARDOPS_PAN_KEY": wrong}, "another key"},
+		{"malformed key in the environment", []string{"seed", "--cards", "1", "--db", db}, map[string]string{"CARDOPS_PAN_KEY": "1234"}, "CARDOPS_PAN_KEY: want 32 bytes"},
+		{"wrong key file", []string{"seed", "--cards", "1", "--db", db, "--pan-key-file", wrongFile}, nil, "another key"},
+		{"wrong key file from the environment", []string{"user", "list", "--db", db}, map[string]string{"CARDOPS_PAN_KEY_FILE": wrongFile}, "another key"},
+		{"both", []string{"user", "list", "--db", db, "--pan-key-file", wrongFile}, map[string]string{"CARDOPS_PAN_KEY": right}, "not both"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := run(context.Background(), tc.args, env(tc.env), nil, io.Discard, io.Discard)
+			if tc.wantErr == "" && err != nil {
+				t.Errorf("run = %v, want success", err)
+			}
+			if tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Errorf("run = %v, want an error containing %q", err, tc.wantErr)
+			}
+			if tc.wantErr != "" && err != nil && strings.Contains(err.Error(), right) {
+				t.Error("the error shows the key")
+			}
+		})
 	}
 }

@@ -7,15 +7,14 @@ import (
 	"io"
 	"time"
 
-	"cardops/store"
 	"cardops/store/seed"
 )
 
 func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var db string
+	var sf storeFlags
 	var cards int
 	f := newFlags("seed", getenv, stderr)
-	f.string(&db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
+	f.store(&sf)
 	f.IntVar(&cards, "cards", 1000, "how many cards to add")
 	if err := f.parse(args); err != nil {
 		return err
@@ -23,7 +22,7 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, std
 	if cards <= 0 || cards > 20_000_000 {
 		return errors.New("seed: --cards must be between 1 and 20000000")
 	}
-	st, err := store.Open(ctx, db)
+	st, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -10,7 +12,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/netip"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"cardops/store"
@@ -20,9 +27,14 @@ import (
 )
 
 type serveConfig struct {
-	addr string
-	db   string
-	demo bool
+	addr  string
+	store storeFlags
+	demo  bool
+	// tlsCert and tlsKey, both or neither, make the console serve HTTPS.
+	tlsCert, tlsKey string
+	// trustedProxies is a comma-separated list of CIDRs or addresses of
+	// reverse proxies whose X-Forwarded-For and X-Forwarded-Proto count.
+	trustedProxies string
 	// demoCards is how many cards a demo start seeds into an empty database.
 	demoCards int
 	// fourEyes makes every reissue need a second admin.
@@ -53,7 +65,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var cfg serveConfig
 	f := newFlags("serve", getenv, stderr)
 	f.string(&cfg.addr, "addr", "CARDOPS_ADDR", "127.0.0.1:8080", "address to listen on")
-	f.string(&cfg.db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
+	f.store(&cfg.store)
 	f.bool(&cfg.demo, "demo", "CARDOPS_DEMO", false, "on first start, seed the sandbox and create one demo account per level")
 	f.int(&cfg.demoCards, "demo-cards", "CARDOPS_DEMO_CARDS", 5000, "cards the demo seeds into an empty database")
 	f.bool(&cfg.fourEyes, "four-eyes", "CARDOPS_FOUR_EYES", false, "a reissue prepared by one admin must be confirmed by another")
@@ -66,6 +78,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.duration(&cfg.writeTimeout, "write-timeout", "CARDOPS_WRITE_TIMEOUT", store.DefaultWriteTimeout, "how long a write waits for a busy database before the request is answered 503")
 	f.int(&cfg.maxConnsPerIP, "max-conns-per-ip", "CARDOPS_MAX_CONNS_PER_IP", web.DefaultMaxConnsPerIP, "connections one IP address may hold open at once (0: no cap)")
 	f.int(&cfg.maxConns, "max-conns", "CARDOPS_MAX_CONNS", web.DefaultMaxConns, "connections open at once in all (0: no cap)")
+	f.string(&cfg.tlsCert, "tls-cert", "CARDOPS_TLS_CERT", "", "PEM certificate (chain) to serve HTTPS with; needs --tls-key")
+	f.string(&cfg.tlsKey, "tls-key", "CARDOPS_TLS_KEY", "", "PEM private key of --tls-cert")
+	f.string(&cfg.trustedProxies, "trusted-proxy", "CARDOPS_TRUSTED_PROXY", "",
+		"comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -76,17 +92,37 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	proxies, err := parseProxies(cfg.trustedProxies)
+	if err != nil {
+		return err
+	}
+	var tlsCfg *tls.Config
+	if cfg.tlsCert != "" || cfg.tlsKey != "" {
+		if cfg.tlsCert == "" || cfg.tlsKey == "" {
+			return errors.New("--tls-cert and --tls-key go together: give both or neither")
+		}
+		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 
-	st, err := store.Open(ctx, cfg.db)
+	warnReadable(stderr, filepath.Dir(cfg.store.db), "the directory of the database")
+	st, err := cfg.store.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	st.SetWriteTimeout(cfg.writeTimeout)
+	if kf := st.PANKeyFile(); kf != "" {
+		warnReadable(stderr, kf, "the card-number key file")
+	}
 
 	var accounts []demoAccount
+	created := false
 	if cfg.demo {
-		if accounts, err = prepareDemo(ctx, st, cfg.demoCards, stdout); err != nil {
+		if accounts, created, err = prepareDemo(ctx, st, cfg.demoCards, stdout); err != nil {
 			return err
 		}
 	}
@@ -97,27 +133,34 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	target, err := webhookTarget(cfg.webhookTarget, ln.Addr())
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
+	target, err := webhookTarget(cfg.webhookTarget, scheme, ln.Addr())
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger, Scheme: cfg.webhookScheme})
+	dcfg := dispatch.Config{Store: st, Target: target, Logger: logger, Scheme: cfg.webhookScheme}
+	if tlsCfg != nil && cfg.webhookTarget == "" {
+		dcfg.Client = selfClient(tlsCfg.Certificates[0])
+	}
+	dispatcher := dispatch.New(dcfg)
 	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
 		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret, RequireSignature: cfg.webhookRequireSig,
-		ReadTimeout: cfg.readTimeout})
+		ReadTimeout: cfg.readTimeout, TrustedProxies: proxies})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	srv := console.HTTPServer()
-	fmt.Fprintf(stdout, "cardops is serving on http://%s (database %s)\n", ln.Addr(), cfg.db)
+	srv.TLSConfig = tlsCfg
+	fmt.Fprintf(stdout, "cardops is serving on %s://%s (database %s)\n", scheme, ln.Addr(), cfg.store.db)
 	if cfg.fourEyes {
 		fmt.Fprintln(stdout, "  four-eyes reissue is on: a second admin confirms every reissue")
 	}
-	for _, a := range accounts {
-		fmt.Fprintf(stdout, "  sign in as %-9s password %s   (level %d, %s)\n", a.Username, a.Password, a.Level, a.Level)
-	}
+	printDemoAccounts(stdout, accounts, created, cfg.store)
 
 	fmt.Fprintf(stdout, "  notifications are delivered to %s\n", target)
 	// The dispatcher stops before the server, so its last deliveries to
@@ -128,7 +171,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { dispatched <- dispatcher.Run(dispatchCtx) }()
 	go sweepSessions(ctx, st, logger)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(web.LimitListener(ln, cfg.maxConnsPerIP, cfg.maxConns, logger)) }()
+	limited := web.LimitListener(ln, cfg.maxConnsPerIP, cfg.maxConns, logger)
+	go func() {
+		if tlsCfg != nil {
+			errc <- srv.ServeTLS(limited, "", "") // the certificate is in srv.TLSConfig
+			return
+		}
+		errc <- srv.Serve(limited)
+	}()
 	var serveErr error
 	dispatchDone := false
 	select {
@@ -175,8 +225,8 @@ func checkWebhookScheme(cfg serveConfig) error {
 
 // webhookTarget returns the URL the dispatcher delivers to: the configured
 // one, or the console's own /webhooks at the address it listens on (a
-// wildcard address is reached through loopback).
-func webhookTarget(configured string, addr net.Addr) (string, error) {
+// wildcard address is reached through loopback) over scheme.
+func webhookTarget(configured, scheme string, addr net.Addr) (string, error) {
 	if configured != "" {
 		u, err := url.Parse(configured)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -194,55 +244,154 @@ func webhookTarget(configured string, addr net.Addr) (string, error) {
 			host = "::1"
 		}
 	}
-	return "http://" + net.JoinHostPort(host, port) + "/webhooks", nil
+	return scheme + "://" + net.JoinHostPort(host, port) + "/webhooks", nil
 }
 
-// demoAccount is a demo user whose password is kept (in the database, for
-// the demo only) so every start-up can print it again.
+// selfClient is the dispatcher's client for the console's own HTTPS
+// receiver, reached through loopback, where the certificate's names do not
+// match: it accepts exactly the certificate the console serves.
+func selfClient(cert tls.Certificate) *http.Client {
+	leaf := cert.Certificate[0]
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 32
+	tr.TLSClientConfig = &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		// The chain and name checks are replaced by pinning, below.
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 || !bytes.Equal(cs.PeerCertificates[0].Raw, leaf) {
+				return errors.New("the receiver's certificate is not the console's own")
+			}
+			return nil
+		},
+	}
+	return &http.Client{Transport: tr}
+}
+
+// parseProxies reads --trusted-proxy: CIDRs or single addresses.
+func parseProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range strings.Split(list, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if pr, err := netip.ParsePrefix(p); err == nil {
+			out = append(out, pr.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(p)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxy %q: want a CIDR (10.0.0.0/8) or an address", p)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// warnReadable warns when others than the owner may read path: the
+// database files are created 0600, but what holds them should be private
+// too.
+func warnReadable(stderr io.Writer, path, what string) {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	fmt.Fprintf(stderr, "warning: %s (%s) has mode %#o: others than its owner can read it; make it private: chmod %s %s\n",
+		what, path, fi.Mode().Perm(), map[bool]string{true: "700", false: "600"}[fi.IsDir()], shellQuote(path))
+}
+
+// demoAccount is a demo user. Its password is printed once, when the
+// account is created, and never kept: the database records the names and
+// levels only.
 type demoAccount struct {
 	Username string
-	Password string
+	Password string `json:"-"`
 	Level    store.Level
 }
 
 const demoAccountsSetting = "demo_accounts"
 
 // prepareDemo seeds the sandbox into an empty database and creates the three
-// demo accounts once, with random passwords.
-func prepareDemo(ctx context.Context, st *store.Store, cards int, stdout io.Writer) ([]demoAccount, error) {
+// demo accounts once, with random passwords; created reports whether that
+// happened now (and so whether the accounts carry their passwords).
+func prepareDemo(ctx context.Context, st *store.Store, cards int, stdout io.Writer) (accounts []demoAccount, created bool, err error) {
 	raw, err := st.Setting(ctx, demoAccountsSetting)
 	if err == nil {
-		var accounts []demoAccount
 		if err := json.Unmarshal(raw, &accounts); err != nil {
-			return nil, fmt.Errorf("read demo accounts: %w", err)
+			return nil, false, fmt.Errorf("read demo accounts: %w", err)
 		}
-		return accounts, nil
+		return accounts, false, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+		return nil, false, err
 	}
 	fmt.Fprintf(stdout, "First demo start: seeding %d cards into the sandbox ...\n", cards)
 	sum, err := seed.Run(ctx, st, seed.Options{Cards: cards})
 	if err != nil {
-		return nil, fmt.Errorf("seed demo data: %w", err)
+		return nil, false, fmt.Errorf("seed demo data: %w", err)
 	}
 	fmt.Fprintf(stdout, "Seeded %d cards, %d wallets, %d movements in %s.\n", sum.Cards, sum.Wallets, sum.Transactions, sum.Elapsed.Round(time.Millisecond))
-	var accounts []demoAccount
 	for _, a := range []struct {
 		name  string
 		level store.Level
 	}{{"viewer", store.LevelReadOnly}, {"operator", store.LevelOperational}, {"admin", store.LevelAdmin}} {
 		acc := demoAccount{Username: a.name, Password: randomPassword(), Level: a.level}
 		if _, err := st.CreateUser(ctx, store.NewUser{Username: acc.Username, Level: acc.Level, Password: acc.Password}); err != nil {
-			return nil, fmt.Errorf("create demo account %s: %w", acc.Username, err)
+			return nil, false, fmt.Errorf("create demo account %s: %w", acc.Username, err)
 		}
 		accounts = append(accounts, acc)
 	}
 	raw, _ = json.Marshal(accounts)
 	if err := st.SetSetting(ctx, demoAccountsSetting, raw); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return accounts, nil
+	return accounts, true, nil
+}
+
+// printDemoAccounts prints the demo accounts' passwords when they were just
+// created, the only time they exist in clear; on later starts, the command
+// that gives an account a new one.
+func printDemoAccounts(stdout io.Writer, accounts []demoAccount, created bool, sf storeFlags) {
+	if len(accounts) == 0 {
+		return
+	}
+	if created {
+		for _, a := range accounts {
+			fmt.Fprintf(stdout, "  sign in as %-9s password %s   (level %d, %s)\n", a.Username, a.Password, a.Level, a.Level)
+		}
+		fmt.Fprintln(stdout, "  these passwords are shown only now and kept nowhere: note them")
+		return
+	}
+	fmt.Fprintln(stdout, "  demo accounts (their passwords were shown when they were created); for a new password run:")
+	for _, a := range accounts {
+		cmd := fmt.Sprintf("%s user reset %s --db %s", selfName(), a.Username, shellQuote(sf.db))
+		if sf.panKeyFile != "" {
+			cmd += " --pan-key-file " + shellQuote(sf.panKeyFile)
+		}
+		fmt.Fprintf(stdout, "    %-60s (level %d, %s)\n", cmd, a.Level, a.Level)
+	}
+}
+
+// selfName is how to run this binary again from the same directory: the path
+// it was started by (./bin/cardops under make run), or "cardops" when that
+// path is a temporary build (go run, go test).
+func selfName() string {
+	p := os.Args[0]
+	if filepath.Base(p) != "cardops" || strings.HasPrefix(p, os.TempDir()) || strings.Contains(p, "go-build") {
+		return "cardops"
+	}
+	return shellQuote(p)
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but plain
+// path characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+=:@,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func randomPassword() string {

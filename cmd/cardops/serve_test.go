@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -39,7 +40,8 @@ func (s *syncBuffer) String() string {
 
 // TestServeDemo starts the real command with --demo, reads the printed URL
 // and accounts, checks readiness, then shuts it down gracefully; a second
-// start prints the same accounts without seeding again.
+// start neither seeds again nor prints a password (none is kept), but
+// prints the command that sets a new one, and that command works.
 func TestServeDemo(t *testing.T) {
 	store.BcryptCost = bcrypt.MinCost
 	db := filepath.Join(t.TempDir(), "demo.db")
@@ -86,13 +88,44 @@ func TestServeDemo(t *testing.T) {
 			t.Errorf("first start output lacks %q:\n%s", want, first)
 		}
 	}
+	pw := regexp.MustCompile(`sign in as admin\s+password (\S+)`).FindStringSubmatch(first)
+	if pw == nil {
+		t.Fatalf("first start printed no admin password:\n%s", first)
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		if b, _ := os.ReadFile(db + suffix); bytes.Contains(b, []byte(pw[1])) {
+			t.Errorf("the admin's password is in clear in %s", filepath.Base(db+suffix))
+		}
+	}
 	second, _ := start()
 	if strings.Contains(second, "Seeded") {
 		t.Errorf("second start seeded again:\n%s", second)
 	}
-	pw := regexp.MustCompile(`sign in as admin\s+password (\S+)`)
-	if a, b := pw.FindStringSubmatch(first), pw.FindStringSubmatch(second); a == nil || b == nil || a[1] != b[1] {
-		t.Errorf("admin password differs between starts: %v vs %v", a, b)
+	if strings.Contains(second, pw[1]) || strings.Contains(second, "password "+pw[1]) {
+		t.Errorf("second start printed the admin password again:\n%s", second)
+	}
+	reset := regexp.MustCompile(`cardops user reset admin --db (\S+)`).FindStringSubmatch(second)
+	if reset == nil || reset[1] != db {
+		t.Fatalf("second start does not print the command for a new admin password:\n%s", second)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"user", "reset", "admin", "--db", reset[1]}, env(nil), nil, &out, &out); err != nil {
+		t.Fatalf("user reset: %v", err)
+	}
+	newPW := regexp.MustCompile(`new password for admin \(level 3, Admin\): (\S+)`).FindStringSubmatch(out.String())
+	if newPW == nil {
+		t.Fatalf("user reset printed no password: %q", out.String())
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Authenticate(context.Background(), "admin", newPW[1]); err != nil {
+		t.Errorf("the new admin password does not sign in: %v", err)
+	}
+	if _, err := st.Authenticate(context.Background(), "admin", pw[1]); err == nil {
+		t.Error("the first admin password still signs in after the reset")
 	}
 }
 
@@ -112,7 +145,7 @@ func TestWebhookTarget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := webhookTarget(tc.configured, addr)
+		got, err := webhookTarget(tc.configured, "http", addr)
 		if (err != nil) != tc.wantErr || got != tc.want {
 			t.Errorf("webhookTarget(%q, %s) = %q, %v; want %q (error %v)", tc.configured, tc.addr, got, err, tc.want, tc.wantErr)
 		}

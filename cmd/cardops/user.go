@@ -15,22 +15,24 @@ import (
 
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("user: want 'user add NAME --level N' or 'user list'")
+		return errors.New("user: want 'user add NAME --level N', 'user reset NAME' or 'user list'")
 	}
 	switch args[0] {
 	case "add":
 		return runUserAdd(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "reset":
+		return runUserReset(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "list":
 		return runUserList(ctx, args[1:], getenv, stdout, stderr)
 	}
-	return fmt.Errorf("user: unknown sub-command %q: want add or list", args[0])
+	return fmt.Errorf("user: unknown sub-command %q: want add, reset or list", args[0])
 }
 
 func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var db string
+	var sf storeFlags
 	var level int
 	f := newFlags("user add", getenv, stderr)
-	f.string(&db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
+	f.store(&sf)
 	f.IntVar(&level, "level", 0, "access level: 1 Read-Only, 2 Operational, 3 Admin")
 	// Accept the name before or after the flags.
 	var name string
@@ -49,7 +51,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if !store.Level(level).Valid() {
 		return fmt.Errorf("user add: --level must be 1, 2 or 3 (got %d)", level)
 	}
-	password, err := readPassword(stdin)
+	password, err := readPassword(stdin, "user add")
 	if err != nil {
 		return err
 	}
@@ -57,7 +59,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err := nu.Validate(); err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
-	st, err := store.Open(ctx, db)
+	st, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -76,26 +78,77 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 
 // readPassword reads one line from standard input: the password, never a flag,
 // so it stays out of shell history and process lists.
-func readPassword(stdin io.Reader) (string, error) {
+func readPassword(stdin io.Reader, cmd string) (string, error) {
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("user add: read password from standard input: %w", err)
+		return "", fmt.Errorf("%s: read password from standard input: %w", cmd, err)
 	}
 	password := strings.TrimRight(line, "\r\n")
 	if password == "" {
-		return "", errors.New("user add: empty password: pipe the password on standard input, e.g. `printf '%s\\n' \"$PW\" | cardops user add NAME --level 1`")
+		return "", fmt.Errorf("%s: empty password: pipe the password on standard input, e.g. `printf '%%s\\n' \"$PW\" | cardops %s NAME ...`", cmd, cmd)
 	}
 	return password, nil
 }
 
-func runUserList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var db string
-	f := newFlags("user list", getenv, stderr)
-	f.string(&db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
+// runUserReset sets a new password for a user and ends the user's sessions:
+// a random one, printed once, or with --password-stdin the line read from
+// standard input. It is how a demo account gets a password again, since
+// only the first start prints them.
+func runUserReset(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var sf storeFlags
+	var fromStdin bool
+	f := newFlags("user reset", getenv, stderr)
+	f.store(&sf)
+	f.BoolVar(&fromStdin, "password-stdin", false, "read the new password from standard input instead of generating one")
+	var name string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, db)
+	if name == "" && f.NArg() > 0 {
+		name = f.Arg(0)
+	}
+	if name == "" {
+		return errors.New("user reset: give the user's name: cardops user reset NAME [--password-stdin]")
+	}
+	password := randomPassword()
+	if fromStdin {
+		var err error
+		if password, err = readPassword(stdin, "user reset"); err != nil {
+			return err
+		}
+	}
+	st, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.ResetPassword(ctx, name, password, "cli")
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("user reset: there is no user %q (cardops user list shows them)", name)
+	}
+	if err != nil {
+		return fmt.Errorf("user reset: %w", err)
+	}
+	if fromStdin {
+		fmt.Fprintf(stdout, "new password set for %s (level %d, %s); any session the user had is ended\n", u.Username, u.Level, u.Level)
+		return nil
+	}
+	fmt.Fprintf(stdout, "new password for %s (level %d, %s): %s\n", u.Username, u.Level, u.Level, password)
+	fmt.Fprintln(stdout, "it is shown only now; any session the user had is ended")
+	return nil
+}
+
+func runUserList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var sf storeFlags
+	f := newFlags("user list", getenv, stderr)
+	f.store(&sf)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	st, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -119,10 +119,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if seed == 0 {
 		seed = 1
 	}
-	key, err := st.SecretKey(ctx, store.PANKeySetting, store.PANKeySize)
-	if err != nil {
-		return sum, fmt.Errorf("seed: %w", err)
-	}
+	key := st.PANKey()
 	info, err := inspect(ctx, st.Writer())
 	if err != nil {
 		return sum, fmt.Errorf("seed: %w", err)

@@ -74,10 +74,7 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 	def(&c.Approval, "NONE")
 	var hashes [][]byte // of the numbers, former first, when PAN is set
 	if c.PAN != "" {
-		key, err := st.SecretKey(ctx, store.PANKeySetting, store.PANKeySize)
-		if err != nil {
-			return "", err
-		}
+		key := st.PANKey()
 		c.BIN, c.Last4, c.FormerLast4 = c.PAN[:store.BINLength], c.PAN[len(c.PAN)-4:], nil
 		for _, p := range append(append([]string{}, c.FormerPANs...), c.PAN) {
 			if p[:store.BINLength] != c.BIN {
