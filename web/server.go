@@ -118,19 +118,19 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		store:         cfg.Store,
-		log:           cfg.Logger,
-		cookies:       newCookieStore(hashKey, blockKey),
-		anon:          newAnonLimiter(),
-		authenticate:  cfg.Store.Authenticate,
-		staticVersion: version,
-		now:           time.Now,
-		fourEyes:      cfg.FourEyes,
-		simTarget:     cfg.WebhookTarget,
-		wakeOutbox:    cfg.WakeDispatcher,
-		liveRows:      cfg.LiveRows,
-		requireSig:    cfg.RequireSignature,
-		keepAlive:     cfg.StreamKeepAlive,
+		store:          cfg.Store,
+		log:            cfg.Logger,
+		cookies:        newCookieStore(hashKey, blockKey),
+		anon:           newAnonLimiter(),
+		authenticate:   cfg.Store.Authenticate,
+		staticVersion:  version,
+		now:            time.Now,
+		fourEyes:       cfg.FourEyes,
+		simTarget:      cfg.WebhookTarget,
+		wakeOutbox:     cfg.WakeDispatcher,
+		liveRows:       cfg.LiveRows,
+		requireSig:     cfg.RequireSignature,
+		keepAlive:      cfg.StreamKeepAlive,
 		trustedProxies: cfg.TrustedProxies,
 	}
 	if s.keepAlive <= 0 {
