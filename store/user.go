@@ -53,7 +53,25 @@ type User struct {
 	Level        Level
 	passwordHash []byte
 	CreatedAt    int64
+	// DisabledAt is when an admin disabled the account, 0 while active.
+	DisabledAt int64
+	// MustChangePassword is set while the password is a one-time one that
+	// someone else chose: the user must choose their own before anything else.
+	MustChangePassword bool
+	// LastSignInAt and LastSignInAddr are the latest full sign-in (0 and ""
+	// before the first).
+	LastSignInAt   int64
+	LastSignInAddr string
+	totpSecret     string
+	totpPending    string
+	totpLastStep   int64
 }
+
+// Disabled reports whether an admin has disabled the account.
+func (u User) Disabled() bool { return u.DisabledAt != 0 }
+
+// TwoFactor reports whether the user has enrolled a TOTP authenticator.
+func (u User) TwoFactor() bool { return u.totpSecret != "" }
 
 // NewUser holds what is needed to create a user.
 type NewUser struct {
@@ -109,7 +127,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 
 // Users lists every user by name.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, username, level, password_hash, created_at FROM users ORDER BY username`)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
@@ -128,7 +146,7 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 // UserByName returns the user with that username (case-insensitive).
 func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
 	u, err := scanUser(s.r.QueryRowContext(ctx,
-		`SELECT id, username, level, password_hash, created_at FROM users WHERE username = ?`, username))
+		`SELECT `+userCols+` FROM users WHERE username = ?`, username))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("store: user %q: %w", username, ErrNotFound)
 	}
@@ -141,7 +159,7 @@ func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
 // UserByID returns the user with that id.
 func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	u, err := scanUser(s.r.QueryRowContext(ctx,
-		`SELECT id, username, level, password_hash, created_at FROM users WHERE id = ?`, id))
+		`SELECT `+userCols+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("store: user %d: %w", id, ErrNotFound)
 	}
@@ -156,7 +174,9 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("cardops-no-such-user"), bcrypt.MinCost)
 
 // Authenticate returns the user whose username and password match. Any
-// mismatch, unknown user included, is ErrBadCredentials.
+// mismatch, unknown user included, is ErrBadCredentials. A disabled
+// account is ErrUserDisabled, and only after the right password, so the
+// refusal tells nothing to someone who does not know it.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (User, error) {
 	u, err := s.UserByName(ctx, username)
 	if errors.Is(err, ErrNotFound) {
@@ -169,11 +189,17 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (Us
 	if !u.CheckPassword(password) {
 		return User{}, ErrBadCredentials
 	}
+	if u.Disabled() {
+		return u, ErrUserDisabled
+	}
 	return u, nil
 }
 
 // ErrBadCredentials is returned for an unknown user or a wrong password.
 var ErrBadCredentials = errors.New("wrong username or password")
+
+// ErrUserDisabled is returned for a disabled account.
+var ErrUserDisabled = errors.New("the account is disabled")
 
 // CheckPassword reports whether password is the user's password.
 func (u User) CheckPassword(password string) bool {
@@ -183,11 +209,15 @@ func (u User) CheckPassword(password string) bool {
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
 
+const userCols = `id, username, level, password_hash, created_at, COALESCE(disabled_at, 0), must_change_password,
+	COALESCE(last_sign_in_at, 0), last_sign_in_addr, totp_secret, totp_pending, totp_last_step`
+
 func scanUser(row rowScanner) (User, error) {
 	var u User
 	var hash string
 	var level int
-	if err := row.Scan(&u.ID, &u.Username, &level, &hash, &u.CreatedAt); err != nil {
+	if err := row.Scan(&u.ID, &u.Username, &level, &hash, &u.CreatedAt, &u.DisabledAt, &u.MustChangePassword,
+		&u.LastSignInAt, &u.LastSignInAddr, &u.totpSecret, &u.totpPending, &u.totpLastStep); err != nil {
 		return User{}, err
 	}
 	u.Level = Level(level)
