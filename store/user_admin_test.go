@@ -31,7 +31,9 @@ func addUser(t *testing.T, st *Store, name string, level Level) User {
 	return u
 }
 
-func actorOf(u User) Actor { return Actor{Username: u.Username, Level: u.Level, RemoteAddr: "127.0.0.1"} }
+func actorOf(u User) Actor {
+	return Actor{Username: u.Username, Level: u.Level, RemoteAddr: "127.0.0.1"}
+}
 
 func TestUserChangesNeverLockTheConsoleOut(t *testing.T) {
 	ctx := context.Background()
