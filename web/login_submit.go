@@ -51,8 +51,24 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, views.LoginPage(page, f))
 		return
 	}
+	if errors.Is(err, store.ErrUserDisabled) {
+		// Said only after the right password, so it reveals nothing to a guesser.
+		s.audit(r, nil, "login", "user", u.Username, store.ResultRefused, "account disabled")
+		f.Error = "This account is disabled. Ask an admin if you need it again."
+		s.render(w, r, http.StatusForbidden, views.LoginPage(page, f))
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
+		return
+	}
+	if u.TwoFactor() {
+		// The throttle forgets the account's failures only once the code
+		// is right too (login_2fa_submit.go).
+		s.audit(r, nil, "login.password", "user", u.Username, store.ResultOK, "second factor asked")
+		if err := s.startChallenge(w, r, u, f.Next); err != nil {
+			s.serverError(w, r, err)
+		}
 		return
 	}
 	s.throttle.succeed(username)

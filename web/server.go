@@ -45,6 +45,11 @@ type Config struct {
 	// before it pauses itself, so a tab left open all day stays light;
 	// 0 means 500.
 	LiveRows int
+
+	// RequireTwoFactorLevel makes users at or above this level enrol in
+	// two-factor sign-in before they can do anything else; 0 requires it of
+	// nobody.
+	RequireTwoFactorLevel store.Level
 }
 
 // Server is the console's http.Handler.
@@ -62,6 +67,7 @@ type Server struct {
 	simTarget  string
 	wakeOutbox func()
 	liveRows   int
+	require2FA store.Level
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
@@ -100,6 +106,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		simTarget:     cfg.WebhookTarget,
 		wakeOutbox:    cfg.WakeDispatcher,
 		liveRows:      cfg.LiveRows,
+		require2FA:    cfg.RequireTwoFactorLevel,
 	}
 	if s.liveRows <= 0 {
 		s.liveRows = defaultLiveRows
