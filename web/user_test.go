@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -80,8 +80,8 @@ func TestUserManagement(t *testing.T) {
 		},
 		{
 			name: "a wrong level is refused in words", method: "POST", url: "/settings/users", as: store.LevelAdmin,
-			form:       url.Values{"username": {"erin"}, "level": {"9"}, "password": {"short"}},
-			wantStatus: http.StatusUnprocessableEntity,
+			form:         url.Values{"username": {"erin"}, "level": {"9"}, "password": {"short"}},
+			wantStatus:   http.StatusUnprocessableEntity,
 			wantContains: []string{"Choose level 1, 2 or 3.", "The password must be at least 10 characters."},
 			after: func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
 				if _, err := e.store.UserByName(t.Context(), "erin"); err == nil {
