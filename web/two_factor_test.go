@@ -170,3 +170,38 @@ func TestRequiredTwoFactorComesFirst(t *testing.T) {
 		t.Errorf("after enrolment: status %d, want 200", rec.Code)
 	}
 }
+
+// TestReissueStepUpWithCode: an admin with two-factor confirms a reissue
+// with password and code; a missing code is asked for, a wrong one is a
+// wrong try and changes nothing.
+func TestReissueStepUpWithCode(t *testing.T) {
+	c := &clock{t: time.Now()}
+	e := newTestEnv(t)
+	e.store.SetClock(c.now)
+	admin := e.login("admin")
+	secret, _ := enrol(t, e, c, admin)
+	card := addTestCard(t, e, "ACTIVE")
+	rid := startReissue(t, e, admin, card.ID)
+	confirm := func(code string) *httptest.ResponseRecorder {
+		return e.post(admin, "/reissues/"+rid+"/confirm", url.Values{"last4": {card.Last4}, "password": {testPassword}, "code": {code}})
+	}
+	wantBody(t, e.get(admin, "/reissues/"+rid), http.StatusOK, `name="code"`)
+	wantBody(t, confirm(""), http.StatusUnprocessableEntity, "Type the code from your authenticator app.")
+	used, _ := store.TOTPCode(secret, c.t)
+	rec := confirm(used)
+	wantBody(t, rec, http.StatusUnprocessableEntity, "Wrong code, one from another period, or one used already", "4 of 5 tries left")
+	if strings.Contains(rec.Body.String(), "That is not your password") {
+		t.Error("a right password is reported wrong")
+	}
+	if got := cardNow(t, e, card.ID); got.Last4 != card.Last4 {
+		t.Fatalf("a wrong code changed the card")
+	}
+	c.t = c.t.Add(30 * time.Second)
+	code, _ := store.TOTPCode(secret, c.t)
+	if rec := confirm(code); rec.Code != http.StatusSeeOther {
+		t.Fatalf("password and code: status %d, want 303; body %.400s", rec.Code, rec.Body.String())
+	}
+	if got := cardNow(t, e, card.ID); got.Last4 == card.Last4 {
+		t.Errorf("card not reissued")
+	}
+}
