@@ -4,6 +4,7 @@
 //	cardops [serve] [--addr A] [--db F] [--demo]
 //	cardops user add NAME --level 1|2|3   (password on standard input)
 //	cardops user list
+//	cardops user 2fa-reset NAME | 2fa-code NAME
 //	cardops seed --cards N
 package main
 
@@ -50,6 +51,8 @@ const usage = `usage:
   cardops [serve] [--addr 127.0.0.1:8080] [--db ./cardops.db] [--demo]
   cardops user add NAME --level 1|2|3     (reads the password from standard input)
   cardops user list
+  cardops user 2fa-reset NAME             (turns off a user's two-factor sign-in when they lost it)
+  cardops user 2fa-code NAME              (prints the user's current two-factor code, for a demo)
   cardops seed --cards N
 Every flag also reads an environment variable: CARDOPS_ADDR, CARDOPS_DB, CARDOPS_DEMO, ...
 `

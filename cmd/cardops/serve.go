@@ -35,6 +35,9 @@ type serveConfig struct {
 	// means the ones kept in the database (generated on first start).
 	webhookKey    string
 	webhookSecret string
+	// require2FA is the level from which two-factor sign-in is required; 4
+	// requires it of nobody.
+	require2FA int
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -48,8 +51,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.string(&cfg.webhookTarget, "webhook-target", "CARDOPS_WEBHOOK_TARGET", "", "URL the dispatcher delivers simulated notifications to (default: this console's own /webhooks)")
 	f.string(&cfg.webhookKey, "webhook-key", "CARDOPS_WEBHOOK_KEY", "", "the receiver's provider key (X-Webhook-Key); default: generated and kept in the database")
 	f.string(&cfg.webhookSecret, "webhook-secret", "CARDOPS_WEBHOOK_SECRET", "", "the receiver's Standard Webhooks secret (whsec_...); default: generated and kept in the database")
+	f.int(&cfg.require2FA, "require-2fa-level", "CARDOPS_REQUIRE_2FA_LEVEL", 3, "users at or above this level must enrol in two-factor sign-in (4: nobody; --demo defaults to 4)")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if cfg.require2FA < 1 || cfg.require2FA > 4 {
+		return fmt.Errorf("--require-2fa-level must be 1, 2, 3 or 4 (nobody) (got %d)", cfg.require2FA)
+	}
+	if cfg.demo && !f.given("require-2fa-level", "CARDOPS_REQUIRE_2FA_LEVEL") {
+		// A newcomer's first look should not need an authenticator app;
+		// the start-up lines say how to turn it on.
+		cfg.require2FA = 4
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
@@ -79,7 +91,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger})
 	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
-		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret})
+		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret, RequireTwoFactorLevel: twoFactorLevel(cfg.require2FA)})
 	if err != nil {
 		ln.Close()
 		return err
@@ -98,6 +110,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "  sign in as %-9s password %s   (level %d, %s)\n", a.Username, a.Password, a.Level, a.Level)
 	}
 
+	if cfg.require2FA <= 3 {
+		fmt.Fprintf(stdout, "  two-factor sign-in is required from level %d: such users enrol at their next sign-in (with an authenticator app,\n"+
+			"    or `cardops user 2fa-code NAME --db %s` prints the current code)\n", cfg.require2FA, cfg.db)
+	} else if cfg.demo {
+		fmt.Fprintf(stdout, "  two-factor sign-in is optional in demo mode (anyone can turn it on at /account); --require-2fa-level 3 requires it of admins\n")
+	}
 	fmt.Fprintf(stdout, "  notifications are delivered to %s\n", target)
 	// The dispatcher stops before the server, so its last deliveries to
 	// the embedded receiver are still answered; whatever it did not finish
@@ -235,4 +253,13 @@ func sweepSessions(ctx context.Context, st *store.Store, logger *slog.Logger) {
 		case <-tick.C:
 		}
 	}
+}
+
+// twoFactorLevel is the console's RequireTwoFactorLevel for the flag's
+// value: 4 (above every level) is nobody.
+func twoFactorLevel(n int) store.Level {
+	if n > int(store.LevelAdmin) {
+		return 0
+	}
+	return store.Level(n)
 }

@@ -22,6 +22,10 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		return runUserAdd(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "list":
 		return runUserList(ctx, args[1:], getenv, stdout, stderr)
+	case "2fa-reset":
+		return runUserTwoFactorReset(ctx, args[1:], getenv, stdout, stderr)
+	case "2fa-code":
+		return runUserTwoFactorCode(ctx, args[1:], getenv, stdout, stderr)
 	}
 	return fmt.Errorf("user: unknown sub-command %q: want add or list", args[0])
 }
