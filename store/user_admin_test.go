@@ -128,6 +128,9 @@ func TestDisableUserEndsSessionsAndRefusesSignIn(t *testing.T) {
 	if _, err := st.DisableUser(ctx, UserChange{UserID: bob.ID, Reason: "left the company", Actor: actorOf(admin)}); err != nil {
 		t.Fatal(err)
 	}
+	if live, err := st.UserSessions(ctx, bob.ID); err != nil || len(live) != 0 {
+		t.Errorf("bob's sessions after disable = %d (%v), want none", len(live), err)
+	}
 	if _, err := st.SessionByToken(ctx, "tok-bob"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("session after disable: err = %v, want ErrNotFound", err)
 	}
