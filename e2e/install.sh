@@ -3,7 +3,8 @@
 # downloads (its CDN and nodejs.org are not assumed reachable):
 #
 #   1. Debian's chromium at /usr/bin/chromium (apt-get), and
-#   2. the playwright-go driver in <repo>/.pwdriver/:
+#   2. otpauth (npm) in <repo>/.pwdriver/otpauth, for the two-factor test, and
+#   3. the playwright-go driver in <repo>/.pwdriver/:
 #        .pwdriver/package/cli.js  playwright-core at the exact version that
 #                                  playwright-go's run.go pins (npm registry)
 #        .pwdriver/node            symlink to the machine's node (>= 20)
@@ -49,7 +50,24 @@ else
 	log "chromium installed: $("$chromium_bin" --version 2>/dev/null | tail -n1)"
 fi
 
-# --- 2. Playwright driver ----------------------------------------------------
+# --- 2. otpauth (a TOTP library nobody here wrote) ---------------------------
+# The two-factor browser test generates codes with it, to check the console
+# against an authenticator it did not write: <repo>/.pwdriver/otpauth.
+otpauth_version=9.5.2
+otpauth_dir="$repo/.pwdriver/otpauth"
+otpauth_ok() {
+	[ "$(node -p "require('$otpauth_dir/node_modules/otpauth/package.json').version" 2>/dev/null)" = "$otpauth_version" ]
+}
+if otpauth_ok; then
+	log "otpauth present: $otpauth_dir (otpauth $otpauth_version)"
+else
+	log "installing otpauth $otpauth_version into $otpauth_dir"
+	mkdir -p "$otpauth_dir"
+	npm install --silent --prefix "$otpauth_dir" --no-save --no-audit --no-fund --ignore-scripts "otpauth@$otpauth_version" >/dev/null
+	otpauth_ok || die "otpauth check failed in $otpauth_dir"
+fi
+
+# --- 3. Playwright driver ----------------------------------------------------
 cd "$repo"
 mod=github.com/mxschmitt/playwright-go
 mod_dir="$(go list -m -f '{{.Dir}}' "$mod" 2>/dev/null || true)"

@@ -11,6 +11,13 @@ const (
 	FieldRequired = "required"
 	FieldInvalid  = "invalid"
 	FieldTooLong  = "too_long"
+	FieldTooShort = "too_short"
+	// FieldTaken: the value (a username) is already in use.
+	FieldTaken = "taken"
+	// FieldMismatch: a repeated value (the new password typed twice) differs.
+	FieldMismatch = "mismatch"
+	// FieldWrong: the value (the current password) is not the right one.
+	FieldWrong = "wrong"
 )
 
 // FieldErrors maps a form field's name to the code of what is wrong with it.

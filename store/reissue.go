@@ -103,6 +103,9 @@ var (
 	// confirmations; both count towards ReissueMaxAttempts.
 	ErrReissueWrongLast4    = errors.New("wrong last 4 digits")
 	ErrReissueWrongPassword = errors.New("wrong password")
+	// ErrReissueWrongCode: the admin has two-factor sign-in and the code
+	// given with the password was wrong (ReissueConfirmation.CodeWrong).
+	ErrReissueWrongCode = errors.New("wrong two-factor code")
 	// ErrReissueTooManyAttempts: this wrong confirmation was the last allowed
 	// one and cancelled the request.
 	ErrReissueTooManyAttempts = errors.New("too many wrong attempts: the request is cancelled")
@@ -212,6 +215,10 @@ type ReissueConfirmation struct {
 	// mode keeps needing a second admin even if the mode is switched off.
 	FourEyes bool
 	Actor    ReissueActor
+	// CodeWrong is set when the admin has two-factor sign-in and the code
+	// they gave was refused (the web checks it first, with
+	// VerifySecondFactor); it counts as a wrong try like a wrong password.
+	CodeWrong bool
 }
 
 // ReissueRejection is a second admin's refusal of a pending request.
@@ -526,7 +533,7 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 			return refuse(ErrReissueCardChanged, fmt.Sprintf("card version %d, request made at %d", req.Card.Version, req.CardVersion))
 		}
 		last4OK := c.Last4 == req.Card.Last4
-		if !last4OK || !passwordOK {
+		if !last4OK || !passwordOK || c.CodeWrong {
 			var errs []error
 			var what []string
 			if !last4OK {
@@ -534,6 +541,9 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 			}
 			if !passwordOK {
 				errs, what = append(errs, ErrReissueWrongPassword), append(what, "wrong password")
+			}
+			if c.CodeWrong {
+				errs, what = append(errs, ErrReissueWrongCode), append(what, "wrong two-factor code")
 			}
 			attempts := req.FailedAttempts + 1
 			detail := fmt.Sprintf("%s (attempt %d of %d)", strings.Join(what, " and "), attempts, ReissueMaxAttempts)

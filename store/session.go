@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -29,6 +30,10 @@ type Session struct {
 	User       User
 	CreatedAt  time.Time
 	LastSeenAt time.Time
+	// ID names the session on the account page (the hex SHA-256 of its
+	// token, never the token itself).
+	ID         string
+	RemoteAddr string
 }
 
 func sessionID(token string) []byte {
@@ -36,11 +41,18 @@ func sessionID(token string) []byte {
 	return sum[:]
 }
 
-// CreateSession records a new session for the user under token.
+// CreateSession records a new session for the user under token, and the
+// sign-in as the user's latest.
 func (s *Store) CreateSession(ctx context.Context, token string, userID int64, remoteAddr string) error {
 	now := s.nowMs()
-	_, err := s.exec(ctx, `INSERT INTO sessions(id, user_id, created_at, last_seen_at, remote_addr) VALUES (?, ?, ?, ?, ?)`,
-		sessionID(token), userID, now, now, remoteAddr)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions(id, user_id, created_at, last_seen_at, remote_addr) VALUES (?, ?, ?, ?, ?)`,
+			sessionID(token), userID, now, now, remoteAddr); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE users SET last_sign_in_at = ?, last_sign_in_addr = ? WHERE id = ?`, now, remoteAddr, userID)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
@@ -54,8 +66,9 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 	id := sessionID(token)
 	var created, seen int64
 	var userID int64
-	err := s.r.QueryRowContext(ctx, `SELECT user_id, created_at, last_seen_at FROM sessions WHERE id = ?`, id).
-		Scan(&userID, &created, &seen)
+	var addr string
+	err := s.r.QueryRowContext(ctx, `SELECT user_id, created_at, last_seen_at, remote_addr FROM sessions WHERE id = ?`, id).
+		Scan(&userID, &created, &seen, &addr)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("store: session: %w", ErrNotFound)
 	}
@@ -74,6 +87,11 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 	if err != nil {
 		return Session{}, fmt.Errorf("store: session: %w", err)
 	}
+	if u.Disabled() {
+		// Disabling ends the sessions in the same transaction; this only
+		// guards against a session created in between.
+		return Session{}, fmt.Errorf("store: session: %w", ErrNotFound)
+	}
 	if now.Sub(seenAt) > touchEvery {
 		// Marking the session seen is bookkeeping: a locked database must
 		// not hold up (or fail) every signed-in read, so the mark waits
@@ -89,7 +107,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 			return Session{}, fmt.Errorf("store: touch session: %w", err)
 		}
 	}
-	return Session{User: u, CreatedAt: createdAt, LastSeenAt: seenAt}, nil
+	return Session{User: u, CreatedAt: createdAt, LastSeenAt: seenAt, ID: hex.EncodeToString(id), RemoteAddr: addr}, nil
 }
 
 // DeleteSession ends the session for token; the cookie that carries it is
@@ -129,6 +147,56 @@ func (s *Store) CheckSession(ctx context.Context, token string) error {
 	now := s.now()
 	if now.Sub(time.UnixMilli(seen)) > IdleTimeout || now.Sub(time.UnixMilli(created)) > AbsoluteTimeout {
 		return fmt.Errorf("store: check session: %w", ErrSessionExpired)
+	}
+	return nil
+}
+
+// UserSessions lists the user's live sessions, newest first.
+func (s *Store) UserSessions(ctx context.Context, userID int64) ([]Session, error) {
+	now := s.now()
+	rows, err := s.r.QueryContext(ctx, `SELECT id, created_at, last_seen_at, remote_addr FROM sessions
+		WHERE user_id = ? AND last_seen_at >= ? AND created_at >= ? ORDER BY created_at DESC`,
+		userID, now.Add(-IdleTimeout).UnixMilli(), now.Add(-AbsoluteTimeout).UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []Session
+	for rows.Next() {
+		var id []byte
+		var created, seen int64
+		var sess Session
+		if err := rows.Scan(&id, &created, &seen, &sess.RemoteAddr); err != nil {
+			return nil, fmt.Errorf("store: sessions of user %d: %w", userID, err)
+		}
+		sess.ID, sess.CreatedAt, sess.LastSeenAt = hex.EncodeToString(id), time.UnixMilli(created), time.UnixMilli(seen)
+		out = append(out, sess)
+	}
+	return out, rows.Err()
+}
+
+// SessionTokenID returns the ID (as Session.ID) of the session for token.
+func SessionTokenID(token string) string { return hex.EncodeToString(sessionID(token)) }
+
+// EndOwnSession ends one of the user's own sessions by its ID, audited in the
+// same transaction. A session that is not the user's is ErrNotFound.
+func (s *Store) EndOwnSession(ctx context.Context, userID int64, id string, actor Actor) error {
+	raw, err := hex.DecodeString(id)
+	if err != nil || len(raw) != sha256.Size {
+		return fmt.Errorf("store: end session: %w", ErrNotFound)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ? AND user_id = ?`, raw, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.auditTx(ctx, tx, actor.audit(AuditSessionEnd, "user", actor.Username, ResultOK, "session "+id[:12]))
+	})
+	if err != nil {
+		return fmt.Errorf("store: end session: %w", err)
 	}
 	return nil
 }

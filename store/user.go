@@ -54,7 +54,25 @@ type User struct {
 	Level        Level
 	passwordHash []byte
 	CreatedAt    int64
+	// DisabledAt is when an admin disabled the account, 0 while active.
+	DisabledAt int64
+	// MustChangePassword is set while the password is a one-time one that
+	// someone else chose: the user must choose their own before anything else.
+	MustChangePassword bool
+	// LastSignInAt and LastSignInAddr are the latest full sign-in (0 and ""
+	// before the first).
+	LastSignInAt   int64
+	LastSignInAddr string
+	totpSecret     string
+	totpPending    string
+	totpLastStep   int64
 }
+
+// Disabled reports whether an admin has disabled the account.
+func (u User) Disabled() bool { return u.DisabledAt != 0 }
+
+// TwoFactor reports whether the user has enrolled a TOTP authenticator.
+func (u User) TwoFactor() bool { return u.totpSecret != "" }
 
 // NewUser holds what is needed to create a user.
 type NewUser struct {
@@ -150,7 +168,7 @@ func (s *Store) ResetPassword(ctx context.Context, username, password, actor str
 
 // Users lists every user by name.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, username, level, password_hash, created_at FROM users ORDER BY username`)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
@@ -169,7 +187,7 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 // UserByName returns the user with that username (case-insensitive).
 func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
 	u, err := scanUser(s.r.QueryRowContext(ctx,
-		`SELECT id, username, level, password_hash, created_at FROM users WHERE username = ?`, username))
+		`SELECT `+userCols+` FROM users WHERE username = ?`, username))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("store: user %q: %w", username, ErrNotFound)
 	}
@@ -182,7 +200,7 @@ func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
 // UserByID returns the user with that id.
 func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	u, err := scanUser(s.r.QueryRowContext(ctx,
-		`SELECT id, username, level, password_hash, created_at FROM users WHERE id = ?`, id))
+		`SELECT `+userCols+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("store: user %d: %w", id, ErrNotFound)
 	}
@@ -213,7 +231,9 @@ func dummyHash(cost int) []byte {
 // Authenticate returns the user whose username and password match. Any
 // mismatch, unknown user included, is ErrBadCredentials. An unknown user is
 // checked against a hash at BcryptCost, the cost of every new password, so
-// the answer takes as long either way.
+// the answer takes as long either way. A disabled account is
+// ErrUserDisabled, and only after the right password, so the refusal tells
+// nothing to someone who does not know it.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (User, error) {
 	// Made before the lookup, so the first sign-in after a start costs the
 	// same whether the user exists or not.
@@ -229,11 +249,17 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (Us
 	if !u.CheckPassword(password) {
 		return User{}, ErrBadCredentials
 	}
+	if u.Disabled() {
+		return u, ErrUserDisabled
+	}
 	return u, nil
 }
 
 // ErrBadCredentials is returned for an unknown user or a wrong password.
 var ErrBadCredentials = errors.New("wrong username or password")
+
+// ErrUserDisabled is returned for a disabled account.
+var ErrUserDisabled = errors.New("the account is disabled")
 
 // CheckPassword reports whether password is the user's password.
 func (u User) CheckPassword(password string) bool {
@@ -243,11 +269,15 @@ func (u User) CheckPassword(password string) bool {
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
 
+const userCols = `id, username, level, password_hash, created_at, COALESCE(disabled_at, 0), must_change_password,
+	COALESCE(last_sign_in_at, 0), last_sign_in_addr, totp_secret, totp_pending, totp_last_step`
+
 func scanUser(row rowScanner) (User, error) {
 	var u User
 	var hash string
 	var level int
-	if err := row.Scan(&u.ID, &u.Username, &level, &hash, &u.CreatedAt); err != nil {
+	if err := row.Scan(&u.ID, &u.Username, &level, &hash, &u.CreatedAt, &u.DisabledAt, &u.MustChangePassword,
+		&u.LastSignInAt, &u.LastSignInAddr, &u.totpSecret, &u.totpPending, &u.totpLastStep); err != nil {
 		return User{}, err
 	}
 	u.Level = Level(level)

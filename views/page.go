@@ -44,6 +44,7 @@ var navItems = []NavItem{
 	{Href: "/reissues", Label: "Reissues", Level: store.LevelAdmin},
 	{Href: "/audit", Label: "Audit", Level: store.LevelAdmin},
 	{Href: "/settings/webhooks", Label: "Settings", Level: store.LevelAdmin},
+	{Href: "/settings/users", Label: "Users", Level: store.LevelAdmin},
 }
 
 // NavFor returns the navigation items the level may use.

@@ -58,11 +58,34 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, views.LoginPage(page, f))
 		return
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrUserDisabled) {
 		if rerr := s.store.ReleaseSignIn(r.Context(), slot); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 		s.serverError(w, r, err)
+		return
+	}
+	if err != nil || u.TwoFactor() {
+		// The right password: not a failure. A disabled account is told so
+		// only now, which reveals nothing to a guesser; an enrolled one's
+		// failures are forgotten only once its code is right too
+		// (login_2fa_submit.go).
+		if rerr := s.store.ReleaseSignIn(r.Context(), slot); rerr != nil {
+			s.serverError(w, r, rerr)
+			return
+		}
+	}
+	if errors.Is(err, store.ErrUserDisabled) {
+		s.audit(r, nil, "login", "user", u.Username, store.ResultRefused, "account disabled")
+		f.Error = "This account is disabled. Ask an admin if you need it again."
+		s.render(w, r, http.StatusForbidden, views.LoginPage(page, f))
+		return
+	}
+	if u.TwoFactor() {
+		s.audit(r, nil, "login.password", "user", u.Username, store.ResultOK, "second factor asked")
+		if err := s.startChallenge(w, r, u, f.Next); err != nil {
+			s.serverError(w, r, err)
+		}
 		return
 	}
 	if err := s.store.SignInSucceeded(r.Context(), slot); err != nil {

@@ -187,6 +187,16 @@ func (s *Server) guard(rt route) http.Handler {
 			// show them from the browser's cache.
 			w.Header().Set("Cache-Control", "no-store")
 		}
+		if to := s.setupFirst(p); to != "" && !rt.setup {
+			// Choosing one's own password, then enrolling in two-factor
+			// sign-in, comes before anything else.
+			if rt.kind == kindJSON {
+				s.jsonError(w, r, http.StatusForbidden, "SETUP_REQUIRED", "Finish setting up your account first: open "+to+".")
+				return
+			}
+			s.redirect(w, r, to)
+			return
+		}
 		if p.Level < rt.level {
 			if r.Method != http.MethodGet && r.Method != http.MethodHead {
 				s.audit(r, p, "access.denied", "route", rt.pattern, store.ResultRefused,
@@ -203,6 +213,29 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		rt.handle(w, r)
 	})
+}
+
+// setupFirst returns the page the person must complete before any other:
+// the change of a password someone else set, then two-factor enrolment
+// when their level requires it; "" when none.
+func (s *Server) setupFirst(p *Principal) string {
+	switch {
+	case p.MustChangePassword:
+		return "/account/password"
+	case s.require2FA > 0 && p.Level >= s.require2FA && !p.TwoFactor:
+		return "/account/2fa"
+	}
+	return ""
+}
+
+// redirect sends the browser to target with 303, or tells htmx to
+// navigate there.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, target string) {
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", target)
+		return
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // signInRequired answers an anonymous request for a guarded route.

@@ -26,6 +26,10 @@ type Principal struct {
 	Username string
 	Level    store.Level
 	token    string
+	// MustChangePassword and TwoFactor are the user's, as the guard needs
+	// them to send a person to set-up first.
+	MustChangePassword bool
+	TwoFactor          bool
 }
 
 // principalHolder is what the guard learns about a request for the layers
@@ -85,7 +89,8 @@ func (s *Server) principal(r *http.Request) (*Principal, error) {
 	case err != nil:
 		return nil, err
 	}
-	return &Principal{UserID: live.User.ID, Username: live.User.Username, Level: live.User.Level, token: token}, nil
+	return &Principal{UserID: live.User.ID, Username: live.User.Username, Level: live.User.Level, token: token,
+		MustChangePassword: live.User.MustChangePassword, TwoFactor: live.User.TwoFactor()}, nil
 }
 
 // startSession creates a fresh session for the user and sets its cookie. Any
@@ -132,4 +137,57 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request, p *Principal
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r)})
 	return nil
+}
+
+// challengeCookie carries the token of a half-finished sign-in: the
+// password was right and the second factor is owed.
+const challengeCookie = "cardops_2fa"
+
+// startChallenge records a half-finished sign-in for u, sets its cookie
+// (carrying where to go afterwards) and sends the browser to the second
+// step.
+func (s *Server) startChallenge(w http.ResponseWriter, r *http.Request, u store.User, next string) error {
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	if err := s.store.CreateLoginChallenge(r.Context(), token, u.ID, remoteAddr(r)); err != nil {
+		return err
+	}
+	sess := sessions.NewSession(s.cookies, challengeCookie)
+	opts := *s.cookies.Options
+	opts.Secure, opts.MaxAge = r.TLS != nil, int(store.LoginChallengeTimeout.Seconds())
+	sess.Options, sess.IsNew = &opts, true
+	sess.Values[tokenKey], sess.Values["next"] = token, next
+	if err := s.cookies.Save(r, w, sess); err != nil {
+		return fmt.Errorf("web: save challenge cookie: %w", err)
+	}
+	http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
+	return nil
+}
+
+// challenge returns the user of the request's half-finished sign-in, its
+// token and where to go afterwards; errNoSession when there is none (or it
+// timed out).
+func (s *Server) challenge(r *http.Request) (store.User, string, string, error) {
+	sess, err := s.cookies.Get(r, challengeCookie)
+	if err != nil {
+		return store.User{}, "", "", errNoSession
+	}
+	token, _ := sess.Values[tokenKey].(string)
+	next, _ := sess.Values["next"].(string)
+	if token == "" {
+		return store.User{}, "", "", errNoSession
+	}
+	u, err := s.store.LoginChallenge(r.Context(), token)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.User{}, "", "", errNoSession
+	}
+	return u, token, safeNext(next), err
+}
+
+// endChallenge forgets a half-finished sign-in and clears its cookie.
+func (s *Server) endChallenge(w http.ResponseWriter, r *http.Request, token string) error {
+	http.SetCookie(w, &http.Cookie{Name: challengeCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	return s.store.DeleteLoginChallenge(r.Context(), token)
 }

@@ -30,15 +30,30 @@ func (s *Server) reissueConfirm(w http.ResponseWriter, r *http.Request) {
 		if password == "" {
 			d.Confirm.PasswordError = "Enter your password."
 		}
-		if d.Confirm.Last4Error != "" || d.Confirm.PasswordError != "" {
+		if d.Confirm.NeedsCode && strings.TrimSpace(r.PostForm.Get("code")) == "" {
+			d.Confirm.CodeError = "Type the code from your authenticator app."
+		}
+		if d.Confirm.Last4Error != "" || d.Confirm.PasswordError != "" || d.Confirm.CodeError != "" {
 			s.audit(r, currentPrincipal(r), "reissue.confirm", "card", req.CardID, store.ResultRefused, "request "+req.ID+": incomplete form")
 			s.renderReissue(w, r, http.StatusUnprocessableEntity, d)
 			return
 		}
 	}
 
+	// An admin with two-factor sign-in steps up with password and code.
+	codeWrong := false
+	if p := currentPrincipal(r); p.TwoFactor && req.Status == store.ReissuePending && d.CanConfirm {
+		_, err := s.store.VerifySecondFactor(r.Context(), p.UserID, r.PostForm.Get("code"))
+		switch {
+		case errors.Is(err, store.ErrCodeWrong), errors.Is(err, store.ErrCodeReused):
+			codeWrong = true
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	done, err := s.store.ConfirmReissue(r.Context(), store.ReissueConfirmation{
-		RequestID: req.ID, Last4: last4, Password: password, FourEyes: s.fourEyes, Actor: reissueActor(r),
+		RequestID: req.ID, Last4: last4, Password: password, FourEyes: s.fourEyes, Actor: reissueActor(r), CodeWrong: codeWrong,
 	})
 	switch {
 	case err == nil:
@@ -60,13 +75,16 @@ func (s *Server) reissueConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	case s.reissueRequestRefused(w, r, done, err):
 		return
-	case errors.Is(err, store.ErrReissueWrongLast4), errors.Is(err, store.ErrReissueWrongPassword):
+	case errors.Is(err, store.ErrReissueWrongLast4), errors.Is(err, store.ErrReissueWrongPassword), errors.Is(err, store.ErrReissueWrongCode):
 		d = s.reissueShowData(r, done)
 		if errors.Is(err, store.ErrReissueWrongLast4) {
 			d.Confirm.Last4Error = "That is not the last 4 of the card's current number."
 		}
 		if errors.Is(err, store.ErrReissueWrongPassword) {
 			d.Confirm.PasswordError = "That is not your password."
+		}
+		if errors.Is(err, store.ErrReissueWrongCode) {
+			d.Confirm.CodeError = "Wrong code, one from another period, or one used already: type the code the app shows now."
 		}
 		d.Confirm.Error = fmt.Sprintf("Nothing was changed. %d of %d tries left before this request is cancelled.", done.AttemptsLeft(), store.ReissueMaxAttempts)
 		s.renderReissue(w, r, http.StatusUnprocessableEntity, d)

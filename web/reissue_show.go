@@ -28,6 +28,7 @@ func (s *Server) reissueShowData(r *http.Request, req store.ReissueRequest) view
 	p := currentPrincipal(r)
 	d := views.ReissueShowData{Request: req, IsMaker: p.UserID == req.MakerID, FourEyes: req.FourEyes || s.fourEyes}
 	d.CanConfirm = req.Status == store.ReissuePending && d.IsMaker != d.FourEyes
+	d.Confirm.NeedsCode = currentPrincipal(r).TwoFactor
 	return d
 }
 

@@ -21,6 +21,9 @@ type route struct {
 	level   store.Level
 	kind    kind
 	handle  http.HandlerFunc
+	// setup marks the routes a person can still reach while they must
+	// first choose their own password or enrol in two-factor sign-in.
+	setup bool
 }
 
 // routes is the route table: every route the console serves, with the least
@@ -37,6 +40,8 @@ func (s *Server) routes() []route {
 		// Public: sign-in, assets, health.
 		{pattern: "GET /login", level: public, handle: s.loginShow},
 		{pattern: "POST /login", level: public, handle: s.loginSubmit},
+		{pattern: "GET /login/2fa", level: public, handle: s.loginTwoFactorShow},
+		{pattern: "POST /login/2fa", level: public, handle: s.loginTwoFactorSubmit},
 		{pattern: "GET /static/", level: public, handle: s.staticServe},
 		{pattern: "GET /favicon.ico", level: public, handle: s.faviconServe},
 		{pattern: "GET /healthz", level: public, kind: kindJSON, handle: s.healthShow},
@@ -46,7 +51,7 @@ func (s *Server) routes() []route {
 
 		// Level 1: read.
 		{pattern: "GET /{$}", level: read, handle: s.homeRedirect},
-		{pattern: "POST /logout", level: read, handle: s.logoutSubmit},
+		{pattern: "POST /logout", level: read, setup: true, handle: s.logoutSubmit},
 		{pattern: "GET /cards", level: read, handle: s.cardSearch},
 		{pattern: "GET /cards/{id}", level: read, handle: s.cardShow},
 		// The card page's live stream and the sections it refreshes.
@@ -58,6 +63,14 @@ func (s *Server) routes() []route {
 		{pattern: "GET /events", level: read, handle: s.eventList},
 		{pattern: "GET /events/stream", level: read, kind: kindJSON, handle: s.eventStream},
 		{pattern: "GET /events/{id}", level: read, handle: s.eventShow},
+		// Level 1: every person's own account.
+		{pattern: "GET /account", level: read, handle: s.accountShow},
+		{pattern: "GET /account/password", level: read, setup: true, handle: s.passwordEdit},
+		{pattern: "POST /account/password", level: read, setup: true, handle: s.passwordUpdate},
+		{pattern: "POST /account/sessions/{sid}/end", level: read, handle: s.sessionEnd},
+		{pattern: "GET /account/2fa", level: read, setup: true, handle: s.twoFactorEnrolShow},
+		{pattern: "GET /account/2fa/qr.png", level: read, setup: true, handle: s.twoFactorQRShow},
+		{pattern: "POST /account/2fa", level: read, setup: true, handle: s.twoFactorEnrol},
 
 		// Level 2: simulation.
 		{pattern: "GET /simulate", level: operate, handle: s.simulateShow},
@@ -71,6 +84,13 @@ func (s *Server) routes() []route {
 		{pattern: "GET /audit", level: admin, handle: s.auditList},
 		{pattern: "GET /settings/webhooks", level: admin, handle: s.webhookSettingsShow},
 		{pattern: "POST /settings/webhooks/rotate", level: admin, handle: s.webhookSettingsRotate},
+		{pattern: "GET /settings/users", level: admin, handle: s.userList},
+		{pattern: "POST /settings/users", level: admin, handle: s.userCreate},
+		{pattern: "POST /settings/users/{uid}/level", level: admin, handle: s.userLevelUpdate},
+		{pattern: "POST /settings/users/{uid}/disable", level: admin, handle: s.userDisable},
+		{pattern: "POST /settings/users/{uid}/enable", level: admin, handle: s.userEnable},
+		{pattern: "POST /settings/users/{uid}/password-reset", level: admin, handle: s.userPasswordReset},
+		{pattern: "POST /settings/users/{uid}/sessions/end", level: admin, handle: s.userSessionsEnd},
 		{pattern: "POST /cards/{id}/freeze", level: admin, handle: s.cardFreeze},
 		{pattern: "POST /cards/{id}/unfreeze", level: admin, handle: s.cardUnfreeze},
 		{pattern: "GET /cards/{id}/reissue", level: admin, handle: s.reissueStartShow},

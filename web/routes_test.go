@@ -20,7 +20,8 @@ func TestRouteLevels(t *testing.T) {
 	for _, rt := range e.server.routes() {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		path = strings.NewReplacer("{$}", "", "{id}", "00000000-0000-0000-0000-000000000000",
-			"{rid}", "00000000-0000-0000-0000-000000000000", "{action}", "authorize").Replace(path)
+			"{rid}", "00000000-0000-0000-0000-000000000000", "{action}", "authorize",
+			"{uid}", "999999", "{sid}", "00").Replace(path)
 		for _, as := range []store.Level{0, store.LevelReadOnly, store.LevelOperational, store.LevelAdmin} {
 			name := rt.pattern + " as " + map[store.Level]string{0: "anonymous", 1: "viewer", 2: "operator", 3: "admin"}[as]
 			t.Run(name, func(t *testing.T) {

@@ -63,6 +63,11 @@ type Config struct {
 	// StreamKeepAlive is how often a live stream sends a keep-alive and
 	// checks that the session that opened it is still live; 0 means 20 s.
 	StreamKeepAlive time.Duration
+
+	// RequireTwoFactorLevel makes users at or above this level enrol in
+	// two-factor sign-in before they can do anything else; 0 requires it of
+	// nobody.
+	RequireTwoFactorLevel store.Level
 }
 
 // Server is the console's http.Handler.
@@ -85,6 +90,7 @@ type Server struct {
 	staticGzip  map[string][]byte
 
 	trustedProxies []netip.Prefix
+	require2FA  store.Level
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
@@ -132,6 +138,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		requireSig:     cfg.RequireSignature,
 		keepAlive:      cfg.StreamKeepAlive,
 		trustedProxies: cfg.TrustedProxies,
+		require2FA:     cfg.RequireTwoFactorLevel,
 	}
 	if s.keepAlive <= 0 {
 		s.keepAlive = defaultKeepAlive

@@ -66,6 +66,14 @@ func (f *flags) duration(p *time.Duration, name, env string, def time.Duration, 
 	f.DurationVar(p, name, def, usage+" (env "+env+")")
 }
 
+// given reports whether the flag was set on the command line or its
+// environment variable is set.
+func (f *flags) given(name, env string) bool {
+	set := f.getenv(env) != ""
+	f.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
+}
+
 // parse parses args after reporting any bad environment value.
 func (f *flags) parse(args []string) error {
 	if f.err != nil {

@@ -5,6 +5,7 @@
 //	cardops user add NAME --level 1|2|3   (password on standard input)
 //	cardops user reset NAME [--password-stdin]
 //	cardops user list
+//	cardops user 2fa-reset NAME | 2fa-code NAME
 //	cardops seed --cards N
 //
 // Every command takes --db and --pan-key-file (or CARDOPS_PAN_KEY).
@@ -54,6 +55,8 @@ const usage = `usage:
   cardops user add NAME --level 1|2|3     (reads the password from standard input)
   cardops user reset NAME [--password-stdin] (prints a new random password, or reads one)
   cardops user list
+  cardops user 2fa-reset NAME             (turns off a user's two-factor sign-in when they lost it)
+  cardops user 2fa-code NAME              (prints the user's current two-factor code, for a demo)
   cardops seed --cards N
 Every command takes --db and --pan-key-file (the card-number key; default: the database path + .pankey).
 Every flag also reads an environment variable: CARDOPS_ADDR, CARDOPS_DB, CARDOPS_DEMO, ...;

@@ -172,3 +172,48 @@ func TestCommandsTakeThePANKey(t *testing.T) {
 		})
 	}
 }
+
+// TestUserUnlock: an account locked by failed sign-ins is unlocked from the
+// terminal, when no admin can sign in to do it.
+func TestUserUnlock(t *testing.T) {
+	store.BcryptCost = bcrypt.MinCost
+	db := filepath.Join(t.TempDir(), "cli.db")
+	getenv := env(map[string]string{"CARDOPS_DB": db})
+	ctx := context.Background()
+	if err := run(ctx, []string{"user", "add", "alice", "--level", "3"}, getenv, strings.NewReader("a fine password\n"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if _, err := st.ReserveSignIn(ctx, "alice", "192.0.2.7"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.ReserveSignIn(ctx, "alice", "192.0.2.7"); err == nil {
+		t.Fatal("sixth try was let through, want the account throttled")
+	}
+	st.Close()
+
+	if err := run(ctx, []string{"user", "unlock", "bob"}, getenv, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "there is no user") {
+		t.Errorf("unlock bob = %v, want 'there is no user'", err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"user", "unlock", "alice"}, getenv, nil, &out, &out); err != nil || !strings.Contains(out.String(), "alice is unlocked: 5 failed") {
+		t.Fatalf("unlock alice = %v, output %q", err, out.String())
+	}
+	st, err = store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.ReserveSignIn(ctx, "alice", "192.0.2.7"); err != nil {
+		t.Errorf("after unlock: %v, want the try let through", err)
+	}
+	rows, err := st.AuditLog(ctx, store.AuditFilter{Actor: "cli"})
+	if err != nil || len(rows) == 0 {
+		t.Errorf("audit rows by cli = %v (%v), want the unlock audited", rows, err)
+	}
+}

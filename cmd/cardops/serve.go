@@ -59,6 +59,9 @@ type serveConfig struct {
 	// address and in all (0: no cap).
 	maxConnsPerIP int
 	maxConns      int
+	// require2FA is the level from which two-factor sign-in is required; 4
+	// requires it of nobody.
+	require2FA int
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -82,6 +85,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.string(&cfg.tlsKey, "tls-key", "CARDOPS_TLS_KEY", "", "PEM private key of --tls-cert")
 	f.string(&cfg.trustedProxies, "trusted-proxy", "CARDOPS_TRUSTED_PROXY", "",
 		"comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
+	f.int(&cfg.require2FA, "require-2fa-level", "CARDOPS_REQUIRE_2FA_LEVEL", 3, "users at or above this level must enrol in two-factor sign-in (4: nobody; --demo defaults to 4)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -90,6 +94,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if err := checkWebhookScheme(cfg); err != nil {
 		return err
+	}
+	if cfg.require2FA < 1 || cfg.require2FA > 4 {
+		return fmt.Errorf("--require-2fa-level must be 1, 2, 3 or 4 (nobody) (got %d)", cfg.require2FA)
+	}
+	if cfg.demo && !f.given("require-2fa-level", "CARDOPS_REQUIRE_2FA_LEVEL") {
+		// A newcomer's first look should not need an authenticator app;
+		// the start-up lines say how to turn it on.
+		cfg.require2FA = 4
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	proxies, err := parseProxies(cfg.trustedProxies)
@@ -149,7 +161,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	dispatcher := dispatch.New(dcfg)
 	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
 		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret, RequireSignature: cfg.webhookRequireSig,
-		ReadTimeout: cfg.readTimeout, TrustedProxies: proxies})
+		ReadTimeout: cfg.readTimeout, TrustedProxies: proxies, RequireTwoFactorLevel: twoFactorLevel(cfg.require2FA)})
 	if err != nil {
 		ln.Close()
 		return err
@@ -162,6 +174,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	printDemoAccounts(stdout, accounts, created, cfg.store)
 
+	if cfg.require2FA <= 3 {
+		fmt.Fprintf(stdout, "  two-factor sign-in is required from level %d: such users enrol at their next sign-in (with an authenticator app,\n"+
+			"    or `cardops user 2fa-code NAME --db %s` prints the current code)\n", cfg.require2FA, cfg.store.db)
+	} else if cfg.demo {
+		fmt.Fprintf(stdout, "  two-factor sign-in is optional in demo mode (anyone can turn it on at /account); --require-2fa-level 3 requires it of admins\n")
+	}
 	fmt.Fprintf(stdout, "  notifications are delivered to %s\n", target)
 	// The dispatcher stops before the server, so its last deliveries to
 	// the embedded receiver are still answered; whatever it did not finish
@@ -418,4 +436,13 @@ func sweepSessions(ctx context.Context, st *store.Store, logger *slog.Logger) {
 		case <-tick.C:
 		}
 	}
+}
+
+// twoFactorLevel is the console's RequireTwoFactorLevel for the flag's
+// value: 4 (above every level) is nobody.
+func twoFactorLevel(n int) store.Level {
+	if n > int(store.LevelAdmin) {
+		return 0
+	}
+	return store.Level(n)
 }

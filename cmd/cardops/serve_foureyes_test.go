@@ -48,7 +48,9 @@ func TestServeFourEyes(t *testing.T) {
 			runCtx, cancel := context.WithCancel(ctx)
 			out, errOut := &syncBuffer{}, &syncBuffer{}
 			done := make(chan error, 1)
-			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, tc.args...)
+			// The admin signs in with a password alone: two-factor is not
+			// what this test is about.
+			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--require-2fa-level", "4"}, tc.args...)
 			go func() { done <- run(runCtx, args, env(tc.env), nil, out, errOut) }()
 			t.Cleanup(func() {
 				cancel()

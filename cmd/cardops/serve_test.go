@@ -83,7 +83,8 @@ func TestServeDemo(t *testing.T) {
 		return out.String(), errOut.String()
 	}
 	first, _ := start()
-	for _, want := range []string{"sign in as viewer", "sign in as operator", "sign in as admin", "Seeded 200 cards"} {
+	for _, want := range []string{"sign in as viewer", "sign in as operator", "sign in as admin", "Seeded 200 cards",
+		"two-factor sign-in is optional in demo mode"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("first start output lacks %q:\n%s", want, first)
 		}

@@ -15,7 +15,7 @@ import (
 
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("user: want 'user add NAME --level N', 'user reset NAME' or 'user list'")
+		return errors.New("user: want 'user add NAME --level N', 'user reset NAME', 'user unlock NAME', 'user 2fa-reset NAME', 'user 2fa-code NAME' or 'user list'")
 	}
 	switch args[0] {
 	case "add":
@@ -24,8 +24,14 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		return runUserReset(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "list":
 		return runUserList(ctx, args[1:], getenv, stdout, stderr)
+	case "2fa-reset":
+		return runUserTwoFactorReset(ctx, args[1:], getenv, stdout, stderr)
+	case "2fa-code":
+		return runUserTwoFactorCode(ctx, args[1:], getenv, stdout, stderr)
+	case "unlock":
+		return runUserUnlock(ctx, args[1:], getenv, stdout, stderr)
 	}
-	return fmt.Errorf("user: unknown sub-command %q: want add, reset or list", args[0])
+	return fmt.Errorf("user: unknown sub-command %q: want add, reset, list, unlock, 2fa-reset or 2fa-code", args[0])
 }
 
 func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {

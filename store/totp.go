@@ -1,0 +1,322 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+)
+
+// Two-factor sign-in: TOTP (RFC 6238) with the authenticator apps' defaults
+// (SHA-1, 6 digits, 30 s), a code accepted one step either side of now, and
+// each time step accepted at most once.
+const (
+	TOTPIssuer = "cardops"
+	totpPeriod = 30
+	// RecoveryCodeCount is how many single-use recovery codes enrolment gives.
+	RecoveryCodeCount = 10
+	// LoginChallengeTimeout bounds the time between the password and the
+	// second factor.
+	LoginChallengeTimeout = 5 * time.Minute
+)
+
+var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+// Refusals of a second factor.
+var (
+	// ErrCodeWrong: not the code of this period (nor of the one before or
+	// after), nor an unused recovery code.
+	ErrCodeWrong = errors.New("wrong or expired code")
+	// ErrCodeReused: the code was right but its period was used already.
+	ErrCodeReused = errors.New("code already used")
+	// ErrNotEnrolling: there is no enrolment under way to complete.
+	ErrNotEnrolling = errors.New("no two-factor enrolment under way")
+)
+
+// TOTPKeyURL is the otpauth:// URL an authenticator app reads from the QR
+// code.
+func TOTPKeyURL(username, secret string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", TOTPIssuer)
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	v.Set("period", fmt.Sprint(totpPeriod))
+	return "otpauth://totp/" + url.PathEscape(TOTPIssuer+":"+username) + "?" + v.Encode()
+}
+
+// TOTPCode returns the code of the secret at t (the CLI prints it for demo
+// and recovery use; tests use it).
+func TOTPCode(secret string, t time.Time) (string, error) {
+	return totp.GenerateCodeCustom(secret, t, totpOpts)
+}
+
+// matchTOTP returns the time step whose code is code, within one step of
+// now, or 0.
+func matchTOTP(secret, code string, now time.Time) int64 {
+	step := now.Unix() / totpPeriod
+	var found int64
+	for _, st := range []int64{step - 1, step, step + 1} {
+		want, err := TOTPCode(secret, time.Unix(st*totpPeriod, 0))
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			found = st
+		}
+	}
+	return found
+}
+
+// TOTPEnrolmentSecret returns the secret the user is enrolling with,
+// creating it on first call; it is shown again until enrolment completes.
+func (s *Store) TOTPEnrolmentSecret(ctx context.Context, userID int64) (string, error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: TOTPIssuer, AccountName: "x", Period: totpPeriod, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		return "", fmt.Errorf("store: totp secret: %w", err)
+	}
+	var secret string
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_pending = ? WHERE id = ? AND totp_pending = ''`, key.Secret(), userID); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT totp_pending FROM users WHERE id = ?`, userID).Scan(&secret)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: totp secret of user %d: %w", userID, err)
+	}
+	return secret, nil
+}
+
+// CompleteTOTPEnrolment turns two-factor sign-in on when code is the right
+// one for the secret being enrolled, and returns ten new recovery codes
+// (stored hashed; shown once). Enrolling again replaces the secret and the
+// codes.
+func (s *Store) CompleteTOTPEnrolment(ctx context.Context, userID int64, code string, actor Actor) ([]string, error) {
+	wrap := func(err error) error { return fmt.Errorf("store: totp enrolment of user %d: %w", userID, err) }
+	codes := make([]string, RecoveryCodeCount)
+	for i := range codes {
+		codes[i] = newRecoveryCode()
+	}
+	var refusal error
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var pending string
+		if err := tx.QueryRowContext(ctx, `SELECT totp_pending FROM users WHERE id = ?`, userID).Scan(&pending); err != nil {
+			return err
+		}
+		step := int64(0)
+		if pending == "" {
+			refusal = ErrNotEnrolling
+		} else if step = matchTOTP(pending, normalizeCode(code), s.now()); step == 0 {
+			refusal = ErrCodeWrong
+		}
+		if refusal != nil {
+			return s.auditTx(ctx, tx, actor.audit(AuditTwoFactorEnrol, "user", actor.Username, ResultRefused, refusal.Error()))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = totp_pending, totp_pending = '', totp_last_step = ? WHERE id = ?`,
+			step, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		for _, c := range codes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes(user_id, code_hash) VALUES (?, ?)`, userID, recoveryHash(c)); err != nil {
+				return err
+			}
+		}
+		return s.auditTx(ctx, tx, actor.audit(AuditTwoFactorEnrol, "user", actor.Username, ResultOK,
+			fmt.Sprintf("two-factor on; %d recovery codes issued", len(codes))))
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err == nil {
+		err = refusal
+	}
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return codes, nil
+}
+
+// VerifySecondFactor checks a sign-in's or a step-up's second factor: a
+// 6-digit TOTP code (each time step accepted once: ErrCodeReused) or an
+// unused recovery code (then used up). It returns "totp" or "recovery".
+// Wrong is ErrCodeWrong. A user without two-factor is ErrNotEnrolling.
+func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code string) (string, error) {
+	wrap := func(err error) error { return fmt.Errorf("store: second factor of user %d: %w", userID, err) }
+	code = normalizeCode(code)
+	u, err := s.UserByID(ctx, userID)
+	if err != nil {
+		return "", wrap(err)
+	}
+	if !u.TwoFactor() {
+		return "", wrap(ErrNotEnrolling)
+	}
+	if len(code) == 6 && strings.Trim(code, "0123456789") == "" {
+		step := matchTOTP(u.totpSecret, code, s.now())
+		if step == 0 {
+			return "", wrap(ErrCodeWrong)
+		}
+		// The conditional update is what makes a code single use: of two
+		// uses of the same code at once, one moves the step on.
+		res, err := s.w.ExecContext(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, userID, step)
+		if err != nil {
+			return "", wrap(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return "", wrap(ErrCodeReused)
+		}
+		return "totp", nil
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`,
+		s.nowMs(), userID, recoveryHash(code))
+	if err != nil {
+		return "", wrap(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", wrap(ErrCodeWrong)
+	}
+	return "recovery", nil
+}
+
+// RecoveryCodesLeft counts the user's unused recovery codes.
+func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL`, userID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: recovery codes of user %d: %w", userID, err)
+	}
+	return n, nil
+}
+
+// ResetTwoFactor turns the user's two-factor sign-in off (secret and
+// recovery codes gone) and ends their sessions, with its audit row; the
+// user enrols again at their next sign-in if their level requires it. It is
+// the way back in when the authenticator is lost.
+func (s *Store) ResetTwoFactor(ctx context.Context, username string, actor Actor) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE username = ?`, username).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0 WHERE id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, id); err != nil {
+			return err
+		}
+		n, err := endSessionsTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, actor.audit(AuditUserTwoFactorOff, "user", username, ResultOK,
+			fmt.Sprintf("two-factor off; %d session(s) ended", n)))
+	})
+	if err != nil {
+		return fmt.Errorf("store: reset two-factor of %s: %w", username, err)
+	}
+	return nil
+}
+
+// TOTPSecret returns the user's enrolled secret, or the one being enrolled
+// when enrolled is false; "" when none. Only the CLI uses it, to print the
+// current code for an operator at the terminal.
+func (s *Store) TOTPSecret(ctx context.Context, username string) (secret string, enrolled bool, err error) {
+	u, err := s.UserByName(ctx, username)
+	if err != nil {
+		return "", false, err
+	}
+	if u.totpSecret != "" {
+		return u.totpSecret, true, nil
+	}
+	return u.totpPending, false, nil
+}
+
+// normalizeCode drops spaces and dashes and lower-cases, so a code typed as
+// shown or as "123 456" is the same.
+func normalizeCode(code string) string {
+	code = strings.ToLower(strings.TrimSpace(code))
+	if len(code) > 64 {
+		return ""
+	}
+	return strings.NewReplacer(" ", "", "-", "").Replace(code)
+}
+
+// newRecoveryCode is 10 random base32 characters (50 bits), shown as
+// xxxxx-xxxxx.
+func newRecoveryCode() string {
+	b := make([]byte, 7)
+	rand.Read(b)
+	c := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))[:10]
+	return c[:5] + "-" + c[5:]
+}
+
+func recoveryHash(code string) []byte {
+	sum := sha256.Sum256([]byte(normalizeCode(code)))
+	return sum[:]
+}
+
+// CreateLoginChallenge records that the user gave the right password and
+// still owes the second factor; token is what the browser's cookie carries.
+func (s *Store) CreateLoginChallenge(ctx context.Context, token string, userID int64, remoteAddr string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Old, unfinished ones of anybody are dropped here, so the table
+		// stays small without a sweeper.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_challenges WHERE created_at < ?`,
+			s.now().Add(-LoginChallengeTimeout).UnixMilli()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO login_challenges(id, user_id, created_at, remote_addr) VALUES (?, ?, ?, ?)`,
+			sessionID(token), userID, s.nowMs(), remoteAddr)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: create login challenge: %w", err)
+	}
+	return nil
+}
+
+// LoginChallenge returns the user of a live half-finished sign-in. One
+// older than LoginChallengeTimeout, unknown, or of a disabled user is
+// ErrNotFound.
+func (s *Store) LoginChallenge(ctx context.Context, token string) (User, error) {
+	var userID, created int64
+	err := s.r.QueryRowContext(ctx, `SELECT user_id, created_at FROM login_challenges WHERE id = ?`, sessionID(token)).Scan(&userID, &created)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && s.now().Sub(time.UnixMilli(created)) > LoginChallengeTimeout {
+		return User{}, fmt.Errorf("store: login challenge: %w", ErrNotFound)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: login challenge: %w", err)
+	}
+	u, err := s.UserByID(ctx, userID)
+	if err == nil && u.Disabled() {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: login challenge: %w", err)
+	}
+	return u, nil
+}
+
+// DeleteLoginChallenge ends a half-finished sign-in.
+func (s *Store) DeleteLoginChallenge(ctx context.Context, token string) error {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM login_challenges WHERE id = ?`, sessionID(token)); err != nil {
+		return fmt.Errorf("store: delete login challenge: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+
+	"cardops/store"
+)
+
+// UsersData is the users page's model.
+type UsersData struct {
+	Users []store.UserSummary
+	// Self is the viewer's username: the page offers them no way to
+	// disable or demote themselves.
+	Self   string
+	Create UserCreateForm
+	// Flash says what the last change did.
+	Flash string
+	// Handover is a one-time password to hand over, shown this once.
+	Handover *Handover
+	// Action is a per-user form that was refused, shown open with its errors.
+	Action UserActionForm
+}
+
+// Handover is a one-time password an admin gives a person.
+type Handover struct {
+	Username string
+	Password string
+}
+
+// UserCreateForm is the add-user form as typed, with its errors.
+type UserCreateForm struct {
+	Username string
+	Level    string
+	Password string
+	Errors   store.FieldErrors
+}
+
+// UserActionForm is one per-user form (level, disable, enable, reset,
+// sessions) as typed, with its errors or a refusal of the whole.
+type UserActionForm struct {
+	UserID int64
+	// Kind is the form: "level", "disable", "enable", "password-reset",
+	// "sessions".
+	Kind   string
+	Level  string
+	Reason string
+	Errors store.FieldErrors
+	Error  string
+}
+
+func (d UsersData) actionFor(id int64, kind string) UserActionForm {
+	if d.Action.UserID == id && d.Action.Kind == kind {
+		return d.Action
+	}
+	return UserActionForm{UserID: id, Kind: kind}
+}
+
+func (d UsersData) actionOpen(id int64) bool {
+	return d.Action.UserID == id && (d.Action.Error != "" || len(d.Action.Errors) > 0)
+}
+
+func userPath(id int64, rest string) string {
+	return "/settings/users/" + strconv.FormatInt(id, 10) + "/" + rest
+}
+
+// userFieldMessage words a field error of a user or account form.
+func userFieldMessage(field, code string) string {
+	switch field + "/" + code {
+	case "username/" + store.FieldRequired:
+		return "Enter a username."
+	case "username/" + store.FieldTooLong:
+		return "The username must be at most 64 characters."
+	case "username/" + store.FieldInvalid:
+		return "The username must not start or end with spaces or contain control characters."
+	case "username/" + store.FieldTaken:
+		return "There is a user with this name already."
+	case "level/" + store.FieldInvalid, "level/" + store.FieldRequired:
+		return "Choose level 1, 2 or 3."
+	case "password/" + store.FieldTooShort, "new/" + store.FieldTooShort:
+		return fmt.Sprintf("The password must be at least %d characters.", store.MinPasswordLength)
+	case "password/" + store.FieldTooLong, "new/" + store.FieldTooLong:
+		return "The password must be at most 72 bytes."
+	case "new/" + store.FieldRequired:
+		return "Enter a new password."
+	case "new/" + store.FieldInvalid:
+		return "The new password must differ from the current one."
+	case "confirm/" + store.FieldMismatch:
+		return "The two new passwords differ: type the same one twice."
+	case "current/" + store.FieldRequired:
+		return "Enter your current password."
+	case "current/" + store.FieldWrong:
+		return "That is not your current password."
+	case "reason/" + store.FieldRequired:
+		return "Say why: the reason goes into the audit log."
+	case "reason/" + store.FieldTooLong:
+		return fmt.Sprintf("The reason must be at most %d characters.", store.UserReasonMax)
+	}
+	if code == "" {
+		return ""
+	}
+	return "This value is not valid."
+}
+
+func (f UserCreateForm) fieldError(field string) string {
+	return userFieldMessage(field, f.Errors[field])
+}
+func (f UserActionForm) fieldError(field string) string {
+	return userFieldMessage(field, f.Errors[field])
+}
+
+// userState words an account's state.
+func userState(u store.User) string {
+	if u.Disabled() {
+		return "disabled"
+	}
+	return "active"
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// levelOptions are the levels a form offers.
+var levelOptions = []store.Level{store.LevelReadOnly, store.LevelOperational, store.LevelAdmin}

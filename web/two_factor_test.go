@@ -1,0 +1,207 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"cardops/store"
+)
+
+// clock is a test clock for the store, moved by hand.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// enrol takes username through enrolment from a signed-in session and
+// returns the secret and the recovery codes.
+func enrol(t *testing.T, e *testEnv, c *clock, cookie *http.Cookie) (string, []string) {
+	t.Helper()
+	req := httptest.NewRequest("GET", "/account/2fa", nil)
+	req.AddCookie(cookie)
+	rec := e.do(req)
+	secret := between(rec.Body.String(), `data-testid="totp-secret">`, "<")
+	if rec.Code != http.StatusOK || secret == "" {
+		t.Fatalf("enrolment page: status %d, no secret; body %.400s", rec.Code, rec.Body.String())
+	}
+	req = httptest.NewRequest("GET", "/account/2fa/qr.png", nil)
+	req.AddCookie(cookie)
+	if rec := e.do(req); rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/png" ||
+		rec.Header().Get("Cache-Control") != "no-store" || !strings.HasPrefix(rec.Body.String(), "\x89PNG") {
+		t.Errorf("QR code: status %d, type %q, cache %q; want an uncached PNG", rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Cache-Control"))
+	}
+	req = formRequest("POST", "/account/2fa", url.Values{"code": {"000000"}})
+	req.AddCookie(cookie)
+	if rec := e.do(req); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "That is not the code for this secret now.") {
+		t.Errorf("enrol with a wrong code: status %d, want 422 in words", rec.Code)
+	}
+	code, _ := store.TOTPCode(secret, c.t)
+	req = formRequest("POST", "/account/2fa", url.Values{"code": {code}})
+	req.AddCookie(cookie)
+	rec = e.do(req)
+	list := between(rec.Body.String(), `data-testid="recovery-codes">`, "</ul>")
+	codes := strings.Fields(strings.NewReplacer("<li>", " ", "</li>", " ").Replace(list))
+	if rec.Code != http.StatusOK || len(codes) != store.RecoveryCodeCount {
+		t.Fatalf("enrol: status %d, %d recovery codes; want 200 and %d", rec.Code, len(codes), store.RecoveryCodeCount)
+	}
+	return secret, codes
+}
+
+// signIn posts the password and, when asked, the code; it returns the last
+// answer.
+func signIn(e *testEnv, username, code string) *httptest.ResponseRecorder {
+	rec := e.do(formRequest("POST", "/login", url.Values{"username": {username}, "password": {testPassword}, "next": {"/events"}}))
+	if rec.Header().Get("Location") != "/login/2fa" {
+		return rec
+	}
+	req := formRequest("POST", "/login/2fa", url.Values{"code": {code}})
+	for _, c := range rec.Result().Cookies() {
+		req.AddCookie(c)
+	}
+	return e.do(req)
+}
+
+func TestTwoFactorSignIn(t *testing.T) {
+	c := &clock{t: time.Now()}
+	e := newTestEnv(t)
+	e.store.SetClock(c.now)
+	secret, recovery := enrol(t, e, c, e.login("operator"))
+
+	// The password alone no longer signs in.
+	rec := e.do(formRequest("POST", "/login", url.Values{"username": {"operator"}, "password": {testPassword}}))
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login/2fa" {
+		t.Fatalf("password step: status %d Location %q, want 303 to /login/2fa", rec.Code, rec.Header().Get("Location"))
+	}
+	for _, ck := range rec.Result().Cookies() {
+		if ck.Name == sessionCookie && ck.Value != "" {
+			t.Errorf("a session cookie after the password alone")
+		}
+	}
+	// The code used for enrolment is used up.
+	enrolCode, _ := store.TOTPCode(secret, c.t)
+	if rec := signIn(e, "operator", enrolCode); rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "That code was used already.") {
+		t.Errorf("reused code: status %d, want 401 in words; body %.300s", rec.Code, rec.Body.String())
+	}
+	old, _ := store.TOTPCode(secret, c.t.Add(-10*time.Minute))
+	if rec := signIn(e, "operator", old); rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "one from another period") {
+		t.Errorf("code from another period: status %d, want 401 in words", rec.Code)
+	}
+	c.t = c.t.Add(30 * time.Second)
+	code, _ := store.TOTPCode(secret, c.t)
+	rec = signIn(e, "operator", code)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/events" {
+		t.Fatalf("code step: status %d Location %q, want 303 to /events", rec.Code, rec.Header().Get("Location"))
+	}
+	sessionCookieOf(t, rec)
+	if rec := signIn(e, "operator", code); rec.Code != http.StatusUnauthorized {
+		t.Errorf("same code again: status %d, want 401", rec.Code)
+	}
+	// A recovery code works once.
+	if rec := signIn(e, "operator", recovery[0]); rec.Code != http.StatusSeeOther {
+		t.Errorf("recovery code: status %d, want 303", rec.Code)
+	}
+	if rec := signIn(e, "operator", recovery[0]); rec.Code != http.StatusUnauthorized {
+		t.Errorf("recovery code again: status %d, want 401", rec.Code)
+	}
+	assertAudit(t, e, "login.2fa", "anonymous", store.ResultRefused)
+	assertAudit(t, e, store.AuditTwoFactorEnrol, "operator", store.ResultOK)
+}
+
+func TestTwoFactorStepIsThrottled(t *testing.T) {
+	c := &clock{t: time.Now()}
+	e := newTestEnv(t)
+	e.store.SetClock(c.now)
+	enrol(t, e, c, e.login("viewer"))
+	var rec *httptest.ResponseRecorder
+	for range store.MaxFailsPerAccountAddress + 1 {
+		rec = signIn(e, "viewer", "123456x")
+	}
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "Too many failed sign-ins.") {
+		t.Errorf("after %d wrong codes: status %d, want 429", store.MaxFailsPerAccountAddress, rec.Code)
+	}
+	// The password step does not reset the count.
+	if rec := signIn(e, "viewer", "654321"); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("password again then a code: status %d, want 429", rec.Code)
+	}
+}
+
+func TestTwoFactorStepWithoutPassword(t *testing.T) {
+	runScenarios(t, []scenario{
+		{
+			name: "the code step alone is sent back to sign in", method: "POST", url: "/login/2fa",
+			form:       url.Values{"code": {"123456"}},
+			wantStatus: http.StatusUnauthorized, wantContains: []string{"Sign in again."},
+		},
+	})
+}
+
+// TestRequiredTwoFactorComesFirst: at --require-2fa-level 3 an admin
+// without two-factor reaches only enrolment (and sign-out) until enrolled.
+func TestRequiredTwoFactorComesFirst(t *testing.T) {
+	c := &clock{t: time.Now()}
+	e := newTestEnv(t, func(cfg *Config) { cfg.RequireTwoFactorLevel = store.LevelAdmin })
+	e.store.SetClock(c.now)
+	admin := e.login("admin")
+	for _, path := range []string{"/cards", "/settings/users", "/account"} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.AddCookie(admin)
+		if rec := e.do(req); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/account/2fa" {
+			t.Errorf("GET %s: status %d Location %q, want 303 to /account/2fa", path, rec.Code, rec.Header().Get("Location"))
+		}
+	}
+	req := httptest.NewRequest("GET", "/account/2fa", nil)
+	req.AddCookie(admin)
+	if rec := e.do(req); !strings.Contains(rec.Body.String(), "Your level requires two-factor sign-in.") {
+		t.Errorf("enrolment page does not say why")
+	}
+	// Below the level nothing changes.
+	req = httptest.NewRequest("GET", "/cards", nil)
+	req.AddCookie(e.login("operator"))
+	if rec := e.do(req); rec.Code != http.StatusOK {
+		t.Errorf("operator: status %d, want 200", rec.Code)
+	}
+	enrol(t, e, c, admin)
+	req = httptest.NewRequest("GET", "/settings/users", nil)
+	req.AddCookie(admin)
+	if rec := e.do(req); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Users") {
+		t.Errorf("after enrolment: status %d, want 200", rec.Code)
+	}
+}
+
+// TestReissueStepUpWithCode: an admin with two-factor confirms a reissue
+// with password and code; a missing code is asked for, a wrong one is a
+// wrong try and changes nothing.
+func TestReissueStepUpWithCode(t *testing.T) {
+	c := &clock{t: time.Now()}
+	e := newTestEnv(t)
+	e.store.SetClock(c.now)
+	admin := e.login("admin")
+	secret, _ := enrol(t, e, c, admin)
+	card := addTestCard(t, e, "ACTIVE")
+	rid := startReissue(t, e, admin, card.ID)
+	confirm := func(code string) *httptest.ResponseRecorder {
+		return e.post(admin, "/reissues/"+rid+"/confirm", url.Values{"last4": {card.Last4}, "password": {testPassword}, "code": {code}})
+	}
+	wantBody(t, e.get(admin, "/reissues/"+rid), http.StatusOK, `name="code"`)
+	wantBody(t, confirm(""), http.StatusUnprocessableEntity, "Type the code from your authenticator app.")
+	used, _ := store.TOTPCode(secret, c.t)
+	rec := confirm(used)
+	wantBody(t, rec, http.StatusUnprocessableEntity, "Wrong code, one from another period, or one used already", "4 of 5 tries left")
+	if strings.Contains(rec.Body.String(), "That is not your password") {
+		t.Error("a right password is reported wrong")
+	}
+	if got := cardNow(t, e, card.ID); got.Last4 != card.Last4 {
+		t.Fatalf("a wrong code changed the card")
+	}
+	c.t = c.t.Add(30 * time.Second)
+	code, _ := store.TOTPCode(secret, c.t)
+	if rec := confirm(code); rec.Code != http.StatusSeeOther {
+		t.Fatalf("password and code: status %d, want 303; body %.400s", rec.Code, rec.Body.String())
+	}
+	if got := cardNow(t, e, card.ID); got.Last4 == card.Last4 {
+		t.Errorf("card not reissued")
+	}
+}
