@@ -90,7 +90,7 @@ type Server struct {
 	staticGzip  map[string][]byte
 
 	trustedProxies []netip.Prefix
-	require2FA  store.Level
+	require2FA     store.Level
 
 	// The webhook receiver's credentials (replaced on rotation), whether the
 	// operator pinned them by flag, and the live event log's fan-out.
