@@ -134,48 +134,44 @@ func cutRunes(s string, n int) string {
 
 // AuditLog lists audit rows newest first.
 func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
-	var where []string
-	var args []any
+	var c conditions
 	if f.Actor != "" {
-		where, args = append(where, "actor = ?"), append(args, f.Actor)
+		c.add("actor = ?", f.Actor)
 	}
 	if f.Action != "" {
-		where, args = append(where, "action = ?"), append(args, f.Action)
+		c.add("action = ?", f.Action)
 	}
 	if f.TargetType != "" {
-		where, args = append(where, "target_type = ?"), append(args, f.TargetType)
+		c.add("target_type = ?", f.TargetType)
 	}
 	if f.TargetID != "" {
-		where, args = append(where, "target_id = ?"), append(args, f.TargetID)
+		c.add("target_id = ?", f.TargetID)
 	}
 	if p := strings.ToLower(cutRunes(f.ActionPrefix, MaxAuditSearch)); p != "" {
 		lo, hi := prefixRange(p)
-		where, args = append(where, "action >= ? AND action < ?"), append(args, lo, hi)
+		c.add("action >= ? AND action < ?", lo, hi)
 	}
 	if a := cutRunes(f.ActorContains, MaxAuditSearch); a != "" {
-		where, args = append(where, `actor LIKE ? ESCAPE '\'`), append(args, likeContains(a))
+		c.add(`actor LIKE ? ESCAPE '\'`, likeContains(a))
 	}
 	if tg := cutRunes(f.TargetContains, MaxAuditSearch); tg != "" {
-		where, args = append(where, `(target_type || ':' || target_id) LIKE ? ESCAPE '\'`), append(args, likeContains(tg))
+		c.add(`(target_type || ':' || target_id) LIKE ? ESCAPE '\'`, likeContains(tg))
 	}
 	if !f.From.IsZero() {
-		where, args = append(where, "at >= ?"), append(args, f.From.UnixMilli())
+		c.add("at >= ?", f.From.UnixMilli())
 	}
 	if !f.To.IsZero() {
-		where, args = append(where, "at <= ?"), append(args, f.To.UnixMilli())
+		c.add("at <= ?", f.To.UnixMilli())
 	}
 	if f.BeforeID > 0 {
-		where, args = append(where, "id < ?"), append(args, f.BeforeID)
+		c.add("id < ?", f.BeforeID)
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	q := `SELECT id, at, actor, actor_level, remote_addr, action, target_type, target_id, result, detail FROM audit_log`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY id DESC LIMIT ?"
-	args = append(args, f.Limit)
+	q := `SELECT id, at, actor, actor_level, remote_addr, action, target_type, target_id, result, detail FROM audit_log` +
+		c.where() + " ORDER BY id DESC LIMIT ?"
+	args := append(c.args, f.Limit)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit log: %w", err)

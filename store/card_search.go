@@ -377,6 +377,21 @@ func (b *CardSearch) WithLimit(n int) *CardSearch {
 // WithoutCount skips counting the matches.
 func (b *CardSearch) WithoutCount() *CardSearch { b.counts = false; return b }
 
+// filters are the search's filters as conditions on the card (alias c).
+func (b *CardSearch) filters() conditions {
+	var c conditions
+	if b.f.Status != "" {
+		c.add("c.status = ?", b.f.Status)
+	}
+	if b.f.Type != "" {
+		c.add("c.type = ?", b.f.Type)
+	}
+	if b.f.Approval != "" {
+		c.add("c.approval_method = ?", b.f.Approval)
+	}
+	return c
+}
+
 // arms returns one SELECT per kind of the query, each an indexed lookup
 // joined to its cards and filtered, yielding (k, former): the card's rowid
 // and, for a hit on a former number, that number's last 4. keyed adds the
@@ -388,24 +403,12 @@ func (b *CardSearch) arms(keyed bool) ([]string, []any) {
 	// arm completes a SELECT whose lookup binds largs, with the filters and
 	// the keyset bound.
 	arm := func(sel, key string, largs []any) {
-		var conds []string
-		args = append(args, largs...)
-		if b.f.Status != "" {
-			conds, args = append(conds, "c.status = ?"), append(args, b.f.Status)
-		}
-		if b.f.Type != "" {
-			conds, args = append(conds, "c.type = ?"), append(args, b.f.Type)
-		}
-		if b.f.Approval != "" {
-			conds, args = append(conds, "c.approval_method = ?"), append(args, b.f.Approval)
-		}
+		c := b.filters()
 		if keyed && b.after > 0 {
-			conds, args = append(conds, key+" < ?"), append(args, b.after)
+			c.add(key+" < ?", b.after)
 		}
-		if len(conds) > 0 {
-			sel += " AND " + strings.Join(conds, " AND ")
-		}
-		arms = append(arms, sel)
+		args = append(append(args, largs...), c.args...)
+		arms = append(arms, sel+c.and())
 	}
 	for _, k := range q.Kinds {
 		switch k {
@@ -490,30 +493,17 @@ func (b *CardSearch) countSQL() (string, []any) {
 	if len(arms) == 0 {
 		return "", nil
 	}
-	var conds []string
-	if b.f.Status != "" {
-		conds, args = append(conds, "c.status = ?"), append(args, b.f.Status)
-	}
-	if b.f.Type != "" {
-		conds, args = append(conds, "c.type = ?"), append(args, b.f.Type)
-	}
-	if b.f.Approval != "" {
-		conds, args = append(conds, "c.approval_method = ?"), append(args, b.f.Approval)
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	c := b.filters()
 	limit := SearchCountCap + 1
 	if b.filtered() {
 		limit = countBudget + 1
 	}
 	q := `WITH cand(k) AS MATERIALIZED (SELECT DISTINCT k FROM (` + strings.Join(arms, "\nUNION\n") + `) ORDER BY k DESC LIMIT ?)
-	SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM (SELECT 1 FROM cand CROSS JOIN cards c ON c.rowid = cand.k` + where + ` LIMIT ?))`
-	// The candidate limit's argument comes before the filters' in the text.
-	nargs := append(append([]any{}, args[:len(args)-len(conds)]...), limit)
-	nargs = append(nargs, args[len(args)-len(conds):]...)
-	return q, append(nargs, SearchCountCap+1)
+	SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM (SELECT 1 FROM cand CROSS JOIN cards c ON c.rowid = cand.k` + c.where() + ` LIMIT ?))`
+	// In the order of the placeholders: the arms, the candidate limit, the
+	// filters, the count cap.
+	args = append(append(append(args, limit), c.args...), SearchCountCap+1)
+	return q, args
 }
 
 // Page runs the search and returns one page of results. On the first page

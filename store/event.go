@@ -582,17 +582,15 @@ const eventColumns = `id, webhook_id, operation, sub_operation, operation_id, st
 // Events lists stored events matching f: newest first, or oldest first when
 // f.AfterID or f.Ascending is set. Body and Deliveries are left empty.
 func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
+	var c conditions
 	if f.Operation != "" {
-		add("operation = ?", f.Operation)
+		c.add("operation = ?", f.Operation)
 	}
 	if f.SubOperation != "" {
-		add("sub_operation = ?", f.SubOperation)
+		c.add("sub_operation = ?", f.SubOperation)
 	}
 	if f.Status != "" {
-		add("status = ?", f.Status)
+		c.add("status = ?", f.Status)
 	}
 	if f.Card != "" || len(f.CardIDs) > 0 {
 		var or []string
@@ -601,28 +599,28 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 			or, a = append(or, "card_id = ?", "wallet_id = ?"), append(a, f.Card, f.Card)
 		}
 		if len(f.CardIDs) > 0 {
-			or = append(or, "card_id IN ("+strings.Repeat(",?", len(f.CardIDs))[1:]+")")
+			or = append(or, "card_id IN ("+inList(len(f.CardIDs))+")")
 			for _, id := range f.CardIDs {
 				a = append(a, id)
 			}
 		}
-		add("("+strings.Join(or, " OR ")+")", a...)
+		c.add("("+strings.Join(or, " OR ")+")", a...)
 	}
 	if f.Q != "" {
-		add(`body LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Q)+"%")
+		c.add(`body LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Q)+"%")
 	}
 	if !f.From.IsZero() {
-		add("received_at >= ?", f.From.UnixMilli())
+		c.add("received_at >= ?", f.From.UnixMilli())
 	}
 	if !f.To.IsZero() {
-		add("received_at <= ?", f.To.UnixMilli())
+		c.add("received_at <= ?", f.To.UnixMilli())
 	}
 	if f.BeforeID > 0 {
-		add("id < ?", f.BeforeID)
+		c.add("id < ?", f.BeforeID)
 	}
 	order := "DESC"
 	if f.AfterID > 0 {
-		add("id > ?", f.AfterID)
+		c.add("id > ?", f.AfterID)
 	}
 	if f.AfterID > 0 || f.Ascending {
 		order = "ASC"
@@ -631,12 +629,8 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		f.Limit = 50
 	}
 	f.Limit = min(f.Limit, 1000)
-	q := "SELECT " + eventColumns + " FROM webhook_events"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY id " + order + " LIMIT ?"
-	args = append(args, f.Limit)
+	q := "SELECT " + eventColumns + " FROM webhook_events" + c.where() + " ORDER BY id " + order + " LIMIT ?"
+	args := append(c.args, f.Limit)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)

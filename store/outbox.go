@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -314,16 +313,15 @@ type OutboxFilter struct {
 // RecentOutbox lists outbox rows newest first, each with its latest
 // attempt's status.
 func (s *Store) RecentOutbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, error) {
-	var where []string
-	var args []any
+	var c conditions
 	if f.CardID != "" {
-		where, args = append(where, "card_id = ?"), append(args, f.CardID)
+		c.add("card_id = ?", f.CardID)
 	}
 	if f.ReplayOfEvent != "" {
-		where, args = append(where, "replay_of_event = ?"), append(args, f.ReplayOfEvent)
+		c.add("replay_of_event = ?", f.ReplayOfEvent)
 	}
 	if f.SkipBurst {
-		where = append(where, "burst_id IS NULL")
+		c.add("burst_id IS NULL")
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 20
@@ -331,12 +329,8 @@ func (s *Store) RecentOutbox(ctx context.Context, f OutboxFilter) ([]OutboxMessa
 	q := `SELECT ` + outboxCols + `,
 		COALESCE((SELECT http_status FROM outbox_attempts a WHERE a.outbox_id = outbox.id ORDER BY n DESC LIMIT 1), 0),
 		COALESCE((SELECT error FROM outbox_attempts a WHERE a.outbox_id = outbox.id ORDER BY n DESC LIMIT 1), '')
-		FROM outbox`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY id DESC LIMIT ?"
-	args = append(args, f.Limit)
+		FROM outbox` + c.where() + " ORDER BY id DESC LIMIT ?"
+	args := append(c.args, f.Limit)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent outbox: %w", err)
