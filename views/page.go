@@ -25,33 +25,39 @@ type Page struct {
 	Active string
 	// StaticVersion busts browser caches of /static when the binary changes.
 	StaticVersion string
+	// Can reports whether the viewer may use the route with this pattern
+	// ("POST /cards/{id}/freeze"): the route table decides, so a view shows
+	// an action only when the server would let it through. Nil for anonymous
+	// visitors.
+	Can func(pattern string) bool
 }
 
-// NavItem is one entry of the top navigation.
+// Allowed reports whether the viewer may use the route with this pattern.
+func (p Page) Allowed(pattern string) bool { return p.Can != nil && p.Can(pattern) }
+
+// NavItem is one entry of the top navigation; it is shown to whoever may
+// open GET Href, as the route table says.
 type NavItem struct {
 	Href  string
 	Label string
-	Level store.Level
 }
 
-// navItems is the console's navigation, each with the level it needs; a
-// person sees only what their level may use (the server enforces the same
-// levels on every route).
 var navItems = []NavItem{
-	{Href: "/cards", Label: "Cards", Level: store.LevelReadOnly},
-	{Href: "/events", Label: "Events", Level: store.LevelReadOnly},
-	{Href: "/simulate", Label: "Simulate", Level: store.LevelOperational},
-	{Href: "/reissues", Label: "Reissues", Level: store.LevelAdmin},
-	{Href: "/audit", Label: "Audit", Level: store.LevelAdmin},
-	{Href: "/settings/webhooks", Label: "Settings", Level: store.LevelAdmin},
-	{Href: "/settings/users", Label: "Users", Level: store.LevelAdmin},
+	{Href: "/cards", Label: "Cards"},
+	{Href: "/events", Label: "Events"},
+	{Href: "/simulate", Label: "Simulate"},
+	{Href: "/reissues", Label: "Reissues"},
+	{Href: "/audit", Label: "Audit"},
+	{Href: "/settings/webhooks", Label: "Settings"},
+	{Href: "/settings/users", Label: "Users"},
 }
 
-// NavFor returns the navigation items the level may use.
-func NavFor(level store.Level) []NavItem {
+// NavFor returns the navigation items the page's viewer may open (the
+// server enforces the same levels on every route).
+func NavFor(p Page) []NavItem {
 	var out []NavItem
 	for _, it := range navItems {
-		if level >= it.Level {
+		if p.Allowed("GET " + it.Href) {
 			out = append(out, it)
 		}
 	}

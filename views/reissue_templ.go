@@ -1942,7 +1942,7 @@ func reissueTable(rs []store.ReissueRequest, pending bool, viewerID int64) templ
 // CardReissueSection is the card page's reissue panel: the "Reissue card"
 // action for level 3 (not on a DELETED card) and the card's reissue
 // requests. The server refuses the action below level 3 whatever this shows.
-func CardReissueSection(viewer store.Level, cardID, cardStatus string, reissues []store.ReissueRequest) templ.Component {
+func CardReissueSection(canReissue, canOpen bool, cardID, cardStatus string, reissues []store.ReissueRequest) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1963,7 +1963,7 @@ func CardReissueSection(viewer store.Level, cardID, cardStatus string, reissues 
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if viewer >= store.LevelAdmin {
+		if canReissue {
 			if cardStatus == "DELETED" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 161, "<p class=\"subtle\">A deleted card cannot be reissued.</p>")
 				if templ_7745c5c3_Err != nil {
@@ -2043,7 +2043,7 @@ func CardReissueSection(viewer store.Level, cardID, cardStatus string, reissues 
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if viewer >= store.LevelAdmin {
+				if canOpen {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 170, "<a href=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err

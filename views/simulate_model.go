@@ -167,9 +167,9 @@ func simStateBadge(state string) string {
 func simItoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func simDeliveriesURL(cardID string) string {
-	u := "/simulate?fragment=deliveries"
+	u := "/simulate/deliveries"
 	if cardID != "" {
-		u += "&card=" + urlQuery(cardID)
+		u += "?card=" + urlQuery(cardID)
 	}
 	return u
 }

@@ -117,7 +117,7 @@ func SimulatePage(p Page, d SimulatePageData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" placeholder=\"Card id, last 4 or holder name\" aria-label=\"Find a card\" hx-get=\"/simulate\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#card-picks\" hx-include=\"closest form\"> <button type=\"submit\" class=\"btn secondary\">Find</button></form><div id=\"card-picks\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" placeholder=\"Card id, last 4 or holder name\" aria-label=\"Find a card\" hx-get=\"/simulate/cards\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#card-picks\" hx-include=\"closest form\"> <button type=\"submit\" class=\"btn secondary\">Find</button></form><div id=\"card-picks\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -176,7 +176,7 @@ func SimulatePage(p Page, d SimulatePageData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\" placeholder=\"Wallet id, alias or address\" aria-label=\"Find a wallet\" hx-get=\"/simulate\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#wallet-picks\" hx-include=\"closest form\"> <button type=\"submit\" class=\"btn secondary\">Find</button></form><div id=\"wallet-picks\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\" placeholder=\"Wallet id, alias or address\" aria-label=\"Find a wallet\" hx-get=\"/simulate/wallets\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#wallet-picks\" hx-include=\"closest form\"> <button type=\"submit\" class=\"btn secondary\">Find</button></form><div id=\"wallet-picks\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1953,9 +1953,9 @@ func SimBurstProgress(b store.Burst) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var92 string
-			templ_7745c5c3_Var92, templ_7745c5c3_Err = templruntime.NewAttributeExpression("/simulate?burst=" + simItoa(b.ID)).Resolve(ctx)
+			templ_7745c5c3_Var92, templ_7745c5c3_Err = templruntime.NewAttributeExpression("/simulate/bursts/" + simItoa(b.ID)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/simulate.templ`, Line: 375, Col: 46}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/simulate.templ`, Line: 375, Col: 47}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var92)
 			if templ_7745c5c3_Err != nil {
@@ -2467,7 +2467,7 @@ func CardSimulatePanel(p Page, d CardSimPanelData) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		if p.Viewer != nil && p.Viewer.Level >= store.LevelOperational {
+		if p.Allowed("POST /cards/{id}/simulate/{action}") {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 241, "<section class=\"panel\" id=\"card-simulate\"><h2>Simulate</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -3036,7 +3036,7 @@ func EventReplayButton(p Page, eventID string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		if p.Viewer != nil && p.Viewer.Level >= store.LevelOperational {
+		if p.Allowed("POST /events/{id}/replay") {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 291, "<form class=\"inline\" method=\"post\" action=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -74,14 +74,14 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d.Reissues = views.CardReissueSection(page.Viewer.Level, card.ID, card.Status, reissues)
+	d.Reissues = views.CardReissueSection(s.allowed(r, "GET /cards/{id}/reissue"), s.allowed(r, "GET /reissues/{rid}"), card.ID, card.Status, reissues)
 	events, err := s.store.CardEvents(ctx, card.ID, cardEventRows)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	d.Events = views.CardEventsSection(card.ID, events)
-	if page.Viewer.Level >= store.LevelOperational {
+	if s.allowed(r, "GET /cards/{id}/deliveries") {
 		deliveries, err := s.cardDeliveries(ctx, card.ID)
 		if err != nil {
 			s.serverError(w, r, err)

@@ -22,7 +22,8 @@ const eventPageSize = 50
 func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("view") == "refused" {
-		s.refusalList(w, r)
+		// The refused deliveries' old address, kept for bookmarks.
+		http.Redirect(w, r, "/events/refused", http.StatusMovedPermanently)
 		return
 	}
 	form, f, ferr := parseEventFilter(q)

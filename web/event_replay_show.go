@@ -37,7 +37,7 @@ func (s *Server) eventReplayShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !isHTMX(r) {
-		http.Redirect(w, r, "/simulate?delivery="+strconv.FormatInt(oid, 10), http.StatusSeeOther)
+		http.Redirect(w, r, "/simulate/deliveries/"+strconv.FormatInt(oid, 10), http.StatusSeeOther)
 		return
 	}
 	v.EventID, v.Target, v.Now = id, s.simTarget, s.now()

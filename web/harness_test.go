@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"cardops/store"
+	"cardops/views"
 )
 
 // testPassword is every test user's password.
@@ -165,4 +166,15 @@ func runScenarios(t *testing.T, scenarios []scenario) {
 			sc.run(t, newTestEnv(t))
 		})
 	}
+}
+
+// pageAt is a page model for a viewer at level, asking the real route table
+// what they may do, for rendering a view on its own.
+func pageAt(t *testing.T, level store.Level) views.Page {
+	t.Helper()
+	e := newTestEnv(t)
+	return views.Page{Viewer: &views.Viewer{Username: "u", Level: level}, Can: func(pattern string) bool {
+		l, ok := e.server.levels[pattern]
+		return ok && level >= l
+	}}
 }

@@ -22,9 +22,13 @@ import (
 // protection against cross-site form posts.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
-	// The receiver is called by the provider, not a browser; its key or
-	// signature is its guard.
-	cop.AddInsecureBypassPattern("POST /webhooks")
+	// Machine routes (the receiver) are called by other systems, not a
+	// browser; their key or signature is their guard.
+	for _, rt := range s.routes() {
+		if rt.kind == kindMachine {
+			cop.AddInsecureBypassPattern(rt.pattern)
+		}
+	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
 	return s.resolveClient(s.logRequests(compress(s.recoverPanics(securityHeaders(cop.Handler(next))))))
 }
@@ -190,7 +194,7 @@ func (s *Server) guard(rt route) http.Handler {
 		if to := s.setupFirst(p); to != "" && !rt.setup {
 			// Choosing one's own password, then enrolling in two-factor
 			// sign-in, comes before anything else.
-			if rt.kind == kindJSON {
+			if rt.kind.json() {
 				s.jsonError(w, r, http.StatusForbidden, "SETUP_REQUIRED", "Finish setting up your account first: open "+to+".")
 				return
 			}
@@ -204,7 +208,7 @@ func (s *Server) guard(rt route) http.Handler {
 			}
 			msg := fmt.Sprintf("This needs level %d (%s); you are signed in at level %d (%s).",
 				rt.level.Int(), rt.level, p.Level.Int(), p.Level)
-			if rt.kind == kindJSON {
+			if rt.kind.json() {
 				s.jsonError(w, r, http.StatusForbidden, "FORBIDDEN", msg)
 				return
 			}
@@ -240,7 +244,7 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, target string)
 
 // signInRequired answers an anonymous request for a guarded route.
 func (s *Server) signInRequired(w http.ResponseWriter, r *http.Request, rt route, expired bool) {
-	if rt.kind == kindJSON {
+	if rt.kind.json() {
 		s.jsonError(w, r, http.StatusUnauthorized, "UNAUTHORIZED", "Sign in first: this endpoint needs a session.")
 		return
 	}

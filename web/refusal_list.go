@@ -10,7 +10,7 @@ import (
 const refusalPageSize = 50
 
 // refusalList shows the refused deliveries the receiver kept, newest first
-// (GET /events?view=refused).
+// (GET /events/refused).
 func (s *Server) refusalList(w http.ResponseWriter, r *http.Request) {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	rs, err := s.store.Refusals(r.Context(), max(before, 0), refusalPageSize+1)

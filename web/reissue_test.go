@@ -437,7 +437,8 @@ func TestCardReissueSection(t *testing.T) {
 	rs := cardReissues(t, e, c.ID)
 	render := func(level store.Level, card store.ReissueCard) string {
 		var b bytes.Buffer
-		if err := views.CardReissueSection(level, card.ID, card.Status, rs).Render(context.Background(), &b); err != nil {
+		admin := level >= store.LevelAdmin
+		if err := views.CardReissueSection(admin, admin, card.ID, card.Status, rs).Render(context.Background(), &b); err != nil {
 			t.Fatal(err)
 		}
 		return b.String()

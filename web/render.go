@@ -16,6 +16,7 @@ func (s *Server) page(r *http.Request, title, active string) views.Page {
 	p := views.Page{Title: title, Active: active, StaticVersion: s.staticVersion}
 	if pr := currentPrincipal(r); pr != nil {
 		p.Viewer = &views.Viewer{Username: pr.Username, Level: pr.Level}
+		p.Can = func(pattern string) bool { return s.allowed(r, pattern) }
 	}
 	return p
 }
@@ -69,7 +70,7 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 		s.notFound(w, r)
 		return
 	}
-	if routeKind(r) == kindJSON {
+	if routeKind(r).json() {
 		s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The server could not complete this request. Quote the trace id if you report it.")
 		return
 	}
@@ -84,7 +85,7 @@ const busyRetryAfter = "5"
 // within the write timeout, so the request was not done.
 func (s *Server) unavailable(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Retry-After", busyRetryAfter)
-	if routeKind(r) == kindJSON {
+	if routeKind(r).json() {
 		s.jsonError(w, r, http.StatusServiceUnavailable, "UNAVAILABLE",
 			"The database is busy, so this was not done; retry in "+busyRetryAfter+" seconds.")
 		return

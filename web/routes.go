@@ -6,14 +6,21 @@ import (
 	"cardops/store"
 )
 
-// kind says how a route answers a refusal: pages redirect to sign-in or show
-// a 403 page; JSON and event-stream routes answer with a JSON error.
+// kind says who calls a route and so how it answers a refusal: pages
+// redirect to sign-in or show a 403 page; JSON and event-stream routes
+// answer with a JSON error; machine routes are called by other systems with
+// their own credentials (a key, a signature), never a browser's cookie, so
+// cross-site protection does not apply to them.
 type kind int
 
 const (
 	kindPage kind = iota
 	kindJSON
+	kindMachine
 )
+
+// json reports whether refusals and errors of the route are JSON.
+func (k kind) json() bool { return k != kindPage }
 
 // route is one line of the route table.
 type route struct {
@@ -47,7 +54,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /healthz", level: public, kind: kindJSON, handle: s.healthShow},
 		{pattern: "GET /readyz", level: public, kind: kindJSON, handle: s.readyShow},
 		// The webhook receiver: its key or signature is its guard.
-		{pattern: "POST /webhooks", level: public, kind: kindJSON, handle: s.webhookReceive},
+		{pattern: "POST /webhooks", level: public, kind: kindMachine, handle: s.webhookReceive},
 
 		// Level 1: read.
 		{pattern: "GET /{$}", level: read, handle: s.homeRedirect},
@@ -62,6 +69,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /cards/{id}/audit", level: read, handle: s.cardAuditShow},
 		{pattern: "GET /events", level: read, handle: s.eventList},
 		{pattern: "GET /events/stream", level: read, kind: kindJSON, handle: s.eventStream},
+		{pattern: "GET /events/refused", level: read, handle: s.refusalList},
 		{pattern: "GET /events/{id}", level: read, handle: s.eventShow},
 		// Level 1: every person's own account.
 		{pattern: "GET /account", level: read, handle: s.accountShow},
@@ -74,6 +82,16 @@ func (s *Server) routes() []route {
 
 		// Level 2: simulation.
 		{pattern: "GET /simulate", level: operate, handle: s.simulateShow},
+		{pattern: "GET /simulate/cards", level: operate, handle: s.simulateCardPicks},
+		{pattern: "GET /simulate/wallets", level: operate, handle: s.simulateWalletPicks},
+		{pattern: "GET /simulate/deliveries", level: operate, handle: s.simulateDeliveries},
+		{pattern: "GET /simulate/deliveries/{oid}", level: operate, handle: s.simulateDeliveryShow},
+		{pattern: "GET /simulate/bursts/{bid}", level: operate, handle: s.simulateBurstShow},
+		{pattern: "POST /simulate/preview", level: operate, handle: s.simulatePreview},
+		{pattern: "POST /simulate/send", level: operate, handle: s.simulateSend},
+		{pattern: "POST /simulate/burst", level: operate, handle: s.simulateBurst},
+		// The sandbox's actions (authorize, clearing, …); the mux prefers the
+		// literal routes above over {action}.
 		{pattern: "POST /simulate/{action}", level: operate, handle: s.simulateRun},
 		{pattern: "POST /cards/{id}/simulate/{action}", level: operate, handle: s.cardSimulate},
 		{pattern: "GET /cards/{id}/deliveries", level: operate, handle: s.cardDeliveriesShow},

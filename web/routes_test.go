@@ -44,7 +44,7 @@ func TestRouteLevels(t *testing.T) {
 					if isGuardRefusal(rec) {
 						t.Errorf("status = %d (Location %q), want the guard to let it through", rec.Code, rec.Header().Get("Location"))
 					}
-				case as == 0 && rt.kind == kindJSON:
+				case as == 0 && rt.kind.json():
 					if rec.Code != http.StatusUnauthorized {
 						t.Errorf("status = %d, want 401", rec.Code)
 					}

@@ -122,21 +122,29 @@ func TestSimulateRoutes(t *testing.T) {
 			wantStatus: http.StatusOK, wantContains: []string{"No card picked yet."},
 		},
 		{
-			name: "the card picker finds by accent-free name", method: "GET", url: "/simulate?card_q=zoe", as: store.LevelOperational,
+			name: "the card picker finds by accent-free name", method: "GET", url: "/simulate/cards?card_q=zoe", as: store.LevelOperational,
 			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK,
 			wantContains: []string{"Zoë Tester", "Use this card"}, wantNotContains: []string{"<html"},
 		},
 		{
-			name: "the card picker finds by id prefix", method: "GET", url: "/simulate?card_q=11111111-2222", as: store.LevelOperational,
+			name: "the card picker finds by id prefix", method: "GET", url: "/simulate/cards?card_q=11111111-2222", as: store.LevelOperational,
 			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"Zoë Tester"},
 		},
 		{
-			name: "the card picker says when nothing matches", method: "GET", url: "/simulate?card_q=zzz", as: store.LevelOperational,
+			name: "the card picker says when nothing matches", method: "GET", url: "/simulate/cards?card_q=zzz", as: store.LevelOperational,
 			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"No card matches"},
 		},
 		{
-			name: "the card picker finds by last 4", method: "GET", url: "/simulate?card_q=4242", as: store.LevelOperational,
+			name: "the card picker finds by last 4", method: "GET", url: "/simulate/cards?card_q=4242", as: store.LevelOperational,
 			before: addSimCard, headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"Zoë Tester"},
+		},
+		{
+			name: "the wallet picker is a fragment", method: "GET", url: "/simulate/wallets?wallet_q=zzz-none", as: store.LevelOperational,
+			headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"No wallet matches"}, wantNotContains: []string{"<html"},
+		},
+		{
+			name: "the picker without JavaScript is the whole page", method: "GET", url: "/simulate?card_q=zoe", as: store.LevelOperational,
+			before: addSimCard, wantStatus: http.StatusOK, wantContains: []string{"<html", "Zoë Tester", "Use this card"},
 		},
 		{
 			name: "operator authorizes through htmx", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
@@ -244,7 +252,7 @@ func TestSimulateRoutes(t *testing.T) {
 			wantStatus: http.StatusOK, wantContains: []string{"Burst #1: 0 of 25 delivered", `hx-trigger="every 1s"`}, after: simWantOutbox(25),
 		},
 		{
-			name: "a delivery opens with every attempt", method: "GET", url: "/simulate?delivery=1", as: store.LevelOperational,
+			name: "a delivery opens with every attempt", method: "GET", url: "/simulate/deliveries/1", as: store.LevelOperational,
 			before: func(t *testing.T, e *testEnv) {
 				simAuthorizeFirst(t, e)
 				err := e.store.RecordAttempts(context.Background(), []store.AttemptResult{{State: store.OutboxPending, NextAttemptAt: 5000,
@@ -258,13 +266,14 @@ func TestSimulateRoutes(t *testing.T) {
 			wantContains: []string{"Delivery #1", "503 Service Unavailable", "try later", "12 ms", "30 s", "&#34;operation&#34;:&#34;CARDS&#34;"},
 		},
 		{
-			name: "an unknown delivery is 404", method: "GET", url: "/simulate?delivery=99", as: store.LevelOperational,
+			name: "an unknown delivery is 404", method: "GET", url: "/simulate/deliveries/99", as: store.LevelOperational,
 			wantStatus: http.StatusNotFound, wantContains: []string{"No such delivery"},
 		},
 		{
-			name: "deliveries fragment polls", method: "GET", url: "/simulate?fragment=deliveries&card=" + simCardID, as: store.LevelOperational,
+			name: "deliveries fragment polls", method: "GET", url: "/simulate/deliveries?card=" + simCardID, as: store.LevelOperational,
 			before: simAuthorizeFirst, headers: simHTMX, wantStatus: http.StatusOK,
-			wantContains: []string{`id="deliveries"`, "CARDS/AUTHORIZATION", "pending", "not tried yet"},
+			wantContains:    []string{`id="deliveries"`, "CARDS/AUTHORIZATION", "pending", "not tried yet"},
+			wantNotContains: []string{"<html"},
 		},
 	})
 }
@@ -342,7 +351,7 @@ func TestEventReplayButtonByLevel(t *testing.T) {
 		want  bool
 	}{{store.LevelReadOnly, false}, {store.LevelOperational, true}, {store.LevelAdmin, true}} {
 		var buf bytes.Buffer
-		p := views.Page{Viewer: &views.Viewer{Username: "u", Level: tc.level}}
+		p := pageAt(t, tc.level)
 		if err := views.EventReplayButton(p, "17").Render(context.Background(), &buf); err != nil {
 			t.Fatal(err)
 		}
@@ -355,7 +364,7 @@ func TestEventReplayButtonByLevel(t *testing.T) {
 func TestCardSimulatePanelByLevel(t *testing.T) {
 	render := func(level store.Level) string {
 		var buf bytes.Buffer
-		p := views.Page{Viewer: &views.Viewer{Username: "u", Level: level}}
+		p := pageAt(t, level)
 		if err := views.CardSimulatePanel(p, views.CardSimPanelData{CardID: simCardID}).Render(context.Background(), &buf); err != nil {
 			t.Fatal(err)
 		}
