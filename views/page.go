@@ -43,7 +43,9 @@ var navItems = []NavItem{
 	{Href: "/simulate", Label: "Simulate", Level: store.LevelOperational},
 	{Href: "/reissues", Label: "Reissues", Level: store.LevelAdmin},
 	{Href: "/audit", Label: "Audit", Level: store.LevelAdmin},
+	{Href: "/api-log", Label: "API log", Level: store.LevelOperational},
 	{Href: "/settings/webhooks", Label: "Settings", Level: store.LevelAdmin},
+	{Href: "/settings/api-keys", Label: "API keys", Level: store.LevelAdmin},
 }
 
 // NavFor returns the navigation items the level may use.

@@ -24,6 +24,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	// The receiver is called by the provider, not a browser; its key or
 	// signature is its guard.
 	cop.AddInsecureBypassPattern("POST /webhooks")
+	// The provider API is called by a card program's backend with its key;
+	// no cookie is involved, so a cross-site form cannot use it.
+	for _, rt := range s.routes() {
+		if rt.kind == kindAPI {
+			cop.AddInsecureBypassPattern(rt.pattern)
+		}
+	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
 	return s.logRequests(s.recoverPanics(securityHeaders(cop.Handler(next))))
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -45,6 +46,10 @@ type Config struct {
 	// before it pauses itself, so a tab left open all day stays light;
 	// 0 means 500.
 	LiveRows int
+
+	// APIRate is each API key's limit in requests per second; 0 means the
+	// provider's 15.
+	APIRate int
 }
 
 // Server is the console's http.Handler.
@@ -69,6 +74,14 @@ type Server struct {
 	webhookPinned  struct{ key, secret bool }
 	events         *hub.Hub[*liveEvent]
 	stopEvents     func()
+
+	// The provider API: per-key rate limits, one lock per Idempotency-Key,
+	// and the request log's fan-out to its live pages.
+	apiLimit     *apiLimiter
+	apiIdemLocks keyedMutex
+	apiCalls     *hub.Hub[*store.APIRequest]
+	// webhookSub is the API's webhook subscription (nil: none).
+	webhookSub atomic.Pointer[store.WebhookSubscription]
 }
 
 // New builds the console. Session keys are read from the database
@@ -100,6 +113,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		simTarget:     cfg.WebhookTarget,
 		wakeOutbox:    cfg.WakeDispatcher,
 		liveRows:      cfg.LiveRows,
+		apiLimit:      newAPILimiter(cfg.APIRate),
+		apiCalls:      hub.New[*store.APIRequest](liveBuffer),
 	}
 	if s.liveRows <= 0 {
 		s.liveRows = defaultLiveRows
@@ -112,6 +127,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.webhookSecrets.Store(&secrets)
+	if sub, err := cfg.Store.CurrentWebhookSubscription(ctx); err == nil {
+		s.webhookSub.Store(&sub)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	s.webhookPinned.key, s.webhookPinned.secret = cfg.WebhookKey != "", cfg.WebhookSecret != ""
 	s.events = hub.New[*liveEvent](liveBuffer)
 	s.stopEvents = cfg.Store.OnEvents(func(evs []store.Event) {
@@ -129,6 +149,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 func (s *Server) Close() {
 	s.stopEvents()
 	s.events.Close()
+	s.apiCalls.Close()
+}
+
+// WebhookSubscription reports where the provider API's webhook
+// subscription asks notifications to go and the key they carry; "" when no
+// subscription was made (dispatch.Config.Subscription).
+func (s *Server) WebhookSubscription() (url, key string) {
+	if sub := s.webhookSub.Load(); sub != nil {
+		return sub.URL, sub.Key
+	}
+	return "", ""
 }
 
 // ServeHTTP serves the console.

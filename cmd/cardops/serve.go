@@ -77,8 +77,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ln.Close()
 		return err
 	}
-	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger})
-	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
+	// The API can change where notifications go at run time (its webhook
+	// subscription); the dispatcher asks the console before each attempt.
+	var console *web.Server
+	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger,
+		Subscription: func() (string, string) { return console.WebhookSubscription() }})
+	console, err = web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
 		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret})
 	if err != nil {
 		ln.Close()
