@@ -26,10 +26,12 @@ check-generated:
 	fi; rm -rf "$$tmp"
 
 # test-deps installs Chromium (apt) and the Playwright driver (npm) for the
-# browser tests; both steps are skipped when already done.
+# browser tests, and the OpenAPI linter (npm); each step is skipped when
+# already done.
 test-deps:
 	$(GO) mod download
 	bash e2e/install.sh
+	bash tools/redocly/install.sh
 
 vet:
 	$(GO) vet ./...

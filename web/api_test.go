@@ -430,7 +430,6 @@ func TestAPIRequestLog(t *testing.T) {
 	}
 }
 
-
 // TestAPICrossOriginAllowed: a browser-style cross-site call with a key is
 // not refused by the console's cross-origin protection (it has no cookie to
 // abuse); a console form post from another site still is.
