@@ -4,6 +4,9 @@
 //	cardops [serve] [--addr A] [--db F] [--demo]
 //	cardops user add NAME --level 1|2|3   (password on standard input)
 //	cardops user list
+//	cardops apikey add NAME --level 1|2|3 [--allow CIDR,...]
+//	cardops apikey list
+//	cardops apikey revoke ID
 //	cardops seed --cards N
 package main
 
@@ -37,6 +40,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "user":
 		return runUser(ctx, rest, getenv, stdin, stdout, stderr)
+	case "apikey":
+		return runAPIKey(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return runSeed(ctx, rest, getenv, stdout, stderr)
 	case "help":
@@ -50,6 +55,9 @@ const usage = `usage:
   cardops [serve] [--addr 127.0.0.1:8080] [--db ./cardops.db] [--demo]
   cardops user add NAME --level 1|2|3     (reads the password from standard input)
   cardops user list
+  cardops apikey add NAME --level 1|2|3 [--allow CIDR,...]   (prints the key once)
+  cardops apikey list
+  cardops apikey revoke ID
   cardops seed --cards N
 Every flag also reads an environment variable: CARDOPS_ADDR, CARDOPS_DB, CARDOPS_DEMO, ...
 `

@@ -35,6 +35,8 @@ type serveConfig struct {
 	// means the ones kept in the database (generated on first start).
 	webhookKey    string
 	webhookSecret string
+	// apiRate is each API key's limit in requests per second.
+	apiRate int
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -48,6 +50,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.string(&cfg.webhookTarget, "webhook-target", "CARDOPS_WEBHOOK_TARGET", "", "URL the dispatcher delivers simulated notifications to (default: this console's own /webhooks)")
 	f.string(&cfg.webhookKey, "webhook-key", "CARDOPS_WEBHOOK_KEY", "", "the receiver's provider key (X-Webhook-Key); default: generated and kept in the database")
 	f.string(&cfg.webhookSecret, "webhook-secret", "CARDOPS_WEBHOOK_SECRET", "", "the receiver's Standard Webhooks secret (whsec_...); default: generated and kept in the database")
+	f.int(&cfg.apiRate, "api-rate", "CARDOPS_API_RATE", 15, "requests per second each API key may make (the provider's limit is 15)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -83,7 +86,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger,
 		Subscription: func() (string, string) { return console.WebhookSubscription() }})
 	console, err = web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
-		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret})
+		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret, APIRate: cfg.apiRate})
 	if err != nil {
 		ln.Close()
 		return err
