@@ -117,6 +117,22 @@ func TestAPIEndpointsByKeyLevel(t *testing.T) {
 		{method: "POST", path: "/api/management/companies/webhook/subscribe", body: `{"url":"https://backend.example/hooks","webhook_key":"k-123"}`,
 			level: store.LevelAdmin, wantStatus: 200, wantContains: []string{`"webhook_url":"https://backend.example/hooks"`}},
 	}
+	for _, rt := range newTestEnv(t).server.routes() {
+		method, path, ok := strings.Cut(rt.pattern, " ")
+		if rt.kind != kindAPI || !ok {
+			continue
+		}
+		found := false
+		for _, ep := range endpoints {
+			p := strings.NewReplacer(apiCardID, "{cardId}", apiTxID, "{transactionId}").Replace(ep.path)
+			if ep.method == method && p == path && ep.level == rt.level {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("route %s (level %d) is not in this table, or at another level", rt.pattern, rt.level)
+		}
+	}
 	for _, ep := range endpoints {
 		for _, as := range []store.Level{0, 1, 2, 3} {
 			t.Run(ep.method+" "+ep.path+" key level "+string(rune('0'+as)), func(t *testing.T) {
