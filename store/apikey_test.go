@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"errors"
-		"strings"
+	"strings"
 	"testing"
 )
 
