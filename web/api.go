@@ -121,14 +121,23 @@ func (s *Server) apiGuard(rt route) http.Handler {
 			return
 		}
 		secret := r.Header.Get("x-api-key")
+		refuseUnknown := func(msg string) {
+			// Calls without a valid key are limited per address, so they
+			// cannot flood the request log.
+			if wait, ok := s.apiLimit.allow("ip:"+remoteAddr(r), s.now()); !ok {
+				s.tooManyRequests(w, r, wait)
+				return
+			}
+			s.jsonError(w, r, http.StatusUnauthorized, apiCodeAuth, msg)
+		}
 		if secret == "" {
-			s.jsonError(w, r, http.StatusUnauthorized, apiCodeAuth, "Missing API Key: send it in the x-api-key header.")
+			refuseUnknown("Missing API Key: send it in the x-api-key header.")
 			return
 		}
 		key, err := s.store.APIKeyBySecret(r.Context(), secret)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			s.jsonError(w, r, http.StatusUnauthorized, apiCodeAuth, "Invalid API Key.")
+			refuseUnknown("Invalid API Key.")
 			return
 		case err != nil:
 			s.apiServerError(w, r, err)
@@ -151,13 +160,8 @@ func (s *Server) apiGuard(rt route) http.Handler {
 			s.jsonError(w, r, http.StatusUnauthorized, apiCodeAuth, apiDenied)
 			return
 		}
-		if wait, ok := s.apiLimit.allow(key.ID, s.now()); !ok {
-			secs := int((wait + time.Second - 1) / time.Second)
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			writeJSON(w, http.StatusTooManyRequests, map[string]string{
-				"error_code": apiCodeRate, "code": apiCodeRate, "trace_id": traceID(r),
-				"message": fmt.Sprintf("Rate limit exceeded. Retry after %d seconds", secs),
-			})
+		if wait, ok := s.apiLimit.allow("key:"+strconv.FormatInt(key.ID, 10), s.now()); !ok {
+			s.tooManyRequests(w, r, wait)
 			return
 		}
 		if idemKey == "" || r.Method == http.MethodGet {
@@ -170,6 +174,17 @@ func (s *Server) apiGuard(rt route) http.Handler {
 			return
 		}
 		replayed = s.idempotent(w, r, rt, key, idemKey, call.body)
+	})
+}
+
+// tooManyRequests answers 429 as the provider does: Retry-After and
+// error_code (with code and trace_id too, as every error here has).
+func (s *Server) tooManyRequests(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := int((wait + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	writeJSON(w, http.StatusTooManyRequests, map[string]string{
+		"error_code": apiCodeRate, "code": apiCodeRate, "trace_id": traceID(r),
+		"message": fmt.Sprintf("Rate limit exceeded. Retry after %d seconds", secs),
 	})
 }
 
@@ -258,16 +273,19 @@ func (m *keyedMutex) lock(k string) (unlock func()) {
 	}
 }
 
-// apiLimiter is the per-key rate limit: at most rate requests in each
-// second. Going over blocks the key for 1 s, doubling with each violation up
+// apiLimiter is the per-key rate limit (and, for calls without a valid
+// key, the per-address one): at most rate requests in each second. Going over blocks the key for 1 s, doubling with each violation up
 // to 5 min; the count of violations is forgotten after an hour without one.
 // While blocked, calls are refused at once and use no quota (as the
 // provider documents).
 type apiLimiter struct {
 	rate int
 	mu   sync.Mutex
-	keys map[int64]*apiBucket
+	keys map[string]*apiBucket
 }
+
+// apiLimiterMaxKeys bounds the limiter's memory under a spray of addresses.
+const apiLimiterMaxKeys = 50_000
 
 type apiBucket struct {
 	second        int64
@@ -281,18 +299,26 @@ func newAPILimiter(rate int) *apiLimiter {
 	if rate <= 0 {
 		rate = apiDefaultRate
 	}
-	return &apiLimiter{rate: rate, keys: map[int64]*apiBucket{}}
+	return &apiLimiter{rate: rate, keys: map[string]*apiBucket{}}
 }
 
 // allow counts a call of the key at now; when it is refused, wait is how
 // long the key stays blocked.
-func (l *apiLimiter) allow(keyID int64, now time.Time) (wait time.Duration, ok bool) {
+func (l *apiLimiter) allow(key string, now time.Time) (wait time.Duration, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.keys[keyID]
+	b := l.keys[key]
 	if b == nil {
+		if len(l.keys) >= apiLimiterMaxKeys {
+			// Forget whoever is neither blocked nor has violated lately.
+			for k, x := range l.keys {
+				if !now.Before(x.blockedUntil) && now.Sub(x.lastViolation) > time.Hour {
+					delete(l.keys, k)
+				}
+			}
+		}
 		b = &apiBucket{}
-		l.keys[keyID] = b
+		l.keys[key] = b
 	}
 	if now.Before(b.blockedUntil) {
 		return b.blockedUntil.Sub(now), false

@@ -463,3 +463,20 @@ func TestAPICrossOriginAllowed(t *testing.T) {
 		t.Errorf("console form from another origin: status = %d, want 403", rec.Code)
 	}
 }
+
+// TestAPIRateLimitWithoutKey: calls without a valid key are limited per
+// address.
+func TestAPIRateLimitWithoutKey(t *testing.T) {
+	e := newAPIEnv(t, func(c *Config) { c.APIRate = 2 })
+	now := time.Date(2026, 4, 21, 12, 0, 0, 0, time.UTC)
+	e.server.now = func() time.Time { return now }
+	for i, want := range []int{401, 401, 429} {
+		rec := e.call("GET", "/api/cards/virtual-cards/list", "", 0, "x-api-key", "cok_guess"+strconv.Itoa(i))
+		if rec.Code != want {
+			t.Errorf("call %d: status = %d, want %d", i+1, rec.Code, want)
+		}
+	}
+	if rec := e.call("GET", "/api/cards/virtual-cards/list", "", 1); rec.Code != 200 {
+		t.Errorf("a valid key from the same address: status = %d, want 200", rec.Code)
+	}
+}
