@@ -48,6 +48,7 @@ BENCH_CARDS ?= 1000000
 bench: generate
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./cmd/benchsearch -cards $(BENCH_CARDS)
+	$(GO) run ./cmd/benchapi -cards $(BENCH_CARDS)
 	$(GO) run ./cmd/loadgen
 	$(GO) run ./cmd/loadgen -client nethttp -phases raw,steady,saturation
 
