@@ -438,7 +438,7 @@ func TestAPIRequestLog(t *testing.T) {
 			t.Errorf("%s: status %d; want %q and not %q", tc.url, rec.Code, tc.want, tc.notWant)
 		}
 	}
-	req := httptest.NewRequest("GET", "/api-log/"+strconv.FormatInt(reqs[2].ID, 10), nil)
+	req := httptest.NewRequest("GET", "/api-log/"+itoa64(reqs[2].ID), nil)
 	req.AddCookie(cookie)
 	rec := e.do(req)
 	if rec.Code != 200 || strings.Contains(rec.Body.String(), "very-secret-key") || !strings.Contains(rec.Body.String(), "https://b.example/h") {
@@ -480,3 +480,5 @@ func TestAPIRateLimitWithoutKey(t *testing.T) {
 		t.Errorf("a valid key from the same address: status = %d, want 200", rec.Code)
 	}
 }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
