@@ -482,3 +482,31 @@ func TestAPIRateLimitWithoutKey(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestAPIWebhookSubscription: the subscription is audited with the key as
+// the actor, takes effect at once and survives a restart.
+func TestAPIWebhookSubscription(t *testing.T) {
+	e := newAPIEnv(t)
+	if u, _ := e.server.WebhookSubscription(); u != "" {
+		t.Fatalf("before: subscription %q, want none", u)
+	}
+	rec := e.call("POST", "/api/management/companies/webhook/subscribe", `{"url":"https://team.example/hooks","webhook_key":"team-key"}`, 3)
+	if rec.Code != 200 {
+		t.Fatalf("subscribe: %d %s", rec.Code, rec.Body)
+	}
+	if u, k := e.server.WebhookSubscription(); u != "https://team.example/hooks" || k != "team-key" {
+		t.Errorf("after: %q %q", u, k)
+	}
+	restarted, err := New(context.Background(), Config{Store: e.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(restarted.Close)
+	if u, k := restarted.WebhookSubscription(); u != "https://team.example/hooks" || k != "team-key" {
+		t.Errorf("after a restart: %q %q", u, k)
+	}
+	audit, err := e.store.AuditLog(context.Background(), store.AuditFilter{Actor: "apikey:backend-l3"})
+	if err != nil || len(audit) != 1 || audit[0].Action != "webhook.subscribe" || strings.Contains(audit[0].Detail, "team-key") {
+		t.Errorf("audit = %+v, %v; want one webhook.subscribe without the key", audit, err)
+	}
+}
