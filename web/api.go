@@ -144,6 +144,10 @@ func (s *Server) apiGuard(rt route) http.Handler {
 			return
 		}
 		call.key = key
+		if h, ok := r.Context().Value(principalKey).(*principalHolder); ok {
+			// The server's log line names the key, as it names a user.
+			h.p = &Principal{Username: key.Actor(), Level: key.Level}
+		}
 		addr := remoteAddr(r)
 		switch {
 		case key.Revoked():
