@@ -475,12 +475,7 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 		return ReissueRequest{}, wrap(err)
 	}
 	passwordOK := u.CheckPassword(c.Password)
-	// The key exists once anything was seeded; SecretKey (a write
-	// transaction) is only needed the first time.
-	key, err := s.Setting(ctx, PANKeySetting)
-	if errors.Is(err, ErrNotFound) {
-		key, err = s.SecretKey(ctx, PANKeySetting, PANKeySize)
-	}
+	key, err := s.reissueKey(ctx)
 	if err != nil {
 		return ReissueRequest{}, wrap(err)
 	}
@@ -569,6 +564,17 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 		return req, wrap(refusal)
 	}
 	return req, nil
+}
+
+// reissueKey is the key of HashPAN, for the new number's hash. It exists
+// once anything was seeded; SecretKey (a write transaction) is only needed
+// the first time.
+func (s *Store) reissueKey(ctx context.Context) ([]byte, error) {
+	key, err := s.Setting(ctx, PANKeySetting)
+	if errors.Is(err, ErrNotFound) {
+		key, err = s.SecretKey(ctx, PANKeySetting, PANKeySize)
+	}
+	return key, err
 }
 
 // errLostRace is returned inside the transaction when a conditional update

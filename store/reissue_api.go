@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -16,10 +15,8 @@ import (
 // and the refusal audited. It returns the card afterwards.
 func (s *Store) ReissueNow(ctx context.Context, cardID string, actor Actor) (ReissueCard, error) {
 	wrap := func(err error) error { return fmt.Errorf("store: reissue card %s: %w", cardID, err) }
-	key, err := s.Setting(ctx, PANKeySetting)
-	if errors.Is(err, ErrNotFound) {
-		key, err = s.SecretKey(ctx, PANKeySetting, PANKeySize)
-	}
+	// The same key as the console's reissue: one place reads it.
+	key, err := s.reissueKey(ctx)
 	if err != nil {
 		return ReissueCard{}, wrap(err)
 	}
