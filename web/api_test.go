@@ -510,3 +510,38 @@ func TestAPIWebhookSubscription(t *testing.T) {
 		t.Errorf("audit = %+v, %v; want one webhook.subscribe without the key", audit, err)
 	}
 }
+
+// TestAPILogStreamCatchesUp: the request log's stream first sends the calls
+// logged after the page's newest row (here: all), then its ready state;
+// with a filter it sends only matching calls.
+func TestAPILogStreamCatchesUp(t *testing.T) {
+	e := newAPIEnv(t)
+	e.call("GET", "/api/cards/virtual-cards/"+apiCardID, "", 1)
+	e.call("GET", "/api/cards/virtual-cards/list", "", 2)
+	cookie := e.login("operator")
+	for _, tc := range []struct {
+		url           string
+		want, notWant []string
+	}{
+		{"/api-log/stream?after=0", []string{"event: apilog-row", "/api/cards/virtual-cards/" + apiCardID, "virtual-cards/list", `data-stream="open"`}, nil},
+		{"/api-log/stream?after=0&key=backend-l2", []string{"virtual-cards/list"}, []string{"/api/cards/virtual-cards/" + apiCardID}},
+		{"/api-log/stream", []string{`data-stream="open"`}, []string{"event: apilog-row"}},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		req := httptest.NewRequest("GET", tc.url, nil).WithContext(ctx)
+		req.AddCookie(cookie)
+		rec := e.do(req)
+		cancel()
+		body := rec.Body.String()
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: stream lacks %q: %.500s", tc.url, w, body)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(body, w) {
+				t.Errorf("%s: stream has %q", tc.url, w)
+			}
+		}
+	}
+}

@@ -19,9 +19,12 @@ import (
 // missed from the database.
 func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 	_, f := parseAPILogFilter(r.URL.Query())
-	last, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil {
-		last = id
+	// With a starting point (after=, or the Last-Event-ID of a reconnect)
+	// the calls logged since are sent first; without one, only new calls.
+	last, err := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	catchUpFirst := err == nil && last >= 0
+	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id >= 0 {
+		last, catchUpFirst = id, true
 	}
 	ctx := r.Context()
 	sub := s.apiCalls.Subscribe()
@@ -52,9 +55,6 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 		writeSSE(&buf, strconv.FormatInt(req.ID, 10), views.APILogRowEvent, row.String())
 	}
 	catchUp := func() bool {
-		if last <= 0 {
-			return true
-		}
 		cf := f
 		cf.Limit = apilogPage
 		reqs, err := s.store.APIRequests(ctx, cf)
@@ -67,7 +67,7 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 		return true
 	}
 	buf.WriteString("retry: 2000\n")
-	if !catchUp() {
+	if catchUpFirst && !catchUp() {
 		return
 	}
 	var state bytes.Buffer
