@@ -68,9 +68,9 @@ func (d APILogData) streamURL() string {
 func apiStatusBadge(status int) string {
 	switch {
 	case status >= 500:
-		return "badge error"
+		return "badge bad"
 	case status >= 400:
-		return "badge refused"
+		return "badge warn"
 	}
 	return "badge ok"
 }
