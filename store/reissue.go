@@ -475,7 +475,12 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 		return ReissueRequest{}, wrap(err)
 	}
 	passwordOK := u.CheckPassword(c.Password)
-	key, err := s.reissueKey(ctx)
+	// The key exists once anything was seeded; SecretKey (a write
+	// transaction) is only needed the first time.
+	key, err := s.Setting(ctx, PANKeySetting)
+	if errors.Is(err, ErrNotFound) {
+		key, err = s.SecretKey(ctx, PANKeySetting, PANKeySize)
+	}
 	if err != nil {
 		return ReissueRequest{}, wrap(err)
 	}
@@ -566,9 +571,9 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 	return req, nil
 }
 
-// reissueKey is the key of HashPAN, for the new number's hash. It exists
-// once anything was seeded; SecretKey (a write transaction) is only needed
-// the first time.
+// reissueKey is the key of HashPAN, for the new number's hash, read as
+// ConfirmReissue reads it (keep the two alike). It exists once anything was
+// seeded; SecretKey (a write transaction) is only needed the first time.
 func (s *Store) reissueKey(ctx context.Context) ([]byte, error) {
 	key, err := s.Setting(ctx, PANKeySetting)
 	if errors.Is(err, ErrNotFound) {

@@ -11,6 +11,10 @@ import (
 	"cardops/views"
 )
 
+// apilogKeepAlive is how often an idle request-log stream sends a comment,
+// so proxies and browsers keep it open.
+const apilogKeepAlive = 20 * time.Second
+
 // apilogStream is the request log's live tail (GET /api-log/stream): a
 // Server-Sent Events row for each new call that matches the filter. It
 // first sends the calls stored after the after= id (the newest row of the
@@ -76,7 +80,7 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 	if !flush() {
 		return
 	}
-	keepAlive := time.NewTicker(streamKeepAlive)
+	keepAlive := time.NewTicker(apilogKeepAlive)
 	defer keepAlive.Stop()
 	for {
 		select {
