@@ -336,9 +336,6 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 		return 0, "", 0, fmt.Errorf("read webhook secrets: %w", err)
 	}
 	key, secret, ts := sec.Key, sec.Secret, now
-	if subKey != "" {
-		key = subKey
-	}
 	switch m.Mode {
 	case store.ModeBadKey:
 		key, secret = store.NewWebhookKey(), store.NewWebhookSecret()
@@ -363,6 +360,12 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	h.Set(webhook.HeaderWebhookID, m.WebhookID)
 	h.Set(webhook.HeaderWebhookTimestamp, strconv.FormatInt(ts.Unix(), 10))
 	h.Set(webhook.HeaderWebhookSignature, sig)
+	if subKey != "" && m.Mode != store.ModeBadKey {
+		// A subscription made through the provider API names the key its
+		// receiver checks: the delivery carries it as the provider's do.
+		h.Set(webhook.HeaderWebhookKey, subKey)
+		h.Set(webhook.HeaderRequestTimestamp, strconv.FormatInt(ts.UnixMilli(), 10))
+	}
 	h.Set(HeaderOutboxID, strconv.FormatInt(m.ID, 10))
 	if m.ReplayOfEvent != "" {
 		h.Set(HeaderReplayOf, m.ReplayOfEvent)
