@@ -360,18 +360,18 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	h.Set(webhook.HeaderWebhookID, m.WebhookID)
 	h.Set(webhook.HeaderWebhookTimestamp, strconv.FormatInt(ts.Unix(), 10))
 	h.Set(webhook.HeaderWebhookSignature, sig)
-	if subKey != "" && m.Mode != store.ModeBadKey {
-		// A subscription made through the provider API names the key its
-		// receiver checks: the delivery carries it as the provider's do.
-		h.Set(webhook.HeaderWebhookKey, subKey)
-		h.Set(webhook.HeaderRequestTimestamp, strconv.FormatInt(ts.UnixMilli(), 10))
-	}
 	h.Set(HeaderOutboxID, strconv.FormatInt(m.ID, 10))
 	if m.ReplayOfEvent != "" {
 		h.Set(HeaderReplayOf, m.ReplayOfEvent)
 	}
 	if m.Broken() {
 		h.Set(HeaderMode, m.Mode)
+	}
+	if subKey != "" && m.Mode != store.ModeBadKey {
+		// A subscription made through the provider API names the key its
+		// receiver checks: the delivery carries it as the provider's do.
+		h.Set(webhook.HeaderWebhookKey, subKey)
+		h.Set(webhook.HeaderRequestTimestamp, strconv.FormatInt(ts.UnixMilli(), 10))
 	}
 	resp, err := d.cfg.Client.Do(req)
 	if err != nil {
