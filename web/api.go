@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cardops/store"
+	"cardops/web/hub"
 )
 
 // The provider API (/api/...): machine clients authenticate with the
@@ -44,6 +46,16 @@ const (
 
 // apiDenied is the provider's message for a key below the endpoint's level.
 const apiDenied = "Access denied. The API Key is not authorized to do this operation."
+
+// apiState is the Server's part for the API: per-key rate limits, one lock
+// per Idempotency-Key, the request log's fan-out to its live pages, and the
+// API's webhook subscription (nil: none).
+type apiState struct {
+	limit      *apiLimiter
+	idemLocks  keyedMutex
+	calls      *hub.Hub[*store.APIRequest]
+	webhookSub atomic.Pointer[store.WebhookSubscription]
+}
 
 // apiCall is what the guard knows of a call, shared with its handler
 // through the request's context.
@@ -124,7 +136,7 @@ func (s *Server) apiGuard(rt route) http.Handler {
 		refuseUnknown := func(msg string) {
 			// Calls without a valid key are limited per address, so they
 			// cannot flood the request log.
-			if wait, ok := s.apiLimit.allow("ip:"+remoteAddr(r), s.now()); !ok {
+			if wait, ok := s.api.limit.allow("ip:"+remoteAddr(r), s.now()); !ok {
 				s.tooManyRequests(w, r, wait)
 				return
 			}
@@ -164,7 +176,7 @@ func (s *Server) apiGuard(rt route) http.Handler {
 			s.jsonError(w, r, http.StatusUnauthorized, apiCodeAuth, apiDenied)
 			return
 		}
-		if wait, ok := s.apiLimit.allow("key:"+strconv.FormatInt(key.ID, 10), s.now()); !ok {
+		if wait, ok := s.api.limit.allow("key:"+strconv.FormatInt(key.ID, 10), s.now()); !ok {
 			s.tooManyRequests(w, r, wait)
 			return
 		}
@@ -204,7 +216,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, rt route, ke
 	h.Write(body)
 	sum := h.Sum(nil)
 
-	unlock := s.apiIdemLocks.lock(fmt.Sprintf("%d\x00%s", key.ID, idemKey))
+	unlock := s.api.idemLocks.lock(fmt.Sprintf("%d\x00%s", key.ID, idemKey))
 	defer unlock()
 	prev, err := s.store.IdempotentAnswer(r.Context(), key.ID, idemKey)
 	switch {
@@ -408,7 +420,7 @@ func (s *Server) logAPICall(r *http.Request, rt route, call *apiCall, rec *apiRe
 		s.log.Error("api: request log", "trace_id", traceID(r), "err", err)
 		return
 	}
-	s.apiCalls.Publish(entry)
+	s.api.calls.Publish(entry)
 }
 
 // apiNotFound answers any other path under /api in the provider's format.

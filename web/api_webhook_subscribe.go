@@ -40,7 +40,7 @@ func (s *Server) apiWebhookSubscribe(w http.ResponseWriter, r *http.Request) {
 		s.apiServerError(w, r, err)
 		return
 	}
-	s.webhookSub.Store(&sub)
+	s.api.webhookSub.Store(&sub)
 	writeJSON(w, http.StatusOK, map[string]string{
 		"name": "cardops sandbox", "email": "", "webhook_url": sub.URL, "webhook_key": sub.Key,
 	})

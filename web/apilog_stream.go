@@ -31,7 +31,7 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 		last, catchUpFirst = id, true
 	}
 	ctx := r.Context()
-	sub := s.apiCalls.Subscribe()
+	sub := s.api.calls.Subscribe()
 	defer sub.Close()
 
 	h := w.Header()

@@ -29,6 +29,9 @@ type Config struct {
 	// FourEyes makes every reissue need a second admin: the admin who
 	// prepares step 1 cannot confirm it.
 	FourEyes bool
+	// APIRate is each API key's limit in requests per second; 0 means the
+	// provider's 15.
+	APIRate int
 	// WebhookTarget is the URL the dispatcher delivers to, shown on the
 	// Simulate page.
 	WebhookTarget string
@@ -46,10 +49,6 @@ type Config struct {
 	// before it pauses itself, so a tab left open all day stays light;
 	// 0 means 500.
 	LiveRows int
-
-	// APIRate is each API key's limit in requests per second; 0 means the
-	// provider's 15.
-	APIRate int
 }
 
 // Server is the console's http.Handler.
@@ -60,6 +59,7 @@ type Server struct {
 	throttle      *loginThrottle
 	staticVersion string
 	handler       http.Handler
+	api           apiState
 	// levels is the route table's level per pattern (see allowed).
 	levels     map[string]store.Level
 	now        func() time.Time
@@ -74,14 +74,6 @@ type Server struct {
 	webhookPinned  struct{ key, secret bool }
 	events         *hub.Hub[*liveEvent]
 	stopEvents     func()
-
-	// The provider API: per-key rate limits, one lock per Idempotency-Key,
-	// and the request log's fan-out to its live pages.
-	apiLimit     *apiLimiter
-	apiIdemLocks keyedMutex
-	apiCalls     *hub.Hub[*store.APIRequest]
-	// webhookSub is the API's webhook subscription (nil: none).
-	webhookSub atomic.Pointer[store.WebhookSubscription]
 }
 
 // New builds the console. Session keys are read from the database
@@ -113,8 +105,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		simTarget:     cfg.WebhookTarget,
 		wakeOutbox:    cfg.WakeDispatcher,
 		liveRows:      cfg.LiveRows,
-		apiLimit:      newAPILimiter(cfg.APIRate),
-		apiCalls:      hub.New[*store.APIRequest](liveBuffer),
 	}
 	if s.liveRows <= 0 {
 		s.liveRows = defaultLiveRows
@@ -127,8 +117,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.webhookSecrets.Store(&secrets)
+	s.api.limit, s.api.calls = newAPILimiter(cfg.APIRate), hub.New[*store.APIRequest](liveBuffer)
 	if sub, err := cfg.Store.CurrentWebhookSubscription(ctx); err == nil {
-		s.webhookSub.Store(&sub)
+		s.api.webhookSub.Store(&sub)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -149,14 +140,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 func (s *Server) Close() {
 	s.stopEvents()
 	s.events.Close()
-	s.apiCalls.Close()
+	s.api.calls.Close()
 }
 
 // WebhookSubscription reports where the provider API's webhook
 // subscription asks notifications to go and the key they carry; "" when no
 // subscription was made (dispatch.Config.Subscription).
 func (s *Server) WebhookSubscription() (url, key string) {
-	if sub := s.webhookSub.Load(); sub != nil {
+	if sub := s.api.webhookSub.Load(); sub != nil {
 		return sub.URL, sub.Key
 	}
 	return "", ""

@@ -28,6 +28,8 @@ type serveConfig struct {
 	demoCards int
 	// fourEyes makes every reissue need a second admin.
 	fourEyes bool
+	// apiRate is each API key's limit in requests per second.
+	apiRate int
 	// webhookTarget is where the dispatcher delivers; "" means the
 	// console's own receiver.
 	webhookTarget string
@@ -35,8 +37,6 @@ type serveConfig struct {
 	// means the ones kept in the database (generated on first start).
 	webhookKey    string
 	webhookSecret string
-	// apiRate is each API key's limit in requests per second.
-	apiRate int
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -47,10 +47,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.bool(&cfg.demo, "demo", "CARDOPS_DEMO", false, "on first start, seed the sandbox and create one demo account per level")
 	f.int(&cfg.demoCards, "demo-cards", "CARDOPS_DEMO_CARDS", 5000, "cards the demo seeds into an empty database")
 	f.bool(&cfg.fourEyes, "four-eyes", "CARDOPS_FOUR_EYES", false, "a reissue prepared by one admin must be confirmed by another")
+	f.int(&cfg.apiRate, "api-rate", "CARDOPS_API_RATE", 15, "requests per second each API key may make (the provider's limit is 15)")
 	f.string(&cfg.webhookTarget, "webhook-target", "CARDOPS_WEBHOOK_TARGET", "", "URL the dispatcher delivers simulated notifications to (default: this console's own /webhooks)")
 	f.string(&cfg.webhookKey, "webhook-key", "CARDOPS_WEBHOOK_KEY", "", "the receiver's provider key (X-Webhook-Key); default: generated and kept in the database")
 	f.string(&cfg.webhookSecret, "webhook-secret", "CARDOPS_WEBHOOK_SECRET", "", "the receiver's Standard Webhooks secret (whsec_...); default: generated and kept in the database")
-	f.int(&cfg.apiRate, "api-rate", "CARDOPS_API_RATE", 15, "requests per second each API key may make (the provider's limit is 15)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
