@@ -80,17 +80,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ln.Close()
 		return err
 	}
-	// The API can change where notifications go at run time (its webhook
-	// subscription); the dispatcher asks the console before each attempt.
-	var console *web.Server
-	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger,
-		Subscription: func() (string, string) { return console.WebhookSubscription() }})
-	console, err = web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
+	dispatcher := dispatch.New(dispatch.Config{Store: st, Target: target, Logger: logger})
+	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
 		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret, APIRate: cfg.apiRate})
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	// The API can change where notifications go at run time (its webhook
+	// subscription); the dispatcher asks the console before each attempt.
+	dispatcher.SetSubscription(console.WebhookSubscription)
 	srv := &http.Server{
 		Handler:           console,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -117,6 +117,9 @@ func (d *Dispatcher) Target() string {
 	return t
 }
 
+// SetSubscription sets Config.Subscription; call it before Run.
+func (d *Dispatcher) SetSubscription(f func() (url, key string)) { d.cfg.Subscription = f }
+
 // target is where the next attempt goes, and the key it carries instead of
 // the receiver's ("" for the receiver's).
 func (d *Dispatcher) target() (url, key string) {
