@@ -26,10 +26,12 @@ check-generated:
 	fi; rm -rf "$$tmp"
 
 # test-deps installs Chromium (apt) and the Playwright driver (npm) for the
-# browser tests; both steps are skipped when already done.
+# browser tests, and the OpenAPI linter (npm); each step is skipped when
+# already done.
 test-deps:
 	$(GO) mod download
 	bash e2e/install.sh
+	bash web/testdata/redocly/install.sh
 
 vet:
 	$(GO) vet ./...
@@ -46,6 +48,7 @@ BENCH_CARDS ?= 1000000
 bench: generate
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./cmd/benchsearch -cards $(BENCH_CARDS)
+	$(GO) run ./cmd/benchapi -cards $(BENCH_CARDS)
 	$(GO) run ./cmd/loadgen
 	$(GO) run ./cmd/loadgen -client nethttp -phases raw,steady,saturation
 

@@ -596,56 +596,8 @@ func (s *Store) reissueTx(ctx context.Context, tx *sql.Tx, key []byte, req Reiss
 		return errLostRace
 	}
 
-	// Every number the card has had: the new one must differ from all of
-	// them, and so must its last 4, so support can tell them apart.
-	var formerLast4 []string
-	rows, err := tx.QueryContext(ctx, `SELECT last4 FROM card_numbers WHERE card_id = ?`, req.CardID)
+	last4, expMonth, expYear, err := renumberTx(ctx, tx, key, req.Card, req.CardVersion, now)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			rows.Close()
-			return err
-		}
-		formerLast4 = append(formerLast4, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	formerLast4 = append(formerLast4, req.Card.Last4)
-
-	pan, hash, err := freshPAN(ctx, tx, key, req.Card.BIN, formerLast4)
-	if err != nil {
-		return err
-	}
-	// No CVV is drawn: in production the provider issues it with the new
-	// number and hands it to the cardholder over its own card-data channel
-	// (the single-use PAN link), which the sandbox does not have. The console
-	// never stores or shows a CVV, not even hashed (a keyed hash of three
-	// digits falls to 1000 guesses by anyone holding the key), so a value
-	// drawn here could only be thrown away. The old CVV dies with the old
-	// number, which is marked inactive below.
-	expMonth, expYear := reissueExpiry(time.UnixMilli(now))
-	last4 := pan[len(pan)-4:]
-
-	// The card: number, expiry and version only; conditional on the version
-	// the request was made at, and never a DELETED card.
-	res, err = tx.ExecContext(ctx, `UPDATE cards SET last4 = ?, exp_month = ?, exp_year = ?, version = version + 1, updated_at = ?
-		WHERE id = ? AND version = ? AND status != 'DELETED'`, last4, expMonth, expYear, now, req.CardID, req.CardVersion)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return errLostRace
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE card_numbers SET inactive_since = ? WHERE card_id = ? AND inactive_since IS NULL`, now, req.CardID); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers(card_id, first6, last4, pan_hash, exp_month, exp_year, active_from)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, req.CardID, pan[:BINLength], last4, hash, expMonth, expYear, now); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE reissue_requests SET new_last4 = ?, new_exp_month = ?, new_exp_year = ? WHERE id = ?`,
@@ -659,6 +611,68 @@ func (s *Store) reissueTx(ctx context.Context, tx *sql.Tx, key []byte, req Reiss
 	detail += fmt.Sprintf("; last 4 %s → %s; expiry %02d/%d → %02d/%d; prepared by %s, confirmed by %s",
 		req.Card.Last4, last4, req.Card.ExpMonth, req.Card.ExpYear, expMonth, expYear, req.Maker, actor.Username)
 	return s.auditTx(ctx, tx, actor.audit("card.reissue", req.CardID, ResultOK, detail))
+}
+
+// renumberTx is the core of every reissue, two-step or one-step: a new
+// number on the card's BIN (Luhn-valid, never used by any card, its last 4
+// unlike any the card had), a new expiry, the
+// old number marked inactive and the card's version bumped, conditional on
+// version and never on a DELETED card (errLostRace otherwise). The caller
+// writes the audit row in the same transaction.
+func renumberTx(ctx context.Context, tx *sql.Tx, key []byte, card ReissueCard, version, now int64) (last4 string, expMonth, expYear int, err error) {
+	// Every number the card has had: the new one must differ from all of
+	// them, and so must its last 4, so support can tell them apart.
+	var formerLast4 []string
+	rows, err := tx.QueryContext(ctx, `SELECT last4 FROM card_numbers WHERE card_id = ?`, card.ID)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			rows.Close()
+			return "", 0, 0, err
+		}
+		formerLast4 = append(formerLast4, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", 0, 0, err
+	}
+	formerLast4 = append(formerLast4, card.Last4)
+
+	pan, hash, err := freshPAN(ctx, tx, key, card.BIN, formerLast4)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	// No CVV is drawn: in production the provider issues it with the new
+	// number and hands it to the cardholder over its own card-data channel
+	// (the single-use PAN link), which the sandbox does not have. The console
+	// never stores or shows a CVV, not even hashed (a keyed hash of three
+	// digits falls to 1000 guesses by anyone holding the key), so a value
+	// drawn here could only be thrown away. The old CVV dies with the old
+	// number, which is marked inactive below.
+	expMonth, expYear = reissueExpiry(time.UnixMilli(now))
+	last4 = pan[len(pan)-4:]
+
+	// The card: number, expiry and version only; conditional on the version
+	// the request was made at, and never a DELETED card.
+	res, err := tx.ExecContext(ctx, `UPDATE cards SET last4 = ?, exp_month = ?, exp_year = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ? AND status != 'DELETED'`, last4, expMonth, expYear, now, card.ID, version)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return "", 0, 0, errLostRace
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE card_numbers SET inactive_since = ? WHERE card_id = ? AND inactive_since IS NULL`, now, card.ID); err != nil {
+		return "", 0, 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers(card_id, first6, last4, pan_hash, exp_month, exp_year, active_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, card.ID, pan[:BINLength], last4, hash, expMonth, expYear, now); err != nil {
+		return "", 0, 0, err
+	}
+	return last4, expMonth, expYear, nil
 }
 
 // randomPAN draws a new card number; tests wrap it to look at the numbers a

@@ -48,8 +48,10 @@ var navItems = []NavItem{
 	{Href: "/simulate", Label: "Simulate"},
 	{Href: "/reissues", Label: "Reissues"},
 	{Href: "/audit", Label: "Audit"},
+	{Href: "/api-log", Label: "API log"},
 	{Href: "/settings/webhooks", Label: "Settings"},
 	{Href: "/settings/users", Label: "Users"},
+	{Href: "/settings/api-keys", Label: "API keys"},
 }
 
 // NavFor returns the navigation items the page's viewer may open (the

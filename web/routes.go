@@ -17,6 +17,10 @@ const (
 	kindPage kind = iota
 	kindJSON
 	kindMachine
+	// kindAPI is the provider API: x-api-key, not a session, is its guard
+	// (apiGuard), its level is the key's, and browsers' cross-origin
+	// protection does not apply to it.
+	kindAPI
 )
 
 // json reports whether refusals and errors of the route are JSON.
@@ -117,6 +121,30 @@ func (s *Server) routes() []route {
 		{pattern: "GET /reissues/{rid}", level: admin, handle: s.reissueShow},
 		{pattern: "POST /reissues/{rid}/confirm", level: admin, handle: s.reissueConfirm},
 		{pattern: "POST /reissues/{rid}/reject", level: admin, handle: s.reissueReject},
+		{pattern: "GET /settings/api-keys", level: admin, handle: s.apikeyList},
+		{pattern: "POST /settings/api-keys", level: admin, handle: s.apikeyCreate},
+		{pattern: "POST /settings/api-keys/{id}/revoke", level: admin, handle: s.apikeyRevoke},
+
+		// The request log of the provider API (level 2).
+		{pattern: "GET /api-log", level: operate, handle: s.apilogList},
+		{pattern: "GET /api-log/stream", level: operate, kind: kindJSON, handle: s.apilogStream},
+		{pattern: "GET /api-log/{id}", level: operate, handle: s.apilogShow},
+
+		// The provider API under /api, guarded by x-api-key (kindAPI): the
+		// level is the key's. Paths and semantics are the provider's.
+		{pattern: "GET /api/openapi.json", level: public, kind: kindAPI, handle: s.apiOpenAPI},
+		{pattern: "GET /api/cards/virtual-cards/list", level: read, kind: kindAPI, handle: s.apiCardList},
+		{pattern: "GET /api/cards/virtual-cards/{cardId}", level: read, kind: kindAPI, handle: s.apiCardShow},
+		{pattern: "GET /api/cards/transactions/{cardId}/search", level: read, kind: kindAPI, handle: s.apiTransactionSearch},
+		{pattern: "GET /api/cards/transactions/{cardId}/{transactionId}", level: read, kind: kindAPI, handle: s.apiTransactionShow},
+		{pattern: "POST /api/cards/webhook/simulate/authorize", level: operate, kind: kindAPI, handle: s.apiSimulateAuthorize},
+		{pattern: "POST /api/cards/webhook/simulate/clearing", level: operate, kind: kindAPI, handle: s.apiSimulateClearing},
+		{pattern: "POST /api/cards/webhook/simulate/refund", level: operate, kind: kindAPI, handle: s.apiSimulateRefund},
+		{pattern: "POST /api/cards/webhook/simulate/reversal", level: operate, kind: kindAPI, handle: s.apiSimulateReversal},
+		{pattern: "PUT /api/cards/virtual-cards/{cardId}/reissue", level: admin, kind: kindAPI, handle: s.apiCardReissue},
+		{pattern: "PATCH /api/cards/virtual-cards/{cardId}/frozen", level: admin, kind: kindAPI, handle: s.apiCardFrozen},
+		{pattern: "POST /api/management/companies/webhook/subscribe", level: admin, kind: kindAPI, handle: s.apiWebhookSubscribe},
+		{pattern: "/api/", level: public, kind: kindAPI, handle: s.apiNotFound},
 	}
 }
 
@@ -126,6 +154,11 @@ func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	s.levels = map[string]store.Level{}
 	for _, rt := range s.routes() {
+		if rt.kind == kindAPI {
+			mux.Handle(rt.pattern, s.apiGuard(rt))
+			s.levels[rt.pattern] = rt.level
+			continue
+		}
 		mux.Handle(rt.pattern, s.guard(rt))
 		s.levels[rt.pattern] = rt.level
 	}

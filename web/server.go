@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -29,6 +30,9 @@ type Config struct {
 	// FourEyes makes every reissue need a second admin: the admin who
 	// prepares step 1 cannot confirm it.
 	FourEyes bool
+	// APIRate is each API key's limit in requests per second; 0 means the
+	// provider's 15.
+	APIRate int
 	// WebhookTarget is the URL the dispatcher delivers to, shown on the
 	// Simulate page.
 	WebhookTarget string
@@ -78,6 +82,7 @@ type Server struct {
 	anon          *anonLimiter
 	staticVersion string
 	handler       http.Handler
+	api           apiState
 	// levels is the route table's level per pattern (see allowed).
 	levels      map[string]store.Level
 	now         func() time.Time
@@ -160,6 +165,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.webhookSecrets.Store(&secrets)
+	s.api.limit, s.api.calls = newAPILimiter(cfg.APIRate), hub.New[*store.APIRequest](liveBuffer)
+	if sub, err := cfg.Store.CurrentWebhookSubscription(ctx); err == nil {
+		s.api.webhookSub.Store(&sub)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	s.webhookPinned.key, s.webhookPinned.secret = cfg.WebhookKey != "", cfg.WebhookSecret != ""
 	s.events = hub.New[*liveEvent](liveBuffer)
 	s.stopEvents = cfg.Store.OnEvents(func(evs []store.Event) {
@@ -177,6 +188,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 func (s *Server) Close() {
 	s.stopEvents()
 	s.events.Close()
+	s.api.calls.Close()
+}
+
+// WebhookSubscription reports where the provider API's webhook
+// subscription asks notifications to go and the key they carry; "" when no
+// subscription was made (dispatch.Config.Subscription).
+func (s *Server) WebhookSubscription() (url, key string) {
+	if sub := s.api.webhookSub.Load(); sub != nil {
+		return sub.URL, sub.Key
+	}
+	return "", ""
 }
 
 // ServeHTTP serves the console.

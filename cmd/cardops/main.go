@@ -6,6 +6,9 @@
 //	cardops user reset NAME [--password-stdin]
 //	cardops user list
 //	cardops user 2fa-reset NAME | 2fa-code NAME
+//	cardops apikey add NAME --level 1|2|3 [--allow CIDR,...]
+//	cardops apikey list
+//	cardops apikey revoke ID
 //	cardops seed --cards N
 //
 // Every command takes --db and --pan-key-file (or CARDOPS_PAN_KEY).
@@ -41,6 +44,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "user":
 		return runUser(ctx, rest, getenv, stdin, stdout, stderr)
+	case "apikey":
+		return runAPIKey(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return runSeed(ctx, rest, getenv, stdout, stderr)
 	case "help":
@@ -57,6 +62,9 @@ const usage = `usage:
   cardops user list
   cardops user 2fa-reset NAME             (turns off a user's two-factor sign-in when they lost it)
   cardops user 2fa-code NAME              (prints the user's current two-factor code, for a demo)
+  cardops apikey add NAME --level 1|2|3 [--allow CIDR,...]   (prints the key once)
+  cardops apikey list
+  cardops apikey revoke ID
   cardops seed --cards N
 Every command takes --db and --pan-key-file (the card-number key; default: the database path + .pankey).
 Every flag also reads an environment variable: CARDOPS_ADDR, CARDOPS_DB, CARDOPS_DEMO, ...;

@@ -39,6 +39,8 @@ type serveConfig struct {
 	demoCards int
 	// fourEyes makes every reissue need a second admin.
 	fourEyes bool
+	// apiRate is each API key's limit in requests per second.
+	apiRate int
 	// webhookTarget is where the dispatcher delivers; "" means the
 	// console's own receiver.
 	webhookTarget string
@@ -72,6 +74,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.bool(&cfg.demo, "demo", "CARDOPS_DEMO", false, "on first start, seed the sandbox and create one demo account per level")
 	f.int(&cfg.demoCards, "demo-cards", "CARDOPS_DEMO_CARDS", 5000, "cards the demo seeds into an empty database")
 	f.bool(&cfg.fourEyes, "four-eyes", "CARDOPS_FOUR_EYES", false, "a reissue prepared by one admin must be confirmed by another")
+	f.int(&cfg.apiRate, "api-rate", "CARDOPS_API_RATE", 15, "requests per second each API key may make (the provider's limit is 15)")
 	f.string(&cfg.webhookTarget, "webhook-target", "CARDOPS_WEBHOOK_TARGET", "", "URL the dispatcher delivers simulated notifications to (default: this console's own /webhooks)")
 	f.string(&cfg.webhookKey, "webhook-key", "CARDOPS_WEBHOOK_KEY", "", "the receiver's provider key (X-Webhook-Key); default: generated and kept in the database")
 	f.string(&cfg.webhookSecret, "webhook-secret", "CARDOPS_WEBHOOK_SECRET", "", "the receiver's Standard Webhooks secret (whsec_...); default: generated and kept in the database")
@@ -161,11 +164,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	dispatcher := dispatch.New(dcfg)
 	console, err := web.New(ctx, web.Config{Store: st, Logger: logger, WebhookTarget: target, WakeDispatcher: dispatcher.Wake, FourEyes: cfg.fourEyes,
 		WebhookKey: cfg.webhookKey, WebhookSecret: cfg.webhookSecret, RequireSignature: cfg.webhookRequireSig,
-		ReadTimeout: cfg.readTimeout, TrustedProxies: proxies, RequireTwoFactorLevel: twoFactorLevel(cfg.require2FA)})
+		ReadTimeout: cfg.readTimeout, TrustedProxies: proxies, RequireTwoFactorLevel: twoFactorLevel(cfg.require2FA),
+		APIRate: cfg.apiRate})
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	// The API can change where notifications go at run time (its webhook
+	// subscription); the dispatcher asks the console before each attempt.
+	dispatcher.SetSubscription(console.WebhookSubscription)
 	srv := console.HTTPServer()
 	srv.TLSConfig = tlsCfg
 	fmt.Fprintf(stdout, "cardops is serving on %s://%s (database %s)\n", scheme, ln.Addr(), cfg.store.db)

@@ -58,6 +58,11 @@ type Config struct {
 	Store *store.Store
 	// Target is the URL every notification is POSTed to.
 	Target string
+	// Subscription, if set, is asked before each attempt; when it returns
+	// a URL (the provider API's webhook subscription, set at run time), the
+	// notification goes there instead of Target, with key, if not empty, as
+	// its X-Webhook-Key.
+	Subscription func() (url, key string)
 	// Timeout bounds one attempt, answer included; default 10 s.
 	Timeout time.Duration
 	// Workers is how many deliveries run at once; default 32.
@@ -118,7 +123,24 @@ func New(cfg Config) *Dispatcher {
 }
 
 // Target reports the URL the dispatcher delivers to.
-func (d *Dispatcher) Target() string { return d.cfg.Target }
+func (d *Dispatcher) Target() string {
+	t, _ := d.target()
+	return t
+}
+
+// SetSubscription sets Config.Subscription; call it before Run.
+func (d *Dispatcher) SetSubscription(f func() (url, key string)) { d.cfg.Subscription = f }
+
+// target is where the next attempt goes, and the key it carries instead of
+// the receiver's ("" for the receiver's).
+func (d *Dispatcher) target() (url, key string) {
+	if d.cfg.Subscription != nil {
+		if u, k := d.cfg.Subscription(); u != "" {
+			return u, k
+		}
+	}
+	return d.cfg.Target, ""
+}
 
 // Scheme reports how the dispatcher authenticates a row that names no
 // scheme of its own.
@@ -290,9 +312,10 @@ func (d *Dispatcher) currentSecrets(ctx context.Context) (store.WebhookSecrets, 
 // the dispatcher's shutdown and must not be recorded.
 func (d *Dispatcher) deliver(ctx context.Context, m store.OutboxMessage) (res store.AttemptResult, ok bool) {
 	start := d.cfg.Now()
-	att := store.OutboxAttempt{OutboxID: m.ID, Target: d.cfg.Target, StartedAt: start.UnixMilli()}
+	target, subKey := d.target()
+	att := store.OutboxAttempt{OutboxID: m.ID, Target: target, StartedAt: start.UnixMilli()}
 	res.Attempt = att
-	status, head, retryAfter, err := d.post(ctx, m, start)
+	status, head, retryAfter, err := d.post(ctx, m, start, target, subKey)
 	if err != nil && ctx.Err() != nil {
 		// Cut short by the shutdown: an answer that did come is recorded,
 		// anything else is left for the next start.
@@ -325,7 +348,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m store.OutboxMessage) (res st
 }
 
 // post sends the request and reads the start of the answer.
-func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.Time) (status int, head string, retryAfter time.Duration, err error) {
+func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.Time, target, subKey string) (status int, head string, retryAfter time.Duration, err error) {
 	sec, err := d.currentSecrets(ctx)
 	if err != nil {
 		return 0, "", 0, fmt.Errorf("read webhook secrets: %w", err)
@@ -349,7 +372,7 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	}
 	rctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodPost, d.cfg.Target, bytes.NewReader(m.Body))
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, target, bytes.NewReader(m.Body))
 	if err != nil {
 		return 0, "", 0, fmt.Errorf("build request: %w", err)
 	}
@@ -370,6 +393,12 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	}
 	if m.Broken() {
 		h.Set(HeaderMode, m.Mode)
+	}
+	if subKey != "" && m.Mode != store.ModeBadKey {
+		// A subscription made through the provider API names the key its
+		// receiver checks: the delivery carries it as the provider's do.
+		h.Set(webhook.HeaderWebhookKey, subKey)
+		h.Set(webhook.HeaderRequestTimestamp, strconv.FormatInt(ts.UnixMilli(), 10))
 	}
 	resp, err := d.cfg.Client.Do(req)
 	if err != nil {

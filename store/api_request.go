@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// APIRequestsKept is how many API calls the request log keeps: each new one
+// drops those older than the newest APIRequestsKept.
+const APIRequestsKept = 100_000
+
+// APIBodyMax bounds each request and response body the log keeps.
+const APIBodyMax = 4 << 10
+
+// APIRequest is one call of the provider API, as the request log shows it.
+type APIRequest struct {
+	ID         int64
+	At         int64
+	KeyID      int64
+	KeyName    string
+	Method     string
+	Path       string
+	Query      string
+	Status     int
+	DurationUs int64
+	TraceID    string
+	CardID     string
+	RemoteAddr string
+	IdemKey    string
+	Replayed   bool
+	// Bodies are cut to APIBodyMax and redacted (RedactAPIBody).
+	RequestBody  string
+	ResponseBody string
+}
+
+// panLike is a run of 13 to 19 digits, maybe split by spaces or dashes: it
+// could be a card number.
+var panLike = regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`)
+
+// secretField is a JSON field whose value is a secret.
+var secretField = regexp.MustCompile(`("(?:webhook_key|key|api_key|x-api-key|password|secret|cvv|pan)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+
+// RedactAPIBody makes a body fit to keep: secrets' values and anything that
+// looks like a card number are replaced, and it is cut to APIBodyMax bytes.
+func RedactAPIBody(b []byte) string {
+	if len(b) > APIBodyMax {
+		b = b[:APIBodyMax]
+	}
+	s := strings.ToValidUTF8(string(b), "�")
+	s = secretField.ReplaceAllString(s, `$1"[redacted]"`)
+	s = panLike.ReplaceAllString(s, "[redacted number]")
+	return s
+}
+
+// RecordAPIRequest appends a call to the request log (its bodies redacted
+// and bounded here), records when and from where its key was last used, and
+// drops the calls beyond the newest APIRequestsKept, in one transaction.
+func (s *Store) RecordAPIRequest(ctx context.Context, r *APIRequest) error {
+	if r.At == 0 {
+		r.At = s.nowMs()
+	}
+	r.RequestBody, r.ResponseBody = RedactAPIBody([]byte(r.RequestBody)), RedactAPIBody([]byte(r.ResponseBody))
+	r.Path, r.Query = cut(r.Path, 300), cut(r.Query, 300)
+	r.CardID, r.IdemKey = cut(r.CardID, 64), cut(r.IdemKey, 255)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var keyID any
+		if r.KeyID != 0 {
+			keyID = r.KeyID
+			if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ?, last_used_addr = ? WHERE id = ?`,
+				r.At, cut(r.RemoteAddr, 64), r.KeyID); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO api_requests(at, key_id, key_name, method, path, query, status, duration_us,
+			trace_id, card_id, remote_addr, idem_key, replayed, request_body, response_body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.At, keyID, r.KeyName, r.Method, r.Path, r.Query, r.Status, r.DurationUs, r.TraceID, r.CardID,
+			cut(r.RemoteAddr, 64), r.IdemKey, r.Replayed, r.RequestBody, r.ResponseBody)
+		if err != nil {
+			return err
+		}
+		if r.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if r.ID > APIRequestsKept && r.ID%100 == 0 {
+			// Every hundredth call trims the log back to its bound.
+			_, err = tx.ExecContext(ctx, `DELETE FROM api_requests WHERE id <= ?`, r.ID-APIRequestsKept)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: record API request: %w", err)
+	}
+	return nil
+}
+
+// APIRequestFilter narrows the request log; zero fields do not filter.
+type APIRequestFilter struct {
+	KeyName string
+	// StatusClass is 2, 4 or 5 (2xx, 4xx, 5xx).
+	StatusClass int
+	// PathPrefix keeps the calls whose path starts with it.
+	PathPrefix string
+	CardID     string
+	// BeforeID keeps calls older than this id (the next page).
+	BeforeID int64
+	Limit    int
+}
+
+// Matches reports whether r passes the filter (BeforeID and Limit aside), so
+// a live stream keeps to the same rows as the page.
+func (f APIRequestFilter) Matches(r APIRequest) bool {
+	return (f.KeyName == "" || strings.EqualFold(f.KeyName, r.KeyName)) &&
+		(f.StatusClass == 0 || r.Status/100 == f.StatusClass) &&
+		strings.HasPrefix(r.Path, f.PathPrefix) &&
+		(f.CardID == "" || f.CardID == r.CardID)
+}
+
+// apiRequestQuery builds the request log's WHERE: each condition with its
+// arguments.
+type apiRequestQuery struct {
+	conds []string
+	args  []any
+}
+
+func (q *apiRequestQuery) where(cond string, args ...any) {
+	q.conds = append(q.conds, cond)
+	q.args = append(q.args, args...)
+}
+
+func (q *apiRequestQuery) sql() string {
+	if len(q.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.conds, " AND ")
+}
+
+const apiRequestCols = `id, at, COALESCE(key_id, 0), key_name, method, path, query, status, duration_us, trace_id, card_id,
+	remote_addr, idem_key, replayed, request_body, response_body`
+
+func scanAPIRequest(row rowScanner) (APIRequest, error) {
+	var r APIRequest
+	err := row.Scan(&r.ID, &r.At, &r.KeyID, &r.KeyName, &r.Method, &r.Path, &r.Query, &r.Status, &r.DurationUs,
+		&r.TraceID, &r.CardID, &r.RemoteAddr, &r.IdemKey, &r.Replayed, &r.RequestBody, &r.ResponseBody)
+	return r, err
+}
+
+// APIRequests lists the calls the filter keeps, newest first.
+func (s *Store) APIRequests(ctx context.Context, f APIRequestFilter) ([]APIRequest, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	var q apiRequestQuery
+	if f.KeyName != "" {
+		q.where("key_name = ?", f.KeyName)
+	}
+	if f.StatusClass >= 1 && f.StatusClass <= 5 {
+		q.where("status BETWEEN ? AND ?", f.StatusClass*100, f.StatusClass*100+99)
+	}
+	if f.PathPrefix != "" {
+		q.where("substr(path, 1, ?) = ?", len(f.PathPrefix), f.PathPrefix)
+	}
+	if f.CardID != "" {
+		q.where("card_id = ?", f.CardID)
+	}
+	if f.BeforeID > 0 {
+		q.where("id < ?", f.BeforeID)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+apiRequestCols+` FROM api_requests`+q.sql()+` ORDER BY id DESC LIMIT ?`,
+		append(q.args, f.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: API requests: %w", err)
+	}
+	defer rows.Close()
+	var out []APIRequest
+	for rows.Next() {
+		r, err := scanAPIRequest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: API requests: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: API requests: %w", err)
+	}
+	return out, nil
+}
+
+// APIRequestByID returns one call of the request log, or ErrNotFound.
+func (s *Store) APIRequestByID(ctx context.Context, id int64) (APIRequest, error) {
+	r, err := scanAPIRequest(s.r.QueryRowContext(ctx, `SELECT `+apiRequestCols+` FROM api_requests WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return APIRequest{}, fmt.Errorf("store: API request %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return APIRequest{}, fmt.Errorf("store: API request %d: %w", id, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,56 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"cardops/store"
+)
+
+// apiFreezeNote is the note of every freeze and unfreeze made through the
+// API: the provider's call carries no reason, so the sandbox records the
+// reason customer_request with this note, and the key as the actor.
+const apiFreezeNote = "Through the provider API (PATCH …/frozen)."
+
+// apiCardFrozen freezes or unfreezes a card (PATCH
+// /api/cards/virtual-cards/{cardId}/frozen, {"freeze": bool}) through the
+// console's own SetCardFrozen, and answers 200 {}. A card already in the
+// asked state, or neither ACTIVE nor FROZEN, is refused 412.
+func (s *Server) apiCardFrozen(w http.ResponseWriter, r *http.Request) {
+	cardID := strings.ToLower(r.PathValue("cardId"))
+	var body struct {
+		Freeze *bool `json:"freeze"`
+	}
+	if !s.decodeAPIBody(w, r, &body) {
+		return
+	}
+	if body.Freeze == nil {
+		s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The field freeze is required: true or false.")
+		return
+	}
+	card, err := s.store.CardByID(r.Context(), cardID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.jsonError(w, r, http.StatusNotFound, apiCodeNotFound, "Card not found")
+		return
+	}
+	if err != nil {
+		s.apiServerError(w, r, err)
+		return
+	}
+	_, err = s.store.SetCardFrozen(r.Context(), store.CardFreeze{
+		CardID: card.ID, Freeze: *body.Freeze, SeenVersion: card.Version,
+		Reason: store.FreezeCustomerRequest, Note: apiFreezeNote, Actor: apiActor(r),
+	})
+	var statusErr *store.CardStatusError
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, struct{}{})
+	case errors.As(err, &statusErr):
+		s.jsonError(w, r, http.StatusPreconditionFailed, apiCodeState, "The card is "+statusErr.Status+": "+statusErr.Error())
+	case errors.Is(err, store.ErrCardChanged):
+		s.jsonError(w, r, http.StatusConflict, apiCodeState, "The card changed while this call ran; send it again.")
+	default:
+		s.apiServerError(w, r, err)
+	}
+}

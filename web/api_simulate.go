@@ -1,0 +1,83 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"cardops/store"
+)
+
+// The provider's simulate calls (level 2): each runs the same store
+// simulation as the console's buttons, with the same preconditions and
+// refusals, and answers 201 with an empty body; the notification goes
+// through the outbox and the dispatcher, as the console's do.
+
+// apiSimulateAuthorize is POST /api/cards/webhook/simulate/authorize
+// ({card_id, bill_amount}).
+func (s *Server) apiSimulateAuthorize(w http.ResponseWriter, r *http.Request) {
+	s.apiSimulate(w, r, store.ActAuthorize)
+}
+
+// apiSimulateClearing is POST /api/cards/webhook/simulate/clearing
+// ({card_id}; bill_amount is ignored, as by the provider).
+func (s *Server) apiSimulateClearing(w http.ResponseWriter, r *http.Request) {
+	s.apiSimulate(w, r, store.ActClearing)
+}
+
+// apiSimulateRefund is POST /api/cards/webhook/simulate/refund ({card_id,
+// bill_amount}).
+func (s *Server) apiSimulateRefund(w http.ResponseWriter, r *http.Request) {
+	s.apiSimulate(w, r, store.ActRefund)
+}
+
+// apiSimulateReversal is POST /api/cards/webhook/simulate/reversal
+// ({card_id, bill_amount}).
+func (s *Server) apiSimulateReversal(w http.ResponseWriter, r *http.Request) {
+	s.apiSimulate(w, r, store.ActReversal)
+}
+
+// apiSimBody is a simulate call's body. bill_amount is kept raw so that a
+// string is refused as the wrong type and the number is read exactly.
+type apiSimBody struct {
+	CardID     string          `json:"card_id"`
+	BillAmount json.RawMessage `json:"bill_amount"`
+}
+
+func (s *Server) apiSimulate(w http.ResponseWriter, r *http.Request, action string) {
+	var body apiSimBody
+	if !s.decodeAPIBody(w, r, &body) {
+		return
+	}
+	body.CardID = strings.ToLower(strings.TrimSpace(body.CardID))
+	currentAPICall(r).cardID = body.CardID
+	amount := ""
+	if raw := bytes.TrimSpace(body.BillAmount); len(raw) > 0 && string(raw) != "null" {
+		var n json.Number
+		if raw[0] == '"' || json.Unmarshal(raw, &n) != nil {
+			s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The field bill_amount must be a number, e.g. 12.34.")
+			return
+		}
+		amount = n.String()
+	}
+	if body.CardID == "" {
+		s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The field card_id is required.")
+		return
+	}
+	actor := apiActor(r)
+	req := store.SimRequest{Action: action, CardID: body.CardID, Amount: amount,
+		By: store.SimActor{Name: actor.Username, Level: actor.Level, RemoteAddr: actor.RemoteAddr}}
+	_, err := s.store.Simulate(r.Context(), req)
+	if se := simRefusal(err); se != nil {
+		s.auditSimRefusal(r, req, se)
+		s.jsonError(w, r, simRefusalStatus(se), se.Code, strings.TrimSuffix(se.Message, "."))
+		return
+	}
+	if err != nil {
+		s.apiServerError(w, r, err)
+		return
+	}
+	s.wakeDispatcher()
+	w.WriteHeader(http.StatusCreated)
+}

@@ -1,0 +1,547 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"cardops/store"
+	"cardops/store/storetest"
+)
+
+const (
+	apiCardID = "7c1d2f0a-0000-4000-8000-00000000a11c"
+	apiTxID   = "7c1d2f0a-0000-4000-8000-0000000000f1"
+)
+
+// apiEnv is a console with one live API key per level and one card.
+type apiEnv struct {
+	*testEnv
+	keys map[store.Level]string
+}
+
+func newAPIEnv(t *testing.T, options ...func(*Config)) *apiEnv {
+	t.Helper()
+	e := &apiEnv{testEnv: newTestEnv(t, options...), keys: map[store.Level]string{}}
+	for _, l := range []store.Level{store.LevelReadOnly, store.LevelOperational, store.LevelAdmin} {
+		_, secret, err := e.store.CreateAPIKey(context.Background(), store.NewAPIKey{
+			Name: "backend-l" + string(rune('0'+l)), Level: l, Actor: store.Actor{Username: "admin", Level: store.LevelAdmin}})
+		if err != nil {
+			t.Fatalf("create key: %v", err)
+		}
+		e.keys[l] = secret
+	}
+	storetest.AddCard(t, e.store, storetest.Card{ID: apiCardID, Holder: "Api Ana", Email: "ana@example.com", DialCode: "+34",
+		Phone: "600111222", Last4: "4321", Balance: 100_00,
+		Movements: []storetest.Movement{{ID: apiTxID, At: 1_700_000_100_000, Operation: "CLEARING", Amount: 5_00, Merchant: "Kiosk"}}})
+	return e
+}
+
+// call sends one API request with the key of level (0: no key).
+func (e *apiEnv) call(method, path, body string, level store.Level, headers ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if level != 0 {
+		req.Header.Set("x-api-key", e.keys[level])
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return e.do(req)
+}
+
+func (e *apiEnv) simulate(t *testing.T, action, amount string) {
+	t.Helper()
+	if _, err := e.store.Simulate(context.Background(), store.SimRequest{Action: action, CardID: apiCardID, Amount: amount,
+		By: store.SimActor{Name: "operator", Level: store.LevelOperational}}); err != nil {
+		t.Fatalf("simulate %s: %v", action, err)
+	}
+}
+
+// apiErr decodes an error body in the provider's format.
+func apiErr(t *testing.T, rec *httptest.ResponseRecorder) jsonErrorBody {
+	t.Helper()
+	var b jsonErrorBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
+		t.Fatalf("error body %q: %v", rec.Body.String(), err)
+	}
+	return b
+}
+
+// TestAPIEndpointsByKeyLevel tries every endpoint with no key and with a key
+// of each level: below the endpoint's level it is 401 API_ERROR with the
+// provider's words, at or above it does what the provider documents.
+func TestAPIEndpointsByKeyLevel(t *testing.T) {
+	endpoints := []struct {
+		method, path, body string
+		level              store.Level
+		before             func(t *testing.T, e *apiEnv)
+		wantStatus         int
+		wantContains       []string
+		wantEmpty          bool
+	}{
+		{method: "GET", path: "/api/openapi.json", level: store.LevelPublic, wantStatus: 200, wantContains: []string{`"openapi": "3.1`}},
+		{method: "GET", path: "/api/cards/virtual-cards/list", level: store.LevelReadOnly, wantStatus: 200,
+			wantContains: []string{`[{"id":"` + apiCardID + `"`, `"last4":"4321"`, `"daily_limit":null`}},
+		{method: "GET", path: "/api/cards/virtual-cards/" + apiCardID, level: store.LevelReadOnly, wantStatus: 200,
+			wantContains: []string{`"card_holder_name":"Api Ana"`, `"meta":{"email":"ana@example.com","otp_phone_number":{"dial_code":"+34","phone_number":"600111222"}}`}},
+		{method: "GET", path: "/api/cards/transactions/" + apiCardID + "/search", level: store.LevelReadOnly, wantStatus: 200,
+			wantContains: []string{`"number_of_elements":1`, `"next_page":null`, `"total_elements":1`, `"id":"` + apiTxID + `"`}},
+		{method: "GET", path: "/api/cards/transactions/" + apiCardID + "/" + apiTxID, level: store.LevelReadOnly, wantStatus: 200,
+			wantContains: []string{`"operation":"CLEARING"`, `"bill_amount":5.00`, `"datetime":"2023-11-14T22:15:00Z"`, `"decline_reason":null`}},
+		{method: "POST", path: "/api/cards/webhook/simulate/authorize", body: `{"card_id":"` + apiCardID + `","bill_amount":12.34}`,
+			level: store.LevelOperational, wantStatus: 201, wantEmpty: true},
+		{method: "POST", path: "/api/cards/webhook/simulate/clearing", body: `{"card_id":"` + apiCardID + `"}`,
+			level: store.LevelOperational, wantStatus: 201, wantEmpty: true,
+			before: func(t *testing.T, e *apiEnv) { e.simulate(t, store.ActAuthorize, "10") }},
+		{method: "POST", path: "/api/cards/webhook/simulate/refund", body: `{"card_id":"` + apiCardID + `","bill_amount":4}`,
+			level: store.LevelOperational, wantStatus: 201, wantEmpty: true,
+			before: func(t *testing.T, e *apiEnv) {
+				e.simulate(t, store.ActAuthorize, "10")
+				e.simulate(t, store.ActClearing, "")
+			}},
+		{method: "POST", path: "/api/cards/webhook/simulate/reversal", body: `{"card_id":"` + apiCardID + `","bill_amount":10}`,
+			level: store.LevelOperational, wantStatus: 201, wantEmpty: true,
+			before: func(t *testing.T, e *apiEnv) { e.simulate(t, store.ActAuthorize, "10") }},
+		{method: "PUT", path: "/api/cards/virtual-cards/" + apiCardID + "/reissue", level: store.LevelAdmin, wantStatus: 200,
+			wantContains: []string{`"id":"` + apiCardID + `"`, `"status":"ACTIVE"`}},
+		{method: "PATCH", path: "/api/cards/virtual-cards/" + apiCardID + "/frozen", body: `{"freeze":true}`, level: store.LevelAdmin,
+			wantStatus: 200, wantContains: []string{`{}`}},
+		{method: "POST", path: "/api/management/companies/webhook/subscribe", body: `{"url":"https://backend.example/hooks","webhook_key":"k-123"}`,
+			level: store.LevelAdmin, wantStatus: 200, wantContains: []string{`"webhook_url":"https://backend.example/hooks"`}},
+	}
+	for _, rt := range newTestEnv(t).server.routes() {
+		method, path, ok := strings.Cut(rt.pattern, " ")
+		if rt.kind != kindAPI || !ok {
+			continue
+		}
+		found := false
+		for _, ep := range endpoints {
+			p := strings.NewReplacer(apiCardID, "{cardId}", apiTxID, "{transactionId}").Replace(ep.path)
+			if ep.method == method && p == path && ep.level == rt.level {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("route %s (level %d) is not in this table, or at another level", rt.pattern, rt.level)
+		}
+	}
+	for _, ep := range endpoints {
+		for _, as := range []store.Level{0, 1, 2, 3} {
+			t.Run(ep.method+" "+ep.path+" key level "+string(rune('0'+as)), func(t *testing.T) {
+				e := newAPIEnv(t)
+				if ep.before != nil {
+					ep.before(t, e)
+				}
+				rec := e.call(ep.method, ep.path, ep.body, as)
+				if rec.Header().Get("X-Trace-Id") == "" {
+					t.Errorf("no X-Trace-Id header")
+				}
+				if as < ep.level {
+					if rec.Code != http.StatusUnauthorized {
+						t.Fatalf("status = %d, want 401; body %s", rec.Code, rec.Body)
+					}
+					b := apiErr(t, rec)
+					want := apiDenied
+					if as == 0 {
+						want = "Missing API Key: send it in the x-api-key header."
+					}
+					if b.Code != "API_ERROR" || b.Message != want || b.TraceID != rec.Header().Get("X-Trace-Id") {
+						t.Errorf("body = %+v, want API_ERROR %q with the trace id", b, want)
+					}
+					return
+				}
+				if rec.Code != ep.wantStatus {
+					t.Fatalf("status = %d, want %d; body %s", rec.Code, ep.wantStatus, rec.Body)
+				}
+				if ep.wantEmpty && rec.Body.Len() != 0 {
+					t.Errorf("body = %q, want empty", rec.Body)
+				}
+				for _, w := range ep.wantContains {
+					if !strings.Contains(rec.Body.String(), w) {
+						t.Errorf("body does not contain %q: %.600s", w, rec.Body)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestAPIErrors covers each documented refusal, in the provider's format.
+func TestAPIErrors(t *testing.T) {
+	const unknown = "00000000-0000-4000-8000-000000000000"
+	tests := []struct {
+		name, method, path, body string
+		level                    store.Level
+		headers                  []string
+		before                   func(t *testing.T, e *apiEnv)
+		wantStatus               int
+		wantCode, wantMessage    string
+	}{
+		{name: "unknown key", method: "GET", path: "/api/cards/virtual-cards/list", headers: []string{"x-api-key", "cok_nope"},
+			wantStatus: 401, wantCode: "API_ERROR", wantMessage: "Invalid API Key."},
+		{name: "malformed JSON", method: "POST", path: "/api/cards/webhook/simulate/authorize", body: `{"card_id":`, level: 2,
+			wantStatus: 400, wantCode: "VAL"},
+		{name: "wrong type of card_id", method: "POST", path: "/api/cards/webhook/simulate/authorize", body: `{"card_id":5,"bill_amount":1}`, level: 2,
+			wantStatus: 400, wantCode: "VAL", wantMessage: "The field card_id must be a string, not a number."},
+		{name: "amount as a string", method: "POST", path: "/api/cards/webhook/simulate/authorize", body: `{"card_id":"` + apiCardID + `","bill_amount":"12"}`, level: 2,
+			wantStatus: 400, wantCode: "VAL", wantMessage: "The field bill_amount must be a number, e.g. 12.34."},
+		{name: "freeze not a boolean", method: "PATCH", path: "/api/cards/virtual-cards/" + apiCardID + "/frozen", body: `{"freeze":"yes"}`, level: 3,
+			wantStatus: 400, wantCode: "VAL", wantMessage: "The field freeze must be a boolean, not a string."},
+		{name: "authorize on an unknown card", method: "POST", path: "/api/cards/webhook/simulate/authorize", body: `{"card_id":"` + unknown + `","bill_amount":1}`, level: 2,
+			wantStatus: 404, wantCode: "VAL", wantMessage: "Card not found: " + unknown},
+		{name: "clearing without authorization", method: "POST", path: "/api/cards/webhook/simulate/clearing", body: `{"card_id":"` + apiCardID + `"}`, level: 2,
+			wantStatus: 404, wantCode: "NOT_FOUND", wantMessage: "Authorization event not found for card " + apiCardID},
+		{name: "reversal without authorization", method: "POST", path: "/api/cards/webhook/simulate/reversal", body: `{"card_id":"` + apiCardID + `","bill_amount":1}`, level: 2,
+			wantStatus: 404, wantCode: "NOT_FOUND", wantMessage: "Authorization event not found for card " + apiCardID},
+		{name: "refund without clearing", method: "POST", path: "/api/cards/webhook/simulate/refund", body: `{"card_id":"` + apiCardID + `","bill_amount":1}`, level: 2,
+			wantStatus: 404, wantCode: "NOT_FOUND", wantMessage: "Cleared transaction not found for card " + apiCardID},
+		{name: "get an unknown card", method: "GET", path: "/api/cards/virtual-cards/" + unknown, level: 1,
+			wantStatus: 404, wantCode: "NOT_FOUND", wantMessage: "Card not found"},
+		{name: "get another card's transaction", method: "GET", path: "/api/cards/transactions/" + unknown + "/" + apiTxID, level: 1,
+			wantStatus: 404, wantCode: "NOT_FOUND", wantMessage: "Resource not found"},
+		{name: "reissue an unknown card", method: "PUT", path: "/api/cards/virtual-cards/" + unknown + "/reissue", level: 3,
+			wantStatus: 412, wantCode: "VAL", wantMessage: "Card not found"},
+		{name: "reissue a deleted card", method: "PUT", path: "/api/cards/virtual-cards/dead0000-0000-4000-8000-000000000000/reissue", level: 3,
+			before: func(t *testing.T, e *apiEnv) {
+				storetest.AddCard(t, e.store, storetest.Card{ID: "dead0000-0000-4000-8000-000000000000", Holder: "Gone", Status: "DELETED"})
+			},
+			wantStatus: 412, wantCode: "STATE", wantMessage: "The card is DELETED and cannot be reissued"},
+		{name: "freeze a frozen card", method: "PATCH", path: "/api/cards/virtual-cards/" + apiCardID + "/frozen", body: `{"freeze":true}`, level: 3,
+			before: func(t *testing.T, e *apiEnv) {
+				if rec := e.call("PATCH", "/api/cards/virtual-cards/"+apiCardID+"/frozen", `{"freeze":true}`, 3); rec.Code != 200 {
+					t.Fatalf("first freeze: %d", rec.Code)
+				}
+			},
+			wantStatus: 412, wantCode: "STATE"},
+		{name: "subscribe a URL that is not http", method: "POST", path: "/api/management/companies/webhook/subscribe",
+			body: `{"url":"ftp://x","webhook_key":"k"}`, level: 3, wantStatus: 400, wantCode: "VAL"},
+		{name: "no such path", method: "GET", path: "/api/cards/nothing-here", level: 1, wantStatus: 404, wantCode: "NOT_FOUND"},
+		{name: "idempotency key too long", method: "POST", path: "/api/cards/webhook/simulate/authorize",
+			body: `{"card_id":"` + apiCardID + `","bill_amount":1}`, level: 2, headers: []string{"Idempotency-Key", strings.Repeat("k", 256)},
+			wantStatus: 400, wantCode: "VAL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newAPIEnv(t)
+			if tc.before != nil {
+				tc.before(t, e)
+			}
+			rec := e.call(tc.method, tc.path, tc.body, tc.level, tc.headers...)
+			if rec.Code != tc.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", rec.Code, tc.wantStatus, rec.Body)
+			}
+			b := apiErr(t, rec)
+			if b.Code != tc.wantCode || (tc.wantMessage != "" && b.Message != tc.wantMessage) {
+				t.Errorf("body = %+v, want code %s message %q", b, tc.wantCode, tc.wantMessage)
+			}
+			if b.TraceID == "" || b.TraceID != rec.Header().Get("X-Trace-Id") {
+				t.Errorf("trace_id = %q, header %q: want the same, not empty", b.TraceID, rec.Header().Get("X-Trace-Id"))
+			}
+		})
+	}
+}
+
+// TestAPIRevokedKey: a revoked key is refused at once.
+func TestAPIRevokedKey(t *testing.T) {
+	e := newAPIEnv(t)
+	k, err := e.store.APIKeyBySecret(context.Background(), e.keys[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := e.call("GET", "/api/cards/virtual-cards/list", "", 1); rec.Code != 200 {
+		t.Fatalf("before revoking: status = %d, want 200", rec.Code)
+	}
+	if _, err := e.store.RevokeAPIKey(context.Background(), k.ID, store.Actor{Username: "admin", Level: 3}); err != nil {
+		t.Fatal(err)
+	}
+	rec := e.call("GET", "/api/cards/virtual-cards/list", "", 1)
+	if rec.Code != 401 || apiErr(t, rec).Code != "API_ERROR" {
+		t.Errorf("after revoking: status = %d body %s, want 401 API_ERROR", rec.Code, rec.Body)
+	}
+}
+
+// TestAPIAllowlist: a key with an allowlist answers only calls from it.
+func TestAPIAllowlist(t *testing.T) {
+	e := newAPIEnv(t)
+	_, secret, err := e.store.CreateAPIKey(context.Background(), store.NewAPIKey{Name: "office", Level: 1,
+		Allowlist: "10.0.0.0/8, 203.0.113.7", Actor: store.Actor{Username: "admin", Level: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		remote string
+		want   int
+	}{{"10.1.2.3:5000", 200}, {"203.0.113.7:5000", 200}, {"203.0.113.8:5000", 401}, {"192.0.2.1:1234", 401}, {"[::ffff:10.9.9.9]:80", 200}} {
+		req := httptest.NewRequest("GET", "/api/cards/virtual-cards/"+apiCardID, nil)
+		req.RemoteAddr = tc.remote
+		req.Header.Set("x-api-key", secret)
+		rec := e.do(req)
+		if rec.Code != tc.want {
+			t.Errorf("from %s: status = %d, want %d; body %s", tc.remote, rec.Code, tc.want, rec.Body)
+		}
+		if tc.want == 401 && !strings.Contains(apiErr(t, rec).Message, "allowlist") {
+			t.Errorf("from %s: message %q does not name the allowlist", tc.remote, apiErr(t, rec).Message)
+		}
+	}
+}
+
+// TestAPIRateLimit: over the per-key rate, calls are refused 429 with
+// Retry-After and the provider's body; other keys are not affected.
+func TestAPIRateLimit(t *testing.T) {
+	e := newAPIEnv(t, func(c *Config) { c.APIRate = 2 })
+	now := time.Date(2026, 4, 21, 12, 0, 0, 0, time.UTC)
+	e.server.now = func() time.Time { return now }
+	for i := range 2 {
+		if rec := e.call("GET", "/api/cards/virtual-cards/list", "", 1); rec.Code != 200 {
+			t.Fatalf("call %d: status = %d, want 200", i+1, rec.Code)
+		}
+	}
+	rec := e.call("GET", "/api/cards/virtual-cards/list", "", 1)
+	if rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("third call: status = %d, want 429", rec.Code)
+	}
+	if got := rec.Header().Get("Retry-After"); got != "1" {
+		t.Errorf("Retry-After = %q, want 1", got)
+	}
+	var b map[string]string
+	json.Unmarshal(rec.Body.Bytes(), &b)
+	if b["error_code"] != "TOO_MANY_REQUESTS" || b["message"] != "Rate limit exceeded. Retry after 1 seconds" || b["trace_id"] == "" {
+		t.Errorf("body = %v", b)
+	}
+	if rec := e.call("GET", "/api/cards/virtual-cards/list", "", 2); rec.Code != 200 {
+		t.Errorf("another key: status = %d, want 200", rec.Code)
+	}
+	// Blocked for a second, then allowed; a second violation blocks for two.
+	now = now.Add(time.Second)
+	if rec := e.call("GET", "/api/cards/virtual-cards/list", "", 1); rec.Code != 200 {
+		t.Errorf("after the block: status = %d, want 200", rec.Code)
+	}
+	e.call("GET", "/api/cards/virtual-cards/list", "", 1)
+	rec = e.call("GET", "/api/cards/virtual-cards/list", "", 1)
+	if rec.Code != 429 || rec.Header().Get("Retry-After") != "2" {
+		t.Errorf("second violation: status = %d Retry-After %q, want 429 and 2", rec.Code, rec.Header().Get("Retry-After"))
+	}
+}
+
+// TestAPIReissueIdempotent: a reissue retried with the same Idempotency-Key
+// answers the first answer and reissues once; the same key with another
+// request is refused 422.
+func TestAPIReissueIdempotent(t *testing.T) {
+	e := newAPIEnv(t)
+	path := "/api/cards/virtual-cards/" + apiCardID + "/reissue"
+	first := e.call("PUT", path, "", 3, "Idempotency-Key", "retry-1")
+	if first.Code != 200 {
+		t.Fatalf("first: status = %d; %s", first.Code, first.Body)
+	}
+	second := e.call("PUT", path, "", 3, "Idempotency-Key", "retry-1")
+	if second.Code != 200 || second.Body.String() != first.Body.String() {
+		t.Errorf("retry: status %d body %s, want the first answer %s", second.Code, second.Body, first.Body)
+	}
+	if second.Header().Get("Idempotent-Replayed") != "true" {
+		t.Errorf("retry: no Idempotent-Replayed header")
+	}
+	nums, err := e.store.CardNumbers(context.Background(), apiCardID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nums) != 2 {
+		t.Errorf("card has %d numbers, want 2 (the first and one reissue)", len(nums))
+	}
+	other := e.call("PATCH", "/api/cards/virtual-cards/"+apiCardID+"/frozen", `{"freeze":true}`, 3, "Idempotency-Key", "retry-1")
+	if other.Code != http.StatusUnprocessableEntity || apiErr(t, other).Code != "IDEMPOTENCY_KEY_REUSED" {
+		t.Errorf("same key, another request: status %d body %s, want 422", other.Code, other.Body)
+	}
+	third := e.call("PUT", path, "", 3, "Idempotency-Key", "retry-2")
+	if third.Code != 200 || third.Body.String() == first.Body.String() {
+		t.Errorf("new key: want a second reissue with a new last4; got %d %s", third.Code, third.Body)
+	}
+	audit, err := e.store.AuditLog(context.Background(), store.AuditFilter{Actor: "apikey:backend-l3", Action: "card.reissue"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) != 2 {
+		t.Errorf("audit has %d card.reissue rows by apikey:backend-l3, want 2", len(audit))
+	}
+}
+
+// TestAPIStateChangesNameTheKey: the API's changes are audited, and shown
+// in the card's history, with the key's name as the actor.
+func TestAPIStateChangesNameTheKey(t *testing.T) {
+	e := newAPIEnv(t)
+	if rec := e.call("PATCH", "/api/cards/virtual-cards/"+apiCardID+"/frozen", `{"freeze":true}`, 3); rec.Code != 200 {
+		t.Fatalf("freeze: %d %s", rec.Code, rec.Body)
+	}
+	if rec := e.call("POST", "/api/cards/webhook/simulate/authorize", `{"card_id":"`+apiCardID+`","bill_amount":1}`, 2); rec.Code != 201 {
+		t.Fatalf("authorize: %d %s", rec.Code, rec.Body)
+	}
+	hist, err := e.store.CardStatusHistory(context.Background(), apiCardID)
+	if err != nil || len(hist) != 1 || hist[0].Actor != "apikey:backend-l3" || hist[0].Reason != store.FreezeCustomerRequest {
+		t.Errorf("status history = %+v, %v; want one freeze by apikey:backend-l3", hist, err)
+	}
+	audit, err := e.store.AuditLog(context.Background(), store.AuditFilter{Actor: "apikey:backend-l2"})
+	if err != nil || len(audit) != 1 || audit[0].Action != "simulate.authorize" {
+		t.Errorf("audit of the level-2 key = %+v, %v; want its simulate.authorize", audit, err)
+	}
+}
+
+// TestAPIRequestLog: every call is logged with its key, status and trace
+// id; secrets are redacted; the request log pages need level 2.
+func TestAPIRequestLog(t *testing.T) {
+	e := newAPIEnv(t)
+	sub := e.call("POST", "/api/management/companies/webhook/subscribe", `{"url":"https://b.example/h","webhook_key":"very-secret-key"}`, 3)
+	e.call("GET", "/api/cards/virtual-cards/"+apiCardID, "", 1)
+	e.call("GET", "/api/cards/virtual-cards/list", "", 0)
+	reqs, err := e.store.APIRequests(context.Background(), store.APIRequestFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reqs) != 3 {
+		t.Fatalf("log has %d calls, want 3", len(reqs))
+	}
+	if r := reqs[2]; r.KeyName != "backend-l3" || r.Status != 200 || r.TraceID != sub.Header().Get("X-Trace-Id") ||
+		strings.Contains(r.RequestBody+r.ResponseBody, "very-secret-key") || !strings.Contains(r.RequestBody, "[redacted]") {
+		t.Errorf("subscribe call logged as %+v", r)
+	}
+	if r := reqs[1]; r.CardID != apiCardID || r.Method != "GET" {
+		t.Errorf("get card logged as %+v, want its card id", r)
+	}
+	if r := reqs[0]; r.KeyName != "" || r.Status != 401 {
+		t.Errorf("call without a key logged as %+v", r)
+	}
+	k, _ := e.store.APIKeyBySecret(context.Background(), e.keys[1])
+	if k.LastUsedAt == 0 || k.LastUsedAddr != "192.0.2.1" {
+		t.Errorf("key last used = %d from %q, want now from 192.0.2.1", k.LastUsedAt, k.LastUsedAddr)
+	}
+	runScenarios(t, []scenario{
+		{name: "viewer cannot open the request log", method: "GET", url: "/api-log", as: 1, wantStatus: 403, wantContains: []string{"Not allowed"}},
+		{name: "operator opens the request log", method: "GET", url: "/api-log", as: 2, wantStatus: 200, wantContains: []string{"API request log", `sse-connect="/api-log/stream?after=0"`}},
+	})
+	cookie := e.login("operator")
+	for _, tc := range []struct{ url, want, notWant string }{
+		{"/api-log?key=backend-l1", "/api/cards/virtual-cards/" + apiCardID, "webhook/subscribe"},
+		{"/api-log?status=4xx", "/api/cards/virtual-cards/list", "webhook/subscribe"},
+		{"/api-log?card=" + apiCardID, "backend-l1", "webhook/subscribe"},
+		{"/api-log?path=/api/management", "webhook/subscribe", "virtual-cards/list"},
+	} {
+		req := httptest.NewRequest("GET", tc.url, nil)
+		req.AddCookie(cookie)
+		rec := e.do(req)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), tc.want) || strings.Contains(rec.Body.String(), tc.notWant) {
+			t.Errorf("%s: status %d; want %q and not %q", tc.url, rec.Code, tc.want, tc.notWant)
+		}
+	}
+	req := httptest.NewRequest("GET", "/api-log/"+itoa64(reqs[2].ID), nil)
+	req.AddCookie(cookie)
+	rec := e.do(req)
+	if rec.Code != 200 || strings.Contains(rec.Body.String(), "very-secret-key") || !strings.Contains(rec.Body.String(), "https://b.example/h") {
+		t.Errorf("detail: status %d, want the call without its key; %.500s", rec.Code, rec.Body)
+	}
+}
+
+// TestAPICrossOriginAllowed: a browser-style cross-site call with a key is
+// not refused by the console's cross-origin protection (it has no cookie to
+// abuse); a console form post from another site still is.
+func TestAPICrossOriginAllowed(t *testing.T) {
+	e := newAPIEnv(t)
+	rec := e.call("POST", "/api/cards/webhook/simulate/authorize", `{"card_id":"`+apiCardID+`","bill_amount":1}`, 2,
+		"Origin", "https://other.example", "Sec-Fetch-Site", "cross-site")
+	if rec.Code != 201 {
+		t.Errorf("API call from another origin: status = %d, want 201; %s", rec.Code, rec.Body)
+	}
+	req := formRequest("POST", "/cards/"+apiCardID+"/freeze", nil)
+	req.Header.Set("Origin", "https://other.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if rec := e.do(req); rec.Code != 403 {
+		t.Errorf("console form from another origin: status = %d, want 403", rec.Code)
+	}
+}
+
+// TestAPIRateLimitWithoutKey: calls without a valid key are limited per
+// address.
+func TestAPIRateLimitWithoutKey(t *testing.T) {
+	e := newAPIEnv(t, func(c *Config) { c.APIRate = 2 })
+	now := time.Date(2026, 4, 21, 12, 0, 0, 0, time.UTC)
+	e.server.now = func() time.Time { return now }
+	for i, want := range []int{401, 401, 429} {
+		rec := e.call("GET", "/api/cards/virtual-cards/list", "", 0, "x-api-key", "cok_guess"+strconv.Itoa(i))
+		if rec.Code != want {
+			t.Errorf("call %d: status = %d, want %d", i+1, rec.Code, want)
+		}
+	}
+	if rec := e.call("GET", "/api/cards/virtual-cards/list", "", 1); rec.Code != 200 {
+		t.Errorf("a valid key from the same address: status = %d, want 200", rec.Code)
+	}
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestAPIWebhookSubscription: the subscription is audited with the key as
+// the actor, takes effect at once and survives a restart.
+func TestAPIWebhookSubscription(t *testing.T) {
+	e := newAPIEnv(t)
+	if u, _ := e.server.WebhookSubscription(); u != "" {
+		t.Fatalf("before: subscription %q, want none", u)
+	}
+	rec := e.call("POST", "/api/management/companies/webhook/subscribe", `{"url":"https://team.example/hooks","webhook_key":"team-key"}`, 3)
+	if rec.Code != 200 {
+		t.Fatalf("subscribe: %d %s", rec.Code, rec.Body)
+	}
+	if u, k := e.server.WebhookSubscription(); u != "https://team.example/hooks" || k != "team-key" {
+		t.Errorf("after: %q %q", u, k)
+	}
+	restarted, err := New(context.Background(), Config{Store: e.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(restarted.Close)
+	if u, k := restarted.WebhookSubscription(); u != "https://team.example/hooks" || k != "team-key" {
+		t.Errorf("after a restart: %q %q", u, k)
+	}
+	audit, err := e.store.AuditLog(context.Background(), store.AuditFilter{Actor: "apikey:backend-l3"})
+	if err != nil || len(audit) != 1 || audit[0].Action != "webhook.subscribe" || strings.Contains(audit[0].Detail, "team-key") {
+		t.Errorf("audit = %+v, %v; want one webhook.subscribe without the key", audit, err)
+	}
+}
+
+// TestAPILogStreamCatchesUp: the request log's stream first sends the calls
+// logged after the page's newest row (here: all), then its ready state;
+// with a filter it sends only matching calls.
+func TestAPILogStreamCatchesUp(t *testing.T) {
+	e := newAPIEnv(t)
+	e.call("GET", "/api/cards/virtual-cards/"+apiCardID, "", 1)
+	e.call("GET", "/api/cards/virtual-cards/list", "", 2)
+	cookie := e.login("operator")
+	for _, tc := range []struct {
+		url           string
+		want, notWant []string
+	}{
+		{"/api-log/stream?after=0", []string{"event: apilog-row", "/api/cards/virtual-cards/" + apiCardID, "virtual-cards/list", `data-stream="open"`}, nil},
+		{"/api-log/stream?after=0&key=backend-l2", []string{"virtual-cards/list"}, []string{"/api/cards/virtual-cards/" + apiCardID}},
+		{"/api-log/stream", []string{`data-stream="open"`}, []string{"event: apilog-row"}},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		req := httptest.NewRequest("GET", tc.url, nil).WithContext(ctx)
+		req.AddCookie(cookie)
+		rec := e.do(req)
+		cancel()
+		body := rec.Body.String()
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: stream lacks %q: %.500s", tc.url, w, body)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(body, w) {
+				t.Errorf("%s: stream has %q", tc.url, w)
+			}
+		}
+	}
+}

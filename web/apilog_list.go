@@ -1,0 +1,56 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+// apilogPage is how many calls one page of the request log shows.
+const apilogPage = 100
+
+// parseAPILogFilter reads the request log's filter; values that cannot be
+// read are dropped.
+func parseAPILogFilter(q url.Values) (views.APILogFilter, store.APIRequestFilter) {
+	bound := func(s string) string {
+		s = strings.TrimSpace(s)
+		if len(s) > 200 {
+			s = s[:200]
+		}
+		return s
+	}
+	form := views.APILogFilter{Key: bound(q.Get("key")), Path: bound(q.Get("path")), Card: strings.ToLower(bound(q.Get("card")))}
+	f := store.APIRequestFilter{KeyName: form.Key, PathPrefix: form.Path, CardID: form.Card}
+	switch q.Get("status") {
+	case "2xx", "4xx", "5xx":
+		form.Status = q.Get("status")
+		f.StatusClass = int(form.Status[0] - '0')
+	}
+	return form, f
+}
+
+// apilogList shows the request log (GET /api-log), filtered, newest first,
+// with a live tail on its first page.
+func (s *Server) apilogList(w http.ResponseWriter, r *http.Request) {
+	form, f := parseAPILogFilter(r.URL.Query())
+	d := views.APILogData{Filter: form, Kept: store.APIRequestsKept}
+	if b, err := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64); err == nil && b > 0 {
+		d.Before, f.BeforeID = b, b
+	}
+	f.Limit = apilogPage + 1
+	reqs, err := s.store.APIRequests(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if len(reqs) > apilogPage {
+		reqs = reqs[:apilogPage]
+		d.NextBefore = reqs[apilogPage-1].ID
+	}
+	d.Requests = reqs
+	s.render(w, r, http.StatusOK, views.APILogPage(s.page(r, "API request log", "/api-log"), d))
+}
