@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -76,10 +77,10 @@ func (s *Store) WebhookSecrets(ctx context.Context, key, secret string) (Webhook
 		}
 		changed := false
 		if out.Key == "" || (key != "" && key != out.Key) {
-			out.Key, changed = cmp(key, NewWebhookKey()), true
+			out.Key, changed = cmp.Or(key, NewWebhookKey()), true
 		}
 		if out.Secret == "" || (secret != "" && secret != out.Secret) {
-			out.Secret, changed = cmp(secret, NewWebhookSecret()), true
+			out.Secret, changed = cmp.Or(secret, NewWebhookSecret()), true
 		}
 		if !changed {
 			return nil
@@ -127,12 +128,4 @@ func putSettingJSON(ctx context.Context, tx *sql.Tx, key string, v any, now int6
 	_, err = tx.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, raw, now)
 	return err
-}
-
-// cmp returns the first non-empty string.
-func cmp(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

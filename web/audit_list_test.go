@@ -74,7 +74,7 @@ func TestAuditListFiltersAsAdmin(t *testing.T) {
 		{
 			name: "an unreadable time is a field error worded for people", method: "GET", url: "/audit?from=yesterday&action=reissue", as: admin, before: before,
 			wantStatus:      http.StatusOK,
-			wantContains:    []string{`data-testid="audit-error-from"`, "like 2026-12-01 14:30", "row-reissue-start"},
+			wantContains:    []string{`<span class="field-error" role="alert">`, "like 2026-12-01 14:30", "row-reissue-start"},
 			wantNotContains: []string{"2006-01-02", "row-webhook-rotate"},
 		},
 		{

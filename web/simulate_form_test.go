@@ -36,7 +36,7 @@ func TestSimulateFormsAsOperator(t *testing.T) {
 			name: "htmx refusal brings the form back with the error beside its field", method: "POST", url: "/simulate/authorize", as: operator,
 			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {""}},
 			wantStatus:   http.StatusOK,
-			wantContains: []string{`id="sim-action"`, `<span class="field-error">Enter an amount`, `role="alert"`},
+			wantContains: []string{`id="sim-action"`, `<span class="field-error" role="alert">Enter an amount`, `role="alert"`},
 			after:        simWantOutbox(0),
 		},
 		{
@@ -50,7 +50,7 @@ func TestSimulateFormsAsOperator(t *testing.T) {
 			name: "card page: htmx refusal keeps the form with its field error", method: "POST", url: cardURL + "authorize", as: operator,
 			before: addSimCard, headers: simHTMX, form: url.Values{"amount": {"abc"}},
 			wantStatus:   http.StatusOK,
-			wantContains: []string{`id="card-sim-action"`, `id="card-sim-result"`, `<span class="field-error">The amount &#34;abc&#34; is not a number`},
+			wantContains: []string{`id="card-sim-action"`, `id="card-sim-result"`, `<span class="field-error" role="alert">The amount &#34;abc&#34; is not a number`},
 		},
 		{
 			name: "card page: htmx success answers the form without errors", method: "POST", url: cardURL + "authorize", as: operator,
@@ -93,7 +93,7 @@ func TestSimulateChooseAuthorizationAsOperator(t *testing.T) {
 	scenario{method: "POST", url: "/simulate/reversal", as: store.LevelOperational,
 		form:         url.Values{"card": {simCardID}, "authorization": {older}, "amount": {"1"}},
 		wantStatus:   http.StatusUnprocessableEntity,
-		wantContains: []string{`<span class="field-error">The authorization &#34;` + older + `&#34; is not an open authorization of card •••• 4242`},
+		wantContains: []string{`<span class="field-error" role="alert">The authorization &#34;` + older + `&#34; is not an open authorization of card •••• 4242`},
 		after:        simWantOutbox(3),
 	}.run(t, e)
 

@@ -24,7 +24,7 @@ func (s *Server) simulatePreview(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	} else {
-		ed.Payload = simPrettyJSON(res.Outbox.Body)
+		ed.Payload = views.PrettyJSON(res.Outbox.Body)
 	}
 	if isHTMX(r) {
 		s.render(w, r, http.StatusOK, views.SimEditorBox(ed))

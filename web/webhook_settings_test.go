@@ -45,7 +45,7 @@ func TestWebhookSettingsRotationAsAdmin(t *testing.T) {
 			name: "no overlap without the confirmation is refused with a field error", method: "POST", url: "/settings/webhooks/rotate", as: admin,
 			before: noop, form: map[string][]string{"overlap": {"0s"}},
 			wantStatus:   http.StatusUnprocessableEntity,
-			wantContains: []string{`data-testid="confirm-cut-error"`, "Nothing was changed", `<option value="0s" selected>`},
+			wantContains: []string{`<span class="field-error" role="alert">`, "Nothing was changed", `<option value="0s" selected>`},
 			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
 				if sec := e.server.webhookSecrets.Load(); sec.PreviousKey != "" {
 					t.Errorf("secrets rotated without the confirmation")
