@@ -18,17 +18,20 @@ func TestAPIKeyPages(t *testing.T) {
 	runScenarios(t, []scenario{
 		{name: "operator cannot open API keys", method: "GET", url: "/settings/api-keys", as: 2, wantStatus: 403, wantContains: []string{"Not allowed"}},
 		{name: "operator cannot make a key", method: "POST", url: "/settings/api-keys", as: 2,
-			form: url.Values{"name": {"x"}, "level": {"3"}}, wantStatus: 403, wantContains: []string{"Not allowed"},
+			wantAudit: []string{"access.denied refused"},
+			form:      url.Values{"name": {"x"}, "level": {"3"}}, wantStatus: 403, wantContains: []string{"Not allowed"},
 			after: func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
 				if keys, _ := e.store.APIKeys(context.Background()); len(keys) != 0 {
 					t.Errorf("a key was made: %+v", keys)
 				}
 			}},
 		{name: "bad allowlist is shown again", method: "POST", url: "/settings/api-keys", as: 3,
-			form: url.Values{"name": {"ci"}, "level": {"2"}, "allowlist": {"10.0.0.0/33"}}, wantStatus: 422,
+			wantAudit: []string{"apikey.create refused"},
+			form:      url.Values{"name": {"ci"}, "level": {"2"}, "allowlist": {"10.0.0.0/33"}}, wantStatus: 422,
 			wantContains: []string{"CIDR ranges", `value="ci"`}, wantNotContains: []string{"cok_"}},
 		{name: "no level chosen", method: "POST", url: "/settings/api-keys", as: 3,
-			form: url.Values{"name": {"ci"}, "level": {"9"}}, wantStatus: 422, wantContains: []string{"Choose level 1, 2 or 3."}},
+			wantAudit: []string{"apikey.create refused"},
+			form:      url.Values{"name": {"ci"}, "level": {"9"}}, wantStatus: 422, wantContains: []string{"Choose level 1, 2 or 3."}},
 	})
 
 	e := newTestEnv(t)

@@ -276,8 +276,8 @@ func TestCardShowAsViewer(t *testing.T) {
 			wantStatus: http.StatusBadRequest, wantContains: []string{"not valid"},
 		},
 		{
-			name: "anonymous is sent to sign-in", method: "GET", url: "/cards/" + joseID,
-			wantStatus: http.StatusSeeOther,
+			name: "anonymous is sent to the card after sign-in", method: "GET", url: "/cards/" + joseID,
+			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/login?next=%2Fcards%2F" + joseID},
 		},
 	})
 }

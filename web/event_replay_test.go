@@ -238,16 +238,20 @@ func TestReplayRefusals(t *testing.T) {
 	}
 	scenarios := []scenario{
 		{name: "unknown event through htmx: the message in place, 200", method: "POST", url: "/events/999/replay", form: url.Values{},
-			as: store.LevelOperational, headers: htmx, wantStatus: http.StatusOK,
+			wantAudit: []string{"event.replay refused"},
+			as:        store.LevelOperational, headers: htmx, wantStatus: http.StatusOK,
 			wantContains: []string{`role="alert"`, "There is no event 999 to replay; nothing was sent."},
 			after:        audited(store.ResultRefused)},
 		{name: "unknown event without htmx: a readable 404 page", method: "POST", url: "/events/999/replay", form: url.Values{},
-			as: store.LevelOperational, wantStatus: http.StatusNotFound,
+			wantAudit: []string{"event.replay refused"},
+			as:        store.LevelOperational, wantStatus: http.StatusNotFound,
 			wantContains: []string{"There is no event 999 to replay"}, after: audited(store.ResultRefused)},
 		{name: "viewer may not replay", method: "POST", url: "/events/1/replay", form: url.Values{}, as: store.LevelReadOnly,
-			before: stored, wantStatus: http.StatusForbidden, wantContains: []string{"Not allowed"}},
+			wantAudit: []string{"access.denied refused"},
+			before:    stored, wantStatus: http.StatusForbidden, wantContains: []string{"Not allowed"}},
 		{name: "the store refuses the outbox row: said in words, 200 for htmx, audited", method: "POST", url: "/events/1/replay",
-			form: url.Values{}, as: store.LevelOperational, headers: htmx,
+			wantAudit: []string{"event.replay error"},
+			form:      url.Values{}, as: store.LevelOperational, headers: htmx,
 			before: func(t *testing.T, e *testEnv) {
 				stored(t, e)
 				if _, err := e.store.Writer().Exec(`CREATE TRIGGER outbox_fails BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`); err != nil {

@@ -110,8 +110,49 @@ type scenario struct {
 	wantContains    []string
 	wantNotContains []string
 	wantHeaders     map[string]string
+	// wantAudit is the audit rows the request itself leaves, oldest first,
+	// each "action result" (e.g. "card.freeze ok"). An audit row is this
+	// console's side effect: a scenario that leaves any must name them all,
+	// and nil means it must leave none.
+	wantAudit []string
 	// after checks state once the request is done.
 	after func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder)
+}
+
+// said reports whether the scenario says anything about the body: what it
+// contains, or where it redirects (a redirect's body is net/http's link).
+func (sc scenario) said() bool {
+	return len(sc.wantContains) > 0 || len(sc.wantNotContains) > 0 || sc.wantHeaders["Location"] != "" ||
+		sc.wantHeaders["HX-Redirect"] != ""
+}
+
+// lastAuditID is the id of the newest audit row, 0 when none.
+func (e *testEnv) lastAuditID(t *testing.T) int64 {
+	t.Helper()
+	var id int64
+	if err := e.store.Reader().QueryRowContext(context.Background(), `SELECT COALESCE(max(id), 0) FROM audit_log`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// auditSince lists the audit rows after id as "action result", oldest first.
+func (e *testEnv) auditSince(t *testing.T, id int64) []string {
+	t.Helper()
+	rows, err := e.store.Reader().QueryContext(context.Background(), `SELECT action, result FROM audit_log WHERE id > ? ORDER BY id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var action, result string
+		if err := rows.Scan(&action, &result); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, action+" "+result)
+	}
+	return out
 }
 
 func (sc scenario) run(t *testing.T, e *testEnv) *httptest.ResponseRecorder {
@@ -132,11 +173,18 @@ func (sc scenario) run(t *testing.T, e *testEnv) *httptest.ResponseRecorder {
 	if sc.as != 0 {
 		req.AddCookie(e.login(userFor(sc.as)))
 	}
+	auditFrom := e.lastAuditID(t)
 	rec := e.do(req)
 	if rec.Code != sc.wantStatus {
 		t.Errorf("%s %s: status = %d, want %d; body: %.400s", sc.method, sc.url, rec.Code, sc.wantStatus, rec.Body.String())
 	}
 	body := rec.Body.String()
+	if !sc.said() && body != "" {
+		t.Errorf("scenario %q: expects no body (it names no content and no Location), got: %.300s", sc.name, body)
+	}
+	if got := e.auditSince(t, auditFrom); strings.Join(got, "\n") != strings.Join(sc.wantAudit, "\n") {
+		t.Errorf("scenario %q: audit rows = %q, want %q", sc.name, got, sc.wantAudit)
+	}
 	for _, want := range sc.wantContains {
 		if !strings.Contains(body, want) {
 			t.Errorf("%s %s: body does not contain %q; body: %.600s", sc.method, sc.url, want, body)

@@ -19,6 +19,7 @@ func TestLogin(t *testing.T) {
 	runScenarios(t, []scenario{
 		{
 			name: "good credentials start a session and go to next", method: "POST", url: "/login",
+			wantAudit:   []string{"login ok"},
 			form:        url.Values{"username": {"admin"}, "password": {testPassword}, "next": {"/audit"}},
 			wantStatus:  http.StatusSeeOther,
 			wantHeaders: map[string]string{"Location": "/audit"},
@@ -32,11 +33,13 @@ func TestLogin(t *testing.T) {
 		},
 		{
 			name: "username is case-insensitive", method: "POST", url: "/login",
+			wantAudit:  []string{"login ok"},
 			form:       url.Values{"username": {"ADMIN"}, "password": {testPassword}},
 			wantStatus: http.StatusSeeOther,
 		},
 		{
 			name: "wrong password is refused and audited", method: "POST", url: "/login",
+			wantAudit:       []string{"login refused"},
 			form:            url.Values{"username": {"admin"}, "password": {"wrong password!"}},
 			wantStatus:      http.StatusUnauthorized,
 			wantContains:    []string{"Wrong username or password."},
@@ -50,6 +53,7 @@ func TestLogin(t *testing.T) {
 		},
 		{
 			name: "unknown user gets the same answer", method: "POST", url: "/login",
+			wantAudit:    []string{"login refused"},
 			form:         url.Values{"username": {"mallory"}, "password": {testPassword}},
 			wantStatus:   http.StatusUnauthorized,
 			wantContains: []string{"Wrong username or password."},
@@ -62,12 +66,14 @@ func TestLogin(t *testing.T) {
 		},
 		{
 			name: "next cannot point at another site", method: "POST", url: "/login",
+			wantAudit:   []string{"login ok"},
 			form:        url.Values{"username": {"admin"}, "password": {testPassword}, "next": {"//evil.example/"}},
 			wantStatus:  http.StatusSeeOther,
 			wantHeaders: map[string]string{"Location": "/"},
 		},
 		{
 			name: "a cross-site form post is refused", method: "POST", url: "/login",
+			wantAudit:    []string{"request.cross_origin refused"},
 			form:         url.Values{"username": {"admin"}, "password": {testPassword}},
 			headers:      map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
 			wantStatus:   http.StatusForbidden,

@@ -123,7 +123,7 @@ func TestGuardedPages(t *testing.T) {
 		},
 		{
 			name: "signed-in pages are not cached", method: "GET", url: "/cards", as: store.LevelReadOnly,
-			wantStatus:  http.StatusOK,
+			wantStatus: http.StatusOK, wantContains: []string{"<title>Cards"},
 			wantHeaders: map[string]string{"Cache-Control": "no-store"},
 		},
 		{
@@ -138,7 +138,7 @@ func TestGuardedPages(t *testing.T) {
 		},
 		{
 			name: "security headers on every page", method: "GET", url: "/login",
-			wantStatus: http.StatusOK,
+			wantStatus: http.StatusOK, wantContains: []string{"<title>Sign in"},
 			wantHeaders: map[string]string{
 				"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
 				"Content-Security-Policy": contentSecurityPolicy,
@@ -154,7 +154,7 @@ func TestGuardedPages(t *testing.T) {
 		},
 		{
 			name: "static files are served without sign-in", method: "GET", url: "/static/app.css",
-			wantStatus: http.StatusOK,
+			wantStatus: http.StatusOK, wantContains: []string{".field-error"},
 		},
 	})
 }

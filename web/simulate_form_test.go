@@ -34,27 +34,31 @@ func TestSimulateFormsAsOperator(t *testing.T) {
 		},
 		{
 			name: "htmx refusal brings the form back with the error beside its field", method: "POST", url: "/simulate/authorize", as: operator,
-			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {""}},
+			wantAudit: []string{"simulate.authorize refused"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {""}},
 			wantStatus:   http.StatusOK,
 			wantContains: []string{`id="sim-action"`, `<span class="field-error" role="alert">Enter an amount`, `role="alert"`},
 			after:        simWantOutbox(0),
 		},
 		{
 			name: "htmx success answers the whole form, without earlier errors", method: "POST", url: "/simulate/authorize", as: operator,
-			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"12.34"}},
+			wantAudit: []string{"simulate.authorize ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"12.34"}},
 			wantStatus:      http.StatusOK,
 			wantContains:    []string{`id="sim-action"`, `data-testid="sim-result"`, "Authorized 12.34 USD", `value="12.34"`, `data-testid="sim-authorization"`},
 			wantNotContains: []string{"field-error", `role="alert"`},
 		},
 		{
 			name: "card page: htmx refusal keeps the form with its field error", method: "POST", url: cardURL + "authorize", as: operator,
-			before: addSimCard, headers: simHTMX, form: url.Values{"amount": {"abc"}},
+			wantAudit: []string{"simulate.authorize refused"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"amount": {"abc"}},
 			wantStatus:   http.StatusOK,
 			wantContains: []string{`id="card-sim-action"`, `id="card-sim-result"`, `<span class="field-error" role="alert">The amount &#34;abc&#34; is not a number`},
 		},
 		{
 			name: "card page: htmx success answers the form without errors", method: "POST", url: cardURL + "authorize", as: operator,
-			before: addSimCard, headers: simHTMX, form: url.Values{"amount": {"5"}},
+			wantAudit: []string{"simulate.authorize ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"amount": {"5"}},
 			wantStatus:      http.StatusOK,
 			wantContains:    []string{`id="card-sim-action"`, "Authorized 5.00 USD", `data-testid="sim-authorization"`},
 			wantNotContains: []string{"field-error"},
@@ -87,6 +91,7 @@ func TestSimulateChooseAuthorizationAsOperator(t *testing.T) {
 				t.Errorf("open = %+v, want only %s", open, newer)
 			}
 		},
+		wantAudit: []string{"simulate.clearing ok"},
 	}.run(t, e)
 
 	// It is no longer open: a readable field error, nothing sent.
@@ -95,11 +100,13 @@ func TestSimulateChooseAuthorizationAsOperator(t *testing.T) {
 		wantStatus:   http.StatusUnprocessableEntity,
 		wantContains: []string{`<span class="field-error" role="alert">The authorization &#34;` + older + `&#34; is not an open authorization of card •••• 4242`},
 		after:        simWantOutbox(3),
+		wantAudit:    []string{"simulate.reversal refused"},
 	}.run(t, e)
 
 	// Refund the cleared one without an amount: the whole of it.
 	scenario{method: "POST", url: "/cards/" + simCardID + "/simulate/refund", as: store.LevelOperational, headers: simHTMX,
 		form:       url.Values{"refund_of": {older}},
 		wantStatus: http.StatusOK, wantContains: []string{"Refunded 10.00 USD"},
+		wantAudit: []string{"simulate.refund ok"},
 	}.run(t, e)
 }

@@ -98,8 +98,9 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "viewer gets 403 on an action and nothing moves", method: "POST", url: "/simulate/authorize", as: store.LevelReadOnly,
-			before: addSimCard, form: url.Values{"card": {simCardID}, "amount": {"10"}},
-			wantStatus: http.StatusForbidden,
+			wantAudit: []string{"access.denied refused"},
+			before:    addSimCard, form: url.Values{"card": {simCardID}, "amount": {"10"}},
+			wantStatus: http.StatusForbidden, wantContains: []string{"Not allowed", "needs level 2"},
 			after: simAll(simWantBalance(10000), simWantOutbox(0), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
 				rows, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "access.denied"})
 				if len(rows) != 1 || rows[0].Actor != "viewer" {
@@ -109,8 +110,9 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "viewer gets 403 on a card action", method: "POST", url: cardURL + "authorize", as: store.LevelReadOnly,
-			before: addSimCard, form: url.Values{"amount": {"10"}},
-			wantStatus: http.StatusForbidden, after: simWantBalance(10000),
+			wantAudit: []string{"access.denied refused"},
+			before:    addSimCard, form: url.Values{"amount": {"10"}},
+			wantStatus: http.StatusForbidden, wantContains: []string{"Not allowed"}, after: simWantBalance(10000),
 		},
 		{
 			name: "operator sees the page with the picked card and the nav item", method: "GET", url: "/simulate?card=" + simCardID, as: store.LevelOperational,
@@ -148,7 +150,8 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "operator authorizes through htmx", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
-			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"10.50"}},
+			wantAudit: []string{"simulate.authorize ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"10.50"}},
 			wantStatus:   http.StatusOK,
 			wantContains: []string{"Authorized 10.50 USD", "CARDS/AUTHORIZATION PENDING", "delivery #1"},
 			after: simAll(simWantBalance(8950), simWantOutbox(1), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
@@ -160,13 +163,15 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "a plain form post redirects to the page with the delivery", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
-			before: addSimCard, form: url.Values{"card": {simCardID}, "amount": {"1"}},
+			wantAudit: []string{"simulate.authorize ok"},
+			before:    addSimCard, form: url.Values{"card": {simCardID}, "amount": {"1"}},
 			wantStatus:  http.StatusSeeOther,
 			wantHeaders: map[string]string{"Location": "/simulate?card=" + simCardID + "&done=1"},
 		},
 		{
 			name: "card page clearing with no authorization is NOT_FOUND", method: "POST", url: cardURL + "clearing", as: store.LevelOperational,
-			before: addSimCard, wantStatus: http.StatusNotFound, form: url.Values{},
+			wantAudit: []string{"simulate.clearing refused"},
+			before:    addSimCard, wantStatus: http.StatusNotFound, form: url.Values{},
 			wantContains: []string{"Simulation refused", "Authorization event not found for card " + simCardID, "Back to the card"},
 			after: simAll(simWantOutbox(0), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
 				rows, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "simulate.clearing"})
@@ -177,48 +182,55 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "card page clearing after an authorization settles it", method: "POST", url: cardURL + "clearing", as: store.LevelOperational,
-			before: simAuthorizeFirst, headers: simHTMX, form: url.Values{},
+			wantAudit: []string{"simulate.clearing ok"},
+			before:    simAuthorizeFirst, headers: simHTMX, form: url.Values{},
 			wantStatus: http.StatusOK, wantContains: []string{"Cleared 10.00 USD", "CARDS/CLEARING SUCCESS"},
 			after: simAll(simWantBalance(9000), simWantOutbox(2)),
 		},
 		{
 			name: "card page plain post redirects to the card", method: "POST", url: cardURL + "reversal", as: store.LevelOperational,
-			before: simAuthorizeFirst, form: url.Values{"amount": {"10"}},
+			wantAudit: []string{"simulate.reversal ok"},
+			before:    simAuthorizeFirst, form: url.Values{"amount": {"10"}},
 			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/cards/" + simCardID},
 			after: simWantBalance(10000),
 		},
 		{
 			name: "card page htmx refusal is a message in the panel", method: "POST", url: cardURL + "authorize", as: store.LevelOperational,
-			before: addSimCard, headers: simHTMX, form: url.Values{"amount": {"abc"}},
+			wantAudit: []string{"simulate.authorize refused"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"amount": {"abc"}},
 			wantStatus: http.StatusOK, wantContains: []string{`role="alert"`, "not a number"}, after: simWantOutbox(0),
 		},
 		{
 			name: "wallet actions are not card actions", method: "POST", url: cardURL + "withdraw", as: store.LevelOperational,
-			before: addSimCard, form: url.Values{"amount": {"1"}}, wantStatus: http.StatusNotFound,
+			before: addSimCard, form: url.Values{"amount": {"1"}}, wantStatus: http.StatusNotFound, wantContains: []string{"Not found"},
 		},
 		{
 			name: "unknown action is 404", method: "POST", url: "/simulate/explode", as: store.LevelOperational,
-			form: url.Values{}, wantStatus: http.StatusNotFound,
+			form: url.Values{}, wantStatus: http.StatusNotFound, wantContains: []string{"Not found"},
 		},
 		{
 			name: "negative amount re-renders the form with the message", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
-			before: addSimCard, form: url.Values{"card": {simCardID}, "amount": {"-5"}},
+			wantAudit: []string{"simulate.authorize refused"},
+			before:    addSimCard, form: url.Values{"card": {simCardID}, "amount": {"-5"}},
 			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"is negative", "field-error", `value="-5"`},
 			after: simAll(simWantBalance(10000), simWantOutbox(0)),
 		},
 		{
 			name: "huge amount is refused", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
-			before: addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"99999999999"}},
+			wantAudit: []string{"simulate.authorize refused"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"99999999999"}},
 			wantStatus: http.StatusOK, wantContains: []string{"too large"}, after: simWantOutbox(0),
 		},
 		{
 			name: "unknown card is refused", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
-			headers: simHTMX, form: url.Values{"card": {"nope"}, "amount": {"1"}},
+			wantAudit: []string{"simulate.authorize refused"},
+			headers:   simHTMX, form: url.Values{"card": {"nope"}, "amount": {"1"}},
 			wantStatus: http.StatusOK, wantContains: []string{"Card not found: nope."},
 		},
 		{
 			name: "wallet deposit", method: "POST", url: "/simulate/deposit-wallet", as: store.LevelOperational,
-			before: addSimCard, headers: simHTMX, form: url.Values{"wallet": {simWalletID}, "amount": {"5"}},
+			wantAudit: []string{"simulate.deposit-wallet ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"wallet": {simWalletID}, "amount": {"5"}},
 			wantStatus: http.StatusOK, wantContains: []string{"Deposited 5.00 USDC", "VIRTUAL_WALLETS/DEPOSIT SUCCESS"},
 		},
 		{
@@ -229,26 +241,31 @@ func TestSimulateRoutes(t *testing.T) {
 		},
 		{
 			name: "an edited payload that is not JSON is refused with the reason", method: "POST", url: "/simulate/send", as: store.LevelOperational,
+			wantAudit:  []string{"simulate.edited refused"},
 			form:       url.Values{"payload": {`{"operation": "CARDS",`}, "mode": {"normal"}},
 			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"not valid JSON"}, after: simWantOutbox(0),
 		},
 		{
 			name: "an edited payload is sent, deliberately broken", method: "POST", url: "/simulate/send", as: store.LevelOperational,
+			wantAudit:  []string{"simulate.edited ok"},
 			headers:    simHTMX,
 			form:       url.Values{"payload": {`{"operation":"CARDS","sub_operation":"REFUND","operation_id":"x-1","status":"SUCCESS"}`}, "mode": {"bad_key"}},
 			wantStatus: http.StatusOK, wantContains: []string{"deliberately broken (bad_key)", "CARDS/REFUND"}, after: simWantOutbox(1),
 		},
 		{
 			name: "a burst of zero is refused", method: "POST", url: "/simulate/burst", as: store.LevelOperational,
-			headers: simHTMX, form: url.Values{"n": {"0"}}, wantStatus: http.StatusOK, wantContains: []string{"between 1 and 10000"},
+			wantAudit: []string{"simulate.burst refused"},
+			headers:   simHTMX, form: url.Values{"n": {"0"}}, wantStatus: http.StatusOK, wantContains: []string{"between 1 and 10000"},
 		},
 		{
 			name: "a burst above the bound is refused", method: "POST", url: "/simulate/burst", as: store.LevelOperational,
-			form: url.Values{"n": {"10001"}}, wantStatus: http.StatusBadRequest, wantContains: []string{"between 1 and 10000"},
+			wantAudit: []string{"simulate.burst refused"},
+			form:      url.Values{"n": {"10001"}}, wantStatus: http.StatusBadRequest, wantContains: []string{"between 1 and 10000"},
 		},
 		{
 			name: "a burst is queued and shows its progress", method: "POST", url: "/simulate/burst", as: store.LevelOperational,
-			headers: simHTMX, form: url.Values{"n": {"25"}},
+			wantAudit: []string{"simulate.burst ok"},
+			headers:   simHTMX, form: url.Values{"n": {"25"}},
 			wantStatus: http.StatusOK, wantContains: []string{"Burst #1: 0 of 25 delivered", `hx-trigger="every 1s"`}, after: simWantOutbox(25),
 		},
 		{

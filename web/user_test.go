@@ -63,6 +63,7 @@ func TestUserManagement(t *testing.T) {
 		},
 		{
 			name: "admin adds a user and sees a one-time password once", method: "POST", url: "/settings/users", as: store.LevelAdmin,
+			wantAudit:  []string{"user.create ok"},
 			form:       url.Values{"username": {"carol"}, "level": {"2"}},
 			wantStatus: http.StatusOK, wantContains: []string{"One-time password for <strong>carol</strong>", `data-testid="handover-password"`, "must choose a password"},
 			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
@@ -74,12 +75,14 @@ func TestUserManagement(t *testing.T) {
 		},
 		{
 			name: "admin adds a user with a password of their choosing", method: "POST", url: "/settings/users", as: store.LevelAdmin,
+			wantAudit:  []string{"user.create ok"},
 			form:       url.Values{"username": {"dave"}, "level": {"1"}, "password": {"a chosen password"}},
 			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/settings/users?done=create&user=dave"},
 			after: wantUser("dave", store.LevelReadOnly, false, store.AuditUserCreate, "admin:ok"),
 		},
 		{
 			name: "a wrong level is refused in words", method: "POST", url: "/settings/users", as: store.LevelAdmin,
+			wantAudit:    []string{"user.create refused"},
 			form:         url.Values{"username": {"erin"}, "level": {"9"}, "password": {"short"}},
 			wantStatus:   http.StatusUnprocessableEntity,
 			wantContains: []string{"Choose level 1, 2 or 3.", "The password must be at least 10 characters."},
@@ -92,36 +95,42 @@ func TestUserManagement(t *testing.T) {
 		},
 		{
 			name: "a taken name is refused", method: "POST", url: "/settings/users", as: store.LevelAdmin,
+			wantAudit:  []string{"user.create refused"},
 			form:       url.Values{"username": {"VIEWER"}, "level": {"1"}},
 			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"There is a user with this name already."},
 			after: wantUser("viewer", store.LevelReadOnly, false, store.AuditUserCreate, "admin:refused"),
 		},
 		{
 			name: "admin changes a level with a reason", method: "POST", url: "/settings/users/" + viewerID + "/level", as: store.LevelAdmin,
+			wantAudit:  []string{"user.level ok"},
 			form:       reason("covers the night shift", "level", "2"),
 			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/settings/users?done=level&user=viewer"},
 			after: wantUser("viewer", store.LevelOperational, false, store.AuditUserLevel, "admin:ok"),
 		},
 		{
 			name: "a level change needs a reason", method: "POST", url: "/settings/users/" + viewerID + "/level", as: store.LevelAdmin,
+			wantAudit:  []string{"user.level refused"},
 			form:       reason("  ", "level", "2"),
 			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"Say why: the reason goes into the audit log."},
 			after: wantUser("viewer", store.LevelReadOnly, false, store.AuditUserLevel, "admin:refused"),
 		},
 		{
 			name: "a reason over its limit is refused", method: "POST", url: "/settings/users/" + viewerID + "/disable", as: store.LevelAdmin,
+			wantAudit:  []string{"user.disable refused"},
 			form:       reason(strings.Repeat("x", store.UserReasonMax+1)),
 			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"The reason must be at most 200 characters."},
 			after: wantUser("viewer", store.LevelReadOnly, false, store.AuditUserDisable, "admin:refused"),
 		},
 		{
 			name: "a level that is not one is refused", method: "POST", url: "/settings/users/" + viewerID + "/level", as: store.LevelAdmin,
+			wantAudit:  []string{"user.level refused"},
 			form:       reason("why not", "level", "admin"),
 			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"Choose level 1, 2 or 3."},
 			after: wantUser("viewer", store.LevelReadOnly, false, store.AuditUserLevel, "admin:refused"),
 		},
 		{
 			name: "an unknown user is a readable 404", method: "POST", url: "/settings/users/424242/disable", as: store.LevelAdmin,
+			wantAudit:  []string{"user.disable refused"},
 			form:       reason("gone"),
 			wantStatus: http.StatusNotFound, wantContains: []string{"User not found", "Nothing was changed."},
 			after: func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
@@ -130,18 +139,21 @@ func TestUserManagement(t *testing.T) {
 		},
 		{
 			name: "an admin cannot demote themselves", method: "POST", url: "/settings/users/" + adminID + "/level", as: store.LevelAdmin,
+			wantAudit:  []string{"user.level refused"},
 			form:       reason("testing", "level", "1"),
 			wantStatus: http.StatusConflict, wantContains: []string{"You cannot disable or demote yourself"},
 			after: wantUser("admin", store.LevelAdmin, false, store.AuditUserLevel, "admin:refused"),
 		},
 		{
 			name: "an admin cannot disable themselves", method: "POST", url: "/settings/users/" + adminID + "/disable", as: store.LevelAdmin,
+			wantAudit:  []string{"user.disable refused"},
 			form:       reason("testing"),
 			wantStatus: http.StatusConflict, wantContains: []string{"You cannot disable or demote yourself"},
 			after: wantUser("admin", store.LevelAdmin, false, store.AuditUserDisable, "admin:refused"),
 		},
 		{
 			name: "enabling an active user says so", method: "POST", url: "/settings/users/" + viewerID + "/enable", as: store.LevelAdmin,
+			wantAudit:  []string{"user.enable refused"},
 			form:       reason("why"),
 			wantStatus: http.StatusConflict, wantContains: []string{"viewer is already in that state"},
 			after: wantUser("viewer", store.LevelReadOnly, false, store.AuditUserEnable, "admin:refused"),

@@ -412,8 +412,9 @@ func TestWebhookSettings(t *testing.T) {
 		},
 		{
 			name: "operator may not rotate, and the attempt is audited", method: "POST", url: "/settings/webhooks/rotate",
-			form: map[string][]string{"overlap": {"1h"}}, as: store.LevelOperational,
-			wantStatus: http.StatusForbidden,
+			wantAudit: []string{"access.denied refused"},
+			form:      map[string][]string{"overlap": {"1h"}}, as: store.LevelOperational,
+			wantStatus: http.StatusForbidden, wantContains: []string{"Not allowed"},
 			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
 				entries, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "access.denied"})
 				if len(entries) != 1 || entries[0].Actor != "operator" {
@@ -423,7 +424,8 @@ func TestWebhookSettings(t *testing.T) {
 		},
 		{
 			name: "a bad overlap is refused, audited, and changes nothing", method: "POST", url: "/settings/webhooks/rotate",
-			form: map[string][]string{"overlap": {"forever"}}, as: store.LevelAdmin,
+			wantAudit: []string{"webhook.rotate refused"},
+			form:      map[string][]string{"overlap": {"forever"}}, as: store.LevelAdmin,
 			wantStatus: http.StatusBadRequest, wantContains: []string{"Nothing was changed"},
 			before: func(t *testing.T, e *testEnv) {},
 			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
@@ -438,9 +440,10 @@ func TestWebhookSettings(t *testing.T) {
 		},
 		{
 			name: "a cross-site rotation is refused", method: "POST", url: "/settings/webhooks/rotate",
-			form: map[string][]string{"overlap": {"1h"}}, as: store.LevelAdmin,
+			wantAudit: []string{"request.cross_origin refused"},
+			form:      map[string][]string{"overlap": {"1h"}}, as: store.LevelAdmin,
 			headers:    map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
-			wantStatus: http.StatusForbidden,
+			wantStatus: http.StatusForbidden, wantContains: []string{"Request refused", "sent from another site"},
 			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
 				if sec := e.server.webhookSecrets.Load(); sec.PreviousKey != "" {
 					t.Errorf("secrets = %+v, want no rotation", sec)

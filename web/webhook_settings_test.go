@@ -43,7 +43,8 @@ func TestWebhookSettingsRotationAsAdmin(t *testing.T) {
 		},
 		{
 			name: "no overlap without the confirmation is refused with a field error", method: "POST", url: "/settings/webhooks/rotate", as: admin,
-			before: noop, form: map[string][]string{"overlap": {"0s"}},
+			wantAudit: []string{"webhook.rotate refused"},
+			before:    noop, form: map[string][]string{"overlap": {"0s"}},
 			wantStatus:   http.StatusUnprocessableEntity,
 			wantContains: []string{`<span class="field-error" role="alert">`, "Nothing was changed", `<option value="0s" selected>`},
 			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
@@ -57,7 +58,8 @@ func TestWebhookSettingsRotationAsAdmin(t *testing.T) {
 		},
 		{
 			name: "no overlap, confirmed, rotates and cuts the old pair off", method: "POST", url: "/settings/webhooks/rotate", as: admin,
-			before: noop, form: map[string][]string{"overlap": {"0s"}, "confirm_cut": {"yes"}},
+			wantAudit: []string{"webhook.rotate ok"},
+			before:    noop, form: map[string][]string{"overlap": {"0s"}, "confirm_cut": {"yes"}},
 			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/settings/webhooks?rotated=1"},
 			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
 				sec := e.server.webhookSecrets.Load()
@@ -74,7 +76,8 @@ func TestWebhookSettingsRotationAsAdmin(t *testing.T) {
 		},
 		{
 			name: "an overlap needs no confirmation", method: "POST", url: "/settings/webhooks/rotate", as: admin,
-			before: noop, form: map[string][]string{"overlap": {"1h"}},
+			wantAudit: []string{"webhook.rotate ok"},
+			before:    noop, form: map[string][]string{"overlap": {"1h"}},
 			wantStatus: http.StatusSeeOther,
 		},
 		{
