@@ -23,12 +23,6 @@ const APIKeyNameMax = 60
 // apiKeyAllowMax bounds the entries of an allowlist.
 const apiKeyAllowMax = 50
 
-// Audit actions of API keys.
-const (
-	AuditAPIKeyCreate = "apikey.create"
-	AuditAPIKeyRevoke = "apikey.revoke"
-)
-
 // APIKey is a key of the sandbox's provider API, without its secret: only
 // its SHA-256 is kept.
 type APIKey struct {

@@ -195,7 +195,7 @@ func (s *Store) UnlockUser(ctx context.Context, username, actor string) (int64, 
 			return err
 		}
 		n, _ = res.RowsAffected()
-		return s.auditTx(ctx, tx, AuditEntry{Actor: actor, Action: "user.unlock", TargetType: "user", TargetID: username,
+		return s.auditTx(ctx, tx, AuditEntry{Actor: actor, Action: AuditUserUnlock, TargetType: "user", TargetID: username,
 			Result: ResultOK, Detail: fmt.Sprintf("%d failed password checks forgotten", n)})
 	})
 	if err != nil {
@@ -296,7 +296,7 @@ func (s *Store) stepUpLockoutTx(ctx context.Context, tx *sql.Tx, u User, actor R
 	}
 	n, _ := res.RowsAffected()
 	return s.auditTx(ctx, tx, AuditEntry{Actor: actor.Username, ActorLevel: actor.Level, RemoteAddr: actor.RemoteAddr,
-		Action: "user.step_up_lockout", TargetType: "user", TargetID: u.Username, Result: ResultRefused,
+		Action: AuditUserStepUpLockout, TargetType: "user", TargetID: u.Username, Result: ResultRefused,
 		Detail: fmt.Sprintf("%d wrong passwords at reissue step 2 within %d minutes (last on request %s): %d session(s) ended",
 			MaxStepUpFails, int(StepUpWindow.Minutes()), requestID, n)})
 }

@@ -49,12 +49,6 @@ func (a Actor) audit(action, targetType, targetID, result, detail string) AuditE
 		TargetType: targetType, TargetID: targetID, Result: result, Detail: detail}
 }
 
-// Audit actions of freezing.
-const (
-	AuditCardFreeze   = "card.freeze"
-	AuditCardUnfreeze = "card.unfreeze"
-)
-
 // CardFreeze is an admin's freeze (Freeze true) or unfreeze of a card.
 type CardFreeze struct {
 	CardID string

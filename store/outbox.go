@@ -412,7 +412,7 @@ func (s *Store) EnqueueReplay(ctx context.Context, eventID string, rawBody []byt
 			return err
 		}
 		return s.auditTx(ctx, tx, AuditEntry{Actor: by.Name, ActorLevel: by.Level, RemoteAddr: by.RemoteAddr,
-			Action: "event.replay", TargetType: "event", TargetID: eventID,
+			Action: AuditEventReplay, TargetType: "event", TargetID: eventID,
 			Detail: fmt.Sprintf("outbox %d, operation_id %s", m.ID, m.OperationID)})
 	})
 	if err != nil {
@@ -459,7 +459,7 @@ func (s *Store) EnqueueEdited(ctx context.Context, body []byte, mode string, by 
 			return err
 		}
 		return s.auditTx(ctx, tx, AuditEntry{Actor: by.Name, ActorLevel: by.Level, RemoteAddr: by.RemoteAddr,
-			Action: "simulate.edited", TargetType: "outbox", TargetID: fmt.Sprint(m.ID),
+			Action: AuditSimulateEdited, TargetType: "outbox", TargetID: fmt.Sprint(m.ID),
 			Detail: fmt.Sprintf("%s/%s %s, mode %s, operation_id %s", m.Operation, m.SubOperation, m.Status, mode, m.OperationID)})
 	})
 	if err != nil {

@@ -413,7 +413,7 @@ func (s *Store) CreateReissueRequest(ctx context.Context, n NewReissueRequest) (
 			refusal = ErrReissueCardChanged
 		}
 		if refusal != nil {
-			return s.auditTx(ctx, tx, n.Actor.audit("reissue.request", c.ID, ResultRefused, refusal.Error()))
+			return s.auditTx(ctx, tx, n.Actor.audit(AuditReissueRequest, c.ID, ResultRefused, refusal.Error()))
 		}
 		now := s.nowMs()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO reissue_requests(id, card_id, card_version, maker_id, maker, reason, note,
@@ -430,7 +430,7 @@ func (s *Store) CreateReissueRequest(ctx context.Context, n NewReissueRequest) (
 		if n.FourEyes {
 			detail += "; four-eyes: waits for a second admin"
 		}
-		return s.auditTx(ctx, tx, n.Actor.audit("reissue.request", c.ID, ResultOK, detail))
+		return s.auditTx(ctx, tx, n.Actor.audit(AuditReissueRequest, c.ID, ResultOK, detail))
 	})
 	if err != nil {
 		return ReissueRequest{}, fmt.Errorf("store: reissue card %s: %w", n.CardID, err)
@@ -499,7 +499,7 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 		now := s.nowMs()
 		refuse := func(e error, detail string) error {
 			refusal = e
-			return s.auditTx(ctx, tx, c.Actor.audit("reissue.confirm", req.CardID, ResultRefused,
+			return s.auditTx(ctx, tx, c.Actor.audit(AuditReissueConfirm, req.CardID, ResultRefused,
 				fmt.Sprintf("request %s: %s", req.ID, detail)))
 		}
 		switch req.Status {
@@ -610,7 +610,7 @@ func (s *Store) reissueTx(ctx context.Context, tx *sql.Tx, key []byte, req Reiss
 	}
 	detail += fmt.Sprintf("; last 4 %s → %s; expiry %02d/%d → %02d/%d; prepared by %s, confirmed by %s",
 		req.Card.Last4, last4, req.Card.ExpMonth, req.Card.ExpYear, expMonth, expYear, req.Maker, actor.Username)
-	return s.auditTx(ctx, tx, actor.audit("card.reissue", req.CardID, ResultOK, detail))
+	return s.auditTx(ctx, tx, actor.audit(AuditCardReissue, req.CardID, ResultOK, detail))
 }
 
 // renumberTx is the core of every reissue, two-step or one-step: a new
@@ -757,13 +757,13 @@ func (s *Store) RejectReissue(ctx context.Context, rj ReissueRejection) (Reissue
 			}
 		}
 		if refusal != nil {
-			return s.auditTx(ctx, tx, rj.Actor.audit("reissue.reject", req.CardID, ResultRefused,
+			return s.auditTx(ctx, tx, rj.Actor.audit(AuditReissueReject, req.CardID, ResultRefused,
 				fmt.Sprintf("request %s: %s", req.ID, refusal)))
 		}
 		if err := closeRequest(ctx, tx, req.ID, ReissueRejected, reason, now, rj.Actor); err != nil {
 			return err
 		}
-		return s.auditTx(ctx, tx, rj.Actor.audit("reissue.reject", req.CardID, ResultOK,
+		return s.auditTx(ctx, tx, rj.Actor.audit(AuditReissueReject, req.CardID, ResultOK,
 			fmt.Sprintf("request %s by %s rejected: %s", req.ID, req.Maker, reason)))
 	})
 	if err != nil {

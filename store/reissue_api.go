@@ -24,14 +24,14 @@ func (s *Store) ReissueNow(ctx context.Context, cardID string, actor Actor) (Rei
 		}
 		if c.Status == "DELETED" {
 			refusal = ErrCardDeleted
-			return s.auditTx(ctx, tx, actor.audit("card.reissue", "card", c.ID, ResultRefused, refusal.Error()))
+			return s.auditTx(ctx, tx, actor.audit(AuditCardReissue, "card", c.ID, ResultRefused, refusal.Error()))
 		}
 		now := s.nowMs()
 		last4, expMonth, expYear, err := renumberTx(ctx, tx, key, c, c.Version, now)
 		if err != nil {
 			return err
 		}
-		return s.auditTx(ctx, tx, actor.audit("card.reissue", "card", c.ID, ResultOK,
+		return s.auditTx(ctx, tx, actor.audit(AuditCardReissue, "card", c.ID, ResultOK,
 			fmt.Sprintf("one step, through the API; last 4 %s → %s; expiry %02d/%d → %02d/%d",
 				c.Last4, last4, c.ExpMonth, c.ExpYear, expMonth, expYear)))
 	})

@@ -259,7 +259,7 @@ func (s *Store) simulate(ctx context.Context, req SimRequest, commit bool) (SimR
 			detail += ", amount " + simDecimal(in.amount) + " USD"
 		}
 		if err := s.auditTx(ctx, tx, AuditEntry{Actor: req.By.Name, ActorLevel: req.By.Level, RemoteAddr: req.By.RemoteAddr,
-			Action: "simulate." + req.Action, TargetType: target, TargetID: id, Detail: detail}); err != nil {
+			Action: AuditSimulate(req.Action), TargetType: target, TargetID: id, Detail: detail}); err != nil {
 			return err
 		}
 		if !commit {
@@ -287,7 +287,7 @@ func (s *Store) AuditSimRefusal(ctx context.Context, req SimRequest, refusal err
 		target, id = "wallet", req.WalletID
 	}
 	return s.Audit(ctx, AuditEntry{Actor: req.By.Name, ActorLevel: req.By.Level, RemoteAddr: req.By.RemoteAddr,
-		Action: "simulate." + req.Action, TargetType: target, TargetID: id, Result: ResultRefused, Detail: refusal.Error()})
+		Action: AuditSimulate(req.Action), TargetType: target, TargetID: id, Result: ResultRefused, Detail: refusal.Error()})
 }
 
 // simInput is a SimRequest checked and parsed.

@@ -86,7 +86,7 @@ func (s *Store) EnqueueBurst(ctx context.Context, n int, cardID string, by SimAc
 			}
 		}
 		return s.auditTx(ctx, tx, AuditEntry{Actor: by.Name, ActorLevel: by.Level, RemoteAddr: by.RemoteAddr,
-			Action: "simulate.burst", TargetType: "burst", TargetID: fmt.Sprint(b.ID), Detail: fmt.Sprintf("%d notifications", n)})
+			Action: AuditSimulateBurst, TargetType: "burst", TargetID: fmt.Sprint(b.ID), Detail: fmt.Sprintf("%d notifications", n)})
 	})
 	var se *SimError
 	if errors.As(err, &se) {

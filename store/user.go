@@ -156,7 +156,7 @@ func (s *Store) ResetPassword(ctx context.Context, username, password, actor str
 			return err
 		}
 		n, _ := ended.RowsAffected()
-		return s.auditTx(ctx, tx, AuditEntry{Actor: actor, Action: "user.password_reset", TargetType: "user",
+		return s.auditTx(ctx, tx, AuditEntry{Actor: actor, Action: AuditUserPasswordReset, TargetType: "user",
 			TargetID: u.Username, Detail: fmt.Sprintf("%d sessions ended", n)})
 	})
 	if err != nil {

@@ -12,20 +12,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Audit actions of user management and of a person's own account.
-const (
-	AuditUserCreate        = "user.create"
-	AuditUserLevel         = "user.level"
-	AuditUserDisable       = "user.disable"
-	AuditUserEnable        = "user.enable"
-	AuditUserPasswordReset = "user.password_reset"
-	AuditUserSessionsEnd   = "user.sessions_end"
-	AuditUserTwoFactorOff  = "user.2fa_reset"
-	AuditPasswordChange    = "account.password_change"
-	AuditSessionEnd        = "account.session_end"
-	AuditTwoFactorEnrol    = "account.2fa_enrol"
-)
-
 // UserReasonMax bounds the reason an admin gives for a change to a user.
 const UserReasonMax = 200
 

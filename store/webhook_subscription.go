@@ -81,7 +81,7 @@ func (s *Store) SubscribeWebhook(ctx context.Context, sub WebhookSubscription, a
 		if err := putSettingJSON(ctx, tx, webhookSubscriptionSetting, sub, s.nowMs()); err != nil {
 			return err
 		}
-		return s.auditTx(ctx, tx, actor.audit("webhook.subscribe", "settings", "webhook", ResultOK,
+		return s.auditTx(ctx, tx, actor.audit(AuditWebhookSubscribe, "settings", "webhook", ResultOK,
 			fmt.Sprintf("notifications go to %s (were going to %s); key replaced", cut(sub.URL, 300), cut(old, 300))))
 	})
 	if err != nil {

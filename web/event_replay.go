@@ -27,7 +27,7 @@ func (s *Server) eventReplay(w http.ResponseWriter, r *http.Request) {
 		ev, err = s.store.Event(r.Context(), n)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		s.audit(r, currentPrincipal(r), "event.replay", "event", id, store.ResultRefused, "no such event")
+		s.audit(r, currentPrincipal(r), store.AuditEventReplay, "event", id, store.ResultRefused, "no such event")
 		s.replayRefused(w, r, http.StatusNotFound, "No such event", "There is no event "+id+" to replay; nothing was sent.")
 		return
 	}
@@ -37,7 +37,7 @@ func (s *Server) eventReplay(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := s.store.EnqueueReplay(r.Context(), id, ev.Body, ev.WebhookID, simActor(r))
 	if se := simRefusal(err); se != nil {
-		s.audit(r, currentPrincipal(r), "event.replay", "event", id, store.ResultRefused, se.Message)
+		s.audit(r, currentPrincipal(r), store.AuditEventReplay, "event", id, store.ResultRefused, se.Message)
 		s.replayRefused(w, r, simRefusalStatus(se), "Replay refused", se.Message)
 		return
 	}
@@ -68,7 +68,7 @@ func (s *Server) replayRefused(w http.ResponseWriter, r *http.Request, status in
 // replayFailed answers a replay the store could not take: logged and
 // audited with the trace id, and said in words.
 func (s *Server) replayFailed(w http.ResponseWriter, r *http.Request, id string, err error) {
-	s.audit(r, currentPrincipal(r), "event.replay", "event", id, store.ResultError, "trace "+traceID(r))
+	s.audit(r, currentPrincipal(r), store.AuditEventReplay, "event", id, store.ResultError, "trace "+traceID(r))
 	if !isHTMX(r) {
 		s.serverError(w, r, err)
 		return

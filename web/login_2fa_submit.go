@@ -40,7 +40,7 @@ func (s *Server) loginTwoFactorSubmit(w http.ResponseWriter, r *http.Request) {
 	// Each code is counted before it is checked, like a password.
 	slot, err := s.store.ReserveSignIn(r.Context(), u.Username, remoteAddr(r))
 	if throttled, ok := errors.AsType[*store.ThrottledError](err); ok {
-		s.audit(r, nil, "login.2fa", "user", u.Username, store.ResultRefused, "throttled: "+throttled.Limit)
+		s.audit(r, nil, store.AuditLoginSecondFactor, "user", u.Username, store.ResultRefused, "throttled: "+throttled.Limit)
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(throttled.Wait.Seconds()))))
 		f.Error = fmt.Sprintf("Too many failed sign-ins. Wait %d minute(s) and try again.", int(math.Ceil(throttled.Wait.Minutes())))
 		s.render(w, r, http.StatusTooManyRequests, views.LoginTwoFactorPage(page, f))
@@ -53,12 +53,12 @@ func (s *Server) loginTwoFactorSubmit(w http.ResponseWriter, r *http.Request) {
 	method, err := s.store.VerifySecondFactor(r.Context(), u.ID, code)
 	switch {
 	case errors.Is(err, store.ErrCodeReused):
-		s.audit(r, nil, "login.2fa", "user", u.Username, store.ResultRefused, "code already used")
+		s.audit(r, nil, store.AuditLoginSecondFactor, "user", u.Username, store.ResultRefused, "code already used")
 		f.Error = "That code was used already. Wait for the app to show the next one (at most 30 seconds) and type that."
 		s.render(w, r, http.StatusUnauthorized, views.LoginTwoFactorPage(page, f))
 		return
 	case errors.Is(err, store.ErrCodeWrong):
-		s.audit(r, nil, "login.2fa", "user", u.Username, store.ResultRefused, "wrong code")
+		s.audit(r, nil, store.AuditLoginSecondFactor, "user", u.Username, store.ResultRefused, "wrong code")
 		f.Error = "Wrong code, or one from another period. Type the code the app shows now, or a recovery code."
 		s.render(w, r, http.StatusUnauthorized, views.LoginTwoFactorPage(page, f))
 		return
@@ -82,6 +82,6 @@ func (s *Server) loginTwoFactorSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &Principal{UserID: u.ID, Username: u.Username, Level: u.Level}
-	s.audit(r, p, "login", "user", u.Username, store.ResultOK, "second factor: "+method)
+	s.audit(r, p, store.AuditLogin, "user", u.Username, store.ResultOK, "second factor: "+method)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

@@ -38,7 +38,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	// are refused once the limit is reached, however they are timed.
 	slot, err := s.store.ReserveSignIn(r.Context(), username, remoteAddr(r))
 	if throttled, ok := errors.AsType[*store.ThrottledError](err); ok {
-		s.auditAnonymous(r, "login", "user", store.Cut(username, store.AnonymousValueMax), "throttled: "+throttled.Limit)
+		s.auditAnonymous(r, store.AuditLogin, "user", store.Cut(username, store.AnonymousValueMax), "throttled: "+throttled.Limit)
 		minutes := int(math.Ceil(throttled.Wait.Minutes()))
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(throttled.Wait.Seconds()))))
 		f.Error = fmt.Sprintf("Too many failed sign-ins. Wait %d minute(s) and try again.", minutes)
@@ -53,7 +53,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, store.ErrBadCredentials) {
 		// The slot stays as the failure. Checked tries are few per address
 		// (the throttle), so each is audited.
-		s.audit(r, nil, "login", "user", store.Cut(username, store.AnonymousValueMax), store.ResultRefused, "wrong username or password")
+		s.audit(r, nil, store.AuditLogin, "user", store.Cut(username, store.AnonymousValueMax), store.ResultRefused, "wrong username or password")
 		f.Error = "Wrong username or password."
 		s.render(w, r, http.StatusUnauthorized, views.LoginPage(page, f))
 		return
@@ -76,13 +76,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if errors.Is(err, store.ErrUserDisabled) {
-		s.audit(r, nil, "login", "user", u.Username, store.ResultRefused, "account disabled")
+		s.audit(r, nil, store.AuditLogin, "user", u.Username, store.ResultRefused, "account disabled")
 		f.Error = "This account is disabled. Ask an admin if you need it again."
 		s.render(w, r, http.StatusForbidden, views.LoginPage(page, f))
 		return
 	}
 	if u.TwoFactor() {
-		s.audit(r, nil, "login.password", "user", u.Username, store.ResultOK, "second factor asked")
+		s.audit(r, nil, store.AuditLoginPassword, "user", u.Username, store.ResultOK, "second factor asked")
 		if err := s.startChallenge(w, r, u, f.Next); err != nil {
 			s.serverError(w, r, err)
 		}
@@ -97,6 +97,6 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &Principal{UserID: u.ID, Username: u.Username, Level: u.Level}
-	s.audit(r, p, "login", "user", u.Username, store.ResultOK, "")
+	s.audit(r, p, store.AuditLogin, "user", u.Username, store.ResultOK, "")
 	http.Redirect(w, r, f.Next, http.StatusSeeOther)
 }

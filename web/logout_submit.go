@@ -14,7 +14,7 @@ func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.audit(r, p, "logout", "user", p.Username, store.ResultOK, "")
+	s.audit(r, p, store.AuditLogout, "user", p.Username, store.ResultOK, "")
 	if isHTMX(r) {
 		w.Header().Set("HX-Redirect", "/login?signed_out=1")
 		return

@@ -204,7 +204,7 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		if p.Level < rt.level {
 			if r.Method != http.MethodGet && r.Method != http.MethodHead {
-				s.audit(r, p, "access.denied", "route", rt.pattern, store.ResultRefused,
+				s.audit(r, p, store.AuditAccessDenied, "route", rt.pattern, store.ResultRefused,
 					fmt.Sprintf("needs level %d, has %d", rt.level, p.Level))
 			}
 			msg := fmt.Sprintf("This needs level %d (%s); you are signed in at level %d (%s).",
@@ -302,7 +302,7 @@ func loginURL(next string, expired bool) string {
 // anyone, so what it says (method, path, Origin) is cut before it is
 // audited, and rows are rationed per address (auditAnonymous).
 func (s *Server) crossOriginRefused(w http.ResponseWriter, r *http.Request) {
-	s.auditAnonymous(r, "request.cross_origin", "route", store.Cut(r.Method+" "+r.URL.Path, store.AnonymousValueMax),
+	s.auditAnonymous(r, store.AuditCrossOrigin, "route", store.Cut(r.Method+" "+r.URL.Path, store.AnonymousValueMax),
 		"origin "+store.Cut(r.Header.Get("Origin"), store.AnonymousValueMax))
 	s.errorPage(w, r, http.StatusForbidden, "Request refused",
 		"This form was sent from another site, so it was refused and nothing changed. Open the console directly and try again.")

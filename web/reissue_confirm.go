@@ -34,7 +34,7 @@ func (s *Server) reissueConfirm(w http.ResponseWriter, r *http.Request) {
 			d.Confirm.CodeError = "Type the code from your authenticator app."
 		}
 		if d.Confirm.Last4Error != "" || d.Confirm.PasswordError != "" || d.Confirm.CodeError != "" {
-			s.audit(r, currentPrincipal(r), "reissue.confirm", "card", req.CardID, store.ResultRefused, "request "+req.ID+": incomplete form")
+			s.audit(r, currentPrincipal(r), store.AuditReissueConfirm, "card", req.CardID, store.ResultRefused, "request "+req.ID+": incomplete form")
 			s.renderReissue(w, r, http.StatusUnprocessableEntity, d)
 			return
 		}

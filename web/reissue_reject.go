@@ -26,7 +26,7 @@ func (s *Server) reissueReject(w http.ResponseWriter, r *http.Request) {
 			d.Reject.ReasonError = "The reason must be at most 500 characters."
 		}
 		if d.Reject.ReasonError != "" {
-			s.audit(r, currentPrincipal(r), "reissue.reject", "card", req.CardID, store.ResultRefused, "request "+req.ID+": no reason given")
+			s.audit(r, currentPrincipal(r), store.AuditReissueReject, "card", req.CardID, store.ResultRefused, "request "+req.ID+": no reason given")
 			s.renderReissue(w, r, http.StatusUnprocessableEntity, d)
 			return
 		}

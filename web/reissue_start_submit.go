@@ -17,13 +17,13 @@ func (s *Server) reissueStartSubmit(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		s.audit(r, currentPrincipal(r), "reissue.request", "card", id, store.ResultRefused, "unreadable form")
+		s.audit(r, currentPrincipal(r), store.AuditReissueRequest, "card", id, store.ResultRefused, "unreadable form")
 		s.reissueRefused(w, r, http.StatusBadRequest, "Bad request", "The reissue form could not be read. Nothing was changed; open the reissue page again.", id)
 		return
 	}
 	c, err := s.store.ReissueCard(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.audit(r, currentPrincipal(r), "reissue.request", "card", id, store.ResultRefused, "no such card")
+		s.audit(r, currentPrincipal(r), store.AuditReissueRequest, "card", id, store.ResultRefused, "no such card")
 		s.errorPage(w, r, http.StatusNotFound, "Card not found", "There is no card with id "+id+". Nothing was changed.")
 		return
 	}
@@ -39,7 +39,7 @@ func (s *Server) reissueStartSubmit(w http.ResponseWriter, r *http.Request) {
 	if verr != nil || seen < 1 {
 		// The hidden field is only ever what step 1 rendered: anything else
 		// is a damaged or hand-made form.
-		s.audit(r, currentPrincipal(r), "reissue.request", "card", id, store.ResultRefused, "missing or invalid card version field")
+		s.audit(r, currentPrincipal(r), store.AuditReissueRequest, "card", id, store.ResultRefused, "missing or invalid card version field")
 		s.reissueRefused(w, r, http.StatusBadRequest, "Damaged form",
 			"The form did not carry the card version step 1 was shown at, so it cannot be trusted. Nothing was changed; open the reissue page again.", id)
 		return
@@ -68,7 +68,7 @@ func (s *Server) reissueStartSubmit(w http.ResponseWriter, r *http.Request) {
 			} else if f.ReasonError == "" {
 				f.NoteError = "The note must be at most 500 characters."
 			}
-			s.audit(r, currentPrincipal(r), "reissue.request", "card", c.ID, store.ResultRefused, "invalid form: "+err.Error())
+			s.audit(r, currentPrincipal(r), store.AuditReissueRequest, "card", c.ID, store.ResultRefused, "invalid form: "+err.Error())
 			rerender(http.StatusUnprocessableEntity)
 			return
 		}

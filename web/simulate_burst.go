@@ -22,7 +22,7 @@ func (s *Server) simulateBurst(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := s.store.EnqueueBurst(r.Context(), n, r.PostForm.Get("card"), simActor(r))
 	if se := simRefusal(err); se != nil {
-		s.audit(r, currentPrincipal(r), "simulate.burst", "burst", "", store.ResultRefused, se.Message)
+		s.audit(r, currentPrincipal(r), store.AuditSimulateBurst, "burst", "", store.ResultRefused, se.Message)
 		msg := se.Message
 		if n == -1 {
 			msg = "The number of notifications " + strconv.Quote(raw) + " is not a whole number between 1 and 10000."

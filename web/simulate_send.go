@@ -23,7 +23,7 @@ func (s *Server) simulateSend(w http.ResponseWriter, r *http.Request) {
 	m, err := s.store.EnqueueEdited(r.Context(), []byte(ed.Payload), ed.Mode, by)
 	status := http.StatusOK
 	if se := simRefusal(err); se != nil {
-		s.audit(r, currentPrincipal(r), "simulate.edited", "outbox", "", store.ResultRefused, se.Message)
+		s.audit(r, currentPrincipal(r), store.AuditSimulateEdited, "outbox", "", store.ResultRefused, se.Message)
 		ed.Error, status = se.Message, http.StatusUnprocessableEntity
 	} else if err != nil {
 		s.serverError(w, r, err)

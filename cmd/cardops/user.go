@@ -74,7 +74,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
-	if err := st.Audit(ctx, store.AuditEntry{Actor: "cli", Action: "user.create", TargetType: "user",
+	if err := st.Audit(ctx, store.AuditEntry{Actor: "cli", Action: store.AuditUserCreate, TargetType: "user",
 		TargetID: u.Username, Detail: fmt.Sprintf("level %d", u.Level)}); err != nil {
 		return err
 	}
