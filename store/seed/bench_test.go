@@ -53,64 +53,65 @@ func BenchmarkGenerate(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cards/s")
 }
 
-// TestSeedBig times a large run and reports its phases:
+// BenchmarkSeedBig seeds one large database per iteration (200,000 cards,
+// or SEED_BIG) and reports cards/s, the database size and the process CPU:
 //
-//	SEED_BIG=1000000 go test -run TestSeedBig -v ./store/seed
+//	SEED_BIG=1000000 go test -run '^$' -bench SeedBig -benchtime 1x -v ./store/seed
 //
 // The database goes to SEED_BIG_DIR (default: a temporary directory);
 // SEED_BIG_WAL=1 times the copy through the WAL instead of a rollback
-// journal, as when a reader is busy during the run.
-func TestSeedBig(t *testing.T) {
+// journal, as when a reader is busy during the run; SEED_BIG_TRACE=1 logs
+// the phases.
+func BenchmarkSeedBig(b *testing.B) {
 	n, _ := strconv.Atoi(os.Getenv("SEED_BIG"))
 	if n == 0 {
-		t.Skip("set SEED_BIG to the number of cards to time a large seed")
+		n = 200_000
 	}
 	dir := os.Getenv("SEED_BIG_DIR")
 	if dir == "" {
-		dir = t.TempDir()
+		dir = b.TempDir()
 	}
-	path := filepath.Join(dir, "big.db")
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(path + suffix)
-	}
-	ctx := context.Background()
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	if os.Getenv("SEED_BIG_WAL") != "" {
 		old := rollbackJournalAt
 		rollbackJournalAt = math.MaxInt
-		defer func() { rollbackJournalAt = old }()
+		b.Cleanup(func() { rollbackJournalAt = old })
 	}
-	t0, cpu0 := time.Now(), cpuTime()
-	tracef = func(f string, a ...any) {
-		t.Logf("%6.1fs (cpu %5.1fs) "+f, append([]any{time.Since(t0).Seconds(), (cpuTime() - cpu0).Seconds()}, a...)...)
-	}
-	defer func() { tracef = nil }()
-	last := time.Now()
-	sum, err := Run(ctx, st, Options{Cards: n, Progress: func(done, total int) {
-		if time.Since(last) > 5*time.Second || done == total {
-			t.Logf("%d/%d cards", done, total)
-			last = time.Now()
+	ctx := context.Background()
+	var elapsed time.Duration
+	var size int64
+	cpu0 := cpuTime()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		path := filepath.Join(dir, "big"+strconv.Itoa(i)+".db")
+		for _, suffix := range []string{"", "-wal", "-shm", ".pankey"} {
+			os.Remove(path + suffix)
 		}
-	}})
-	if err != nil {
-		t.Fatal(err)
+		st, err := store.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if os.Getenv("SEED_BIG_TRACE") != "" {
+			t0 := time.Now()
+			tracef = func(f string, a ...any) { b.Logf("%6.1fs "+f, append([]any{time.Since(t0).Seconds()}, a...)...) }
+		}
+		b.StartTimer()
+		sum, err := Run(ctx, st, Options{Cards: n})
+		b.StopTimer()
+		tracef = nil
+		if err != nil {
+			b.Fatal(err)
+		}
+		elapsed += sum.Elapsed
+		st.Close()
+		if fi, err := os.Stat(path); err == nil {
+			size = fi.Size()
+		}
+		b.StartTimer()
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wal int64
-	if wi, err := os.Stat(path + "-wal"); err == nil {
-		wal = wi.Size()
-	}
-	t.Logf("%+v", sum)
-	t.Logf("process CPU time %.1f s; load average %s", (cpuTime() - cpu0).Seconds(), loadavg())
-	t.Logf("%.0f cards/s, %.1f s; database %.0f MiB (WAL %.0f MiB)",
-		float64(sum.Cards)/sum.Elapsed.Seconds(), sum.Elapsed.Seconds(), float64(fi.Size())/(1<<20), float64(wal)/(1<<20))
+	b.ReportMetric(float64(b.N*n)/elapsed.Seconds(), "cards/s")
+	b.ReportMetric(float64(size)/(1<<20), "MiB/db")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	b.Logf("%d cards per run; load average %s", n, loadavg())
 }
 
 func cpuTime() time.Duration {
