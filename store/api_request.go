@@ -64,14 +64,14 @@ func (s *Store) RecordAPIRequest(ctx context.Context, r *APIRequest) error {
 		r.At = s.nowMs()
 	}
 	r.RequestBody, r.ResponseBody = RedactAPIBody([]byte(r.RequestBody)), RedactAPIBody([]byte(r.ResponseBody))
-	r.Path, r.Query = cut(r.Path, 300), cut(r.Query, 300)
-	r.CardID, r.IdemKey = cut(r.CardID, 64), cut(r.IdemKey, 255)
+	r.Path, r.Query = Cut(r.Path, 300), Cut(r.Query, 300)
+	r.CardID, r.IdemKey = Cut(r.CardID, 64), Cut(r.IdemKey, 255)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var keyID any
 		if r.KeyID != 0 {
 			keyID = r.KeyID
 			if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ?, last_used_addr = ? WHERE id = ?`,
-				r.At, cut(r.RemoteAddr, 64), r.KeyID); err != nil {
+				r.At, Cut(r.RemoteAddr, 64), r.KeyID); err != nil {
 				return err
 			}
 		}
@@ -79,7 +79,7 @@ func (s *Store) RecordAPIRequest(ctx context.Context, r *APIRequest) error {
 			trace_id, card_id, remote_addr, idem_key, replayed, request_body, response_body)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.At, keyID, r.KeyName, r.Method, r.Path, r.Query, r.Status, r.DurationUs, r.TraceID, r.CardID,
-			cut(r.RemoteAddr, 64), r.IdemKey, r.Replayed, r.RequestBody, r.ResponseBody)
+			Cut(r.RemoteAddr, 64), r.IdemKey, r.Replayed, r.RequestBody, r.ResponseBody)
 		if err != nil {
 			return err
 		}

@@ -92,14 +92,14 @@ func ParseAllowlist(s string) ([]netip.Prefix, error) {
 		if strings.Contains(f, "/") {
 			p, err := netip.ParsePrefix(f)
 			if err != nil {
-				return nil, fmt.Errorf("%q is not an address or a CIDR range", cut(f, 60))
+				return nil, fmt.Errorf("%q is not an address or a CIDR range", Cut(f, 64))
 			}
 			out = append(out, p.Masked())
 			continue
 		}
 		a, err := netip.ParseAddr(f)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not an address or a CIDR range", cut(f, 60))
+			return nil, fmt.Errorf("%q is not an address or a CIDR range", Cut(f, 64))
 		}
 		a = a.Unmap()
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
@@ -117,13 +117,6 @@ func formatAllowlist(ps []netip.Prefix) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-func cut(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }
 
 // Validate reports which fields are wrong: name (required, too long,
@@ -301,7 +294,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64, actor Actor) (APIKey
 
 // TouchAPIKey records that the key was just used from addr.
 func (s *Store) TouchAPIKey(ctx context.Context, id int64, addr string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ?, last_used_addr = ? WHERE id = ?`, s.nowMs(), cut(addr, 64), id)
+	_, err := s.w.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ?, last_used_addr = ? WHERE id = ?`, s.nowMs(), Cut(addr, 64), id)
 	if err != nil {
 		return fmt.Errorf("store: touch API key %d: %w", id, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Audit results.
@@ -24,22 +23,6 @@ const AnonymousValueMax = 256
 // auditFieldMax bounds every text field of an audit row, whoever wrote it:
 // the last line of defence for the append-only log.
 const auditFieldMax = 16 << 10
-
-// Cut returns s unchanged when it is at most n bytes long. Otherwise it
-// returns the start of s, cut on a UTF-8 boundary, followed by a mark that
-// says it was cut and how long it was ("…[cut, 1048576 bytes]"), n bytes in
-// all (n should leave room for the mark: 64 or more).
-func Cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	mark := fmt.Sprintf("…[cut, %d bytes]", len(s))
-	keep := max(0, n-len(mark))
-	for keep > 0 && !utf8.RuneStart(s[keep]) {
-		keep--
-	}
-	return s[:keep] + mark
-}
 
 // AuditEntry is one row of the append-only audit log: who did what, when,
 // from where, with what result.
@@ -121,17 +104,6 @@ func likeContains(s string) string {
 	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
 }
 
-// cutRunes cuts s to at most n runes.
-func cutRunes(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i]
-		}
-		n--
-	}
-	return s
-}
-
 // AuditLog lists audit rows newest first.
 func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 	var c conditions
@@ -147,14 +119,14 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 	if f.TargetID != "" {
 		c.add("target_id = ?", f.TargetID)
 	}
-	if p := strings.ToLower(cutRunes(f.ActionPrefix, MaxAuditSearch)); p != "" {
+	if p := strings.ToLower(CutRunes(f.ActionPrefix, MaxAuditSearch)); p != "" {
 		lo, hi := prefixRange(p)
 		c.add("action >= ? AND action < ?", lo, hi)
 	}
-	if a := cutRunes(f.ActorContains, MaxAuditSearch); a != "" {
+	if a := CutRunes(f.ActorContains, MaxAuditSearch); a != "" {
 		c.add(`actor LIKE ? ESCAPE '\'`, likeContains(a))
 	}
-	if tg := cutRunes(f.TargetContains, MaxAuditSearch); tg != "" {
+	if tg := CutRunes(f.TargetContains, MaxAuditSearch); tg != "" {
 		c.add(`(target_type || ':' || target_id) LIKE ? ESCAPE '\'`, likeContains(tg))
 	}
 	if !f.From.IsZero() {

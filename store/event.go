@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // MaxRefusals is how many refused deliveries the store keeps; older ones are
@@ -862,9 +861,5 @@ func cutHeader(s string) string {
 		return s
 	}
 	mark := fmt.Sprintf("… (cut from %d bytes)", len(s))
-	keep := MaxKeptHeaderValue - len(mark)
-	for keep > 0 && !utf8.RuneStart(s[keep]) {
-		keep--
-	}
-	return s[:keep] + mark
+	return CutBytes(s, MaxKeptHeaderValue-len(mark)) + mark
 }

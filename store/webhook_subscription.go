@@ -82,7 +82,7 @@ func (s *Store) SubscribeWebhook(ctx context.Context, sub WebhookSubscription, a
 			return err
 		}
 		return s.auditTx(ctx, tx, actor.audit(AuditWebhookSubscribe, "settings", "webhook", ResultOK,
-			fmt.Sprintf("notifications go to %s (were going to %s); key replaced", cut(sub.URL, 300), cut(old, 300))))
+			fmt.Sprintf("notifications go to %s (were going to %s); key replaced", Cut(sub.URL, 300), Cut(old, 300))))
 	})
 	if err != nil {
 		return fmt.Errorf("store: subscribe webhook: %w", err)

@@ -16,7 +16,7 @@ const auditPageSize = 100
 // action, part of the actor or target and a time range.
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	term := func(name string) string { return cutRunes(strings.TrimSpace(q.Get(name)), store.MaxAuditSearch) }
+	term := func(name string) string { return store.CutRunes(strings.TrimSpace(q.Get(name)), store.MaxAuditSearch) }
 	f := views.AuditFilterForm{Actor: term("actor"), Action: term("action"), Target: term("target"),
 		From: term("from"), To: term("to"), Errors: map[string]string{}}
 	filter := store.AuditFilter{ActorContains: f.Actor, ActionPrefix: f.Action, TargetContains: f.Target}
@@ -66,15 +66,4 @@ func parseDateTimeLocal(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-// cutRunes cuts s to at most n runes.
-func cutRunes(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i]
-		}
-		n--
-	}
-	return s
 }

@@ -29,7 +29,7 @@ func (s *Server) cardSetFrozen(w http.ResponseWriter, r *http.Request, freeze bo
 	}
 	card, err := s.store.CardByID(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.audit(r, currentPrincipal(r), action, "card", cutForAudit(id), store.ResultRefused, "no such card")
+		s.audit(r, currentPrincipal(r), action, "card", store.Cut(id, store.AnonymousValueMax), store.ResultRefused, "no such card")
 		s.errorPage(w, r, http.StatusNotFound, "Card not found", "There is no card with the id "+strconvQuote(id)+". Nothing was changed.")
 		return
 	}
@@ -114,12 +114,4 @@ func (s *Server) cardFreezeData(r *http.Request, card store.Card) (views.CardFre
 		d.Last = &hist[0]
 	}
 	return d, nil
-}
-
-// cutForAudit bounds an id taken from a URL before it is stored.
-func cutForAudit(id string) string {
-	if len(id) > 64 {
-		return id[:64] + "…"
-	}
-	return id
 }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"cardops/store"
 	"cardops/views"
@@ -95,7 +94,7 @@ const maxFilterText = 200
 // cannot be read is ignored and explained in the returned message.
 func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, string) {
 	get := func(name string) string {
-		return cutUTF8(strings.TrimSpace(q.Get(name)), maxFilterText)
+		return store.CutBytes(strings.TrimSpace(q.Get(name)), maxFilterText)
 	}
 	form := views.EventFilterForm{
 		Operation: get("operation"), SubOperation: get("sub_operation"), Status: get("status"),
@@ -131,17 +130,6 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, s
 			": use a date and time like 2026-12-01 14:30 (UTC); it was ignored."
 	}
 	return form, f, msg
-}
-
-// cutUTF8 cuts s to at most n bytes, never inside a character.
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // resolveCardFilter reads the typed card filter (f.Card) as the card search

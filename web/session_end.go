@@ -17,7 +17,7 @@ func (s *Server) sessionEnd(w http.ResponseWriter, r *http.Request) {
 	err := s.store.EndOwnSession(r.Context(), p.UserID, sid, actorOf(r))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		s.audit(r, p, store.AuditSessionEnd, "user", p.Username, store.ResultRefused, "no such session "+cutForAudit(sid))
+		s.audit(r, p, store.AuditSessionEnd, "user", p.Username, store.ResultRefused, "no such session "+store.Cut(sid, store.AnonymousValueMax))
 		s.renderAccount(w, r, http.StatusNotFound, views.AccountData{Error: "That session has ended already (or is not yours). Nothing was changed."})
 	case err != nil:
 		s.serverError(w, r, err)

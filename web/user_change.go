@@ -26,9 +26,9 @@ func (s *Server) userChangeForm(w http.ResponseWriter, r *http.Request, action s
 		u, err = s.store.UserByID(r.Context(), id)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		s.audit(r, currentPrincipal(r), action, "user", cutForAudit(raw), store.ResultRefused, "no such user")
+		s.audit(r, currentPrincipal(r), action, "user", store.Cut(raw, store.AnonymousValueMax), store.ResultRefused, "no such user")
 		s.refusal(w, r, views.ErrorInfo{Status: http.StatusNotFound, Title: "User not found",
-			Message: "There is no user with the id " + strconvQuote(cutForAudit(raw)) + ". Nothing was changed.",
+			Message: "There is no user with the id " + strconvQuote(store.Cut(raw, store.AnonymousValueMax)) + ". Nothing was changed.",
 			Link:    "/settings/users", LinkLabel: "Back to the users"}, "/settings/users")
 		return store.UserChange{}, views.UserActionForm{}, u, false
 	}

@@ -46,7 +46,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &fieldErrs):
 		if fieldErrs["username"] != store.FieldTaken {
 			// A taken name was audited by the store with the attempt.
-			s.audit(r, currentPrincipal(r), store.AuditUserCreate, "user", cutForAudit(f.Username), store.ResultRefused, fieldErrs.Error())
+			s.audit(r, currentPrincipal(r), store.AuditUserCreate, "user", store.Cut(f.Username, store.AnonymousValueMax), store.ResultRefused, fieldErrs.Error())
 		}
 		f.Password, f.Errors = "", fieldErrs
 		s.renderUsers(w, r, http.StatusUnprocessableEntity, views.UsersData{Create: f})

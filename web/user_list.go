@@ -11,7 +11,7 @@ import (
 // and sessions, and the forms to manage them (GET /settings/users). After a
 // change, ?done=KIND&user=NAME words what was done.
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
-	d := views.UsersData{Flash: doneMessage(r.URL.Query().Get("done"), cutForAudit(r.URL.Query().Get("user")))}
+	d := views.UsersData{Flash: doneMessage(r.URL.Query().Get("done"), store.Cut(r.URL.Query().Get("user"), store.AnonymousValueMax))}
 	s.renderUsers(w, r, http.StatusOK, d)
 }
 
