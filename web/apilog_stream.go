@@ -11,10 +11,6 @@ import (
 	"cardops/views"
 )
 
-// apilogKeepAlive is how often an idle request-log stream sends a comment,
-// so proxies and browsers keep it open.
-const apilogKeepAlive = 20 * time.Second
-
 // apilogStream is the request log's live tail (GET /api-log/stream): a
 // Server-Sent Events row for each new call that matches the filter. It
 // first sends the calls stored after the after= id (the newest row of the
@@ -25,28 +21,16 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 	_, f := parseAPILogFilter(r.URL.Query())
 	// With a starting point (after=, or the Last-Event-ID of a reconnect)
 	// the calls logged since are sent first; without one, only new calls.
-	last, err := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	catchUpFirst := err == nil && last >= 0
-	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id >= 0 {
-		last, catchUpFirst = id, true
+	last, catchUpFirst, ok := streamStart(r)
+	if !ok {
+		s.badStreamStart(w, r)
+		return
 	}
 	ctx := r.Context()
 	sub := s.api.calls.Subscribe()
 	defer sub.Close()
 
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
-	var buf bytes.Buffer
-	flush := func() bool {
-		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
-		_, err := w.Write(buf.Bytes())
-		buf.Reset()
-		return err == nil && rc.Flush() == nil
-	}
+	out := startSSE(w)
 	send := func(req store.APIRequest) {
 		if req.ID <= last || !f.Matches(req) {
 			return
@@ -56,7 +40,7 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 		if err := views.APILogRow(req).Render(context.Background(), &row); err != nil {
 			return
 		}
-		writeSSE(&buf, strconv.FormatInt(req.ID, 10), views.APILogRowEvent, row.String())
+		out.send(strconv.FormatInt(req.ID, 10), views.APILogRowEvent, row.String())
 	}
 	catchUp := func() bool {
 		cf := f
@@ -70,17 +54,16 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 		}
 		return true
 	}
-	buf.WriteString("retry: 2000\n")
 	if catchUpFirst && !catchUp() {
 		return
 	}
 	var state bytes.Buffer
 	views.APILogLiveState().Render(ctx, &state)
-	writeSSE(&buf, "", views.APILogReadyEvent, state.String())
-	if !flush() {
+	out.send("", views.APILogReadyEvent, state.String())
+	if !out.flush() {
 		return
 	}
-	keepAlive := time.NewTicker(apilogKeepAlive)
+	keepAlive := time.NewTicker(s.keepAlive)
 	defer keepAlive.Stop()
 	for {
 		select {
@@ -96,9 +79,13 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-keepAlive.C:
-			buf.WriteString(": keep-alive\n\n")
+			// Like every live stream, it ends with its session.
+			if s.sessionEnded(r) {
+				return
+			}
+			out.keepAlive()
 		}
-		if buf.Len() > 0 && !flush() {
+		if !out.flush() {
 			return
 		}
 	}

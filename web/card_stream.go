@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"strconv"
@@ -40,18 +39,10 @@ func (s *Server) cardStream(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The card stream could not start.")
 		return
 	}
-	start := r.Header.Get("Last-Event-ID")
-	if start == "" {
-		start = r.URL.Query().Get("after")
-	}
-	var after int64
-	if start != "" {
-		n, err := strconv.ParseInt(strings.TrimSpace(start), 10, 64)
-		if err != nil || n < 0 {
-			s.jsonError(w, r, http.StatusBadRequest, "VAL", "Last-Event-ID or after must be an event id (a whole number).")
-			return
-		}
-		after = n
+	after, given, ok := streamStart(r)
+	if !ok {
+		s.badStreamStart(w, r)
+		return
 	}
 	// Subscribe before reading the newest id: an event stored after the
 	// read is then certainly in the subscription.
@@ -64,43 +55,30 @@ func (s *Server) cardStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
-	var buf bytes.Buffer
-	flush := func() bool {
-		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // not every writer supports deadlines
-		_, err := w.Write(buf.Bytes())
-		buf.Reset()
-		return err == nil && rc.Flush() == nil
-	}
+	out := startSSE(w)
 	concerns := func(e store.Event) bool {
 		return strings.EqualFold(e.CardID, card.ID) || strings.EqualFold(e.WalletID, card.ID) ||
 			(card.WalletID != "" && strings.EqualFold(e.WalletID, card.WalletID))
 	}
 
 	seen := max(latest, after) // the newest event id known here
-	pending := start != "" && latest > after
+	pending := given && latest > after
 	quiet := false // within cardSignalGap of the last signal
 	gap := time.NewTimer(cardSignalGap)
 	gap.Stop()
 	defer gap.Stop()
 	signal := func() bool {
-		writeSSE(&buf, strconv.FormatInt(seen, 10), views.CardChangedEvent, "changed")
+		out.send(strconv.FormatInt(seen, 10), views.CardChangedEvent, "changed")
 		pending, quiet = false, true
 		gap.Reset(cardSignalGap)
-		return flush()
+		return out.flush()
 	}
 
-	buf.WriteString("retry: 2000\n: live\n\n")
 	if pending {
 		if !signal() {
 			return
 		}
-	} else if !flush() {
+	} else if !out.flush() {
 		return
 	}
 	keepAlive := time.NewTicker(s.keepAlive)
@@ -123,12 +101,12 @@ func (s *Server) cardStream(w http.ResponseWriter, r *http.Request) {
 			quiet = false
 		case <-keepAlive.C:
 			if s.sessionEnded(r) {
-				writeSSE(&buf, "", views.CardStreamEndEvent, "session ended")
-				flush()
+				out.send("", views.CardStreamEndEvent, "session ended")
+				out.flush()
 				return
 			}
-			buf.WriteString(": keep-alive\n\n")
-			if !flush() {
+			out.keepAlive()
+			if !out.flush() {
 				return
 			}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"cardops/store"
 	"cardops/views"
+	"cardops/web/hub"
 )
 
 const (
@@ -133,27 +134,18 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The event stream could not start.")
 		return
 	}
-	start := r.Header.Get("Last-Event-ID")
-	if start == "" {
-		start = r.URL.Query().Get("after")
+	last, given, ok := streamStart(r)
+	if !ok {
+		s.badStreamStart(w, r)
+		return
 	}
-	var last int64
-	if start != "" {
-		n, err := strconv.ParseInt(strings.TrimSpace(start), 10, 64)
-		if err != nil || n < 0 {
-			s.jsonError(w, r, http.StatusBadRequest, "VAL", "Last-Event-ID or after must be an event id (a whole number).")
-			return
-		}
-		last = n
-	}
-	ctx := r.Context()
 	// Subscribe before reading the database: an event committed after the
 	// read is then certainly in the subscription, and one committed before
 	// it is skipped there by id.
 	sub := s.events.Subscribe()
 	defer sub.Close()
-	if start == "" {
-		latest, err := s.store.LatestEventID(ctx)
+	if !given {
+		latest, err := s.store.LatestEventID(r.Context())
 		if err != nil {
 			s.log.Error("event stream: latest id", "trace_id", traceID(r), "err", err)
 			s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The event stream could not start.")
@@ -161,170 +153,166 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		}
 		last = latest
 	}
-
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
-	var buf bytes.Buffer
-	flush := func() bool {
-		if buf.Len() == 0 {
-			return true
-		}
-		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // not every writer supports deadlines
-		_, err := w.Write(buf.Bytes())
-		buf.Reset()
-		if buf.Cap() > 4*maxStreamWrite {
-			buf = bytes.Buffer{} // a burst's buffer is not kept for the stream's life
-		}
-		return err == nil && rc.Flush() == nil
-	}
-	rows := 0 // rows sent to this page
-	// end sends the live control paused as d says, which closes the
-	// page's stream; the stream then ends.
-	end := func(d views.EventListData) {
-		var ctl bytes.Buffer
-		if err := views.LiveControl(d).Render(ctx, &ctl); err != nil {
-			return
-		}
-		writeSSE(&buf, "", views.LiveFullEvent, ctl.String())
-		flush()
-	}
-	// sent counts a row and, when the page is full, sends the paused
-	// control and reports false: the stream ends.
-	sent := func() bool {
-		rows++
-		if rows < s.liveRows {
-			return true
-		}
-		end(views.EventListData{Filter: form, Paused: true, LiveFull: rows})
-		return false
-	}
-	catchUp := func() bool {
-		for {
-			cf := f
-			cf.AfterID, cf.Ascending, cf.Limit = last, true, catchUpBatch
-			evs, err := s.store.Events(ctx, cf)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.log.Error("event stream: catch up", "trace_id", traceID(r), "err", err)
-				}
-				return false
-			}
-			cards, err := s.eventCards(ctx, evs)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.log.Error("event stream: cards", "trace_id", traceID(r), "err", err)
-				}
-				return false
-			}
-			for _, e := range evs {
-				buf.Write(sseFrame(e, cards))
-				last = e.ID
-				if !sent() {
-					return false
-				}
-				if buf.Len() >= maxStreamWrite && !flush() {
-					return false
-				}
-			}
-			if !flush() {
-				return false
-			}
-			if len(evs) < catchUpBatch {
-				return true
-			}
-		}
-	}
-	add := func(m *liveEvent) bool {
-		// The hub signals a drop before it delivers anything published
-		// after the dropped message, so a pending resync seen here means a
-		// gap before m: fill it from the database first.
-		select {
-		case <-sub.Resync:
-			if !catchUp() {
-				return false
-			}
-		default:
-		}
-		if m.ID <= last {
-			return true // already sent from the database
-		}
-		last = m.ID
-		if f.Match(m.Event) {
-			buf.Write(m.sseFrame(ctx, s))
-			return sent()
-		}
-		return true
-	}
-
-	buf.WriteString("retry: 2000\n: live\n\n")
-	if start != "" && !catchUp() {
+	t := &eventTail{s: s, r: r, sub: sub, form: form, f: f, last: last, out: startSSE(w)}
+	if given && !t.catchUp() {
 		return
 	}
-	if !flush() {
-		return
+	if t.out.flush() {
+		t.run()
 	}
-	keepAlive := time.NewTicker(s.keepAlive)
+}
+
+// eventTail is one open event-log stream.
+type eventTail struct {
+	s    *Server
+	r    *http.Request
+	sub  *hub.Subscription[*liveEvent]
+	form views.EventFilterForm
+	f    store.EventFilter
+	out  *sseWriter
+	// last is the newest event id sent or skipped; rows counts the rows
+	// sent to this page.
+	last int64
+	rows int
+}
+
+// run forwards new events until the stream ends.
+func (t *eventTail) run() {
+	ctx := t.r.Context()
+	keepAlive := time.NewTicker(t.s.keepAlive)
 	defer keepAlive.Stop()
-	coalesce := time.NewTimer(streamCoalesce)
-	coalesce.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case m, ok := <-sub.C:
-			if !ok {
-				return // the server is closing
+		case m, ok := <-t.sub.C:
+			if !ok || !t.add(m) || !t.gather() {
+				return // the server is closing, the page is full or the browser gone
 			}
-			if !add(m) {
-				return
-			}
-			// Gather what arrives within streamCoalesce and send it in one
-			// write: at a thousand events a second this turns a write and a
-			// wake-up per event and stream into one per few events.
-			coalesce.Reset(streamCoalesce)
-		more:
-			for range liveBuffer {
-				select {
-				case m, ok := <-sub.C:
-					if !ok {
-						flush()
-						return
-					}
-					if !add(m) {
-						return
-					}
-					if buf.Len() >= maxStreamWrite {
-						break more
-					}
-				case <-coalesce.C:
-					break more
-				case <-ctx.Done():
-					return
-				}
-			}
-			coalesce.Stop()
-			if !flush() {
-				return
-			}
-		case <-sub.Resync:
-			if !catchUp() {
+		case <-t.sub.Resync:
+			if !t.catchUp() {
 				return
 			}
 		case <-keepAlive.C:
-			if s.sessionEnded(r) {
-				end(views.EventListData{Filter: form, Paused: true, SessionEnded: true})
+			if t.s.sessionEnded(t.r) {
+				t.end(views.EventListData{Filter: t.form, Paused: true, SessionEnded: true})
 				return
 			}
-			buf.WriteString(": keep-alive\n\n")
-			if !flush() {
+			t.out.keepAlive()
+			if !t.out.flush() {
 				return
 			}
 		}
 	}
+}
+
+// gather adds what arrives within streamCoalesce and sends it in one write:
+// at a thousand events a second this turns a write and a wake-up per event
+// and stream into one per few events. It reports whether the stream goes on.
+func (t *eventTail) gather() bool {
+	coalesce := time.NewTimer(streamCoalesce)
+	defer coalesce.Stop()
+	for range liveBuffer {
+		if t.out.full() {
+			break
+		}
+		select {
+		case m, ok := <-t.sub.C:
+			if !ok {
+				t.out.flush()
+				return false
+			}
+			if !t.add(m) {
+				return false
+			}
+			continue
+		case <-coalesce.C:
+		case <-t.r.Context().Done():
+			return false
+		}
+		break
+	}
+	return t.out.flush()
+}
+
+// add queues m's row if it matches, and reports whether the stream goes on.
+func (t *eventTail) add(m *liveEvent) bool {
+	// The hub signals a drop before it delivers anything published after
+	// the dropped message, so a pending resync seen here means a gap before
+	// m: fill it from the database first.
+	select {
+	case <-t.sub.Resync:
+		if !t.catchUp() {
+			return false
+		}
+	default:
+	}
+	if m.ID <= t.last {
+		return true // already sent from the database
+	}
+	t.last = m.ID
+	if !t.f.Match(m.Event) {
+		return true
+	}
+	t.out.sendFrame(m.sseFrame(t.r.Context(), t.s))
+	return t.sent()
+}
+
+// catchUp sends what was stored after t.last from the database, in
+// batches, and reports whether the stream goes on.
+func (t *eventTail) catchUp() bool {
+	ctx := t.r.Context()
+	for {
+		cf := t.f
+		cf.AfterID, cf.Ascending, cf.Limit = t.last, true, catchUpBatch
+		evs, err := t.s.store.Events(ctx, cf)
+		if err == nil {
+			var cards views.EventCards
+			if cards, err = t.s.eventCards(ctx, evs); err == nil {
+				for _, e := range evs {
+					t.out.sendFrame(sseFrame(e, cards))
+					t.last = e.ID
+					if !t.sent() || t.out.full() && !t.out.flush() {
+						return false
+					}
+				}
+			}
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				t.s.log.Error("event stream: catch up", "trace_id", traceID(t.r), "err", err)
+			}
+			return false
+		}
+		if !t.out.flush() {
+			return false
+		}
+		if len(evs) < catchUpBatch {
+			return true
+		}
+	}
+}
+
+// sent counts a row and, when the page is full, sends the paused control
+// and reports false: the stream ends.
+func (t *eventTail) sent() bool {
+	t.rows++
+	if t.rows < t.s.liveRows {
+		return true
+	}
+	t.end(views.EventListData{Filter: t.form, Paused: true, LiveFull: t.rows})
+	return false
+}
+
+// end sends the live control paused as d says, which closes the page's
+// stream; the stream then ends.
+func (t *eventTail) end(d views.EventListData) {
+	var ctl bytes.Buffer
+	if err := views.LiveControl(d).Render(t.r.Context(), &ctl); err != nil {
+		return
+	}
+	t.out.send("", views.LiveFullEvent, ctl.String())
+	t.out.flush()
 }
 
 // sessionEnded reports whether the session of a stream's request has ended
