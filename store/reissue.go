@@ -497,69 +497,26 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 			return err
 		}
 		now := s.nowMs()
-		refuse := func(e error, detail string) error {
-			refusal = e
-			return s.auditTx(ctx, tx, c.Actor.audit(AuditReissueConfirm, req.CardID, ResultRefused,
-				fmt.Sprintf("request %s: %s", req.ID, detail)))
+		r := confirmRefusal(req, c)
+		if r == nil {
+			r = wrongConfirmation(req, c, passwordOK)
 		}
-		switch req.Status {
-		case ReissueDone:
-			return refuse(ErrReissueDone, fmt.Sprintf("already used: the card was reissued by %s (new last 4 %s)", req.Checker, req.NewLast4))
-		case ReissueCancelled, ReissueRejected:
-			return refuse(ErrReissueClosed, "request is "+strings.ToLower(req.Status))
-		case ReissueExpired:
-			if err := closeRequest(ctx, tx, req.ID, ReissueExpired, expiredNote, now, ReissueActor{}); err != nil {
-				return err
-			}
-			return refuse(ErrReissueExpired, "request expired")
+		if r == nil {
+			return s.reissueTx(ctx, tx, key, req, c.Actor, now)
 		}
-		fourEyes := req.FourEyes || c.FourEyes
-		if fourEyes && c.Actor.UserID == req.MakerID {
-			return refuse(ErrReissueOwnRequest, "four-eyes: the maker may not confirm their own request")
-		}
-		if !fourEyes && c.Actor.UserID != req.MakerID {
-			return refuse(ErrReissueNotYours, "the request belongs to "+req.Maker)
-		}
-		if req.Card.Status == "DELETED" {
-			if err := closeRequest(ctx, tx, req.ID, ReissueCancelled, "the card was deleted", now, ReissueActor{}); err != nil {
-				return err
-			}
-			return refuse(ErrCardDeleted, "the card is deleted")
-		}
-		if req.Card.Version != req.CardVersion {
-			if err := closeRequest(ctx, tx, req.ID, ReissueCancelled, "the card changed since step 1", now, ReissueActor{}); err != nil {
-				return err
-			}
-			return refuse(ErrReissueCardChanged, fmt.Sprintf("card version %d, request made at %d", req.Card.Version, req.CardVersion))
-		}
-		last4OK := c.Last4 == req.Card.Last4
-		if !last4OK || !passwordOK || c.CodeWrong {
-			var errs []error
-			var what []string
-			if !last4OK {
-				errs, what = append(errs, ErrReissueWrongLast4), append(what, "wrong last 4")
-			}
-			if !passwordOK {
-				errs, what = append(errs, ErrReissueWrongPassword), append(what, "wrong password")
-			}
-			if c.CodeWrong {
-				errs, what = append(errs, ErrReissueWrongCode), append(what, "wrong two-factor code")
-			}
-			attempts := req.FailedAttempts + 1
-			detail := fmt.Sprintf("%s (attempt %d of %d)", strings.Join(what, " and "), attempts, ReissueMaxAttempts)
+		if r.wrongTry {
 			if _, err := tx.ExecContext(ctx, `UPDATE reissue_requests SET failed_attempts = failed_attempts + 1 WHERE id = ? AND status = 'PENDING'`, req.ID); err != nil {
 				return err
 			}
-			if attempts >= ReissueMaxAttempts {
-				if err := closeRequest(ctx, tx, req.ID, ReissueCancelled, "too many wrong attempts", now, ReissueActor{}); err != nil {
-					return err
-				}
-				errs = append(errs, ErrReissueTooManyAttempts)
-				detail += "; request cancelled"
-			}
-			return refuse(errors.Join(errs...), detail)
 		}
-		return s.reissueTx(ctx, tx, key, req, c.Actor, now)
+		if r.closeAs != "" {
+			if err := closeRequest(ctx, tx, req.ID, r.closeAs, r.closeNote, now, ReissueActor{}); err != nil {
+				return err
+			}
+		}
+		refusal = r.err
+		return s.auditTx(ctx, tx, c.Actor.audit(AuditReissueConfirm, req.CardID, ResultRefused,
+			fmt.Sprintf("request %s: %s", req.ID, r.detail)))
 	})
 	if errors.Is(err, errLostRace) {
 		// The request expired or the card changed between the checks and
@@ -577,6 +534,74 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 		return req, wrap(refusal)
 	}
 	return req, nil
+}
+
+// confirmRefusal is why a step-2 confirmation is refused whatever was typed
+// (the request is used, closed or expired, not this admin's to confirm, or
+// its card was deleted or changed), nil when it may go on.
+func confirmRefusal(req ReissueRequest, c ReissueConfirmation) *reissueRefusal {
+	switch req.Status {
+	case ReissueDone:
+		return &reissueRefusal{err: ErrReissueDone,
+			detail: fmt.Sprintf("already used: the card was reissued by %s (new last 4 %s)", req.Checker, req.NewLast4)}
+	case ReissueCancelled, ReissueRejected:
+		return &reissueRefusal{err: ErrReissueClosed, detail: "request is " + strings.ToLower(req.Status)}
+	case ReissueExpired:
+		return &reissueRefusal{err: ErrReissueExpired, detail: "request expired", closeAs: ReissueExpired, closeNote: expiredNote}
+	}
+	fourEyes := req.FourEyes || c.FourEyes
+	switch {
+	case fourEyes && c.Actor.UserID == req.MakerID:
+		return &reissueRefusal{err: ErrReissueOwnRequest, detail: "four-eyes: the maker may not confirm their own request"}
+	case !fourEyes && c.Actor.UserID != req.MakerID:
+		return &reissueRefusal{err: ErrReissueNotYours, detail: "the request belongs to " + req.Maker}
+	case req.Card.Status == "DELETED":
+		return &reissueRefusal{err: ErrCardDeleted, detail: "the card is deleted", closeAs: ReissueCancelled, closeNote: "the card was deleted"}
+	case req.Card.Version != req.CardVersion:
+		return &reissueRefusal{err: ErrReissueCardChanged, closeAs: ReissueCancelled, closeNote: "the card changed since step 1",
+			detail: fmt.Sprintf("card version %d, request made at %d", req.Card.Version, req.CardVersion)}
+	}
+	return nil
+}
+
+// wrongConfirmation is the refusal of a wrong last 4, password or code: a
+// wrong try, and the last allowed one cancels the request. Nil when all
+// were right.
+func wrongConfirmation(req ReissueRequest, c ReissueConfirmation, passwordOK bool) *reissueRefusal {
+	var errs []error
+	var what []string
+	if c.Last4 != req.Card.Last4 {
+		errs, what = append(errs, ErrReissueWrongLast4), append(what, "wrong last 4")
+	}
+	if !passwordOK {
+		errs, what = append(errs, ErrReissueWrongPassword), append(what, "wrong password")
+	}
+	if c.CodeWrong {
+		errs, what = append(errs, ErrReissueWrongCode), append(what, "wrong two-factor code")
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	attempts := req.FailedAttempts + 1
+	r := &reissueRefusal{wrongTry: true, detail: fmt.Sprintf("%s (attempt %d of %d)", strings.Join(what, " and "), attempts, ReissueMaxAttempts)}
+	if attempts >= ReissueMaxAttempts {
+		errs = append(errs, ErrReissueTooManyAttempts)
+		r.detail += "; request cancelled"
+		r.closeAs, r.closeNote = ReissueCancelled, "too many wrong attempts"
+	}
+	r.err = errors.Join(errs...)
+	return r
+}
+
+// reissueRefusal is a refused confirmation: the error for the caller, the
+// audit detail, whether it counts as a wrong try, and the state the request
+// is closed in ("" leaves it open).
+type reissueRefusal struct {
+	err       error
+	detail    string
+	wrongTry  bool
+	closeAs   string
+	closeNote string
 }
 
 // errLostRace is returned inside the transaction when a conditional update
