@@ -528,20 +528,48 @@ func (b *CardSearch) Page(ctx context.Context) (CardSearchResult, error) {
 	if kq == "" {
 		return res, nil
 	}
-	type key struct {
-		k      int64
-		former string
+	keys, err := b.readKeys(ctx, kq, args)
+	if err != nil {
+		return res, err
 	}
-	var keys []key
+	if countInline {
+		res.Count = min(len(keys), SearchCountCap)
+		res.CountCapped = len(keys) > SearchCountCap
+	}
+	if len(keys) > b.limit {
+		keys = keys[:b.limit]
+		res.Next = keys[b.limit-1].k
+	}
+	if res.Hits, err = b.readHits(ctx, keys); err != nil {
+		return res, err
+	}
+	if b.counts && !countInline {
+		if err := b.count(ctx, &res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// searchKey is a matching card's rowid and, for a hit on a former number,
+// that number's last 4.
+type searchKey struct {
+	k      int64
+	former string
+}
+
+// readKeys runs the keys query, newest card first, each card once.
+func (b *CardSearch) readKeys(ctx context.Context, kq string, args []any) ([]searchKey, error) {
+	var keys []searchKey
 	rows, err := b.s.r.QueryContext(ctx, kq, args...)
 	if err != nil {
-		return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+		return nil, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 	}
+	defer rows.Close()
 	for rows.Next() {
-		var k key
+		var k searchKey
 		if err := rows.Scan(&k.k, &k.former); err != nil {
-			rows.Close()
-			return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+			return nil, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 		}
 		// The same card found twice (a name and an id prefix, say)
 		// comes out adjacent: keep one, with the former number if any.
@@ -553,64 +581,64 @@ func (b *CardSearch) Page(ctx context.Context) (CardSearchResult, error) {
 		}
 		keys = append(keys, k)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+		return nil, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 	}
-	if countInline {
-		res.Count = min(len(keys), SearchCountCap)
-		res.CountCapped = len(keys) > SearchCountCap
+	return keys, nil
+}
+
+// readHits reads the cards of keys, in their order.
+func (b *CardSearch) readHits(ctx context.Context, keys []searchKey) ([]CardHit, error) {
+	if len(keys) == 0 {
+		return nil, nil
 	}
-	if len(keys) > b.limit {
-		keys = keys[:b.limit]
-		res.Next = keys[b.limit-1].k
+	kargs := make([]any, len(keys))
+	for i, k := range keys {
+		kargs[i] = k.k
 	}
-	if len(keys) > 0 {
-		ph := strings.Repeat(",?", len(keys))[1:]
-		kargs := make([]any, len(keys))
-		for i, k := range keys {
-			kargs[i] = k.k
-		}
-		rows, err := b.s.r.QueryContext(ctx, `SELECT `+cardColumns+`, c.rowid FROM cards c WHERE c.rowid IN (`+ph+`)`, kargs...)
+	rows, err := b.s.r.QueryContext(ctx, `SELECT `+cardColumns+`, c.rowid FROM cards c WHERE c.rowid IN (`+inList(len(keys))+`)`, kargs...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+	}
+	defer rows.Close()
+	byKey := make(map[int64]Card, len(keys))
+	for rows.Next() {
+		var k int64
+		c, err := scanCard(rows, &k)
 		if err != nil {
-			return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+			return nil, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 		}
-		byKey := make(map[int64]Card, len(keys))
-		for rows.Next() {
-			var k int64
-			c, err := scanCard(rows, &k)
-			if err != nil {
-				rows.Close()
-				return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
-			}
-			byKey[k] = c
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return res, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
-		}
-		for _, k := range keys {
-			if c, ok := byKey[k.k]; ok {
-				res.Hits = append(res.Hits, CardHit{Card: c, Key: k.k, FormerLast4: k.former})
-			}
+		byKey[k] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
+	}
+	var hits []CardHit
+	for _, k := range keys {
+		if c, ok := byKey[k.k]; ok {
+			hits = append(hits, CardHit{Card: c, Key: k.k, FormerLast4: k.former})
 		}
 	}
-	if b.counts && !countInline {
-		cq, cargs := b.countSQL()
-		var candidates int
-		if err := b.s.r.QueryRowContext(ctx, cq, cargs...).Scan(&candidates, &res.Count); err != nil {
-			return res, fmt.Errorf("store: count cards %q: %w", b.q.Raw, err)
-		}
-		res.CountCapped = res.Count > SearchCountCap || candidates > countBudget
-		res.Count = min(res.Count, SearchCountCap)
-		// The budget may end before the page does: never count fewer
-		// than the page shows.
-		if b.after == 0 && res.Count < len(res.Hits) {
-			res.Count = len(res.Hits)
-			res.CountCapped = res.CountCapped || res.Next != 0
-		}
+	return hits, nil
+}
+
+// count fills in res's count on a budget (countSQL), never fewer than the
+// page shows.
+func (b *CardSearch) count(ctx context.Context, res *CardSearchResult) error {
+	cq, cargs := b.countSQL()
+	var candidates int
+	if err := b.s.r.QueryRowContext(ctx, cq, cargs...).Scan(&candidates, &res.Count); err != nil {
+		return fmt.Errorf("store: count cards %q: %w", b.q.Raw, err)
 	}
-	return res, nil
+	res.CountCapped = res.Count > SearchCountCap || candidates > countBudget
+	res.Count = min(res.Count, SearchCountCap)
+	// The budget may end before the page does: never count fewer than the
+	// page shows.
+	if b.after == 0 && res.Count < len(res.Hits) {
+		res.Count = len(res.Hits)
+		res.CountCapped = res.CountCapped || res.Next != 0
+	}
+	return nil
 }
 
 // panPage answers a full card number: the one card that has or had it
