@@ -704,19 +704,47 @@ func (t *simTx) clearing() error {
 	if err != nil {
 		return err
 	}
-	mv.op, mv.orig, mv.newBal = "CLEARING", c.balance, c.balance
+	mv.op = "CLEARING"
+	return t.settle(c, mv, settlement{label: "Clearing", unchanged: "the authorization stays open", closes: true,
+		summary: func(mv *simMovement) string {
+			return fmt.Sprintf("Cleared %s USD on card •••• %s; balance stays %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))
+		}})
+}
+
+// settlement says how settle writes a movement that follows an
+// authorization: its label in messages, what stays when it fails, whether it
+// credits the card its amount and whether it closes the authorization.
+type settlement struct {
+	label, unchanged string
+	credits, closes  bool
+	summary          func(mv *simMovement) string
+}
+
+// settle writes a clearing, reversal or refund mv: its failed or cancelled
+// variant, or the success with its credit to the balance, the movement, the
+// authorization closed when it ends it, the summary and the notification.
+func (t *simTx) settle(c simCard, mv *simMovement, how settlement) error {
+	mv.orig, mv.newBal = c.balance, c.balance
 	if t.in.outcome != "SUCCESS" {
-		return t.failedVariant(c, mv, "CLEARING", "Clearing", "the authorization stays open")
+		return t.failedVariant(c, mv, mv.op, how.label, how.unchanged)
 	}
 	mv.status = "SUCCESS"
+	if how.credits {
+		mv.newBal = c.balance + mv.bill
+		if err := t.setBalance(c.id, mv.newBal); err != nil {
+			return err
+		}
+	}
 	if err := t.insertMovement(mv); err != nil {
 		return err
 	}
-	if err := t.closeAuthorization(mv.parentID); err != nil {
-		return err
+	if how.closes {
+		if err := t.closeAuthorization(mv.parentID); err != nil {
+			return err
+		}
 	}
-	t.res.Summary = fmt.Sprintf("Cleared %s USD on card •••• %s; balance stays %s USD.", simDecimal(mv.bill), c.last4, simDecimal(c.balance))
-	return t.notify("CARDS", "CLEARING", "SUCCESS", c.id, "", t.cardData(c, mv))
+	t.res.Summary = how.summary(mv)
+	return t.notify("CARDS", mv.op, "SUCCESS", c.id, "", t.cardData(c, mv))
 }
 
 // reversal releases the hold of the card's open authorization. The amount
@@ -737,22 +765,11 @@ func (t *simTx) reversal() error {
 		mv.bill = t.in.amount
 		mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
 	}
-	mv.op, mv.orig, mv.newBal = "REVERSAL", c.balance, c.balance
-	if t.in.outcome != "SUCCESS" {
-		return t.failedVariant(c, mv, "REVERSAL", "Reversal", "the hold stays")
-	}
-	mv.status, mv.newBal = "SUCCESS", c.balance+mv.bill
-	if err := t.setBalance(c.id, mv.newBal); err != nil {
-		return err
-	}
-	if err := t.insertMovement(mv); err != nil {
-		return err
-	}
-	if err := t.closeAuthorization(mv.parentID); err != nil {
-		return err
-	}
-	t.res.Summary = fmt.Sprintf("Reversed %s USD on card •••• %s: hold released, available balance %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))
-	return t.notify("CARDS", "REVERSAL", "SUCCESS", c.id, "", t.cardData(c, mv))
+	mv.op = "REVERSAL"
+	return t.settle(c, mv, settlement{label: "Reversal", unchanged: "the hold stays", credits: true, closes: true,
+		summary: func(mv *simMovement) string {
+			return fmt.Sprintf("Reversed %s USD on card •••• %s: hold released, available balance %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))
+		}})
 }
 
 // refund credits the card with up to what its last cleared transaction has
@@ -798,20 +815,12 @@ func (t *simTx) refund() error {
 		return simInvalid("amount", "The refund of %s USD is more than the %s USD left to refund on the last cleared transaction.",
 			simDecimal(t.in.amount), simDecimal(left))
 	}
-	mv.op, mv.bill, mv.orig, mv.newBal = "REFUND", t.in.amount, c.balance, c.balance
+	mv.op, mv.bill = "REFUND", t.in.amount
 	mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
-	if t.in.outcome != "SUCCESS" {
-		return t.failedVariant(c, mv, "REFUND", "Refund", "nothing credited")
-	}
-	mv.status, mv.newBal = "SUCCESS", c.balance+mv.bill
-	if err := t.setBalance(c.id, mv.newBal); err != nil {
-		return err
-	}
-	if err := t.insertMovement(mv); err != nil {
-		return err
-	}
-	t.res.Summary = fmt.Sprintf("Refunded %s USD to card •••• %s: balance %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))
-	return t.notify("CARDS", "REFUND", "SUCCESS", c.id, "", t.cardData(c, mv))
+	return t.settle(c, mv, settlement{label: "Refund", unchanged: "nothing credited", credits: true,
+		summary: func(mv *simMovement) string {
+			return fmt.Sprintf("Refunded %s USD to card •••• %s: balance %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))
+		}})
 }
 
 // threeDS sends a 3DS challenge for an active card; it moves no money.
