@@ -65,16 +65,6 @@ func (d APILogData) streamURL() string {
 	return d.Filter.URL("/api-log/stream", "after", strconv.FormatInt(after, 10))
 }
 
-func apiStatusBadge(status int) string {
-	switch {
-	case status >= 500:
-		return "badge bad"
-	case status >= 400:
-		return "badge warn"
-	}
-	return "badge ok"
-}
-
 func apiDuration(us int64) string {
 	if us < 1000 {
 		return strconv.FormatInt(us, 10) + " µs"

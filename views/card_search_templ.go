@@ -812,15 +812,6 @@ func roundDownCount(n int) int {
 	return n / unit * unit
 }
 
-// FormatCount shows a count with thousands separators: 12,345.
-func FormatCount(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 var kindNames = map[string]string{
 	store.SearchIDPrefix: "card id", store.SearchLast4: "last 4 (current or former)",
 	store.SearchName: "name", store.SearchEmail: "e-mail", store.SearchPhone: "phone",

@@ -195,14 +195,6 @@ func sortedHeaders(h map[string][]string) []headerLine {
 	return out
 }
 
-// verificationBadge colours a verification summary such as "provider-key: ok".
-func verificationBadge(v string) string {
-	if strings.HasSuffix(v, ": ok") {
-		return "ok"
-	}
-	return "bad"
-}
-
 func eventURL(id int64) string { return "/events/" + strconv.FormatInt(id, 10) }
 
 func eventRowID(id int64) string { return "ev-" + strconv.FormatInt(id, 10) }

@@ -154,16 +154,6 @@ var SimDeliveryModes = [][2]string{
 	{store.ModeMalformedJSON, "Broken: malformed JSON"},
 }
 
-func simStateBadge(state string) string {
-	switch state {
-	case store.OutboxDelivered:
-		return "ok"
-	case store.OutboxRefused:
-		return "bad"
-	}
-	return "warn"
-}
-
 func simItoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func simDeliveriesURL(cardID string) string {
