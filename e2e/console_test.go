@@ -40,9 +40,8 @@ func (c *console) Streams() int64 { return c.streams.Load() }
 // event streams) close first.
 func startConsole(t *testing.T, options ...func(*web.Config)) *console {
 	t.Helper()
-	store.BcryptCost = bcrypt.MinCost
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
+	st, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "e2e.db"), store.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -62,11 +62,8 @@ func TestUnknownUserHashHasTheConfiguredCost(t *testing.T) {
 // TestAuthenticateTimeDoesNotTellUsersApart compares, as a ratio, the median
 // time of a wrong password for a real user with that of an unknown user.
 func TestAuthenticateTimeDoesNotTellUsersApart(t *testing.T) {
-	old := BcryptCost
-	BcryptCost = 8
-	t.Cleanup(func() { BcryptCost = old })
 	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "u.db"))
+	st, err := OpenWith(ctx, filepath.Join(t.TempDir(), "u.db"), Options{BcryptCost: 8})
 	if err != nil {
 		t.Fatal(err)
 	}

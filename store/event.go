@@ -19,8 +19,6 @@ import (
 // deleted as new ones arrive.
 const MaxRefusals = 10_000
 
-// refusalLimit is MaxRefusals; tests lower it.
-var refusalLimit int64 = MaxRefusals
 
 // MaxRefusalBody is how much of a refused delivery's body is kept.
 const MaxRefusalBody = 4 << 10
@@ -476,8 +474,8 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 				r.res = ingestRes{}
 			}
 		}
-		if lastRefusal > refusalLimit {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_refusals WHERE id <= ?`, lastRefusal-refusalLimit); err != nil {
+		if lastRefusal > s.refusalsKept {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_refusals WHERE id <= ?`, lastRefusal-s.refusalsKept); err != nil {
 				return fmt.Errorf("trim refusals: %w", err)
 			}
 		}

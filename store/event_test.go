@@ -253,9 +253,7 @@ func TestEventsFilters(t *testing.T) {
 func TestRefusalsAreBoundedAndTruncated(t *testing.T) {
 	ctx := context.Background()
 	st := openTestStore(t)
-	old := refusalLimit
-	refusalLimit = 5
-	t.Cleanup(func() { refusalLimit = old })
+	st.refusalsKept = 5
 	big := make([]byte, MaxRefusalBody*3)
 	for i := range 8 {
 		err := st.RecordRefusal(ctx, Refusal{ReceivedAt: time.Now(), HTTPStatus: 401, Code: fmt.Sprintf("C%d", i),

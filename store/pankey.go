@@ -50,6 +50,16 @@ type Options struct {
 	// PANKeyFileSuffix. Open creates it (mode 0600) with a new random key
 	// when it does not exist and the database holds no card number yet.
 	PANKeyFile string
+	// BcryptCost is the work factor of new password hashes; 0 means
+	// DefaultBcryptCost. Tests lower it to run fast.
+	BcryptCost int
+	// RefusalsKept is how many refused webhook deliveries are kept; 0
+	// means MaxRefusals.
+	RefusalsKept int64
+	// NewPAN draws a reissued card's number on a BIN; nil means RandomPAN.
+	// Tests wrap it to see the numbers a reissue draws, which nothing else
+	// ever sees.
+	NewPAN func(bin string) (string, error)
 }
 
 // ErrPANKey is returned by Open when the database holds card numbers and

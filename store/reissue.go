@@ -621,7 +621,7 @@ func (s *Store) reissueTx(ctx context.Context, tx *sql.Tx, key []byte, req Reiss
 		return errLostRace
 	}
 
-	last4, expMonth, expYear, err := renumberTx(ctx, tx, key, req.Card, req.CardVersion, now)
+	last4, expMonth, expYear, err := s.renumberTx(ctx, tx, key, req.Card, req.CardVersion, now)
 	if err != nil {
 		return err
 	}
@@ -644,7 +644,7 @@ func (s *Store) reissueTx(ctx context.Context, tx *sql.Tx, key []byte, req Reiss
 // old number marked inactive and the card's version bumped, conditional on
 // version and never on a DELETED card (errLostRace otherwise). The caller
 // writes the audit row in the same transaction.
-func renumberTx(ctx context.Context, tx *sql.Tx, key []byte, card ReissueCard, version, now int64) (last4 string, expMonth, expYear int, err error) {
+func (s *Store) renumberTx(ctx context.Context, tx *sql.Tx, key []byte, card ReissueCard, version, now int64) (last4 string, expMonth, expYear int, err error) {
 	// Every number the card has had: the new one must differ from all of
 	// them, and so must its last 4, so support can tell them apart.
 	var formerLast4 []string
@@ -666,7 +666,7 @@ func renumberTx(ctx context.Context, tx *sql.Tx, key []byte, card ReissueCard, v
 	}
 	formerLast4 = append(formerLast4, card.Last4)
 
-	pan, hash, err := freshPAN(ctx, tx, key, card.BIN, formerLast4)
+	pan, hash, err := s.freshPAN(ctx, tx, key, card.BIN, formerLast4)
 	if err != nil {
 		return "", 0, 0, err
 	}
@@ -700,16 +700,12 @@ func renumberTx(ctx context.Context, tx *sql.Tx, key []byte, card ReissueCard, v
 	return last4, expMonth, expYear, nil
 }
 
-// randomPAN draws a new card number; tests wrap it to look at the numbers a
-// reissue draws, which nothing else ever sees.
-var randomPAN = RandomPAN
-
 // freshPAN draws card numbers on bin until one is unused by every card (its
 // keyed hash is not in card_numbers) and its last 4 is not in avoidLast4.
 // It returns the number, which the caller must not keep, and its hash.
-func freshPAN(ctx context.Context, tx *sql.Tx, key []byte, bin string, avoidLast4 []string) (string, []byte, error) {
+func (s *Store) freshPAN(ctx context.Context, tx *sql.Tx, key []byte, bin string, avoidLast4 []string) (string, []byte, error) {
 	for range newPANTries {
-		pan, err := randomPAN(bin)
+		pan, err := s.newPAN(bin)
 		if err != nil {
 			return "", nil, err
 		}

@@ -27,7 +27,7 @@ func (s *Store) ReissueNow(ctx context.Context, cardID string, actor Actor) (Rei
 			return s.auditTx(ctx, tx, actor.audit(AuditCardReissue, "card", c.ID, ResultRefused, refusal.Error()))
 		}
 		now := s.nowMs()
-		last4, expMonth, expYear, err := renumberTx(ctx, tx, key, c, c.Version, now)
+		last4, expMonth, expYear, err := s.renumberTx(ctx, tx, key, c, c.Version, now)
 		if err != nil {
 			return err
 		}

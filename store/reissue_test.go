@@ -22,21 +22,28 @@ type reissueEnv struct {
 	ctx   context.Context
 	now   time.Time
 	users map[string]User
-	// pans records every number drawn by a reissue (see randomPAN).
+	// pans records every number drawn by a reissue (Options.NewPAN).
 	pans []string
 	mu   sync.Mutex
 }
 
 func newReissueEnv(t testing.TB) *reissueEnv {
 	t.Helper()
-	BcryptCost = bcrypt.MinCost
 	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "reissue.db"))
+	e := &reissueEnv{t: t, ctx: ctx, now: time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC), users: map[string]User{}}
+	st, err := OpenWith(ctx, filepath.Join(t.TempDir(), "reissue.db"), Options{BcryptCost: bcrypt.MinCost,
+		NewPAN: func(bin string) (string, error) {
+			pan, err := RandomPAN(bin)
+			e.mu.Lock()
+			e.pans = append(e.pans, pan)
+			e.mu.Unlock()
+			return pan, err
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &reissueEnv{t: t, st: st, ctx: ctx, now: time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC), users: map[string]User{}}
+	e.st = st
 	st.SetClock(func() time.Time {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -53,15 +60,6 @@ func newReissueEnv(t testing.TB) *reissueEnv {
 		}
 		e.users[u.Username] = u
 	}
-	orig := randomPAN
-	randomPAN = func(bin string) (string, error) {
-		pan, err := orig(bin)
-		e.mu.Lock()
-		e.pans = append(e.pans, pan)
-		e.mu.Unlock()
-		return pan, err
-	}
-	t.Cleanup(func() { randomPAN = orig })
 	return e
 }
 
@@ -674,15 +672,13 @@ func TestFreshPANAvoidsUsedNumbers(t *testing.T) {
 	}
 	withAvoided := pan[:12] + avoid
 	draws := []string{pan, withAvoided, fresh}
-	orig := randomPAN
-	randomPAN = func(string) (string, error) { p := draws[0]; draws = draws[1:]; return p, nil }
-	t.Cleanup(func() { randomPAN = orig })
+	e.st.newPAN = func(string) (string, error) { p := draws[0]; draws = draws[1:]; return p, nil }
 	tx, err := e.st.w.BeginTx(e.ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	got, hash, err := freshPAN(e.ctx, tx, key, "424242", []string{avoid})
+	got, hash, err := e.st.freshPAN(e.ctx, tx, key, "424242", []string{avoid})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -709,7 +705,7 @@ func TestReissueExpiry(t *testing.T) {
 
 // BenchmarkReissue measures one whole reissue, step 1 and step 2, on a
 // database of 2,000 cards; bcrypt runs at its minimum cost here, so add the
-// production cost (BcryptCost) of one password check to the figure.
+// production cost (DefaultBcryptCost) of one password check to the figure.
 func BenchmarkReissue(b *testing.B) {
 	e := newReissueEnv(b)
 	const background = 2000

@@ -5,6 +5,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -46,6 +47,12 @@ type Store struct {
 	// pankey.go). panKeyFile is where it was read from, if a file.
 	panKey     []byte
 	panKeyFile string
+
+	// What Options set: the work factor of new password hashes, how many
+	// refused deliveries are kept, how a reissue draws a number.
+	bcryptCost   int
+	refusalsKept int64
+	newPAN       func(bin string) (string, error)
 
 	// The event receiver's group commit (event.go): one writer goroutine,
 	// started on first use, stopped by Close, and the commit listeners.
@@ -153,7 +160,12 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	readers := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	s := &Store{w: w, r: r, path: path, now: time.Now}
+	s := &Store{w: w, r: r, path: path, now: time.Now,
+		bcryptCost: cmp.Or(opts.BcryptCost, DefaultBcryptCost), refusalsKept: cmp.Or(opts.RefusalsKept, MaxRefusals),
+		newPAN: opts.NewPAN}
+	if s.newPAN == nil {
+		s.newPAN = RandomPAN
+	}
 	s.writeTimeout.Store(int64(DefaultWriteTimeout))
 	for _, step := range []func(context.Context) error{
 		func(ctx context.Context) error { return s.setUpPANKey(ctx, opts) },

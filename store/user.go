@@ -44,8 +44,9 @@ func (l Level) Valid() bool { return l >= LevelReadOnly && l <= LevelAdmin }
 // MinPasswordLength is the shortest password a user may have.
 const MinPasswordLength = 10
 
-// BcryptCost is the work factor for new password hashes; tests lower it.
-var BcryptCost = 11
+// DefaultBcryptCost is the work factor of new password hashes
+// (Options.BcryptCost).
+const DefaultBcryptCost = 11
 
 // User is a person who signs in to the console.
 type User struct {
@@ -109,7 +110,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	if err := nu.Validate(); err != nil {
 		return User{}, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(nu.Password), BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(nu.Password), s.bcryptCost)
 	if err != nil {
 		return User{}, fmt.Errorf("store: hash password: %w", err)
 	}
@@ -139,7 +140,7 @@ func (s *Store) ResetPassword(ctx context.Context, username, password, actor str
 	if err := (NewUser{Username: u.Username, Level: u.Level, Password: password}).Validate(); err != nil {
 		return User{}, wrap(err)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost)
 	if err != nil {
 		return User{}, wrap(err)
 	}
@@ -230,14 +231,14 @@ func dummyHash(cost int) []byte {
 
 // Authenticate returns the user whose username and password match. Any
 // mismatch, unknown user included, is ErrBadCredentials. An unknown user is
-// checked against a hash at BcryptCost, the cost of every new password, so
+// checked against a hash at the store's bcrypt cost, that of every new password, so
 // the answer takes as long either way. A disabled account is
 // ErrUserDisabled, and only after the right password, so the refusal tells
 // nothing to someone who does not know it.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (User, error) {
 	// Made before the lookup, so the first sign-in after a start costs the
 	// same whether the user exists or not.
-	dummy := dummyHash(BcryptCost)
+	dummy := dummyHash(s.bcryptCost)
 	u, err := s.UserByName(ctx, username)
 	if errors.Is(err, ErrNotFound) {
 		bcrypt.CompareHashAndPassword(dummy, []byte(password))

@@ -99,7 +99,7 @@ func (s *Store) CreateUserByAdmin(ctx context.Context, c UserCreate) (User, stri
 	if c.Password == "" {
 		c.Password = OneTimePassword()
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(c.Password), BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(c.Password), s.bcryptCost)
 	if err != nil {
 		return User{}, "", fmt.Errorf("store: hash password: %w", err)
 	}
@@ -292,7 +292,7 @@ func (s *Store) EnableUser(ctx context.Context, c UserChange) (User, error) {
 // their next sign-in.
 func (s *Store) ResetUserPassword(ctx context.Context, c UserChange) (User, string, error) {
 	pw := OneTimePassword()
-	hash, err := bcrypt.GenerateFromPassword([]byte(pw), BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(pw), s.bcryptCost)
 	if err != nil {
 		return User{}, "", fmt.Errorf("store: hash password: %w", err)
 	}
@@ -412,7 +412,7 @@ func (s *Store) ChangePassword(ctx context.Context, c PasswordChange) error {
 	if c.New == c.Current {
 		return wrap(FieldErrors{"new": FieldInvalid})
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(c.New), BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(c.New), s.bcryptCost)
 	if err != nil {
 		return wrap(err)
 	}

@@ -13,8 +13,7 @@ import (
 
 func openUsersStore(t *testing.T) *Store {
 	t.Helper()
-	BcryptCost = bcrypt.MinCost
-	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "u.db"))
+	st, err := OpenWith(context.Background(), filepath.Join(t.TempDir(), "u.db"), Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,9 +33,8 @@ func TestNewUserValidate(t *testing.T) {
 }
 
 func TestCreateUserAndAuthenticate(t *testing.T) {
-	BcryptCost = bcrypt.MinCost
 	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "u.db"))
+	st, err := OpenWith(ctx, filepath.Join(t.TempDir(), "u.db"), Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,9 +63,8 @@ func TestCreateUserAndAuthenticate(t *testing.T) {
 }
 
 func TestDeleteExpiredSessions(t *testing.T) {
-	BcryptCost = bcrypt.MinCost
 	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	st, err := OpenWith(ctx, filepath.Join(t.TempDir(), "s.db"), Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,9 +98,8 @@ func TestDeleteExpiredSessions(t *testing.T) {
 // session do not, the reset is audited, and a short password or an unknown
 // user changes nothing.
 func TestResetPassword(t *testing.T) {
-	BcryptCost = bcrypt.MinCost
 	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	st, err := OpenWith(ctx, filepath.Join(t.TempDir(), "r.db"), Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,9 +31,8 @@ type testEnv struct {
 // Options, if any, adjust the console's Config before it is built.
 func newTestEnv(t *testing.T, options ...func(*Config)) *testEnv {
 	t.Helper()
-	store.BcryptCost = bcrypt.MinCost
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cardops.db"))
+	st, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "cardops.db"), store.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

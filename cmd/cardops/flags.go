@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"cardops/store"
 )
 
@@ -90,6 +92,8 @@ type storeFlags struct {
 	// panKey comes from the environment only, never a flag, so the key
 	// stays out of shell history and process lists.
 	panKey string
+	// bcryptCost is the work factor of new password hashes.
+	bcryptCost int
 }
 
 func (f *flags) store(sf *storeFlags) {
@@ -97,11 +101,16 @@ func (f *flags) store(sf *storeFlags) {
 	f.string(&sf.panKeyFile, "pan-key-file", "CARDOPS_PAN_KEY_FILE", "",
 		"file holding the card-number key, hex (default: the database path + "+store.PANKeyFileSuffix+", created on first start)")
 	sf.panKey = f.getenv("CARDOPS_PAN_KEY")
+	f.int(&sf.bcryptCost, "bcrypt-cost", "CARDOPS_BCRYPT_COST", store.DefaultBcryptCost,
+		"bcrypt work factor of new password hashes (4 to 31; each step doubles the time of a sign-in)")
 }
 
 // open opens the database with the configured card-number key.
 func (sf storeFlags) open(ctx context.Context) (*store.Store, error) {
-	opts := store.Options{PANKeyFile: sf.panKeyFile}
+	if sf.bcryptCost < bcrypt.MinCost || sf.bcryptCost > bcrypt.MaxCost {
+		return nil, fmt.Errorf("--bcrypt-cost must be %d to %d (got %d)", bcrypt.MinCost, bcrypt.MaxCost, sf.bcryptCost)
+	}
+	opts := store.Options{PANKeyFile: sf.panKeyFile, BcryptCost: sf.bcryptCost}
 	if sf.panKey != "" {
 		if sf.panKeyFile != "" {
 			return nil, errors.New("give the card-number key either in CARDOPS_PAN_KEY or as a file (--pan-key-file / CARDOPS_PAN_KEY_FILE), not both")

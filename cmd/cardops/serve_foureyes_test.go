@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"cardops/store"
 )
 
@@ -21,7 +19,6 @@ import (
 // flag and from the environment, and reads the mode back from the reissue
 // queue an admin sees.
 func TestServeFourEyes(t *testing.T) {
-	store.BcryptCost = bcrypt.MinCost
 	for _, tc := range []struct {
 		name string
 		args []string

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"cardops/store"
 )
 
@@ -43,7 +41,6 @@ func (s *syncBuffer) String() string {
 // start neither seeds again nor prints a password (none is kept), but
 // prints the command that sets a new one, and that command works.
 func TestServeDemo(t *testing.T) {
-	store.BcryptCost = bcrypt.MinCost
 	db := filepath.Join(t.TempDir(), "demo.db")
 	start := func() (string, string) {
 		ctx, cancel := context.WithCancel(context.Background())

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"cardops/store"
 )
 
@@ -21,7 +19,6 @@ import (
 // that the key is the one accepted, and that shutdown is not held up by an
 // open live event stream.
 func TestServeWebhookCredentialsAndShutdown(t *testing.T) {
-	store.BcryptCost = bcrypt.MinCost
 	db := filepath.Join(t.TempDir(), "wh.db")
 	st, err := store.Open(context.Background(), db)
 	if err != nil {

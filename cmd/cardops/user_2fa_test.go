@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"cardops/store"
 )
 
@@ -21,7 +19,6 @@ import (
 // enrolled (so a terminal is enough to enrol), 2fa-reset turns two-factor
 // off; an unknown user is said in words.
 func TestUserTwoFactorCommands(t *testing.T) {
-	store.BcryptCost = bcrypt.MinCost
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "cli.db")
 	getenv := env(map[string]string{"CARDOPS_DB": db})
@@ -74,7 +71,6 @@ func TestServeRefusesBadTwoFactorLevel(t *testing.T) {
 // start-up output says how to pass enrolment from a terminal, and an admin
 // who signs in with a password alone is sent to enrolment.
 func TestServeRequiresTwoFactor(t *testing.T) {
-	store.BcryptCost = bcrypt.MinCost
 	db := filepath.Join(t.TempDir(), "tf.db")
 	ctx := context.Background()
 	st, err := store.Open(ctx, db)

@@ -9,18 +9,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"golang.org/x/crypto/bcrypt"
-
-	"cardops/store"
 )
 
 // TestRunSmall runs every phase briefly with each client, so the load
 // program keeps working as the receiver changes: every delivery is
 // accepted and every subscriber sees every event.
 func TestRunSmall(t *testing.T) {
-	defer func(cost int) { store.BcryptCost = cost }(store.BcryptCost)
-	store.BcryptCost = bcrypt.MinCost
 	for _, client := range []string{"raw", "nethttp"} {
 		t.Run(client, func(t *testing.T) {
 			var out bytes.Buffer
