@@ -81,6 +81,11 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Events = views.CardEventsSection(card.ID, events)
+	timeline, ok := s.cardTimeline(w, r, card)
+	if !ok {
+		return
+	}
+	d.Timeline = views.CardTimelineSection(timeline)
 	if page.Viewer.Level >= store.LevelOperational {
 		deliveries, err := s.cardDeliveries(ctx, card.ID)
 		if err != nil {

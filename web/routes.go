@@ -60,6 +60,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /cards/{id}/movements", level: read, handle: s.cardMovementsShow},
 		{pattern: "GET /cards/{id}/events", level: read, handle: s.cardEventsShow},
 		{pattern: "GET /cards/{id}/audit", level: read, handle: s.cardAuditShow},
+		{pattern: "GET /cards/{id}/timeline", level: read, handle: s.cardTimelineShow},
 		{pattern: "GET /events", level: read, handle: s.eventList},
 		{pattern: "GET /events/stream", level: read, kind: kindJSON, handle: s.eventStream},
 		{pattern: "GET /events/{id}", level: read, handle: s.eventShow},
