@@ -504,3 +504,35 @@ func (s *Store) CardTimelineLocate(ctx context.Context, cardID string, f Timelin
 	}
 	return TimelineCursor{At: at, Kind: kind, ID: id, Inclusive: true}, nil
 }
+
+// EventsByOperationID lists the events whose operation id starts with
+// prefix (at least 4 characters, else none), newest first, at most limit:
+// the command palette finds an event by the id a provider or a log quotes.
+func (s *Store) EventsByOperationID(ctx context.Context, prefix string, limit int) ([]Event, error) {
+	prefix = strings.TrimSpace(prefix)
+	if len(prefix) < 4 || len(prefix) > 200 {
+		return nil, nil
+	}
+	if limit <= 0 || limit > 50 {
+		limit = 10
+	}
+	lo, hi := prefixRange(prefix)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+eventCols+` FROM webhook_events e
+		WHERE e.operation_id >= ? AND e.operation_id < ? ORDER BY e.id DESC LIMIT ?`, lo, hi, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: events by operation id: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: events by operation id: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: events by operation id: %w", err)
+	}
+	return out, nil
+}
