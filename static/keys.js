@@ -1,6 +1,6 @@
 // keys.js is the console's own script (not vendored, no framework): the
 // keyboard shortcuts.
-//   /            focus the page's search box (else the top bar's)
+//   /            focus the card search box (the card page's, else the top bar's)
 //   Ctrl/⌘-K     open the command palette (<dialog id="palette">)
 //   ?            show every shortcut (<dialog id="shortcuts">)
 //   ↑ ↓          move through the result list of a search box that names it
@@ -17,7 +17,7 @@
   }
 
   function searchBox() {
-    return document.querySelector("main input[type=search]") || document.getElementById("top-q");
+    return document.getElementById("card-q") || document.getElementById("top-q");
   }
 
   function openDialog(id) {
