@@ -151,4 +151,20 @@ func TestPhoneCardListShowsLast4(t *testing.T) {
 	if f, _ := h.(float64); f > 60 {
 		t.Errorf("top bar is %v px high at 390 px, want one row", h)
 	}
+
+	// The event log shows its rows first; the filters fold below them.
+	if _, err := page.Goto(c.URL + "/events"); err != nil {
+		t.Fatal(err)
+	}
+	keysReady(t, page)
+	fold := page.Locator("details.filters-fold")
+	must(t, expect.Locator(fold).Not().ToHaveAttribute("open", ""))
+	below, err := page.Evaluate(`() => document.querySelector("details.filters-fold").getBoundingClientRect().top >
+		document.querySelector("#event-rows").getBoundingClientRect().top`)
+	must(t, err)
+	if below != true {
+		t.Errorf("the event log's filters come before its rows at 390 px")
+	}
+	must(t, fold.Locator("summary").Click())
+	must(t, expect.Locator(page.Locator("#event-q")).ToBeVisible())
 }

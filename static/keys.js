@@ -128,6 +128,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     markLists(document);
     localTimes(document);
+    // Filters fold on a narrow screen, so the rows come first.
+    if (window.matchMedia("(max-width: 700px)").matches) {
+      document.querySelectorAll("details[data-fold-narrow]").forEach(function (d) { d.open = false; });
+    }
     var at = document.querySelector(".tl-entry.tl-at");
     if (at) at.scrollIntoView({ block: "center" });
     document.body.setAttribute("data-keys", "ready");
