@@ -168,3 +168,31 @@ func TestPhoneCardListShowsLast4(t *testing.T) {
 	must(t, fold.Locator("summary").Click())
 	must(t, expect.Locator(page.Locator("#event-q")).ToBeVisible())
 }
+
+// TestFormsFocusFirstField: the reissue steps and the freeze form open with
+// the focus on their first field; the skip link leads to the main content.
+func TestFormsFocusFirstField(t *testing.T) {
+	c := startConsole(t)
+	cardID, _ := addCard(t, c.Store)
+	page := newPage(t)
+	signIn(t, page, c.URL, "admin")
+
+	if _, err := page.Goto(c.URL + "/cards/" + cardID); err != nil {
+		t.Fatal(err)
+	}
+	keysReady(t, page)
+	must(t, page.Keyboard().Press("Tab"))
+	skip := page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Skip to main content"})
+	must(t, expect.Locator(skip).ToBeFocused())
+	must(t, page.Keyboard().Press("Enter"))
+	must(t, expect.Locator(page.Locator("main#main")).ToBeFocused())
+
+	must(t, page.GetByText("Freeze card…").Click())
+	must(t, expect.Locator(page.GetByTestId("freeze-form").GetByLabel("Reason")).ToBeFocused())
+
+	must(t, page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Reissue card"}).Click())
+	must(t, expect.Locator(page.GetByLabel("Lost")).ToBeFocused())
+	must(t, page.GetByLabel("Suspected fraud").Check())
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Continue to step 2"}).Click())
+	must(t, expect.Locator(page.GetByLabel("Last 4 digits")).ToBeFocused())
+}

@@ -137,6 +137,15 @@
     document.body.setAttribute("data-keys", "ready");
   });
 
+  // A form opened in place (<details>, e.g. Freeze card…) takes the focus
+  // on its first field.
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (!(d instanceof HTMLDetailsElement) || !d.open || d.hasAttribute("data-fold-narrow")) return;
+    var f = d.querySelector("form input:not([type=hidden]), form select, form textarea");
+    if (f) f.focus();
+  }, true);
+
   // lostFocus says the swap under way holds the focused element.
   var lostFocus = false;
   document.addEventListener("htmx:beforeSwap", function (e) {

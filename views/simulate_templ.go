@@ -117,7 +117,7 @@ func SimulatePage(p Page, d SimulatePageData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" placeholder=\"Card id, last 4 or holder name\" aria-label=\"Find a card\" hx-get=\"/simulate\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#card-picks\" hx-include=\"closest form\"> <button type=\"submit\" class=\"btn secondary\">Find</button></form><div id=\"card-picks\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" placeholder=\"Card id, last 4 or holder name\" aria-label=\"Find a card\" autofocus hx-get=\"/simulate\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#card-picks\" hx-include=\"closest form\"> <button type=\"submit\" class=\"btn secondary\">Find</button></form><div id=\"card-picks\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
