@@ -73,6 +73,22 @@ func TestSupportAgentFindsAuthorizationByKeyboard(t *testing.T) {
 	must(t, expect.Locator(follower).ToBeVisible())
 	must(t, expect.Locator(follower).ToContainText("CLEARING"))
 	must(t, expect.Locator(auth.GetByTestId("tl-detail")).ToContainText("12.34 USD"))
+
+	// A new authorization arrives live on top; the open line stays open.
+	must(t, expect.Locator(page.Locator(`#card-live[data-stream="open"]`)).ToHaveCount(1))
+	op := newPage(t)
+	signIn(t, op, c.URL, "operator")
+	if _, err := op.Goto(c.URL + "/cards/" + e2eCardID); err != nil {
+		t.Fatal(err)
+	}
+	panel := op.Locator("#card-simulate")
+	must(t, panel.GetByLabel("Amount (USD)").Fill("1.00"))
+	must(t, panel.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Authorize", Exact: playwright.Bool(true)}).Click())
+	must(t, expect.Locator(op.Locator("#card-sim-result")).ToContainText("Authorized 1.00 USD"))
+	lines := timeline.GetByTestId("tl-movement")
+	must(t, expect.Locator(lines).ToHaveCount(2))
+	must(t, expect.Locator(lines.First()).ToContainText("1.00 USD"))
+	must(t, expect.Locator(follower).ToBeVisible())
 }
 
 // TestPaletteFindsEventByOperationID: Ctrl-K, the start of an operation id,
@@ -103,7 +119,7 @@ func TestPaletteFindsEventByOperationID(t *testing.T) {
 	signIn(t, page, c.URL, "viewer")
 	keysReady(t, page)
 	must(t, page.Keyboard().Press("Control+k"))
-	box := page.GetByRole("searchbox", playwright.PageGetByRoleOptions{Name: "Find a card, an event or a page"})
+	box := page.GetByRole("searchbox", playwright.PageGetByRoleOptions{Name: "Palette: cards, events by operation id, pages"})
 	must(t, expect.Locator(box).ToBeFocused())
 	must(t, page.Keyboard().Type(ev.OperationID[:8]))
 	hit := page.GetByTestId("palette-event")

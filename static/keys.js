@@ -148,16 +148,29 @@
 
   // lostFocus says the swap under way holds the focused element.
   var lostFocus = false;
+  // opened are the timeline lines open before a live refresh, kept open.
+  var opened = [];
   document.addEventListener("htmx:beforeSwap", function (e) {
     var a = document.activeElement;
     var t = e.detail && e.detail.target;
     lostFocus = !!(a && a !== document.body && t && t.contains(a));
+    opened = [];
+    if (t) {
+      t.querySelectorAll(".tl-entry[data-key] > details[open]").forEach(function (d) {
+        opened.push(d.parentElement.getAttribute("data-key"));
+      });
+    }
   });
 
   document.addEventListener("htmx:afterSettle", function (e) {
     var target = e.target instanceof Element ? e.target : null;
     markLists(target);
     localTimes(target);
+    opened.forEach(function (key) {
+      var li = document.querySelector('.tl-entry[data-key="' + key + '"] > details');
+      if (li) li.open = true;
+    });
+    opened = [];
     // A swap that took the focused element away leaves focus on <body>:
     // put it on what was swapped in instead.
     var a = document.activeElement;

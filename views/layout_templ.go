@@ -210,7 +210,7 @@ func Layout(p Page) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</nav><form class=\"topsearch\" role=\"search\" aria-label=\"Find a card\" method=\"get\" action=\"/cards\"><input id=\"top-q\" type=\"search\" name=\"q\" placeholder=\"Search cards  /\" aria-label=\"Quick card search\" autocomplete=\"off\" maxlength=\"1000\"></form><div class=\"who\"><a class=\"user\" href=\"/account\" data-testid=\"whoami\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</nav><form class=\"topsearch\" role=\"search\" aria-label=\"Quick search\" method=\"get\" action=\"/cards\"><input id=\"top-q\" type=\"search\" name=\"q\" placeholder=\"Search cards  /\" aria-label=\"Quick card search\" autocomplete=\"off\" maxlength=\"1000\"></form><div class=\"who\"><a class=\"user\" href=\"/account\" data-testid=\"whoami\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
