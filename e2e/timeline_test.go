@@ -212,3 +212,42 @@ func TestFormsFocusFirstField(t *testing.T) {
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Continue to step 2"}).Click())
 	must(t, expect.Locator(page.GetByLabel("Last 4 digits")).ToBeFocused())
 }
+
+// TestDesktopPanelsDoNotClip: at 1440 px no panel or table scrolls or
+// clips its content, and holder names stay on one line.
+func TestDesktopPanelsDoNotClip(t *testing.T) {
+	c := startSimConsole(t)
+	simulateAuthClearing(t, c)
+	if _, err := c.Store.Writer().Exec(`INSERT INTO card_tokenizations(id, card_id, wallet_provider, device_name, status, created_at)
+		VALUES ('tok-1', ?, 'GOOGLE_PAY', 'Pixel 8 Pro of Ana Browser', 'ACTIVE', 1700000000000)`, e2eCardID); err != nil {
+		t.Fatal(err)
+	}
+	page := newPage(t)
+	must(t, page.SetViewportSize(1440, 900))
+	signIn(t, page, c.URL, "admin")
+	for _, path := range []string{"/cards/" + e2eCardID, "/cards?q=4242", "/events", "/simulate?card=" + e2eCardID, "/audit", "/settings/users", "/account"} {
+		if _, err := page.Goto(c.URL + path); err != nil {
+			t.Fatal(err)
+		}
+		keysReady(t, page)
+		// Open every fold, so what it holds is measured too.
+		_, err := page.Evaluate(`() => document.querySelectorAll("main details").forEach(d => d.open = true)`)
+		must(t, err)
+		clipped, err := page.Evaluate(`() => Array.from(document.querySelectorAll("main .panel, main table.data, main section"))
+			.filter(el => el.scrollWidth > el.clientWidth + 1)
+			.map(el => el.tagName + "#" + el.id + "." + el.className)`)
+		must(t, err)
+		if l, _ := clipped.([]any); len(l) > 0 {
+			t.Errorf("%s at 1440 px: clipped or scrolling: %v", path, l)
+		}
+	}
+	if _, err := page.Goto(c.URL + "/cards/" + e2eCardID); err != nil {
+		t.Fatal(err)
+	}
+	// The line boxes of the holder's name in the summary.
+	h, err := page.Evaluate(`() => { const r = document.createRange(); r.selectNodeContents(document.querySelector(".summary-grid dd")); return r.getClientRects().length }`)
+	must(t, err)
+	if h != 1 {
+		t.Errorf("the holder's name wraps at 1440 px (%v lines)", h)
+	}
+}
