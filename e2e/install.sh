@@ -3,7 +3,9 @@
 # downloads (its CDN and nodejs.org are not assumed reachable):
 #
 #   1. Debian's chromium at /usr/bin/chromium (apt-get), and
-#   2. otpauth (npm) in <repo>/.pwdriver/otpauth, for the two-factor test, and
+#   2. otpauth (npm) in <repo>/.pwdriver/otpauth, for the two-factor test,
+#      and axe-core (npm) in <repo>/.pwdriver/axe-core, for the accessibility
+#      checks, and
 #   3. the playwright-go driver in <repo>/.pwdriver/:
 #        .pwdriver/package/cli.js  playwright-core at the exact version that
 #                                  playwright-go's run.go pins (npm registry)
@@ -65,6 +67,21 @@ else
 	mkdir -p "$otpauth_dir"
 	npm install --silent --prefix "$otpauth_dir" --no-save --no-audit --no-fund --ignore-scripts "otpauth@$otpauth_version" >/dev/null
 	otpauth_ok || die "otpauth check failed in $otpauth_dir"
+fi
+
+# --- 2b. axe-core (the accessibility rules the browser tests run) ----------
+axe_version=4.14.1
+axe_dir="$repo/.pwdriver/axe-core"
+axe_ok() {
+	[ "$(node -p "require('$axe_dir/node_modules/axe-core/package.json').version" 2>/dev/null)" = "$axe_version" ]
+}
+if axe_ok; then
+	log "axe-core present: $axe_dir (axe-core $axe_version)"
+else
+	log "installing axe-core $axe_version into $axe_dir"
+	mkdir -p "$axe_dir"
+	npm install --silent --prefix "$axe_dir" --no-save --no-audit --no-fund --ignore-scripts "axe-core@$axe_version" >/dev/null
+	axe_ok || die "axe-core check failed in $axe_dir"
 fi
 
 # --- 3. Playwright driver ----------------------------------------------------

@@ -7,6 +7,10 @@
     root.querySelectorAll("[data-copy]").forEach(function (b) { b.hidden = false; });
   }
   document.addEventListener("DOMContentLoaded", function () { show(document); });
+  // Sections htmx swaps in bring their own buttons.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (e.target instanceof Element) show(e.target);
+  });
   document.addEventListener("click", function (e) {
     var b = e.target.closest("[data-copy]");
     if (!b) return;

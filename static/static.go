@@ -6,6 +6,7 @@
 //   - app.css     — the console's own stylesheet (no framework, system fonts)
 //   - copy.js     — the console's own copy-to-clipboard buttons
 //   - live.js     — the console's own script: marks an open live stream (data-stream="open")
+//   - keys.js     — the console's own script: keyboard shortcuts and the command palette
 //   - favicon.svg — the console's icon (a card), drawn for it
 //
 // VERSIONS.md records where the vendored files come from, their sha256 and how to
@@ -16,7 +17,7 @@ package static
 
 import "embed"
 
-// FS contains htmx.min.js, sse.js, app.css, copy.js, live.js and favicon.svg at its root.
+// FS contains htmx.min.js, sse.js, app.css, copy.js, live.js, keys.js and favicon.svg at its root.
 //
-//go:embed htmx.min.js sse.js app.css copy.js live.js favicon.svg
+//go:embed htmx.min.js sse.js app.css copy.js live.js keys.js favicon.svg
 var FS embed.FS

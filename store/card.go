@@ -150,6 +150,21 @@ type MovementCursor struct {
 // IsZero reports whether the cursor is the start.
 func (c MovementCursor) IsZero() bool { return c.Datetime == 0 && c.ID == "" }
 
+// movementCols are the columns scanMovement reads, in its order.
+const movementCols = `id, COALESCE(parent_id, ''), datetime, operation, status, bill_amount_cents, bill_currency,
+	transaction_amount_cents, transaction_currency, exchange_rate, merchant_name, merchant_city,
+	merchant_country, merchant_mcc, original_balance_cents, new_balance_cents, decline_code,
+	decline_description, fee_fx_cents, fee_atm_cents, source_operation_id`
+
+func scanMovement(row rowScanner) (Movement, error) {
+	var m Movement
+	err := row.Scan(&m.ID, &m.ParentID, &m.Datetime, &m.Operation, &m.Status, &m.BillAmountCents, &m.BillCurrency,
+		&m.TxAmountCents, &m.TxCurrency, &m.ExchangeRate, &m.MerchantName, &m.MerchantCity,
+		&m.MerchantCountry, &m.MerchantMCC, &m.OriginalBalance, &m.NewBalance, &m.DeclineCode,
+		&m.DeclineDescription, &m.FeeFXCents, &m.FeeATMCents, &m.SourceOperationID)
+	return m, err
+}
+
 // CardMovements returns up to limit of the card's movements, newest first,
 // older than after; next is the cursor of the following page, zero when this
 // is the last. It walks the (card_id, datetime, id) index backwards, so a
@@ -158,11 +173,7 @@ func (s *Store) CardMovements(ctx context.Context, cardID string, after Movement
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	q := `SELECT id, COALESCE(parent_id, ''), datetime, operation, status, bill_amount_cents, bill_currency,
-		transaction_amount_cents, transaction_currency, exchange_rate, merchant_name, merchant_city,
-		merchant_country, merchant_mcc, original_balance_cents, new_balance_cents, decline_code,
-		decline_description, fee_fx_cents, fee_atm_cents, source_operation_id
-		FROM card_transactions WHERE card_id = ?`
+	q := `SELECT ` + movementCols + ` FROM card_transactions WHERE card_id = ?`
 	args := []any{cardID}
 	if !after.IsZero() {
 		q += ` AND (datetime, id) < (?, ?)`
@@ -176,11 +187,8 @@ func (s *Store) CardMovements(ctx context.Context, cardID string, after Movement
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var m Movement
-		if err := rows.Scan(&m.ID, &m.ParentID, &m.Datetime, &m.Operation, &m.Status, &m.BillAmountCents, &m.BillCurrency,
-			&m.TxAmountCents, &m.TxCurrency, &m.ExchangeRate, &m.MerchantName, &m.MerchantCity,
-			&m.MerchantCountry, &m.MerchantMCC, &m.OriginalBalance, &m.NewBalance, &m.DeclineCode,
-			&m.DeclineDescription, &m.FeeFXCents, &m.FeeATMCents, &m.SourceOperationID); err != nil {
+		m, err := scanMovement(rows)
+		if err != nil {
 			return nil, next, fmt.Errorf("store: card %s movements: %w", cardID, err)
 		}
 		ms = append(ms, m)

@@ -31,20 +31,6 @@ func (s *Store) CardsAfter(ctx context.Context, after string, limit int) ([]Card
 	return out, nil
 }
 
-const movementCols = `id, COALESCE(parent_id, ''), datetime, operation, status, bill_amount_cents, bill_currency,
-	transaction_amount_cents, transaction_currency, exchange_rate, merchant_name, merchant_city,
-	merchant_country, merchant_mcc, original_balance_cents, new_balance_cents, decline_code,
-	decline_description, fee_fx_cents, fee_atm_cents, source_operation_id`
-
-func scanMovement(row rowScanner) (Movement, error) {
-	var m Movement
-	err := row.Scan(&m.ID, &m.ParentID, &m.Datetime, &m.Operation, &m.Status, &m.BillAmountCents, &m.BillCurrency,
-		&m.TxAmountCents, &m.TxCurrency, &m.ExchangeRate, &m.MerchantName, &m.MerchantCity,
-		&m.MerchantCountry, &m.MerchantMCC, &m.OriginalBalance, &m.NewBalance, &m.DeclineCode,
-		&m.DeclineDescription, &m.FeeFXCents, &m.FeeATMCents, &m.SourceOperationID)
-	return m, err
-}
-
 // CardMovement returns one movement of a card, or ErrNotFound (also when
 // the movement belongs to another card).
 func (s *Store) CardMovement(ctx context.Context, cardID, id string) (Movement, error) {

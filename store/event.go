@@ -19,7 +19,6 @@ import (
 // deleted as new ones arrive.
 const MaxRefusals = 10_000
 
-
 // MaxRefusalBody is how much of a refused delivery's body is kept.
 const MaxRefusalBody = 4 << 10
 

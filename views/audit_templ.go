@@ -100,7 +100,7 @@ func AuditPage(p Page, d AuditPageData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" aria-label=\"Actor contains\" maxlength=\"100\"> <input type=\"search\" name=\"action\" placeholder=\"Action starts with… (e.g. reissue)\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" aria-label=\"Actor contains\" maxlength=\"100\" autofocus> <input type=\"search\" name=\"action\" placeholder=\"Action starts with… (e.g. reissue)\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -117,7 +117,7 @@ func SimulatePage(p Page, d SimulatePageData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" placeholder=\"Card id, last 4 or holder name\" aria-label=\"Find a card\" hx-get=\"/simulate/cards\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#card-picks\" hx-include=\"closest form\"> <button type=\"submit\" class=\"btn secondary\">Find</button></form><div id=\"card-picks\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" placeholder=\"Card id, last 4 or holder name\" aria-label=\"Find a card\" autofocus hx-get=\"/simulate/cards\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#card-picks\" hx-include=\"closest form\"> <button type=\"submit\" class=\"btn secondary\">Find</button></form><div id=\"card-picks\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2830,14 +2830,14 @@ func SimDeliveryDetail(v SimDeliveryView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 267, "<details><summary>Body as sent</summary><pre class=\"json\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 267, "<details><summary>Body as sent</summary><pre class=\"json\" tabindex=\"0\" aria-label=\"Body as sent\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var139 string
 		templ_7745c5c3_Var139, templ_7745c5c3_Err = templ.JoinStringErrs(string(v.Message.Body))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/simulate.templ`, Line: 520, Col: 45}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/simulate.templ`, Line: 520, Col: 84}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var139))
 		if templ_7745c5c3_Err != nil {

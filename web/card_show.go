@@ -81,6 +81,11 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Events = views.CardEventsSection(card.ID, events)
+	timeline, ok := s.cardTimeline(w, r, card)
+	if !ok {
+		return
+	}
+	d.Timeline = views.CardTimelineSection(timeline)
 	if s.allowed(r, "GET /cards/{id}/deliveries") {
 		deliveries, err := s.cardDeliveries(ctx, card.ID)
 		if err != nil {

@@ -71,6 +71,9 @@ func (s *Server) routes() []route {
 		{pattern: "GET /cards/{id}/movements", level: read, handle: s.cardMovementsShow},
 		{pattern: "GET /cards/{id}/events", level: read, handle: s.cardEventsShow},
 		{pattern: "GET /cards/{id}/audit", level: read, handle: s.cardAuditShow},
+		{pattern: "GET /cards/{id}/timeline", level: read, handle: s.cardTimelineShow},
+		// The command palette's results (Ctrl/⌘-K on every page).
+		{pattern: "GET /palette", level: read, handle: s.paletteShow},
 		{pattern: "GET /events", level: read, handle: s.eventList},
 		{pattern: "GET /events/stream", level: read, kind: kindJSON, handle: s.eventStream},
 		{pattern: "GET /events/refused", level: read, handle: s.refusalList},

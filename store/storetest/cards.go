@@ -48,6 +48,12 @@ type Movement struct {
 	Merchant    string
 	DeclineCode string
 	DeclineText string
+	// ParentID is the authorization a clearing, refund or reversal follows.
+	ParentID string
+	// NewBalance is the card's balance after the movement, cents.
+	NewBalance int64
+	// SourceOperationID is the operation id of the notification about it.
+	SourceOperationID string
 }
 
 // AddCard writes c and returns its id.
@@ -125,11 +131,16 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 		def(&m.ID, NewID())
 		def(&m.Operation, "AUTHORIZATION")
 		def(&m.Status, "SUCCESS")
-		if _, err := tx.ExecContext(ctx, `INSERT INTO card_transactions (id, card_id, datetime, operation, status,
+		var parent any
+		if m.ParentID != "" {
+			parent = m.ParentID
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO card_transactions (id, card_id, parent_id, datetime, operation, status,
 			bill_amount_cents, transaction_amount_cents, transaction_currency, merchant_name,
-			original_balance_cents, new_balance_cents, decline_code, decline_description)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'USD', ?, 0, 0, ?, ?)`,
-			m.ID, c.ID, m.At, m.Operation, m.Status, m.Amount, m.Amount, m.Merchant, m.DeclineCode, m.DeclineText); err != nil {
+			original_balance_cents, new_balance_cents, decline_code, decline_description, source_operation_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'USD', ?, 0, ?, ?, ?, ?)`,
+			m.ID, c.ID, parent, m.At, m.Operation, m.Status, m.Amount, m.Amount, m.Merchant, m.NewBalance,
+			m.DeclineCode, m.DeclineText, m.SourceOperationID); err != nil {
 			return "", err
 		}
 	}

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+// palettePages are the pages the command palette finds by name, each with
+// the route that opens it: the palette shows a page only when the route
+// table lets the person open it.
+var palettePages = []struct{ name, href, pattern string }{
+	{"Cards", "/cards", "GET /cards"},
+	{"Events", "/events", "GET /events"},
+	{"Simulate", "/simulate", "GET /simulate"},
+	{"Reissues", "/reissues", "GET /reissues"},
+	{"Audit", "/audit", "GET /audit"},
+	{"Webhook settings", "/settings/webhooks", "GET /settings/webhooks"},
+	{"Users", "/settings/users", "GET /settings/users"},
+	{"Account", "/account", "GET /account"},
+	{"Password", "/account/password", "GET /account/password"},
+	{"Two-factor sign-in", "/account/2fa", "GET /account/2fa"},
+}
+
+// paletteRows is how many cards and events the palette lists at most.
+const paletteRows = 8
+
+// paletteShow is the command palette's results for ?q=: cards by the card
+// search's rules, events by operation id, and the pages whose name matches
+// that the person may open.
+func (s *Server) paletteShow(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("q")
+	if len(q) > 1000 {
+		q = q[:1000]
+	}
+	q = strings.TrimSpace(strings.ToValidUTF8(q, ""))
+	d := views.PaletteData{Q: q}
+	lower := strings.ToLower(q)
+	for _, p := range palettePages {
+		if s.allowed(r, p.pattern) && (q == "" || strings.Contains(strings.ToLower(p.name), lower)) {
+			d.Pages = append(d.Pages, views.NavItem{Href: p.href, Label: p.name})
+		}
+	}
+	if q != "" {
+		cq := store.ParseCardQuery(q)
+		// A full card number is never shown back: Raw holds it masked.
+		d.Q = cq.Raw
+		switch {
+		case cq.Has(store.SearchPAN):
+			// A full number stays out of addresses: the card search takes it.
+			d.Hint = "To find a card by its full number, use the card search (press /)."
+		case cq.TooShort && len(cq.Kinds) == 1:
+		default:
+			res, err := s.store.NewCardSearch(cq).WithLimit(paletteRows).WithoutCount().Page(r.Context())
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			d.Cards = res.Hits
+		}
+		if !cq.Has(store.SearchPAN) {
+			evs, err := s.store.EventsByOperationID(r.Context(), q, paletteRows)
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			d.Events = evs
+		}
+	}
+	s.render(w, r, http.StatusOK, views.PaletteResults(d))
+}
