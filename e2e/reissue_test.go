@@ -5,32 +5,23 @@ import (
 	"net/http"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/mxschmitt/playwright-go"
 
 	"cardops/store"
+	"cardops/store/storetest"
 )
 
 // addCard inserts an ACTIVE card with its current number and returns its id
 // and last 4.
 func addCard(t *testing.T, st *store.Store) (string, string) {
 	t.Helper()
-	ctx := context.Background()
-	key := st.PANKey()
-	id := "7d0c5a52-1f7e-4c1a-9d36-3c2f9b8e1a01"
-	pan, _ := store.RandomPAN("437551")
-	now := time.Now().UnixMilli()
-	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO cards(id, card_holder_name, name_norm, type, bin, last4, exp_month, exp_year,
-		status, approval_method, balance_cents, created_at, updated_at)
-		VALUES (?, 'Maria Souza', 'maria souza', 'VIRTUAL', '437551', ?, 9, 2028, 'ACTIVE', 'TOP_UP', 250000, ?, ?)`,
-		id, pan[12:], now, now); err != nil {
+	pan, err := store.RandomPAN("437551")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO card_numbers(card_id, first6, last4, pan_hash, exp_month, exp_year, active_from)
-		VALUES (?, '437551', ?, ?, 9, 2028, ?)`, id, pan[12:], store.HashPAN(key, pan), now); err != nil {
-		t.Fatal(err)
-	}
+	id := storetest.AddCard(t, st, storetest.Card{ID: "7d0c5a52-1f7e-4c1a-9d36-3c2f9b8e1a01", Holder: "Maria Souza",
+		PAN: pan, Approval: "TOP_UP", Balance: 250000})
 	return id, pan[12:]
 }
 

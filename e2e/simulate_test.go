@@ -9,6 +9,7 @@ import (
 	"github.com/mxschmitt/playwright-go"
 
 	"cardops/store"
+	"cardops/store/storetest"
 )
 
 const e2eCardID = "11111111-2222-4333-8444-000000000001"
@@ -16,11 +17,7 @@ const e2eCardID = "11111111-2222-4333-8444-000000000001"
 // addE2ECard gives the console one ACTIVE card with 100.00 USD.
 func addE2ECard(t *testing.T, c *console) {
 	t.Helper()
-	if _, err := c.Store.Writer().Exec(`INSERT INTO cards(id, card_holder_name, name_norm, type, bin, last4, exp_month, exp_year, status,
-		approval_method, balance_cents, created_at, updated_at)
-		VALUES (?, 'Ana Browser', 'ana browser', 'VIRTUAL', '424242', '4242', 12, 2030, 'ACTIVE', 'NONE', 10000, 1, 1)`, e2eCardID); err != nil {
-		t.Fatal(err)
-	}
+	storetest.AddCard(t, c.Store, storetest.Card{ID: e2eCardID, Holder: "Ana Browser", Last4: "4242", Balance: 10000})
 }
 
 // receivedOperations lists the events the embedded receiver stored, oldest

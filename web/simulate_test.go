@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cardops/store"
+	"cardops/store/storetest"
 	"cardops/views"
 )
 
@@ -26,14 +27,12 @@ func addSimCard(t *testing.T, e *testEnv) {
 		`INSERT INTO wallets(id, alias, client_id, address, blockchain, kind, enabled, created_at)
 			VALUES ('` + simWalletID + `', 'Ops wallet', 'c', '0xabc', 'POLYGON', 'VIRTUAL', 1, 1)`,
 		`INSERT INTO wallet_balances(wallet_id, symbol, name, token_address, balance_cents) VALUES ('` + simWalletID + `', 'USDC', 'USD Coin', '0x1', 5000)`,
-		`INSERT INTO cards(id, card_holder_name, name_norm, type, bin, last4, exp_month, exp_year, status, approval_method,
-			balance_cents, created_at, updated_at)
-			VALUES ('` + simCardID + `', 'Zoë Tester', 'zoe tester', 'VIRTUAL', '424242', '4242', 12, 2030, 'ACTIVE', 'NONE', 10000, 1, 1)`,
 	} {
 		if _, err := e.store.Writer().Exec(q); err != nil {
 			t.Fatalf("fixture: %v", err)
 		}
 	}
+	storetest.AddCard(t, e.store, storetest.Card{ID: simCardID, Holder: "Zoë Tester", Last4: "4242", Balance: 10000})
 }
 
 func simBalanceOf(t *testing.T, e *testEnv) int64 {

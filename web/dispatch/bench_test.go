@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"cardops/store"
+	"cardops/store/storetest"
 	"cardops/web/webhook"
 )
 
@@ -253,12 +253,5 @@ func openBenchStore(b *testing.B) *store.Store {
 
 // benchCard inserts an ACTIVE card rich enough never to decline.
 func benchCard(b *testing.B, st *store.Store) string {
-	id := fmt.Sprintf("bench-card-%d", time.Now().UnixNano())
-	_, err := st.Writer().Exec(`INSERT INTO cards(id, card_holder_name, name_norm, type, bin, last4, exp_month, exp_year, status,
-		approval_method, balance_cents, created_at, updated_at)
-		VALUES (?, 'Bench', 'bench', 'VIRTUAL', '424242', '0000', 12, 2030, 'ACTIVE', 'NONE', 100000000000, 1, 1)`, id)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return id
+	return storetest.AddCard(b, st, storetest.Card{Holder: "Bench", Last4: "0000", Balance: 100_000_000_000})
 }
