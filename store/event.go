@@ -579,58 +579,30 @@ func (f EventFilter) IsZero() bool {
 const eventColumns = `id, webhook_id, operation, sub_operation, operation_id, status, status_raw, reason,
 	card_id, wallet_id, verification, received_at, last_received_at, attempts`
 
+// MinTextLen is the fewest characters a text filter (EventFilter.Q) may
+// have: the payload index holds trigrams, so a shorter term has none to
+// look up. Events refuses a shorter one with ErrTextTooShort.
+const MinTextLen = 3
+
+// ErrTextTooShort is returned by Events for a text filter shorter than
+// MinTextLen characters.
+var ErrTextTooShort = errors.New("store: text filter shorter than 3 characters")
+
+// timeSlack is how far out of order (by time received) the receiver may
+// number two events: a delivery is stamped when it arrives and numbered when
+// its group commit takes it, within the write timeout. A time range is read
+// as an id range widened by this much (eventsQuery), so it stays exact as
+// long as no event is numbered more than timeSlack after a later-stamped
+// one.
+const timeSlack = time.Minute
+
 // Events lists stored events matching f: newest first, or oldest first when
 // f.AfterID or f.Ascending is set. Body and Deliveries are left empty.
 func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
-	var c conditions
-	if f.Operation != "" {
-		c.add("operation = ?", f.Operation)
+	q, args, err := eventsQuery(f)
+	if err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
 	}
-	if f.SubOperation != "" {
-		c.add("sub_operation = ?", f.SubOperation)
-	}
-	if f.Status != "" {
-		c.add("status = ?", f.Status)
-	}
-	if f.Card != "" || len(f.CardIDs) > 0 {
-		var or []string
-		var a []any
-		if f.Card != "" {
-			or, a = append(or, "card_id = ?", "wallet_id = ?"), append(a, f.Card, f.Card)
-		}
-		if len(f.CardIDs) > 0 {
-			or = append(or, "card_id IN ("+inList(len(f.CardIDs))+")")
-			for _, id := range f.CardIDs {
-				a = append(a, id)
-			}
-		}
-		c.add("("+strings.Join(or, " OR ")+")", a...)
-	}
-	if f.Q != "" {
-		c.add(`body LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Q)+"%")
-	}
-	if !f.From.IsZero() {
-		c.add("received_at >= ?", f.From.UnixMilli())
-	}
-	if !f.To.IsZero() {
-		c.add("received_at <= ?", f.To.UnixMilli())
-	}
-	if f.BeforeID > 0 {
-		c.add("id < ?", f.BeforeID)
-	}
-	order := "DESC"
-	if f.AfterID > 0 {
-		c.add("id > ?", f.AfterID)
-	}
-	if f.AfterID > 0 || f.Ascending {
-		order = "ASC"
-	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	f.Limit = min(f.Limit, 1000)
-	q := "SELECT " + eventColumns + " FROM webhook_events" + c.where() + " ORDER BY id " + order + " LIMIT ?"
-	args := append(c.args, f.Limit)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
@@ -648,6 +620,151 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
 	return out, nil
+}
+
+// eventsQuery is the SQL of Events. Whatever the filter, one index whose
+// last column is id drives the query, so rows come in id order and the
+// LIMIT stops the read (no sort, no scan of the table):
+//
+//   - card or wallet: one arm per id (card_id, wallet_id and each of
+//     CardIDs), each a range of its (card_id, id) or (wallet_id, id) index
+//     cut to the LIMIT; the outer query reads the union in id order;
+//   - else text: the payload's trigram index, newest candidate first, each
+//     checked against the body with LIKE;
+//   - else operation and sub-operation, operation and status, operation,
+//     sub-operation or status: their (…, id) index;
+//   - else the table itself by id.
+//
+// The other conditions filter the driving rows. A time range also bounds
+// the id, through the received_at index (see timeSlack), so a range far in
+// the past does not read the newer events first.
+func eventsQuery(f EventFilter) (string, []any, error) {
+	if f.Q != "" && utf8.RuneCountInString(f.Q) < MinTextLen {
+		return "", nil, ErrTextTooShort
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 1000)
+	order := "DESC"
+	if f.AfterID > 0 || f.Ascending {
+		order = "ASC"
+	}
+	var cardArms []conditions
+	if f.Card != "" {
+		var c, w conditions
+		c.add("card_id = ? AND card_id <> ''", f.Card)
+		w.add("wallet_id = ? AND wallet_id <> ''", f.Card)
+		cardArms = append(cardArms, c, w)
+	}
+	for _, id := range f.CardIDs {
+		if id != "" && id != f.Card {
+			var c conditions
+			c.add("card_id = ? AND card_id <> ''", id)
+			cardArms = append(cardArms, c)
+		}
+	}
+	if len(cardArms) == 0 && (f.Card != "" || len(f.CardIDs) > 0) {
+		// Only empty card ids: nothing can match.
+		var c conditions
+		c.add("0")
+		return "SELECT " + eventColumns + " FROM webhook_events" + c.where(), nil, nil
+	}
+
+	// key is the id the driving index delivers rows by.
+	key := "id"
+	fts := f.Q != "" && len(cardArms) == 0
+	if fts {
+		key = "webhook_events_fts.rowid"
+	}
+	var c conditions
+	if f.Operation != "" {
+		c.add("operation = ?", f.Operation)
+	}
+	if f.SubOperation != "" {
+		c.add("sub_operation = ?", f.SubOperation)
+	}
+	if f.Status != "" {
+		c.add("status = ?", f.Status)
+	}
+	if f.Q != "" {
+		c.add(`webhook_events.body LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Q)+"%")
+	}
+	if !f.From.IsZero() {
+		c.add("received_at >= ?", f.From.UnixMilli())
+		c.add(key+` > coalesce((SELECT id FROM webhook_events INDEXED BY webhook_events_received
+			WHERE received_at < ? ORDER BY received_at DESC LIMIT 1), 0)`, f.From.Add(-timeSlack).UnixMilli())
+	}
+	if !f.To.IsZero() {
+		c.add("received_at <= ?", f.To.UnixMilli())
+		c.add(key+` < coalesce((SELECT id FROM webhook_events INDEXED BY webhook_events_received
+			WHERE received_at > ? ORDER BY received_at LIMIT 1), 9223372036854775807)`, f.To.Add(timeSlack).UnixMilli())
+	}
+	if f.BeforeID > 0 {
+		c.add(key+" < ?", f.BeforeID)
+	}
+	if f.AfterID > 0 {
+		c.add(key+" > ?", f.AfterID)
+	}
+
+	switch {
+	case len(cardArms) > 0:
+		var arms []string
+		var args []any
+		for i, arm := range cardArms {
+			index := "webhook_events_card"
+			if f.Card != "" && i == 1 {
+				index = "webhook_events_wallet"
+			}
+			if len(c.conds) > 0 {
+				arm.add(strings.Join(c.conds, " AND "), c.args...)
+			}
+			arms = append(arms, "SELECT id FROM (SELECT id FROM webhook_events INDEXED BY "+index+arm.where()+
+				" ORDER BY id "+order+" LIMIT ?)")
+			args = append(append(args, arm.args...), f.Limit)
+		}
+		return "SELECT " + eventColumns + " FROM webhook_events WHERE id IN (" + strings.Join(arms, " UNION ALL ") +
+			") ORDER BY id " + order + " LIMIT ?", append(args, f.Limit), nil
+	case fts:
+		c.add("webhook_events_fts MATCH ?", trigramQuery(f.Q))
+		return "SELECT " + eventColumns + " FROM webhook_events_fts CROSS JOIN webhook_events ON webhook_events.id = webhook_events_fts.rowid" +
+			c.where() + " ORDER BY webhook_events_fts.rowid " + order + " LIMIT ?", append(c.args, f.Limit), nil
+	}
+	from := "webhook_events"
+	switch {
+	case f.Operation != "" && f.SubOperation != "":
+		from += " INDEXED BY webhook_events_operation"
+	case f.Operation != "" && f.Status != "":
+		from += " INDEXED BY webhook_events_operation_status"
+	case f.Operation != "":
+		from += " INDEXED BY webhook_events_operation_id"
+	case f.SubOperation != "":
+		from += " INDEXED BY webhook_events_sub_operation"
+	case f.Status != "":
+		from += " INDEXED BY webhook_events_status"
+	}
+	return "SELECT " + eventColumns + " FROM " + from + c.where() + " ORDER BY id " + order + " LIMIT ?",
+		append(c.args, f.Limit), nil
+}
+
+// trigramQuery is the FTS5 query for the rows whose body may hold q: every
+// trigram of q (its characters three by three), each a quoted string, all
+// of them required. It finds a superset of the bodies holding q (the index
+// folds case beyond ASCII and ignores the trigrams' order), which the LIKE
+// of eventsQuery then narrows.
+func trigramQuery(q string) string {
+	rs := []rune(q)
+	seen := map[string]bool{}
+	var terms []string
+	for i := 0; i+3 <= len(rs); i++ {
+		t := strings.ToLower(string(rs[i : i+3]))
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		terms = append(terms, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+	}
+	return strings.Join(terms, " AND ")
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

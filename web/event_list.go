@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -91,7 +92,8 @@ func sameAddress(current, path string) bool {
 const maxFilterText = 200
 
 // parseEventFilter reads the event log's filter parameters. A time that
-// cannot be read is ignored and explained in the returned message.
+// cannot be read, or a text shorter than store.MinTextLen characters, is
+// ignored and explained in the returned message.
 func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, string) {
 	get := func(name string) string {
 		return cutUTF8(strings.TrimSpace(q.Get(name)), maxFilterText)
@@ -103,6 +105,12 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, s
 	f := store.EventFilter{Operation: form.Operation, SubOperation: form.SubOperation, Status: form.Status,
 		Card: form.Card, Q: form.Q}
 	var bad []string
+	var notes []string
+	if f.Q != "" && utf8.RuneCountInString(f.Q) < store.MinTextLen {
+		// The payload index holds trigrams: a shorter term has none.
+		notes = append(notes, fmt.Sprintf("Text in the payload needs at least %d characters; %q was ignored.", store.MinTextLen, f.Q))
+		f.Q = ""
+	}
 	if form.From != "" {
 		if t, ok := parseFilterTime(form.From); ok {
 			f.From = t
@@ -124,12 +132,11 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, s
 			bad = append(bad, "to")
 		}
 	}
-	msg := ""
 	if len(bad) > 0 {
-		msg = "Could not read the time in " + strings.Join(bad, " and ") +
-			": use a date and time like 2026-12-01 14:30 (UTC); it was ignored."
+		notes = append(notes, "Could not read the time in "+strings.Join(bad, " and ")+
+			": use a date and time like 2026-12-01 14:30 (UTC); it was ignored.")
 	}
-	return form, f, msg
+	return form, f, strings.Join(notes, " ")
 }
 
 // cutUTF8 cuts s to at most n bytes, never inside a character.
