@@ -234,6 +234,7 @@ type ingestReq struct {
 	refusal  *Refusal
 	headers  string // the delivery's or refusal's headers as a JSON object
 	body     string // the delivery's body as text
+	values   string // PayloadValues of the body, for the text index
 	res      ingestRes
 	done     chan struct{}
 }
@@ -243,7 +244,7 @@ func newDeliveryReq(d *Delivery) (*ingestReq, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode headers: %w", err)
 	}
-	return &ingestReq{delivery: d, headers: string(headers), body: string(d.Body)}, nil
+	return &ingestReq{delivery: d, headers: string(headers), body: string(d.Body), values: PayloadValues(d.Body)}, nil
 }
 
 func newRefusalReq(f *Refusal) (*ingestReq, error) {
@@ -394,7 +395,31 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?)`
 	insertRefusalSQL = `INSERT INTO webhook_refusals(received_at, remote_addr, http_status, code, reason, headers, body, body_size)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	// insertTextSQL takes a JSON array of eventText.
+	insertTextSQL = `INSERT INTO webhook_events_text(rowid, payload_values)
+		SELECT value->>0, value->>1 FROM json_each(?)`
+	upsertMinuteSQL = `INSERT INTO webhook_event_minutes(minute, first_id, last_id) VALUES (?, ?, ?)
+		ON CONFLICT(minute) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id)`
+	upsertCountSQL = `INSERT INTO webhook_event_counts(minute, operation, sub_operation, status, n) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO UPDATE SET n = n + excluded.n`
 )
+
+// eventCountKey is one row of webhook_event_counts.
+type eventCountKey struct {
+	minute                          int64
+	operation, subOperation, status string
+}
+
+// eventText is a row of the text index, encoded as [id, values].
+type eventText struct {
+	id     int64
+	values string
+}
+
+func (t eventText) MarshalJSON() ([]byte, error) { return json.Marshal([]any{t.id, t.values}) }
+
+// idSpan is the first and last event id of a minute.
+type idSpan struct{ first, last int64 }
 
 // prepared returns q prepared on the writer pool, preparing it on first use.
 func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -419,8 +444,8 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 	// The statements are prepared once on the single writer connection,
 	// outside the transaction (which holds that connection), and bound to
 	// each transaction, which reuses the preparation.
-	var dbStmts [3]*sql.Stmt
-	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL} {
+	var dbStmts [6]*sql.Stmt
+	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL, insertTextSQL, upsertMinuteSQL, upsertCountSQL} {
 		st, err := s.prepared(ctx, q)
 		if err != nil {
 			return err
@@ -429,6 +454,15 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var upsert, retry, refusal *sql.Stmt
+		// The text index is written once, after the events: FTS5 writes
+		// out what it holds whenever a statement opens a savepoint, as
+		// each upsert does, so row by row it would write a segment per
+		// event.
+		var texts []eventText
+		// New events are counted per minute here and written once per
+		// batch: a handful of rows, not one per event.
+		minutes := map[int64]idSpan{}
+		counts := map[eventCountKey]int64{}
 		stmt := func(p **sql.Stmt, i int) {
 			if *p == nil {
 				*p = tx.StmtContext(ctx, dbStmts[i])
@@ -449,6 +483,16 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 					return fmt.Errorf("upsert event %s: %w", d.OperationID, err)
 				}
 				rec.Duplicate = rec.Attempts > 1
+				if !rec.Duplicate {
+					texts = append(texts, eventText{rec.EventID, r.values})
+					m := at / 60000
+					sp, ok := minutes[m]
+					if !ok {
+						sp = idSpan{rec.EventID, rec.EventID}
+					}
+					minutes[m] = idSpan{min(sp.first, rec.EventID), max(sp.last, rec.EventID)}
+					counts[eventCountKey{m, d.Operation, d.SubOperation, d.Status}]++
+				}
 				// The first delivery is the event row itself; only retries
 				// need a row of their own.
 				if rec.Duplicate {
@@ -477,6 +521,25 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 				r.res = ingestRes{}
 			}
 		}
+		if len(texts) > 0 {
+			j, err := json.Marshal(texts)
+			if err != nil {
+				return fmt.Errorf("index text: %w", err)
+			}
+			if _, err := tx.StmtContext(ctx, dbStmts[3]).ExecContext(ctx, string(j)); err != nil {
+				return fmt.Errorf("index text: %w", err)
+			}
+		}
+		for m, sp := range minutes {
+			if _, err := tx.StmtContext(ctx, dbStmts[4]).ExecContext(ctx, m, sp.first, sp.last); err != nil {
+				return fmt.Errorf("note minute %d: %w", m, err)
+			}
+		}
+		for k, n := range counts {
+			if _, err := tx.StmtContext(ctx, dbStmts[5]).ExecContext(ctx, k.minute, k.operation, k.subOperation, k.status, n); err != nil {
+				return fmt.Errorf("count minute %d: %w", k.minute, err)
+			}
+		}
 		if lastRefusal > refusalLimit {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_refusals WHERE id <= ?`, lastRefusal-refusalLimit); err != nil {
 				return fmt.Errorf("trim refusals: %w", err)
@@ -489,7 +552,8 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 // EventFilter narrows an event listing. Zero fields match everything.
 // Operation, SubOperation and Status match whole values, ignoring case; Card
 // matches the card id or the wallet id, and CardIDs more card ids (either
-// matches); Q is text anywhere in the raw body (ASCII case ignored); From
+// matches); Q is text in the raw body (ASCII case ignored) within one of the
+// payload's values (PayloadValues), at least MinTextLen characters; From
 // and To bound the first delivery's time, inclusive.
 type EventFilter struct {
 	Operation    string
@@ -539,8 +603,21 @@ func (f EventFilter) Match(e Event) bool {
 	if !f.To.IsZero() && e.ReceivedAt.UnixMilli() > f.To.UnixMilli() {
 		return false
 	}
-	if f.Q != "" && !containsFoldASCII(e.Body, f.Q) {
+	if f.Q != "" && (!containsFoldASCII(e.Body, f.Q) || !hasTrigrams(PayloadValues(e.Body), f.Q)) {
 		return false
+	}
+	return true
+}
+
+// hasTrigrams reports whether every trigram of q is in values, ignoring
+// case: what the text index asks of an event before LIKE reads its body.
+func hasTrigrams(values, q string) bool {
+	values = strings.ToLower(values)
+	rs := []rune(strings.ToLower(q))
+	for i := 0; i+3 <= len(rs); i++ {
+		if !strings.Contains(values, string(rs[i:i+3])) {
+			return false
+		}
 	}
 	return true
 }
@@ -591,9 +668,9 @@ var ErrTextTooShort = errors.New("store: text filter shorter than 3 characters")
 // timeSlack is how far out of order (by time received) the receiver may
 // number two events: a delivery is stamped when it arrives and numbered when
 // its group commit takes it, within the write timeout. A time range is read
-// as an id range widened by this much (eventsQuery), so it stays exact as
-// long as no event is numbered more than timeSlack after a later-stamped
-// one.
+// as an id range through webhook_event_minutes, widened by this much
+// (eventsQuery), so it stays exact as long as no event is numbered before
+// one stamped more than timeSlack earlier.
 const timeSlack = time.Minute
 
 // Events lists stored events matching f: newest first, or oldest first when
@@ -631,13 +708,13 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 //     cut to the LIMIT; the outer query reads the union in id order;
 //   - else text: the payload's trigram index, newest candidate first, each
 //     checked against the body with LIKE;
-//   - else operation and sub-operation, operation and status, operation,
-//     sub-operation or status: their (…, id) index;
+//   - else operation and sub-operation, operation, sub-operation or status:
+//     their (…, id) index (operation's when there is one);
 //   - else the table itself by id.
 //
 // The other conditions filter the driving rows. A time range also bounds
-// the id, through the received_at index (see timeSlack), so a range far in
-// the past does not read the newer events first.
+// the id, through the first and last ids of each minute (see timeSlack), so
+// a range far in the past does not read the newer events first.
 func eventsQuery(f EventFilter) (string, []any, error) {
 	if f.Q != "" && utf8.RuneCountInString(f.Q) < MinTextLen {
 		return "", nil, ErrTextTooShort
@@ -675,7 +752,7 @@ func eventsQuery(f EventFilter) (string, []any, error) {
 	key := "id"
 	fts := f.Q != "" && len(cardArms) == 0
 	if fts {
-		key = "webhook_events_fts.rowid"
+		key = "webhook_events_text.rowid"
 	}
 	var c conditions
 	if f.Operation != "" {
@@ -689,16 +766,22 @@ func eventsQuery(f EventFilter) (string, []any, error) {
 	}
 	if f.Q != "" {
 		c.add(`webhook_events.body LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Q)+"%")
+		if !fts {
+			// The card's few events are read first; each must still be
+			// one the text index finds.
+			c.add(`EXISTS (SELECT 1 FROM webhook_events_text WHERE webhook_events_text MATCH ?
+				AND webhook_events_text.rowid = webhook_events.id)`, trigramQuery(f.Q))
+		}
 	}
 	if !f.From.IsZero() {
 		c.add("received_at >= ?", f.From.UnixMilli())
-		c.add(key+` > coalesce((SELECT id FROM webhook_events INDEXED BY webhook_events_received
-			WHERE received_at < ? ORDER BY received_at DESC LIMIT 1), 0)`, f.From.Add(-timeSlack).UnixMilli())
+		c.add(key+` > coalesce((SELECT last_id FROM webhook_event_minutes
+			WHERE minute < ? ORDER BY minute DESC LIMIT 1), 0)`, f.From.Add(-timeSlack).UnixMilli()/60000)
 	}
 	if !f.To.IsZero() {
 		c.add("received_at <= ?", f.To.UnixMilli())
-		c.add(key+` < coalesce((SELECT id FROM webhook_events INDEXED BY webhook_events_received
-			WHERE received_at > ? ORDER BY received_at LIMIT 1), 9223372036854775807)`, f.To.Add(timeSlack).UnixMilli())
+		c.add(key+` < coalesce((SELECT first_id FROM webhook_event_minutes
+			WHERE minute > ? ORDER BY minute LIMIT 1), 9223372036854775807)`, f.To.Add(timeSlack).UnixMilli()/60000)
 	}
 	if f.BeforeID > 0 {
 		c.add(key+" < ?", f.BeforeID)
@@ -726,16 +809,14 @@ func eventsQuery(f EventFilter) (string, []any, error) {
 		return "SELECT " + eventColumns + " FROM webhook_events WHERE id IN (" + strings.Join(arms, " UNION ALL ") +
 			") ORDER BY id " + order + " LIMIT ?", append(args, f.Limit), nil
 	case fts:
-		c.add("webhook_events_fts MATCH ?", trigramQuery(f.Q))
-		return "SELECT " + eventColumns + " FROM webhook_events_fts CROSS JOIN webhook_events ON webhook_events.id = webhook_events_fts.rowid" +
-			c.where() + " ORDER BY webhook_events_fts.rowid " + order + " LIMIT ?", append(c.args, f.Limit), nil
+		c.add("webhook_events_text MATCH ?", trigramQuery(f.Q))
+		return "SELECT " + eventColumns + " FROM webhook_events_text CROSS JOIN webhook_events ON webhook_events.id = webhook_events_text.rowid" +
+			c.where() + " ORDER BY webhook_events_text.rowid " + order + " LIMIT ?", append(c.args, f.Limit), nil
 	}
 	from := "webhook_events"
 	switch {
 	case f.Operation != "" && f.SubOperation != "":
 		from += " INDEXED BY webhook_events_operation"
-	case f.Operation != "" && f.Status != "":
-		from += " INDEXED BY webhook_events_operation_status"
 	case f.Operation != "":
 		from += " INDEXED BY webhook_events_operation_id"
 	case f.SubOperation != "":
