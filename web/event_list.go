@@ -52,7 +52,12 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d := views.EventListData{Filter: form, FilterError: ferr, Events: evs, Before: max(before, 0),
+	charts, err := s.eventCharts(ctx, form, f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := views.EventListData{Filter: form, FilterError: ferr, Events: evs, Before: max(before, 0), Charts: &charts,
 		Paused: q.Get("live") == "off", RefusalCount: refused, StreamAfter: latest,
 		CardMatches: matches, CardMatchesMore: more}
 	if len(evs) > eventPageSize {
