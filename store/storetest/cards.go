@@ -48,6 +48,7 @@ type Movement struct {
 	Merchant    string
 	DeclineCode string
 	DeclineText string
+	NewBalance  int64 // cents, the card's balance after it
 }
 
 // AddCard writes c and returns its id.
@@ -128,8 +129,8 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO card_transactions (id, card_id, datetime, operation, status,
 			bill_amount_cents, transaction_amount_cents, transaction_currency, merchant_name,
 			original_balance_cents, new_balance_cents, decline_code, decline_description)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'USD', ?, 0, 0, ?, ?)`,
-			m.ID, c.ID, m.At, m.Operation, m.Status, m.Amount, m.Amount, m.Merchant, m.DeclineCode, m.DeclineText); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'USD', ?, 0, ?, ?, ?)`,
+			m.ID, c.ID, m.At, m.Operation, m.Status, m.Amount, m.Amount, m.Merchant, m.NewBalance, m.DeclineCode, m.DeclineText); err != nil {
 			return "", err
 		}
 	}
