@@ -402,6 +402,8 @@ const (
 		ON CONFLICT(minute) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id)`
 	upsertCountSQL = `INSERT INTO webhook_event_counts(minute, operation, sub_operation, status, n) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO UPDATE SET n = n + excluded.n`
+	upsertHourlySQL = `INSERT INTO webhook_event_counts_hourly(hour, operation, sub_operation, status, n) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO UPDATE SET n = n + excluded.n`
 )
 
 // eventCountKey is one row of webhook_event_counts.
@@ -444,8 +446,8 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 	// The statements are prepared once on the single writer connection,
 	// outside the transaction (which holds that connection), and bound to
 	// each transaction, which reuses the preparation.
-	var dbStmts [6]*sql.Stmt
-	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL, insertTextSQL, upsertMinuteSQL, upsertCountSQL} {
+	var dbStmts [7]*sql.Stmt
+	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL, insertTextSQL, upsertMinuteSQL, upsertCountSQL, upsertHourlySQL} {
 		st, err := s.prepared(ctx, q)
 		if err != nil {
 			return err
@@ -535,9 +537,17 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 				return fmt.Errorf("note minute %d: %w", m, err)
 			}
 		}
+		hourly := map[eventCountKey]int64{}
 		for k, n := range counts {
 			if _, err := tx.StmtContext(ctx, dbStmts[5]).ExecContext(ctx, k.minute, k.operation, k.subOperation, k.status, n); err != nil {
 				return fmt.Errorf("count minute %d: %w", k.minute, err)
+			}
+			k.minute /= 60
+			hourly[k] += n
+		}
+		for k, n := range hourly {
+			if _, err := tx.StmtContext(ctx, dbStmts[6]).ExecContext(ctx, k.minute, k.operation, k.subOperation, k.status, n); err != nil {
+				return fmt.Errorf("count hour %d: %w", k.minute, err)
 			}
 		}
 		if lastRefusal > refusalLimit {

@@ -32,17 +32,19 @@ func TestEventCountsMatchRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name   string
-		f      EventFilter
-		bucket time.Duration
+		name     string
+		f        EventFilter
+		bucket   time.Duration
+		from, to time.Duration // from base
 	}{
-		{"per minute", EventFilter{}, time.Minute},
-		{"per hour", EventFilter{}, time.Hour},
-		{"operation", EventFilter{Operation: "cards"}, time.Minute},
-		{"operation, sub-operation and status", EventFilter{Operation: "TREASURY", SubOperation: "clearing", Status: "failed"}, time.Hour},
+		{"per minute", EventFilter{}, time.Minute, 30 * time.Minute, 150 * time.Minute},
+		{"per hour from the minutes", EventFilter{}, time.Hour, 30 * time.Minute, 150 * time.Minute},
+		{"per hour from the hours", EventFilter{}, time.Hour, time.Hour, 3 * time.Hour},
+		{"operation", EventFilter{Operation: "cards"}, time.Minute, 0, 3 * time.Hour},
+		{"operation, sub-operation and status", EventFilter{Operation: "TREASURY", SubOperation: "clearing", Status: "failed"}, time.Hour, 0, 3 * time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			from, to := base.Add(30*time.Minute), base.Add(150*time.Minute)
+			from, to := base.Add(tc.from), base.Add(tc.to)
 			got, err := st.EventCounts(ctx, tc.f, from, to, tc.bucket)
 			if err != nil {
 				t.Fatal(err)

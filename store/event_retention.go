@@ -80,6 +80,10 @@ func (s *Store) PruneEvents(ctx context.Context, cutoff time.Time) (Pruned, erro
 		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_event_counts WHERE minute >= ? AND minute < ?`, from.Int64, end); err != nil {
 			return fmt.Errorf("delete old counts: %w", err)
 		}
+		// The hours that end by then.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_event_counts_hourly WHERE hour < ?`, end/60); err != nil {
+			return fmt.Errorf("delete old counts: %w", err)
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM webhook_event_minutes WHERE minute >= ? AND minute < ?`, from.Int64, end)
 		if err != nil {
 			return fmt.Errorf("delete old minutes: %w", err)

@@ -68,7 +68,7 @@ func TestPruneEvents(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("left %v, want %v", got, want)
 	}
-	var retries, orphans, texts, counted int
+	var retries, orphans, texts, counted, hourly int
 	q := func(sql string, dst *int) {
 		t.Helper()
 		if err := st.r.QueryRowContext(ctx, sql).Scan(dst); err != nil {
@@ -79,11 +79,12 @@ func TestPruneEvents(t *testing.T) {
 	q(`SELECT count(*) FROM webhook_retries WHERE event_id NOT IN (SELECT id FROM webhook_events)`, &orphans)
 	q(`SELECT count(*) FROM webhook_events_text`, &texts)
 	q(`SELECT coalesce(sum(n), 0) FROM webhook_event_counts`, &counted)
+	q(`SELECT coalesce(sum(n), 0) FROM webhook_event_counts_hourly`, &hourly)
 	if retries != 1 || orphans != 0 {
 		t.Errorf("retries %d (of deleted events %d), want 1 (0)", retries, orphans)
 	}
-	if texts != len(want) || counted != len(want) {
-		t.Errorf("text rows %d, counted %d, want %d each", texts, counted, len(want))
+	if texts != len(want) || counted != len(want) || hourly != len(want) {
+		t.Errorf("text rows %d, counted per minute %d, per hour %d, want %d each", texts, counted, hourly, len(want))
 	}
 	// The text index forgot the deleted events.
 	if found, err := st.Events(ctx, EventFilter{Q: "Corner Coffee old"}); err != nil || len(found) != 0 {

@@ -13,3 +13,17 @@ CREATE TABLE webhook_event_counts (
 INSERT INTO webhook_event_counts(minute, operation, sub_operation, status, n)
     SELECT received_at / 60000, operation, sub_operation, status, count(*)
     FROM webhook_events GROUP BY 1, 2, 3, 4;
+
+-- The same per hour (hour = minute / 60), so the last day's chart reads 24
+-- rows per combination rather than 1,440.
+CREATE TABLE webhook_event_counts_hourly (
+    hour          INTEGER NOT NULL,
+    operation     TEXT NOT NULL COLLATE NOCASE,
+    sub_operation TEXT NOT NULL COLLATE NOCASE,
+    status        TEXT NOT NULL COLLATE NOCASE,
+    n             INTEGER NOT NULL,
+    PRIMARY KEY (hour, operation, sub_operation, status)
+) WITHOUT ROWID;
+INSERT INTO webhook_event_counts_hourly(hour, operation, sub_operation, status, n)
+    SELECT received_at / 3600000, operation, sub_operation, status, count(*)
+    FROM webhook_events GROUP BY 1, 2, 3, 4;
