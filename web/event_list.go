@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -180,27 +179,23 @@ func (s *Server) resolveCardFilter(ctx context.Context, f *store.EventFilter) ([
 // eventCards looks up the cards that events name, for their rows. An event
 // naming a card the console does not hold shows its bare id.
 func (s *Server) eventCards(ctx context.Context, events []store.Event) (views.EventCards, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, e := range events {
+		if id := strings.ToLower(e.CardID); id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	// One query for the page, not one per row.
+	found, err := s.store.CardsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	cards := views.EventCards{}
 	for _, e := range events {
-		if e.CardID == "" {
-			continue
-		}
-		if _, seen := cards[e.CardID]; seen {
-			continue
-		}
-		c, err := s.store.CardByID(ctx, strings.ToLower(e.CardID))
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			cards[e.CardID] = views.EventCard{} // looked up: none
-			continue
-		case err != nil:
-			return nil, err
-		}
-		cards[e.CardID] = views.EventCard{ID: c.ID, HolderName: c.HolderName, Last4: c.Last4}
-	}
-	for id, c := range cards {
-		if c.ID == "" {
-			delete(cards, id)
+		if c, ok := found[strings.ToLower(e.CardID)]; ok && e.CardID != "" {
+			cards[e.CardID] = views.EventCard{ID: c.ID, HolderName: c.HolderName, Last4: c.Last4}
 		}
 	}
 	return cards, nil
