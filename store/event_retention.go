@@ -48,7 +48,10 @@ func (s *Store) PruneEvents(ctx context.Context, cutoff time.Time) (Pruned, erro
 			args := []any{upTo.Int64, cutoff.UnixMilli(), RetentionBatch}
 			for _, q := range []string{
 				`DELETE FROM webhook_retries WHERE event_id IN (` + old + `)`,
-				`DELETE FROM webhook_events_text WHERE rowid IN (` + old + `)`,
+				// A contentless index forgets a row given the values it
+				// indexed, which the body still gives.
+				`INSERT INTO webhook_events_text(webhook_events_text, rowid, payload_values)
+					SELECT 'delete', id, cardops_payload_values(body) FROM webhook_events WHERE id IN (` + old + `)`,
 			} {
 				if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 					return fmt.Errorf("delete old events: %w", err)

@@ -24,14 +24,16 @@ INSERT INTO webhook_event_minutes(minute, first_id, last_id)
 -- Text in the payload: an FTS5 trigram index over the values of the
 -- payload (its strings and numbers as sent, not its keys or punctuation;
 -- store.PayloadValues), one row per event, rowid = event id. Contentless:
--- the text is the body's, so only the index is kept. detail=none keeps only
+-- the text is the body's, so only the index is kept; retention removes a
+-- row with FTS5's 'delete' command and the same values, recomputed from
+-- the body (cardops_payload_values). (contentless_delete=1 was tried: its
+-- first delete in a large index took seconds in one transaction.) detail=none keeps only
 -- which events hold each trigram: a search asks for every trigram of the
 -- term, reads the candidates newest first and checks each against the body
 -- with the LIKE the filter always meant.
 CREATE VIRTUAL TABLE webhook_events_text USING fts5(
     payload_values,
     content = '',
-    contentless_delete = 1,
     tokenize = 'trigram',
     detail = none
 );
