@@ -35,7 +35,8 @@ CREATE VIRTUAL TABLE webhook_events_text USING fts5(
     payload_values,
     content = '',
     tokenize = 'trigram',
-    detail = none
+    detail = none,
+    columnsize = 0
 );
 INSERT INTO webhook_events_text(rowid, payload_values)
     SELECT id, cardops_payload_values(body) FROM webhook_events;
