@@ -44,11 +44,14 @@ test: test-deps check-generated vet
 # BENCH_CARDS sets the size of the card search benchmark (cmd/benchsearch):
 # it seeds that many cards into a temporary database, then measures.
 BENCH_CARDS ?= 1000000
+# BENCH_EVENTS sets the size of the event log benchmark (cmd/benchevents).
+BENCH_EVENTS ?= 1000000
 
 bench: generate
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./cmd/benchsearch -cards $(BENCH_CARDS)
 	$(GO) run ./cmd/benchapi -cards $(BENCH_CARDS)
+	$(GO) run ./cmd/benchevents -events $(BENCH_EVENTS)
 	$(GO) run ./cmd/loadgen
 	$(GO) run ./cmd/loadgen -client nethttp -phases raw,steady,saturation
 

@@ -77,6 +77,35 @@ func (s *Store) CardByID(ctx context.Context, id string) (Card, error) {
 	return c, nil
 }
 
+// CardsByID returns the cards with these ids that exist, by id, in one
+// query (the event log names up to a page of cards at once).
+func (s *Store) CardsByID(ctx context.Context, ids []string) (map[string]Card, error) {
+	out := make(map[string]Card, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cardColumns+` FROM cards c WHERE c.id IN (`+inList(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: cards by id: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCard(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: cards by id: %w", err)
+		}
+		out[c.ID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: cards by id: %w", err)
+	}
+	return out, nil
+}
+
 // CardNumber is one number a card has had, masked: the full PAN is never
 // stored. InactiveSince is 0 for the current number.
 type CardNumber struct {

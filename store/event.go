@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxRefusals is how many refused deliveries the store keeps; older ones are
@@ -230,6 +231,7 @@ type ingestReq struct {
 	refusal  *Refusal
 	headers  string // the delivery's or refusal's headers as a JSON object
 	body     string // the delivery's body as text
+	values   string // PayloadValues of the body, for the text index
 	res      ingestRes
 	done     chan struct{}
 }
@@ -239,7 +241,7 @@ func newDeliveryReq(d *Delivery) (*ingestReq, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode headers: %w", err)
 	}
-	return &ingestReq{delivery: d, headers: string(headers), body: string(d.Body)}, nil
+	return &ingestReq{delivery: d, headers: string(headers), body: string(d.Body), values: PayloadValues(d.Body)}, nil
 }
 
 func newRefusalReq(f *Refusal) (*ingestReq, error) {
@@ -390,7 +392,33 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?)`
 	insertRefusalSQL = `INSERT INTO webhook_refusals(received_at, remote_addr, http_status, code, reason, headers, body, body_size)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	// insertTextSQL takes a JSON array of eventText.
+	insertTextSQL = `INSERT INTO webhook_events_text(rowid, payload_values)
+		SELECT value->>0, value->>1 FROM json_each(?)`
+	upsertMinuteSQL = `INSERT INTO webhook_event_minutes(minute, first_id, last_id) VALUES (?, ?, ?)
+		ON CONFLICT(minute) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id)`
+	upsertCountSQL = `INSERT INTO webhook_event_counts(minute, operation, sub_operation, status, n) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO UPDATE SET n = n + excluded.n`
+	upsertHourlySQL = `INSERT INTO webhook_event_counts_hourly(hour, operation, sub_operation, status, n) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO UPDATE SET n = n + excluded.n`
 )
+
+// eventCountKey is one row of webhook_event_counts.
+type eventCountKey struct {
+	minute                          int64
+	operation, subOperation, status string
+}
+
+// eventText is a row of the text index, encoded as [id, values].
+type eventText struct {
+	id     int64
+	values string
+}
+
+func (t eventText) MarshalJSON() ([]byte, error) { return json.Marshal([]any{t.id, t.values}) }
+
+// idSpan is the first and last event id of a minute.
+type idSpan struct{ first, last int64 }
 
 // prepared returns q prepared on the writer pool, preparing it on first use.
 func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -415,8 +443,8 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 	// The statements are prepared once on the single writer connection,
 	// outside the transaction (which holds that connection), and bound to
 	// each transaction, which reuses the preparation.
-	var dbStmts [3]*sql.Stmt
-	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL} {
+	var dbStmts [7]*sql.Stmt
+	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL, insertTextSQL, upsertMinuteSQL, upsertCountSQL, upsertHourlySQL} {
 		st, err := s.prepared(ctx, q)
 		if err != nil {
 			return err
@@ -425,6 +453,15 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var upsert, retry, refusal *sql.Stmt
+		// The text index is written once, after the events: FTS5 writes
+		// out what it holds whenever a statement opens a savepoint, as
+		// each upsert does, so row by row it would write a segment per
+		// event.
+		var texts []eventText
+		// New events are counted per minute here and written once per
+		// batch: a handful of rows, not one per event.
+		minutes := map[int64]idSpan{}
+		counts := map[eventCountKey]int64{}
 		stmt := func(p **sql.Stmt, i int) {
 			if *p == nil {
 				*p = tx.StmtContext(ctx, dbStmts[i])
@@ -445,6 +482,16 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 					return fmt.Errorf("upsert event %s: %w", d.OperationID, err)
 				}
 				rec.Duplicate = rec.Attempts > 1
+				if !rec.Duplicate {
+					texts = append(texts, eventText{rec.EventID, r.values})
+					m := at / 60000
+					sp, ok := minutes[m]
+					if !ok {
+						sp = idSpan{rec.EventID, rec.EventID}
+					}
+					minutes[m] = idSpan{min(sp.first, rec.EventID), max(sp.last, rec.EventID)}
+					counts[eventCountKey{m, d.Operation, d.SubOperation, d.Status}]++
+				}
 				// The first delivery is the event row itself; only retries
 				// need a row of their own.
 				if rec.Duplicate {
@@ -473,6 +520,33 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 				r.res = ingestRes{}
 			}
 		}
+		if len(texts) > 0 {
+			j, err := json.Marshal(texts)
+			if err != nil {
+				return fmt.Errorf("index text: %w", err)
+			}
+			if _, err := tx.StmtContext(ctx, dbStmts[3]).ExecContext(ctx, string(j)); err != nil {
+				return fmt.Errorf("index text: %w", err)
+			}
+		}
+		for m, sp := range minutes {
+			if _, err := tx.StmtContext(ctx, dbStmts[4]).ExecContext(ctx, m, sp.first, sp.last); err != nil {
+				return fmt.Errorf("note minute %d: %w", m, err)
+			}
+		}
+		hourly := map[eventCountKey]int64{}
+		for k, n := range counts {
+			if _, err := tx.StmtContext(ctx, dbStmts[5]).ExecContext(ctx, k.minute, k.operation, k.subOperation, k.status, n); err != nil {
+				return fmt.Errorf("count minute %d: %w", k.minute, err)
+			}
+			k.minute /= 60
+			hourly[k] += n
+		}
+		for k, n := range hourly {
+			if _, err := tx.StmtContext(ctx, dbStmts[6]).ExecContext(ctx, k.minute, k.operation, k.subOperation, k.status, n); err != nil {
+				return fmt.Errorf("count hour %d: %w", k.minute, err)
+			}
+		}
 		if lastRefusal > s.refusalsKept {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_refusals WHERE id <= ?`, lastRefusal-s.refusalsKept); err != nil {
 				return fmt.Errorf("trim refusals: %w", err)
@@ -485,7 +559,8 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 // EventFilter narrows an event listing. Zero fields match everything.
 // Operation, SubOperation and Status match whole values, ignoring case; Card
 // matches the card id or the wallet id, and CardIDs more card ids (either
-// matches); Q is text anywhere in the raw body (ASCII case ignored); From
+// matches); Q is text in the raw body (ASCII case ignored) within one of the
+// payload's values (PayloadValues), at least MinTextLen characters; From
 // and To bound the first delivery's time, inclusive.
 type EventFilter struct {
 	Operation    string
@@ -535,8 +610,21 @@ func (f EventFilter) Match(e Event) bool {
 	if !f.To.IsZero() && e.ReceivedAt.UnixMilli() > f.To.UnixMilli() {
 		return false
 	}
-	if f.Q != "" && !containsFoldASCII(e.Body, f.Q) {
+	if f.Q != "" && (!containsFoldASCII(e.Body, f.Q) || !hasTrigrams(PayloadValues(e.Body), f.Q)) {
 		return false
+	}
+	return true
+}
+
+// hasTrigrams reports whether every trigram of q is in values, ignoring
+// case: what the text index asks of an event before LIKE reads its body.
+func hasTrigrams(values, q string) bool {
+	values = strings.ToLower(values)
+	rs := []rune(strings.ToLower(q))
+	for i := 0; i+3 <= len(rs); i++ {
+		if !strings.Contains(values, string(rs[i:i+3])) {
+			return false
+		}
 	}
 	return true
 }
@@ -575,58 +663,30 @@ func (f EventFilter) IsZero() bool {
 const eventColumns = `id, webhook_id, operation, sub_operation, operation_id, status, status_raw, reason,
 	card_id, wallet_id, verification, received_at, last_received_at, attempts`
 
+// MinTextLen is the fewest characters a text filter (EventFilter.Q) may
+// have: the payload index holds trigrams, so a shorter term has none to
+// look up. Events refuses a shorter one with ErrTextTooShort.
+const MinTextLen = 3
+
+// ErrTextTooShort is returned by Events for a text filter shorter than
+// MinTextLen characters.
+var ErrTextTooShort = errors.New("store: text filter shorter than 3 characters")
+
+// timeSlack is how far out of order (by time received) the receiver may
+// number two events: a delivery is stamped when it arrives and numbered when
+// its group commit takes it, within the write timeout. A time range is read
+// as an id range through webhook_event_minutes, widened by this much
+// (eventsQuery), so it stays exact as long as no event is numbered before
+// one stamped more than timeSlack earlier.
+const timeSlack = time.Minute
+
 // Events lists stored events matching f: newest first, or oldest first when
 // f.AfterID or f.Ascending is set. Body and Deliveries are left empty.
 func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
-	var c conditions
-	if f.Operation != "" {
-		c.add("operation = ?", f.Operation)
+	q, args, err := eventsQuery(f)
+	if err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
 	}
-	if f.SubOperation != "" {
-		c.add("sub_operation = ?", f.SubOperation)
-	}
-	if f.Status != "" {
-		c.add("status = ?", f.Status)
-	}
-	if f.Card != "" || len(f.CardIDs) > 0 {
-		var or []string
-		var a []any
-		if f.Card != "" {
-			or, a = append(or, "card_id = ?", "wallet_id = ?"), append(a, f.Card, f.Card)
-		}
-		if len(f.CardIDs) > 0 {
-			or = append(or, "card_id IN ("+inList(len(f.CardIDs))+")")
-			for _, id := range f.CardIDs {
-				a = append(a, id)
-			}
-		}
-		c.add("("+strings.Join(or, " OR ")+")", a...)
-	}
-	if f.Q != "" {
-		c.add(`body LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Q)+"%")
-	}
-	if !f.From.IsZero() {
-		c.add("received_at >= ?", f.From.UnixMilli())
-	}
-	if !f.To.IsZero() {
-		c.add("received_at <= ?", f.To.UnixMilli())
-	}
-	if f.BeforeID > 0 {
-		c.add("id < ?", f.BeforeID)
-	}
-	order := "DESC"
-	if f.AfterID > 0 {
-		c.add("id > ?", f.AfterID)
-	}
-	if f.AfterID > 0 || f.Ascending {
-		order = "ASC"
-	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	f.Limit = min(f.Limit, 1000)
-	q := "SELECT " + eventColumns + " FROM webhook_events" + c.where() + " ORDER BY id " + order + " LIMIT ?"
-	args := append(c.args, f.Limit)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
@@ -644,6 +704,155 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
 	return out, nil
+}
+
+// eventsQuery is the SQL of Events. Whatever the filter, one index whose
+// last column is id drives the query, so rows come in id order and the
+// LIMIT stops the read (no sort, no scan of the table):
+//
+//   - card or wallet: one arm per id (card_id, wallet_id and each of
+//     CardIDs), each a range of its (card_id, id) or (wallet_id, id) index
+//     cut to the LIMIT; the outer query reads the union in id order;
+//   - else text: the payload's trigram index, newest candidate first, each
+//     checked against the body with LIKE;
+//   - else operation and sub-operation, operation, sub-operation or status:
+//     their (…, id) index (operation's when there is one);
+//   - else the table itself by id.
+//
+// The other conditions filter the driving rows. A time range also bounds
+// the id, through the first and last ids of each minute (see timeSlack), so
+// a range far in the past does not read the newer events first.
+func eventsQuery(f EventFilter) (string, []any, error) {
+	if f.Q != "" && utf8.RuneCountInString(f.Q) < MinTextLen {
+		return "", nil, ErrTextTooShort
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 1000)
+	order := "DESC"
+	if f.AfterID > 0 || f.Ascending {
+		order = "ASC"
+	}
+	var cardArms []conditions
+	if f.Card != "" {
+		var c, w conditions
+		c.add("card_id = ? AND card_id <> ''", f.Card)
+		w.add("wallet_id = ? AND wallet_id <> ''", f.Card)
+		cardArms = append(cardArms, c, w)
+	}
+	for _, id := range f.CardIDs {
+		if id != "" && id != f.Card {
+			var c conditions
+			c.add("card_id = ? AND card_id <> ''", id)
+			cardArms = append(cardArms, c)
+		}
+	}
+	if len(cardArms) == 0 && (f.Card != "" || len(f.CardIDs) > 0) {
+		// Only empty card ids: nothing can match.
+		var c conditions
+		c.add("0")
+		return "SELECT " + eventColumns + " FROM webhook_events" + c.where(), nil, nil
+	}
+
+	// key is the id the driving index delivers rows by.
+	key := "id"
+	fts := f.Q != "" && len(cardArms) == 0
+	if fts {
+		key = "webhook_events_text.rowid"
+	}
+	var c conditions
+	if f.Operation != "" {
+		c.add("operation = ?", f.Operation)
+	}
+	if f.SubOperation != "" {
+		c.add("sub_operation = ?", f.SubOperation)
+	}
+	if f.Status != "" {
+		c.add("status = ?", f.Status)
+	}
+	if f.Q != "" {
+		c.add(`webhook_events.body LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Q)+"%")
+		if !fts {
+			// The card's few events are read first; each must still be
+			// one the text index finds.
+			c.add(`EXISTS (SELECT 1 FROM webhook_events_text WHERE webhook_events_text MATCH ?
+				AND webhook_events_text.rowid = webhook_events.id)`, trigramQuery(f.Q))
+		}
+	}
+	if !f.From.IsZero() {
+		c.add("received_at >= ?", f.From.UnixMilli())
+		c.add(key+` > coalesce((SELECT last_id FROM webhook_event_minutes
+			WHERE minute < ? ORDER BY minute DESC LIMIT 1), 0)`, f.From.Add(-timeSlack).UnixMilli()/60000)
+	}
+	if !f.To.IsZero() {
+		c.add("received_at <= ?", f.To.UnixMilli())
+		c.add(key+` < coalesce((SELECT first_id FROM webhook_event_minutes
+			WHERE minute > ? ORDER BY minute LIMIT 1), 9223372036854775807)`, f.To.Add(timeSlack).UnixMilli()/60000)
+	}
+	if f.BeforeID > 0 {
+		c.add(key+" < ?", f.BeforeID)
+	}
+	if f.AfterID > 0 {
+		c.add(key+" > ?", f.AfterID)
+	}
+
+	switch {
+	case len(cardArms) > 0:
+		var arms []string
+		var args []any
+		for i, arm := range cardArms {
+			index := "webhook_events_card"
+			if f.Card != "" && i == 1 {
+				index = "webhook_events_wallet"
+			}
+			if len(c.conds) > 0 {
+				arm.add(strings.Join(c.conds, " AND "), c.args...)
+			}
+			arms = append(arms, "SELECT id FROM (SELECT id FROM webhook_events INDEXED BY "+index+arm.where()+
+				" ORDER BY id "+order+" LIMIT ?)")
+			args = append(append(args, arm.args...), f.Limit)
+		}
+		return "SELECT " + eventColumns + " FROM webhook_events WHERE id IN (" + strings.Join(arms, " UNION ALL ") +
+			") ORDER BY id " + order + " LIMIT ?", append(args, f.Limit), nil
+	case fts:
+		c.add("webhook_events_text MATCH ?", trigramQuery(f.Q))
+		return "SELECT " + eventColumns + " FROM webhook_events_text CROSS JOIN webhook_events ON webhook_events.id = webhook_events_text.rowid" +
+			c.where() + " ORDER BY webhook_events_text.rowid " + order + " LIMIT ?", append(c.args, f.Limit), nil
+	}
+	from := "webhook_events"
+	switch {
+	case f.Operation != "" && f.SubOperation != "":
+		from += " INDEXED BY webhook_events_operation"
+	case f.Operation != "":
+		from += " INDEXED BY webhook_events_operation_id"
+	case f.SubOperation != "":
+		from += " INDEXED BY webhook_events_sub_operation"
+	case f.Status != "":
+		from += " INDEXED BY webhook_events_status"
+	}
+	return "SELECT " + eventColumns + " FROM " + from + c.where() + " ORDER BY id " + order + " LIMIT ?",
+		append(c.args, f.Limit), nil
+}
+
+// trigramQuery is the FTS5 query for the rows whose body may hold q: every
+// trigram of q (its characters three by three), each a quoted string, all
+// of them required. It finds a superset of the bodies holding q (the index
+// folds case beyond ASCII and ignores the trigrams' order), which the LIKE
+// of eventsQuery then narrows.
+func trigramQuery(q string) string {
+	rs := []rune(q)
+	seen := map[string]bool{}
+	var terms []string
+	for i := 0; i+3 <= len(rs); i++ {
+		t := strings.ToLower(string(rs[i : i+3]))
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		terms = append(terms, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+	}
+	return strings.Join(terms, " AND ")
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

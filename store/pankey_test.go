@@ -111,7 +111,10 @@ func bruteForce(key []byte, candidates [][]byte, hash []byte) (string, bool) {
 // card-number hashes themselves are left out.
 func candidateKeys(t *testing.T, db *sql.DB) [][]byte {
 	t.Helper()
-	tables, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	// A virtual table's values are in its shadow tables, which are listed
+	// too (and a contentless one cannot be read whole).
+	tables, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+		AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'`)
 	if err != nil {
 		t.Fatal(err)
 	}

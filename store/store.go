@@ -215,6 +215,9 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		// Statement journals (each upsert of the group commit opens one)
+		// stay in memory rather than in a temporary file.
+		q.Add("_pragma", "temp_store(memory)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }

@@ -62,6 +62,9 @@ const (
 // EventListData is the event log page's model.
 type EventListData struct {
 	Filter EventFilterForm
+	// Charts are the notifications per minute and per hour above the
+	// table; nil draws none.
+	Charts *EventCharts
 	// FilterError explains a filter value that could not be read (and was
 	// ignored); "" when all were fine.
 	FilterError string

@@ -57,6 +57,12 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	balance, err := s.balanceChart(ctx, card)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.BalanceChart = views.LineChartView(balance)
 	if d.Audit, err = s.store.CardAudit(ctx, card.ID, cardAuditRows); err != nil {
 		s.serverError(w, r, err)
 		return

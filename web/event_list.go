@@ -2,12 +2,13 @@ package web
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cardops/store"
 	"cardops/views"
@@ -51,7 +52,12 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d := views.EventListData{Filter: form, FilterError: ferr, Events: evs, Before: max(before, 0),
+	charts, err := s.eventCharts(ctx, form, f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := views.EventListData{Filter: form, FilterError: ferr, Events: evs, Before: max(before, 0), Charts: &charts,
 		Paused: q.Get("live") == "off", RefusalCount: refused, StreamAfter: latest,
 		CardMatches: matches, CardMatchesMore: more}
 	if len(evs) > eventPageSize {
@@ -91,7 +97,8 @@ func sameAddress(current, path string) bool {
 const maxFilterText = 200
 
 // parseEventFilter reads the event log's filter parameters. A time that
-// cannot be read is ignored and explained in the returned message.
+// cannot be read, or a text shorter than store.MinTextLen characters, is
+// ignored and explained in the returned message.
 func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, string) {
 	get := func(name string) string {
 		return store.CutBytes(strings.TrimSpace(q.Get(name)), maxFilterText)
@@ -103,6 +110,12 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, s
 	f := store.EventFilter{Operation: form.Operation, SubOperation: form.SubOperation, Status: form.Status,
 		Card: form.Card, Q: form.Q}
 	var bad []string
+	var notes []string
+	if f.Q != "" && utf8.RuneCountInString(f.Q) < store.MinTextLen {
+		// The payload index holds trigrams: a shorter term has none.
+		notes = append(notes, fmt.Sprintf("Text in the payload needs at least %d characters; %q was ignored.", store.MinTextLen, f.Q))
+		f.Q = ""
+	}
 	if form.From != "" {
 		if t, ok := parseFilterTime(form.From); ok {
 			f.From = t
@@ -124,12 +137,11 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, s
 			bad = append(bad, "to")
 		}
 	}
-	msg := ""
 	if len(bad) > 0 {
-		msg = "Could not read the time in " + strings.Join(bad, " and ") +
-			": use a date and time like 2026-12-01 14:30 (UTC); it was ignored."
+		notes = append(notes, "Could not read the time in "+strings.Join(bad, " and ")+
+			": use a date and time like 2026-12-01 14:30 (UTC); it was ignored.")
 	}
-	return form, f, msg
+	return form, f, strings.Join(notes, " ")
 }
 
 // resolveCardFilter reads the typed card filter (f.Card) as the card search
@@ -157,27 +169,23 @@ func (s *Server) resolveCardFilter(ctx context.Context, f *store.EventFilter) ([
 // eventCards looks up the cards that events name, for their rows. An event
 // naming a card the console does not hold shows its bare id.
 func (s *Server) eventCards(ctx context.Context, events []store.Event) (views.EventCards, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, e := range events {
+		if id := strings.ToLower(e.CardID); id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	// One query for the page, not one per row.
+	found, err := s.store.CardsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	cards := views.EventCards{}
 	for _, e := range events {
-		if e.CardID == "" {
-			continue
-		}
-		if _, seen := cards[e.CardID]; seen {
-			continue
-		}
-		c, err := s.store.CardByID(ctx, strings.ToLower(e.CardID))
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			cards[e.CardID] = views.EventCard{} // looked up: none
-			continue
-		case err != nil:
-			return nil, err
-		}
-		cards[e.CardID] = views.EventCard{ID: c.ID, HolderName: c.HolderName, Last4: c.Last4}
-	}
-	for id, c := range cards {
-		if c.ID == "" {
-			delete(cards, id)
+		if c, ok := found[strings.ToLower(e.CardID)]; ok && e.CardID != "" {
+			cards[e.CardID] = views.EventCard{ID: c.ID, HolderName: c.HolderName, Last4: c.Last4}
 		}
 	}
 	return cards, nil

@@ -77,6 +77,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /events", level: read, handle: s.eventList},
 		{pattern: "GET /events/stream", level: read, kind: kindJSON, handle: s.eventStream},
 		{pattern: "GET /events/refused", level: read, handle: s.refusalList},
+		{pattern: "GET /events/chart", level: read, handle: s.eventChartShow},
 		{pattern: "GET /events/{id}", level: read, handle: s.eventShow},
 		// Level 1: every person's own account.
 		{pattern: "GET /account", level: read, handle: s.accountShow},

@@ -64,6 +64,8 @@ type serveConfig struct {
 	// require2FA is the level from which two-factor sign-in is required; 4
 	// requires it of nobody.
 	require2FA int
+	// eventsKeepDays is how many days of received events are kept (0: all).
+	eventsKeepDays int
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -88,6 +90,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.string(&cfg.tlsKey, "tls-key", "CARDOPS_TLS_KEY", "", "PEM private key of --tls-cert")
 	f.string(&cfg.trustedProxies, "trusted-proxy", "CARDOPS_TRUSTED_PROXY", "",
 		"comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
+	f.int(&cfg.eventsKeepDays, "events-keep-days", "CARDOPS_EVENTS_KEEP_DAYS", 90, "days of received notifications the event log keeps; older ones are deleted in small batches (0: keep all)")
 	f.int(&cfg.require2FA, "require-2fa-level", "CARDOPS_REQUIRE_2FA_LEVEL", 3, "users at or above this level must enrol in two-factor sign-in (4: nobody; --demo defaults to 4)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -97,6 +100,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if err := checkWebhookScheme(cfg); err != nil {
 		return err
+	}
+	if cfg.eventsKeepDays < 0 {
+		return fmt.Errorf("--events-keep-days must be 0 (keep all) or more (got %d)", cfg.eventsKeepDays)
 	}
 	if cfg.require2FA < 1 || cfg.require2FA > 4 {
 		return fmt.Errorf("--require-2fa-level must be 1, 2, 3 or 4 (nobody) (got %d)", cfg.require2FA)
@@ -195,6 +201,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	dispatched := make(chan error, 1)
 	go func() { dispatched <- dispatcher.Run(dispatchCtx) }()
 	go sweepSessions(ctx, st, logger)
+	go st.KeepEvents(ctx, time.Duration(cfg.eventsKeepDays)*24*time.Hour, time.Hour, 200*time.Millisecond,
+		func(p store.Pruned, err error) {
+			if err != nil && ctx.Err() == nil {
+				logger.Warn("event retention", "err", err)
+			} else if err == nil {
+				logger.Info("deleted old events", "events", p.Events, "keep_days", cfg.eventsKeepDays)
+			}
+		})
 	errc := make(chan error, 1)
 	limited := web.LimitListener(ln, cfg.maxConnsPerIP, cfg.maxConns, logger)
 	go func() {

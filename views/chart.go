@@ -1,0 +1,218 @@
+package views
+
+import (
+	"math"
+	"strconv"
+	"time"
+)
+
+// Charts are drawn on the server as SVG (no charting in the browser). Each
+// has a <title> and a description the SVG is labelled by, and the same
+// figures as a table for screen readers and for anyone who wants the
+// numbers (in a <details>).
+
+// Chart geometry, in SVG user units; the SVG scales to its box.
+const (
+	chartW, chartH                             = 640, 180
+	chartLeft, chartRight, chartTop, chartBase = 52, 8, 10, 28
+)
+
+// ChartSeries is one colour of a stacked bar chart: a status.
+type ChartSeries struct {
+	Name   string
+	Class  string  // CSS class of its bars and key
+	Values []int64 // one per bucket
+}
+
+// StackedBars is a bar chart of counts per bucket of time, each bar split
+// by series.
+type StackedBars struct {
+	ID      string // unique on the page; the title and description ids derive from it
+	Title   string
+	Desc    string // one sentence: what the chart shows and its total
+	Buckets []time.Time
+	Layout  string // time layout of a bucket's label, e.g. "15:04"
+	Every   int    // a label on the x axis every this many buckets
+	Series  []ChartSeries
+}
+
+type chartRect struct {
+	X, Y, W, H string
+	Class      string
+	Title      string
+}
+
+type chartTick struct {
+	Pos   string
+	Label string
+}
+
+func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+func (c StackedBars) total(i int) int64 {
+	var t int64
+	for _, s := range c.Series {
+		t += s.Values[i]
+	}
+	return t
+}
+
+// Max is the y axis' top: the largest bar rounded up to a round number.
+func (c StackedBars) max() int64 {
+	var m int64
+	for i := range c.Buckets {
+		m = max(m, c.total(i))
+	}
+	return niceCeil(m)
+}
+
+// niceCeil rounds n up to 1, 2 or 5 times a power of ten (at least 4).
+func niceCeil(n int64) int64 {
+	if n <= 4 {
+		return 4
+	}
+	p := int64(math.Pow(10, math.Floor(math.Log10(float64(n)))))
+	for _, m := range []int64{1, 2, 5, 10} {
+		if m*p >= n {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+func (c StackedBars) plot() (x0, y0, w, h float64) {
+	return chartLeft, chartTop, chartW - chartLeft - chartRight, chartH - chartTop - chartBase
+}
+
+func (c StackedBars) rects() []chartRect {
+	x0, y0, w, h := c.plot()
+	n := len(c.Buckets)
+	if n == 0 {
+		return nil
+	}
+	top := float64(c.max())
+	bw := w / float64(n)
+	var out []chartRect
+	for i, b := range c.Buckets {
+		base := y0 + h
+		for _, s := range c.Series {
+			v := s.Values[i]
+			if v == 0 {
+				continue
+			}
+			bh := float64(v) / top * h
+			base -= bh
+			out = append(out, chartRect{X: f1(x0 + float64(i)*bw + bw*0.1), Y: f1(base), W: f1(bw * 0.8), H: f1(bh),
+				Class: s.Class, Title: b.Format(c.Layout) + " " + s.Name + ": " + itoa64(v)})
+		}
+	}
+	return out
+}
+
+func (c StackedBars) yTicks() []chartTick {
+	_, y0, _, h := c.plot()
+	top := c.max()
+	var out []chartTick
+	for i := int64(0); i <= 4; i++ {
+		out = append(out, chartTick{Pos: f1(y0 + h - float64(i)/4*h), Label: itoa64(top * i / 4)})
+	}
+	return out
+}
+
+func (c StackedBars) xTicks() []chartTick {
+	x0, _, w, _ := c.plot()
+	n := len(c.Buckets)
+	var out []chartTick
+	every := max(c.Every, 1)
+	for i := 0; i < n; i += every {
+		out = append(out, chartTick{Pos: f1(x0 + (float64(i)+0.5)*w/float64(n)), Label: c.Buckets[i].Format(c.Layout)})
+	}
+	return out
+}
+
+func (c StackedBars) viewBox() string { return "0 0 " + itoa(chartW) + " " + itoa(chartH) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// LinePoint is a point of a line chart.
+type LinePoint struct {
+	At    time.Time
+	Value int64
+}
+
+// LineChart is a value over time, such as a card's balance.
+type LineChart struct {
+	ID     string
+	Title  string
+	Desc   string
+	Points []LinePoint // oldest first
+	// Format writes a value for the axis and the table.
+	Format func(int64) string
+}
+
+func (c LineChart) bounds() (lo, hi int64, t0, t1 time.Time) {
+	lo, hi = c.Points[0].Value, c.Points[0].Value
+	for _, p := range c.Points {
+		lo, hi = min(lo, p.Value), max(hi, p.Value)
+	}
+	if lo > 0 {
+		lo = 0
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	return lo, hi, c.Points[0].At, c.Points[len(c.Points)-1].At
+}
+
+func (c LineChart) xy(p LinePoint) (float64, float64) {
+	lo, hi, t0, t1 := c.bounds()
+	x0, y0, w, h := float64(chartLeft), float64(chartTop), float64(chartW-chartLeft-chartRight), float64(chartH-chartTop-chartBase)
+	span := t1.Sub(t0)
+	fx := 0.5
+	if span > 0 {
+		fx = float64(p.At.Sub(t0)) / float64(span)
+	}
+	return x0 + fx*w, y0 + h - float64(p.Value-lo)/float64(hi-lo)*h
+}
+
+// polyline is the line as SVG points: each movement steps the balance.
+func (c LineChart) polyline() string {
+	var b []byte
+	for i, p := range c.Points {
+		x, y := c.xy(p)
+		if i > 0 {
+			_, py := c.xy(c.Points[i-1])
+			b = append(b, (f1(x) + "," + f1(py) + " ")...)
+		}
+		b = append(b, (f1(x) + "," + f1(y) + " ")...)
+	}
+	return string(b)
+}
+
+func (c LineChart) yTicks() []chartTick {
+	lo, hi, _, _ := c.bounds()
+	var out []chartTick
+	for i := int64(0); i <= 2; i++ {
+		v := lo + (hi-lo)*i/2
+		_, y := c.xy(LinePoint{At: c.Points[0].At, Value: v})
+		out = append(out, chartTick{Pos: f1(y), Label: c.Format(v)})
+	}
+	return out
+}
+
+func (c LineChart) xTicks() []chartTick {
+	_, _, t0, t1 := c.bounds()
+	layout := "2 Jan 15:04"
+	if t1.Sub(t0) > 72*time.Hour {
+		layout = "2 Jan"
+	}
+	var out []chartTick
+	for _, p := range []LinePoint{c.Points[0], c.Points[len(c.Points)-1]} {
+		x, _ := c.xy(p)
+		out = append(out, chartTick{Pos: f1(x), Label: p.At.UTC().Format(layout)})
+		if t1.Equal(t0) {
+			break
+		}
+	}
+	return out
+}
