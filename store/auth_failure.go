@@ -186,15 +186,15 @@ func (s *Store) ReleaseSignIn(ctx context.Context, slot SignInSlot) error {
 
 // UnlockUser forgets every failed sign-in and step-up of the account, from
 // every address, so its owner may sign in at once; actor is who asked, for
-// the audit row. It reports how many failures were forgotten.
+// the audit row (the command line, when no admin can sign in; admins use
+// UnlockUserChange). It reports how many failures were forgotten.
 func (s *Store) UnlockUser(ctx context.Context, username, actor string) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM auth_failures WHERE account = ?`, throttleAccount(username))
-		if err != nil {
+		var err error
+		if n, err = forgetFailuresTx(ctx, tx, username); err != nil {
 			return err
 		}
-		n, _ = res.RowsAffected()
 		return s.auditTx(ctx, tx, AuditEntry{Actor: actor, Action: AuditUserUnlock, TargetType: "user", TargetID: username,
 			Result: ResultOK, Detail: fmt.Sprintf("%d failed password checks forgotten", n)})
 	})
@@ -202,6 +202,47 @@ func (s *Store) UnlockUser(ctx context.Context, username, actor string) (int64, 
 		return 0, fmt.Errorf("store: unlock user %s: %w", username, err)
 	}
 	return n, nil
+}
+
+// UnlockUserChange is an admin's unlock of a user from the users page (c's
+// reason is required), audited in the same transaction.
+func (s *Store) UnlockUserChange(ctx context.Context, c UserChange) (int64, error) {
+	var n int64
+	_, err := s.changeUser(ctx, c, AuditUserUnlock, false, func(tx *sql.Tx, u User) (string, error, error) {
+		var err error
+		n, err = forgetFailuresTx(ctx, tx, u.Username)
+		return fmt.Sprintf("%d failed password checks forgotten", n), nil, err
+	})
+	return n, err
+}
+
+func forgetFailuresTx(ctx context.Context, tx *sql.Tx, username string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM auth_failures WHERE account = ?`, throttleAccount(username))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// SignInFailures counts each account's failed sign-ins within
+// AccountWindow, by the account as the throttle keys it (throttleAccount).
+func (s *Store) SignInFailures(ctx context.Context) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT account, COUNT(*) FROM auth_failures WHERE kind = ? AND at >= ? GROUP BY account`,
+		kindSignIn, s.now().Add(-AccountWindow).UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("store: count sign-in failures: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var account string
+		var n int
+		if err := rows.Scan(&account, &n); err != nil {
+			return nil, fmt.Errorf("store: count sign-in failures: %w", err)
+		}
+		out[account] = n
+	}
+	return out, rows.Err()
 }
 
 // checkStepUp checks u's password at the reissue step-up, counted per admin

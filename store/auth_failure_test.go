@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +102,59 @@ func TestThrottleAddress(t *testing.T) {
 		if got := ThrottleAddress(in); got != want {
 			t.Errorf("ThrottleAddress(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestUserSummariesShowLockedAccounts: failed sign-ins from many addresses
+// reach the per-account limit; the users list says locked, and an admin's
+// unlock forgets them in one audited change.
+func TestUserSummariesShowLockedAccounts(t *testing.T) {
+	st := openUsersStore(t)
+	ctx := context.Background()
+	u, err := st.CreateUser(ctx, NewUser{Username: "Alice", Level: LevelOperational, Password: "a fine password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range MaxFailsPerAccount {
+		if _, err := st.ReserveSignIn(ctx, "alice", "198.51.100."+strconv.Itoa(i)); err != nil {
+			t.Fatalf("try %d: %v", i, err)
+		}
+	}
+	if _, err := st.ReserveSignIn(ctx, "alice", "203.0.113.9"); err == nil {
+		t.Fatal("a try past the account's limit was let through")
+	}
+	summary := func() UserSummary {
+		t.Helper()
+		all, err := st.UserSummaries(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range all {
+			if s.ID == u.ID {
+				return s
+			}
+		}
+		t.Fatal("alice is not listed")
+		return UserSummary{}
+	}
+	if s := summary(); s.FailedSignIns != MaxFailsPerAccount || !s.Locked {
+		t.Errorf("summary = %d failed, locked %v; want %d, locked", s.FailedSignIns, s.Locked, MaxFailsPerAccount)
+	}
+	admin := Actor{Username: "root", Level: LevelAdmin}
+	if _, err := st.UnlockUserChange(ctx, UserChange{UserID: u.ID, Actor: admin}); err == nil {
+		t.Error("an unlock without a reason was accepted")
+	}
+	if n, err := st.UnlockUserChange(ctx, UserChange{UserID: u.ID, Reason: "called the help desk", Actor: admin}); err != nil || n != MaxFailsPerAccount {
+		t.Fatalf("unlock = %d, %v; want %d forgotten", n, err, MaxFailsPerAccount)
+	}
+	if s := summary(); s.FailedSignIns != 0 || s.Locked {
+		t.Errorf("after the unlock: %d failed, locked %v; want none", s.FailedSignIns, s.Locked)
+	}
+	if _, err := st.ReserveSignIn(ctx, "alice", "203.0.113.9"); err != nil {
+		t.Errorf("after the unlock a try is refused: %v", err)
+	}
+	rows, _ := st.AuditLog(ctx, AuditFilter{Action: AuditUserUnlock})
+	if len(rows) != 1 || rows[0].Result != ResultOK || rows[0].Actor != "root" || !strings.Contains(rows[0].Detail, "help desk") {
+		t.Errorf("unlock audit = %+v, want one ok row by root with the reason", rows)
 	}
 }

@@ -326,6 +326,11 @@ type UserSummary struct {
 	User
 	// Sessions is how many live sessions the user has.
 	Sessions int
+	// FailedSignIns is how many failed sign-ins are counted against the
+	// account (within AccountWindow); Locked reports whether they reach
+	// the limit that refuses it from every address.
+	FailedSignIns int
+	Locked        bool
 }
 
 // UserSummaries lists every user by name with their live session count.
@@ -353,9 +358,14 @@ func (s *Store) UserSummaries(ctx context.Context) ([]UserSummary, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: count sessions: %w", err)
 	}
+	failures, err := s.SignInFailures(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]UserSummary, len(users))
 	for i, u := range users {
-		out[i] = UserSummary{User: u, Sessions: counts[u.ID]}
+		f := failures[throttleAccount(u.Username)]
+		out[i] = UserSummary{User: u, Sessions: counts[u.ID], FailedSignIns: f, Locked: f >= MaxFailsPerAccount}
 	}
 	return out, nil
 }

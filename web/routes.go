@@ -117,6 +117,7 @@ func (s *Server) routes() []route {
 		{pattern: "POST /settings/users/{uid}/enable", level: admin, handle: s.userEnable},
 		{pattern: "POST /settings/users/{uid}/password-reset", level: admin, handle: s.userPasswordReset},
 		{pattern: "POST /settings/users/{uid}/sessions/end", level: admin, handle: s.userSessionsEnd},
+		{pattern: "POST /settings/users/{uid}/unlock", level: admin, handle: s.userUnlock},
 		{pattern: "POST /cards/{id}/freeze", level: admin, handle: s.cardFreeze},
 		{pattern: "POST /cards/{id}/unfreeze", level: admin, handle: s.cardUnfreeze},
 		{pattern: "GET /cards/{id}/reissue", level: admin, handle: s.reissueStartShow},

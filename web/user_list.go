@@ -35,6 +35,7 @@ func doneMessage(kind, user string) string {
 		"enable":         "enabled",
 		"password-reset": "password reset",
 		"sessions":       "every session ended",
+		"unlock":         "unlocked; failed sign-ins forgotten",
 	}[kind]
 	if what == "" || user == "" {
 		return ""
