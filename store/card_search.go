@@ -326,6 +326,9 @@ type CardHit struct {
 	// FormerLast4 is set when the card was found by a number it no longer
 	// has.
 	FormerLast4 string
+	// StatusSince is when the card's status was last changed by a freeze or
+	// an unfreeze, 0 when never.
+	StatusSince int64
 }
 
 // CardSearchResult is one page of results.
@@ -596,27 +599,31 @@ func (b *CardSearch) readHits(ctx context.Context, keys []searchKey) ([]CardHit,
 	for i, k := range keys {
 		kargs[i] = k.k
 	}
-	rows, err := b.s.r.QueryContext(ctx, `SELECT `+cardColumns+`, c.rowid FROM cards c WHERE c.rowid IN (`+inList(len(keys))+`)`, kargs...)
+	rows, err := b.s.r.QueryContext(ctx, `SELECT `+cardColumns+`, c.rowid,
+		COALESCE((SELECT max(h.at) FROM card_status_history h WHERE h.card_id = c.id), 0)
+		FROM cards c WHERE c.rowid IN (`+inList(len(keys))+`)`, kargs...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 	}
 	defer rows.Close()
-	byKey := make(map[int64]Card, len(keys))
+	byKey := make(map[int64]CardHit, len(keys))
 	for rows.Next() {
-		var k int64
-		c, err := scanCard(rows, &k)
+		var h CardHit
+		c, err := scanCard(rows, &h.Key, &h.StatusSince)
 		if err != nil {
 			return nil, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 		}
-		byKey[k] = c
+		h.Card = c
+		byKey[h.Key] = h
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 	}
 	var hits []CardHit
 	for _, k := range keys {
-		if c, ok := byKey[k.k]; ok {
-			hits = append(hits, CardHit{Card: c, Key: k.k, FormerLast4: k.former})
+		if h, ok := byKey[k.k]; ok {
+			h.FormerLast4 = k.former
+			hits = append(hits, h)
 		}
 	}
 	return hits, nil

@@ -154,6 +154,23 @@ func TestCardFreeze(t *testing.T) {
 			wantContains: []string{`action="/cards/` + freezeCardID + `/freeze"`, "Freeze card", `name="version" value="1"`},
 		},
 		{
+			name: "the card search shows a frozen card's status and since when", method: "GET", url: "/cards?q=4321", as: store.LevelReadOnly,
+			before: func(t *testing.T, e *testEnv) {
+				freezeCard("ACTIVE")(t, e)
+				if _, err := e.store.SetCardFrozen(context.Background(), store.CardFreeze{CardID: freezeCardID, Freeze: true,
+					SeenVersion: 1, Reason: store.FreezeSuspectedFraud, Actor: store.Actor{Username: "ada", Level: store.LevelAdmin}}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantStatus:   http.StatusOK,
+			wantContains: []string{"Fay Frost", "FROZEN", `data-testid="status-since">since `},
+		},
+		{
+			name: "a card never frozen shows no since", method: "GET", url: "/cards?q=4321", as: store.LevelReadOnly,
+			before: freezeCard("ACTIVE"), wantStatus: http.StatusOK,
+			wantContains: []string{"Fay Frost", "ACTIVE"}, wantNotContains: []string{"status-since"},
+		},
+		{
 			name: "the card page shows a viewer the status and since when, no form", method: "GET", url: "/cards/" + freezeCardID, as: store.LevelReadOnly,
 			before: func(t *testing.T, e *testEnv) {
 				freezeCard("ACTIVE")(t, e)
