@@ -106,6 +106,8 @@ type APIRequestFilter struct {
 	// PathPrefix keeps the calls whose path starts with it.
 	PathPrefix string
 	CardID     string
+	// TraceIDPrefix keeps the calls whose trace id starts with it.
+	TraceIDPrefix string
 	// BeforeID keeps calls older than this id (the next page).
 	BeforeID int64
 	Limit    int
@@ -117,26 +119,8 @@ func (f APIRequestFilter) Matches(r APIRequest) bool {
 	return (f.KeyName == "" || strings.EqualFold(f.KeyName, r.KeyName)) &&
 		(f.StatusClass == 0 || r.Status/100 == f.StatusClass) &&
 		strings.HasPrefix(r.Path, f.PathPrefix) &&
-		(f.CardID == "" || f.CardID == r.CardID)
-}
-
-// apiRequestQuery builds the request log's WHERE: each condition with its
-// arguments.
-type apiRequestQuery struct {
-	conds []string
-	args  []any
-}
-
-func (q *apiRequestQuery) where(cond string, args ...any) {
-	q.conds = append(q.conds, cond)
-	q.args = append(q.args, args...)
-}
-
-func (q *apiRequestQuery) sql() string {
-	if len(q.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(q.conds, " AND ")
+		(f.CardID == "" || f.CardID == r.CardID) &&
+		strings.HasPrefix(r.TraceID, strings.ToLower(f.TraceIDPrefix))
 }
 
 const apiRequestCols = `id, at, COALESCE(key_id, 0), key_name, method, path, query, status, duration_us, trace_id, card_id,
@@ -154,23 +138,27 @@ func (s *Store) APIRequests(ctx context.Context, f APIRequestFilter) ([]APIReque
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	var q apiRequestQuery
+	var q conditions
 	if f.KeyName != "" {
-		q.where("key_name = ?", f.KeyName)
+		q.add("key_name = ?", f.KeyName)
 	}
 	if f.StatusClass >= 1 && f.StatusClass <= 5 {
-		q.where("status BETWEEN ? AND ?", f.StatusClass*100, f.StatusClass*100+99)
+		q.add("status BETWEEN ? AND ?", f.StatusClass*100, f.StatusClass*100+99)
 	}
 	if f.PathPrefix != "" {
-		q.where("substr(path, 1, ?) = ?", len(f.PathPrefix), f.PathPrefix)
+		q.add("substr(path, 1, ?) = ?", len(f.PathPrefix), f.PathPrefix)
 	}
 	if f.CardID != "" {
-		q.where("card_id = ?", f.CardID)
+		q.add("card_id = ?", f.CardID)
+	}
+	if p := strings.ToLower(f.TraceIDPrefix); p != "" {
+		lo, hi := prefixRange(p)
+		q.add("trace_id >= ? AND trace_id < ?", lo, hi)
 	}
 	if f.BeforeID > 0 {
-		q.where("id < ?", f.BeforeID)
+		q.add("id < ?", f.BeforeID)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+apiRequestCols+` FROM api_requests`+q.sql()+` ORDER BY id DESC LIMIT ?`,
+	rows, err := s.r.QueryContext(ctx, `SELECT `+apiRequestCols+` FROM api_requests`+q.where()+` ORDER BY id DESC LIMIT ?`,
 		append(q.args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: API requests: %w", err)

@@ -19,6 +19,8 @@ var palettePages = []struct{ name, href, pattern string }{
 	{"Audit", "/audit", "GET /audit"},
 	{"Webhook settings", "/settings/webhooks", "GET /settings/webhooks"},
 	{"Users", "/settings/users", "GET /settings/users"},
+	{"API log", "/api-log", "GET /api-log"},
+	{"API keys", "/settings/api-keys", "GET /settings/api-keys"},
 	{"Account", "/account", "GET /account"},
 	{"Password", "/account/password", "GET /account/password"},
 	{"Two-factor sign-in", "/account/2fa", "GET /account/2fa"},
@@ -28,8 +30,9 @@ var palettePages = []struct{ name, href, pattern string }{
 const paletteRows = 8
 
 // paletteShow is the command palette's results for ?q=: cards by the card
-// search's rules, events by operation id, and the pages whose name matches
-// that the person may open.
+// search's rules, events by operation id, API calls by trace id (for whoever
+// may open the request log), and the pages whose name matches that the
+// person may open.
 func (s *Server) paletteShow(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query().Get("q")
 	if len(q) > 1000 {
@@ -68,6 +71,25 @@ func (s *Server) paletteShow(w http.ResponseWriter, r *http.Request) {
 			}
 			d.Events = evs
 		}
+		// Trace ids are hex (newTraceID); the request log is level 2.
+		if len(q) >= 4 && isHex(q) && s.allowed(r, "GET /api-log/{id}") {
+			calls, err := s.store.APIRequests(r.Context(), store.APIRequestFilter{TraceIDPrefix: q, Limit: paletteRows})
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			d.Calls = calls
+		}
 	}
 	s.render(w, r, http.StatusOK, views.PaletteResults(d))
+}
+
+// isHex reports whether s is all hexadecimal digits.
+func isHex(s string) bool {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

@@ -18,8 +18,16 @@ func TestPaletteShow(t *testing.T) {
 			OperationID: "opid-7f3e9a", Status: "SUCCESS", Body: []byte(`{}`)}); err != nil {
 			t.Fatal(err)
 		}
+		if err := e.store.RecordAPIRequest(context.Background(), &store.APIRequest{KeyName: "ci", Method: "POST",
+			Path: "/api/cards/webhook/simulate/authorize", Status: 201, TraceID: "9f8e7d6c5b4a3210"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, sc := range []scenario{
+		{name: "an operator finds an API call by trace id", method: http.MethodGet, url: "/palette?q=9F8E7D", as: store.LevelOperational, before: before,
+			wantStatus: http.StatusOK, wantContains: []string{`href="/api-log/1"`, "9f8e7d6c5b4a3210", "POST /api/cards/webhook/simulate/authorize"}},
+		{name: "a viewer is not shown API calls", method: http.MethodGet, url: "/palette?q=9f8e7d", as: store.LevelReadOnly, before: before,
+			wantStatus: http.StatusOK, wantContains: []string{"Nothing found"}, wantNotContains: []string{"api-log", "9f8e7d6c5b4a3210"}},
 		{name: "a last 4 finds the card", method: http.MethodGet, url: "/palette?q=7788", as: store.LevelReadOnly, before: before,
 			wantStatus: http.StatusOK, wantContains: []string{`href="/cards/0a1b2c3d-0000-4000-8000-000000000001"`, "Pal Ette"}},
 		{name: "an operation id finds the event", method: http.MethodGet, url: "/palette?q=opid-7f3", as: store.LevelReadOnly, before: before,
