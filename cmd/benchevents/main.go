@@ -26,13 +26,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"cardops/cmd/internal/benchstat"
 	"cardops/store"
 	"cardops/web"
 )
@@ -256,18 +256,18 @@ func serve(ctx context.Context, st *store.Store, n, oldN int, out io.Writer) err
 			}
 			q, args := oldEventsSQL(f)
 			t0 := time.Now()
-			if err := drain(ctx, st.Reader(), q, args); err != nil {
+			if err := benchstat.Drain(ctx, st.Reader(), q, args...); err != nil {
 				return fmt.Errorf("%s old SQL: %w", k.name, err)
 			}
 			old = append(old, time.Since(t0))
 		}
-		p50 := pct(lat, 50)
+		p50 := benchstat.Pct(lat, 50)
 		if len(old) == 0 {
-			fmt.Fprintf(out, "%-24s %8.2f %8.2f %8.2f | %12s %12s %8s\n", k.name, ms(p50), ms(pct(lat, 95)), ms(pct(lat, 100)), "-", "-", "-")
+			fmt.Fprintf(out, "%-24s %8.2f %8.2f %8.2f | %12s %12s %8s\n", k.name, benchstat.Ms(p50), benchstat.Ms(benchstat.Pct(lat, 95)), benchstat.Ms(benchstat.Pct(lat, 100)), "-", "-", "-")
 			continue
 		}
-		fmt.Fprintf(out, "%-24s %8.2f %8.2f %8.2f | %12.1f %12.1f %7.0fx\n", k.name, ms(p50), ms(pct(lat, 95)), ms(pct(lat, 100)),
-			ms(pct(old, 50)), ms(pct(old, 100)), float64(pct(old, 50))/float64(p50))
+		fmt.Fprintf(out, "%-24s %8.2f %8.2f %8.2f | %12.1f %12.1f %7.0fx\n", k.name, benchstat.Ms(p50), benchstat.Ms(benchstat.Pct(lat, 95)), benchstat.Ms(benchstat.Pct(lat, 100)),
+			benchstat.Ms(benchstat.Pct(old, 50)), benchstat.Ms(benchstat.Pct(old, 100)), float64(benchstat.Pct(old, 50))/float64(p50))
 	}
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		fmt.Fprintf(out, "\nload average at the end: %s", b)
@@ -452,34 +452,3 @@ func signIn(c *http.Client, base, user, password string) (*http.Cookie, error) {
 	}
 	return nil, fmt.Errorf("sign-in: status %d, no cookie", resp.StatusCode)
 }
-
-func drain(ctx context.Context, db *sql.DB, q string, args []any) error {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	vals := make([]any, len(cols))
-	for i := range vals {
-		vals[i] = new(any)
-	}
-	for rows.Next() {
-		if err := rows.Scan(vals...); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	i := (len(s)*p + 99) / 100
-	return s[max(0, min(len(s)-1, i-1))]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / 1e6 }

@@ -35,6 +35,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"cardops/cmd/internal/benchstat"
 	"cardops/store"
 	"cardops/store/seed"
 	"cardops/web"
@@ -202,14 +203,14 @@ func servePhase(ctx context.Context, path string, n, naiveN int, only string, ou
 				break
 			}
 			t0 := time.Now()
-			if err := drain(ctx, st.Reader(), q); err != nil {
+			if err := benchstat.Drain(ctx, st.Reader(), q.sql, q.args...); err != nil {
 				return fmt.Errorf("%s naive: %w", k.name, err)
 			}
 			nl = append(nl, time.Since(t0))
 		}
-		p50, p95, top := pct(lat, 50), pct(lat, 95), pct(lat, 100)
-		np50 := pct(nl, 50)
-		fmt.Fprintf(out, "%-16s %9.2f %9.2f %9.2f | %12.1f %7.0fx\n", k.name, ms(p50), ms(p95), ms(top), ms(np50), float64(np50)/float64(p50))
+		p50, p95, top := benchstat.Pct(lat, 50), benchstat.Pct(lat, 95), benchstat.Pct(lat, 100)
+		np50 := benchstat.Pct(nl, 50)
+		fmt.Fprintf(out, "%-16s %9.2f %9.2f %9.2f | %12.1f %7.0fx\n", k.name, benchstat.Ms(p50), benchstat.Ms(p95), benchstat.Ms(top), benchstat.Ms(np50), float64(np50)/float64(p50))
 	}
 	runtime.GC()
 	var m runtime.MemStats
@@ -354,37 +355,6 @@ func groupDigits(s string) string {
 	}
 	return b.String()
 }
-
-func drain(ctx context.Context, db *sql.DB, q naiveQuery) error {
-	rows, err := db.QueryContext(ctx, q.sql, q.args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	vals := make([]any, len(cols))
-	for i := range vals {
-		vals[i] = new(any)
-	}
-	for rows.Next() {
-		if err := rows.Scan(vals...); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	i := (len(s)*p + 99) / 100
-	return s[max(0, min(len(s)-1, i-1))]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
 // procStatus reads a field of /proc/self/status ("VmRSS"), "n/a" elsewhere.
 func procStatus(field string) string {
