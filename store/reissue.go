@@ -109,9 +109,6 @@ var (
 	// ErrReissueTooManyAttempts: this wrong confirmation was the last allowed
 	// one and cancelled the request.
 	ErrReissueTooManyAttempts = errors.New("too many wrong attempts: the request is cancelled")
-	// ErrReissueReasonInvalid and ErrReissueNoteRequired are bad input.
-	ErrReissueReasonInvalid = errors.New("choose a reason")
-	ErrReissueNoteRequired  = errors.New("a note is required")
 )
 
 // ReissueActor is the signed-in admin acting on a reissue, as the audit log
@@ -188,20 +185,30 @@ type NewReissueRequest struct {
 	Actor    ReissueActor
 }
 
-// Validate reports what is wrong with the submission: ErrReissueReasonInvalid,
-// ErrReissueNoteRequired or a note that is too long.
-func (n NewReissueRequest) Validate() error {
-	var errs []error
-	if !n.Reason.Valid() {
-		errs = append(errs, ErrReissueReasonInvalid)
+// ReissueNoteMax bounds the free-text note of a reissue and the reason a
+// request is rejected for.
+const ReissueNoteMax = reissueNoteMax
+
+// Validate reports which fields are wrong: reason (required, invalid), note
+// (required when the reason is "other", too long); nil when none.
+func (n NewReissueRequest) Validate() FieldErrors {
+	errs := FieldErrors{}
+	switch {
+	case n.Reason == "":
+		errs["reason"] = FieldRequired
+	case !n.Reason.Valid():
+		errs["reason"] = FieldInvalid
 	}
-	if n.Reason == ReasonOther && strings.TrimSpace(n.Note) == "" {
-		errs = append(errs, ErrReissueNoteRequired)
+	switch {
+	case utf8.RuneCountInString(n.Note) > reissueNoteMax:
+		errs["note"] = FieldTooLong
+	case n.Reason == ReasonOther && strings.TrimSpace(n.Note) == "":
+		errs["note"] = FieldRequired
 	}
-	if utf8.RuneCountInString(n.Note) > reissueNoteMax {
-		errs = append(errs, fmt.Errorf("the note must be at most %d characters", reissueNoteMax))
+	if len(errs) == 0 {
+		return nil
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // ReissueConfirmation is step 2's submission.

@@ -319,12 +319,13 @@ func TestReissueRefusals(t *testing.T) {
 		e := newReissueEnv(t)
 		id, _ := e.addCard("ACTIVE")
 		_, err := e.st.CreateReissueRequest(e.ctx, NewReissueRequest{CardID: id, SeenVersion: 2, Reason: "BORED", Actor: e.actor("alice")})
-		if !errors.Is(err, ErrReissueReasonInvalid) {
-			t.Errorf("err = %v, want ErrReissueReasonInvalid", err)
+		var fe FieldErrors
+		if !errors.As(err, &fe) || fe["reason"] != FieldInvalid {
+			t.Errorf("err = %v, want reason invalid", err)
 		}
 		_, err = e.st.CreateReissueRequest(e.ctx, NewReissueRequest{CardID: id, SeenVersion: 2, Reason: ReasonOther, Note: "  ", Actor: e.actor("alice")})
-		if !errors.Is(err, ErrReissueNoteRequired) {
-			t.Errorf("err = %v, want ErrReissueNoteRequired", err)
+		if !errors.As(err, &fe) || fe["note"] != FieldRequired {
+			t.Errorf("err = %v, want note required", err)
 		}
 		if list, _ := e.st.CardReissues(e.ctx, id); len(list) != 0 {
 			t.Errorf("bad input stored a request: %+v", list)

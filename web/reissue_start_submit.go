@@ -59,16 +59,9 @@ func (s *Server) reissueStartSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, views.ReissueStartPage(page, views.ReissueStartData{Card: c, Form: f, FourEyes: s.fourEyes, Pending: pending}))
 	}
 	if c.Status != "DELETED" {
-		if err := nr.Validate(); err != nil {
-			if errors.Is(err, store.ErrReissueReasonInvalid) {
-				f.ReasonError = "Choose why the card is reissued."
-			}
-			if errors.Is(err, store.ErrReissueNoteRequired) {
-				f.NoteError = "Write a note: it is required when the reason is “Other”."
-			} else if f.ReasonError == "" {
-				f.NoteError = "The note must be at most 500 characters."
-			}
-			s.audit(r, currentPrincipal(r), store.AuditReissueRequest, "card", c.ID, store.ResultRefused, "invalid form: "+err.Error())
+		if errs := nr.Validate(); errs != nil {
+			f.Errors = errs
+			s.audit(r, currentPrincipal(r), store.AuditReissueRequest, "card", c.ID, store.ResultRefused, "invalid form: "+errs.Error())
 			rerender(http.StatusUnprocessableEntity)
 			return
 		}
