@@ -196,6 +196,8 @@ func TestReissueStep1(t *testing.T) {
 		{"unknown reason", url.Values{"reason": {"bored"}, "version": {"1"}}, http.StatusUnprocessableEntity, []string{"Choose why the card is reissued."}},
 		{"other without a note", url.Values{"reason": {"other"}, "note": {"   "}, "version": {"1"}}, http.StatusUnprocessableEntity,
 			[]string{"required when the reason is “Other”", `value="other" checked`}},
+		{"a note too long, and no reason", url.Values{"note": {strings.Repeat("é", 501)}, "version": {"1"}}, http.StatusUnprocessableEntity,
+			[]string{"Choose why the card is reissued.", "The note must be at most 500 characters."}},
 		{"tampered version", url.Values{"reason": {"lost"}, "version": {"abc"}}, http.StatusBadRequest, []string{"Damaged form"}},
 		{"missing version", url.Values{"reason": {"lost"}}, http.StatusBadRequest, []string{"Damaged form"}},
 		{"stale version", url.Values{"reason": {"lost"}, "version": {"7"}}, http.StatusConflict, []string{"The card changed since this page was opened"}},
