@@ -119,7 +119,7 @@ func TestPaletteFindsEventByOperationID(t *testing.T) {
 	signIn(t, page, c.URL, "viewer")
 	keysReady(t, page)
 	must(t, page.Keyboard().Press("Control+k"))
-	box := page.GetByRole("searchbox", playwright.PageGetByRoleOptions{Name: "Palette: cards, events by operation id, pages"})
+	box := page.GetByRole("searchbox", playwright.PageGetByRoleOptions{Name: "Palette: cards, events by operation id, API calls by trace id, pages"})
 	must(t, expect.Locator(box).ToBeFocused())
 	must(t, page.Keyboard().Type(ev.OperationID[:8]))
 	hit := page.GetByTestId("palette-event")
