@@ -99,7 +99,7 @@ type AuditFilter struct {
 const MaxAuditSearch = 100
 
 // likeContains returns a LIKE pattern (with ESCAPE '\') matching s
-// anywhere, its own % _ and \ taken literally.
+// anywhere, its own % _ and \ taken literally; every LIKE filter uses it.
 func likeContains(s string) string {
 	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
 }

@@ -772,7 +772,7 @@ func eventsQuery(f EventFilter) (string, []any, error) {
 		c.add("status = ?", f.Status)
 	}
 	if f.Q != "" {
-		c.add(`webhook_events.body LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Q)+"%")
+		c.add(`webhook_events.body LIKE ? ESCAPE '\'`, likeContains(f.Q))
 		if !fts {
 			// The card's few events are read first; each must still be
 			// one the text index finds.
@@ -854,8 +854,6 @@ func trigramQuery(q string) string {
 	}
 	return strings.Join(terms, " AND ")
 }
-
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // CardEvents lists the newest events whose data names cardID (as card or
 // wallet id), newest first, at most limit.

@@ -69,19 +69,9 @@ func (s *Server) loginTwoFactorSubmit(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.store.SignInSucceeded(r.Context(), slot); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	if err := s.endChallenge(w, r, token); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.startSession(w, r, u); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	p := &Principal{UserID: u.ID, Username: u.Username, Level: u.Level}
-	s.audit(r, p, store.AuditLogin, "user", u.Username, store.ResultOK, "second factor: "+method)
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	s.signedIn(w, r, slot, u, next, "second factor: "+method)
 }

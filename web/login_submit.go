@@ -88,6 +88,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	s.signedIn(w, r, slot, u, f.Next, "")
+}
+
+// signedIn finishes a sign-in whose every step passed: the throttle forgets
+// the account's failures from this address, a fresh session starts, the
+// sign-in is audited and the person goes where they were headed.
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, slot store.SignInSlot, u store.User, next, detail string) {
 	if err := s.store.SignInSucceeded(r.Context(), slot); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -97,6 +104,6 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &Principal{UserID: u.ID, Username: u.Username, Level: u.Level}
-	s.audit(r, p, store.AuditLogin, "user", u.Username, store.ResultOK, "")
-	http.Redirect(w, r, f.Next, http.StatusSeeOther)
+	s.audit(r, p, store.AuditLogin, "user", u.Username, store.ResultOK, detail)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
