@@ -8,6 +8,7 @@ import (
 	"github.com/mxschmitt/playwright-go"
 
 	"cardops/store"
+	"cardops/store/storetest"
 )
 
 // simulateAuthClearing has an operator authorize 12.34 USD on the e2e card
@@ -222,10 +223,7 @@ func TestFormsFocusFirstField(t *testing.T) {
 func TestDesktopPanelsDoNotClip(t *testing.T) {
 	c := startSimConsole(t)
 	simulateAuthClearing(t, c)
-	if _, err := c.Store.Writer().Exec(`INSERT INTO card_tokenizations(id, card_id, wallet_provider, device_name, status, created_at)
-		VALUES ('tok-1', ?, 'GOOGLE_PAY', 'Pixel 8 Pro of Ana Browser', 'ACTIVE', 1700000000000)`, e2eCardID); err != nil {
-		t.Fatal(err)
-	}
+	storetest.AddTokenization(t, c.Store, e2eCardID, storetest.Tokenization{ID: "tok-1", Provider: "GOOGLE_PAY", Device: "Pixel 8 Pro of Ana Browser"})
 	page := newPage(t)
 	must(t, page.SetViewportSize(1440, 900))
 	signIn(t, page, c.URL, "admin")

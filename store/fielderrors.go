@@ -18,11 +18,41 @@ const (
 	FieldMismatch = "mismatch"
 	// FieldWrong: the value (the current password) is not the right one.
 	FieldWrong = "wrong"
+	// Amounts (ParseAmount): below zero, zero, finer than a cent, above
+	// the bound.
+	FieldNegative   = "negative"
+	FieldZero       = "zero"
+	FieldTooPrecise = "too_precise"
+	FieldTooLarge   = "too_large"
+	// FieldNotAllowed: the value is valid alone but not with the rest of
+	// the form (a failed variant of a declined authorization).
+	FieldNotAllowed = "not_allowed"
+	// FieldNoBody: the event chosen has no stored body to send again.
+	FieldNoBody = "no_body"
+	// FieldNoOperation: a payload without an operation and operation_id.
+	FieldNoOperation = "no_operation"
 )
 
 // FieldErrors maps a form field's name to the code of what is wrong with it.
 // A Validate method returns nil when nothing is.
 type FieldErrors map[string]string
+
+// add records field's code unless the field already has one: the first
+// thing wrong with a field is the one worth saying.
+func (f FieldErrors) add(field, code string) {
+	if _, ok := f[field]; !ok {
+		f[field] = code
+	}
+}
+
+// orNil is f, or nil when it holds nothing, so that a Validate can end with
+// return fe.orNil().
+func (f FieldErrors) orNil() FieldErrors {
+	if len(f) == 0 {
+		return nil
+	}
+	return f
+}
 
 // Error lists the fields and codes, for logs and audit details.
 func (f FieldErrors) Error() string {

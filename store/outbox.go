@@ -396,10 +396,10 @@ func (s *Store) EnqueueReplay(ctx context.Context, eventID string, rawBody []byt
 		m.Scheme = SchemeProvider
 	}
 	if eventID == "" {
-		return m, &SimError{Code: SimCodeValidation, Field: "event", Message: "Say which event to replay."}
+		return m, simInvalid(FieldErrors{"event": FieldRequired})
 	}
 	if len(rawBody) == 0 {
-		return m, &SimError{Code: SimCodeValidation, Field: "event", Message: "This event has no stored body to replay."}
+		return m, simInvalid(FieldErrors{"event": FieldNoBody})
 	}
 	// The stored body is sent as it is even if it does not parse (the
 	// receiver keeps what it got); the index columns are then left empty.
@@ -431,22 +431,22 @@ const MaxEditedBody = 256 << 10
 func (s *Store) EnqueueEdited(ctx context.Context, body []byte, mode string, by SimActor) (OutboxMessage, error) {
 	m := OutboxMessage{Source: SourceEdited, Mode: mode, Actor: by.Name}
 	if !ValidMode(mode) {
-		return m, &SimError{Code: SimCodeValidation, Field: "mode", Message: fmt.Sprintf("Unknown delivery mode %q.", mode)}
+		return m, simInvalid(FieldErrors{"mode": FieldInvalid})
 	}
 	if len(body) > MaxEditedBody {
-		return m, &SimError{Code: SimCodeValidation, Field: "payload", Message: fmt.Sprintf("The payload is %d bytes; at most %d are allowed.", len(body), MaxEditedBody)}
+		return m, simInvalid(FieldErrors{"payload": FieldTooLong})
 	}
 	h, err := outboxHead(body)
 	if err != nil {
+		refusal := &SimError{Code: SimCodeValidation, Reason: SimPayloadNotJSON, Field: "payload", Detail: err.Error()}
 		var se *json.SyntaxError
-		msg := "The payload is not valid JSON: " + err.Error()
 		if errors.As(err, &se) {
-			msg = fmt.Sprintf("The payload is not valid JSON (at byte %d): %s.", se.Offset, se.Error())
+			refusal.Offset = se.Offset
 		}
-		return m, &SimError{Code: SimCodeValidation, Field: "payload", Message: msg}
+		return m, refusal
 	}
 	if h.Operation == "" || outboxString(h.OperationID) == "" {
-		return m, &SimError{Code: SimCodeValidation, Field: "payload", Message: "The payload needs an operation and an operation_id."}
+		return m, simInvalid(FieldErrors{"payload": FieldNoOperation})
 	}
 	m.Operation, m.SubOperation, m.Status = h.Operation, h.SubOperation, h.Status
 	m.OperationID, m.CardID, m.WalletID = outboxString(h.OperationID), outboxString(h.Data.CardID), outboxString(h.Data.WalletID)

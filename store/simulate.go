@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -8,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -47,33 +47,73 @@ const (
 	SimCodeState      = "STATE"     // the card or wallet is in the wrong state
 )
 
+// Reasons of a SimError: why a simulation, a replay, an edited notification
+// or a burst was refused. views words each; the comment says which facts of
+// the SimError the wording may quote.
+const (
+	SimInputInvalid            = "input"                     // Fields: every wrong field and its code
+	SimCardMissing             = "card_missing"              // ID: the card asked for
+	SimWalletMissing           = "wallet_missing"            // ID: the wallet asked for
+	SimNoAuthorization         = "no_authorization"          // ID: the card
+	SimNoCleared               = "no_cleared"                // ID: the card
+	SimAuthorizationNotOpen    = "authorization_not_open"    // ID: the one chosen; Last4
+	SimAuthorizationNotCleared = "authorization_not_cleared" // ID: the one chosen; Last4
+	SimReversalTooLarge        = "reversal_too_large"        // Amount; Limit: the authorization's
+	SimRefundedInFull          = "refunded_in_full"          //
+	SimRefundTooLarge          = "refund_too_large"          // Amount; Limit: what is left to refund
+	SimCardDepositTooSmall     = "card_deposit_too_small"    // Amount; Limit: the minimum
+	SimWalletDepositTooSmall   = "wallet_deposit_too_small"  // Amount; Limit: the minimum
+	SimCardNotActive           = "card_not_active"           // Last4, Status (a 3DS challenge)
+	SimCardDeleted             = "card_deleted"              // Last4 (a deposit)
+	SimWalletNoDeposits        = "wallet_no_deposits"        // ID: a disabled wallet
+	SimWalletNoWithdrawals     = "wallet_no_withdrawals"     // ID: a disabled wallet
+	SimWalletShort             = "wallet_short"              // ID; Amount; Limit: the balance; Token
+	SimPayloadNotJSON          = "payload_not_json"          // Offset, Detail: the JSON parser's own words
+)
+
 // SimError is a simulation refused before anything was written: bad input,
-// an unknown card or wallet, a missing authorization, a wrong state. Message
-// is fit to show; Field names the form field at fault, if one is.
+// an unknown card or wallet, a missing authorization, a wrong state. It says
+// why (Reason, and Fields for bad input) and the facts a message needs;
+// views words it. Field names the form field at fault, if one is.
 type SimError struct {
-	Code    string
-	Field   string
-	Message string
+	Code   string
+	Reason string
+	Field  string
+	Fields FieldErrors
+	// The facts; which are set depends on Reason.
+	ID            string
+	Last4, Status string
+	Amount, Limit int64 // cents
+	Token         string
+	Offset        int64
+	Detail        string
 	// missing marks an unknown card or wallet, so errors.Is(err, ErrNotFound).
 	missing bool
 }
 
-func (e *SimError) Error() string { return e.Message }
+// Error says why, for logs; people read views' wording.
+func (e *SimError) Error() string {
+	if e.Reason == SimInputInvalid {
+		return "refused: " + e.Fields.Error()
+	}
+	msg := "refused: " + e.Reason
+	if e.ID != "" {
+		msg += " " + e.ID
+	}
+	return msg
+}
 
 // Is makes an unknown card or wallet match ErrNotFound.
 func (e *SimError) Is(target error) bool { return e.missing && target == ErrNotFound }
 
-// cutForMessage shortens an id typed into a form before a message quotes
-// it.
-func cutForMessage(s string) string {
-	if len(s) > 40 {
-		return strconv.Quote(s[:40] + "…")
-	}
-	return strconv.Quote(s)
+// simInvalid refuses bad input: fe names every wrong field.
+func simInvalid(fe FieldErrors) *SimError {
+	return &SimError{Code: SimCodeValidation, Reason: SimInputInvalid, Fields: fe}
 }
 
-func simInvalid(field, format string, args ...any) *SimError {
-	return &SimError{Code: SimCodeValidation, Field: field, Message: fmt.Sprintf(format, args...)}
+// simRefused refuses for reason, with field at fault (or "").
+func simRefused(code, reason, field string) *SimError {
+	return &SimError{Code: code, Reason: reason, Field: field}
 }
 
 // Amount bounds for simulations.
@@ -85,28 +125,29 @@ const (
 
 // ParseAmount reads a decimal amount of dollars ("12", "12.5", "12.34") into
 // cents, exactly and without floating point. It refuses signs, more than two
-// decimals, zero and amounts above MaxSimAmountCents, with a message naming
-// what is wrong.
-func ParseAmount(s string) (int64, error) {
+// decimals, zero and amounts above MaxSimAmountCents; the refusal is a field
+// code (FieldRequired, FieldNegative, FieldInvalid, FieldTooPrecise,
+// FieldTooLarge, FieldZero), "" when the amount is good.
+func ParseAmount(s string) (int64, string) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return 0, errors.New("Enter an amount, e.g. 12.34.")
+		return 0, FieldRequired
 	case strings.HasPrefix(s, "-"):
-		return 0, fmt.Errorf("The amount %q is negative; enter an amount above zero.", s)
+		return 0, FieldNegative
 	case strings.HasPrefix(s, "+"):
 		s = s[1:]
 	}
 	whole, frac, dot := strings.Cut(s, ".")
 	if whole == "" && frac == "" || !simDigits(whole) || !simDigits(frac) || (dot && frac == "" && whole == "") {
-		return 0, fmt.Errorf("The amount %q is not a number; write it like 12.34.", s)
+		return 0, FieldInvalid
 	}
 	if len(frac) > 2 {
-		return 0, fmt.Errorf("The amount %q has more than two decimals; cents are the smallest unit.", s)
+		return 0, FieldTooPrecise
 	}
 	whole = strings.TrimLeft(whole, "0")
 	if len(whole) > 7 {
-		return 0, fmt.Errorf("The amount %s is too large: at most %s USD.", s, simDecimal(MaxSimAmountCents))
+		return 0, FieldTooLarge
 	}
 	var cents int64
 	for _, c := range whole {
@@ -116,11 +157,11 @@ func ParseAmount(s string) (int64, error) {
 	cents = cents*100 + int64(frac[0]-'0')*10 + int64(frac[1]-'0')
 	switch {
 	case cents == 0:
-		return 0, errors.New("The amount is zero; enter an amount above zero.")
+		return 0, FieldZero
 	case cents > MaxSimAmountCents:
-		return 0, fmt.Errorf("The amount %s is too large: at most %s USD.", s, simDecimal(MaxSimAmountCents))
+		return 0, FieldTooLarge
 	}
-	return cents, nil
+	return cents, ""
 }
 
 func simDigits(s string) bool {
@@ -233,15 +274,12 @@ var errSimPreview = errors.New("preview: roll back")
 
 func (s *Store) simulate(ctx context.Context, req SimRequest, commit bool) (SimResult, error) {
 	res := SimResult{Action: req.Action}
-	fn, ok := simFuncs[req.Action]
-	if !ok {
-		return res, simInvalid("action", "Unknown simulation %q.", req.Action)
+	in, fe := req.parse()
+	if fe != nil {
+		return res, simInvalid(fe)
 	}
-	in, err := parseSimInput(req)
-	if err != nil {
-		return res, err
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	fn := simFuncs[req.Action]
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		st := &simTx{s: s, ctx: ctx, tx: tx, now: s.nowMs(), in: in, req: req, res: &res}
 		if err := fn(st); err != nil {
 			return err
@@ -280,14 +318,15 @@ func (s *Store) simulate(ctx context.Context, req SimRequest, commit bool) (SimR
 	return res, nil
 }
 
-// AuditSimRefusal records a refused simulation.
-func (s *Store) AuditSimRefusal(ctx context.Context, req SimRequest, refusal error) error {
+// AuditSimRefusal records a refused simulation; detail says why, in the
+// words the person was shown.
+func (s *Store) AuditSimRefusal(ctx context.Context, req SimRequest, detail string) error {
 	target, id := "card", req.CardID
 	if req.CardID == "" && req.WalletID != "" {
 		target, id = "wallet", req.WalletID
 	}
 	return s.Audit(ctx, AuditEntry{Actor: req.By.Name, ActorLevel: req.By.Level, RemoteAddr: req.By.RemoteAddr,
-		Action: AuditSimulate(req.Action), TargetType: target, TargetID: id, Result: ResultRefused, Detail: refusal.Error()})
+		Action: AuditSimulate(req.Action), TargetType: target, TargetID: id, Result: ResultRefused, Detail: detail})
 }
 
 // simInput is a SimRequest checked and parsed.
@@ -300,50 +339,50 @@ type simInput struct {
 	token    string
 }
 
-func parseSimInput(req SimRequest) (simInput, error) {
-	in := simInput{merchant: req.Merchant}
+// Validate names every field of the request that is wrong, and why.
+func (req SimRequest) Validate() FieldErrors {
+	_, fe := req.parse()
+	return fe
+}
+
+// parse checks req and reads it into a simInput; fe names every wrong field.
+func (req SimRequest) parse() (in simInput, fe FieldErrors) {
+	fe = FieldErrors{}
+	in.merchant = req.Merchant
+	if _, ok := simFuncs[req.Action]; !ok {
+		fe.add("action", FieldInvalid)
+	}
 	// A reversal or a refund without an amount is for the whole of what
 	// is left.
 	whole := (req.Action == ActReversal || req.Action == ActRefund) && strings.TrimSpace(req.Amount) == ""
-	needsAmount := req.Action != ActClearing && !whole
-	if needsAmount {
-		a, err := ParseAmount(req.Amount)
-		if err != nil {
-			return in, simInvalid("amount", "%s", err.Error())
+	if req.Action != ActClearing && !whole {
+		var code string
+		if in.amount, code = ParseAmount(req.Amount); code != "" {
+			fe.add("amount", code)
 		}
-		in.amount = a
 	}
 	in.currency = strings.ToUpper(strings.TrimSpace(req.Currency))
 	if in.currency == "" {
 		in.currency = "USD"
 	}
 	if _, ok := simCurrencies[in.currency]; !ok {
-		return in, simInvalid("currency", "Unknown currency %q; use one of %s.", req.Currency, strings.Join(SimCurrencies, ", "))
+		fe.add("currency", FieldInvalid)
 	}
 	m := &in.merchant
 	m.Name, m.City = strings.TrimSpace(m.Name), strings.TrimSpace(m.City)
 	m.Country, m.MCC = strings.ToUpper(strings.TrimSpace(m.Country)), strings.TrimSpace(m.MCC)
-	if m.Name == "" {
-		m.Name = "Sandbox Store"
+	m.Name, m.City, m.Country, m.MCC = cmp.Or(m.Name, "Sandbox Store"), cmp.Or(m.City, "San Francisco"), cmp.Or(m.Country, "US"), cmp.Or(m.MCC, "5999")
+	if len(m.Name) > MaxMerchantName {
+		fe.add("merchant_name", FieldTooLong)
 	}
-	if m.City == "" {
-		m.City = "San Francisco"
+	if len(m.City) > MaxMerchantCity {
+		fe.add("merchant_city", FieldTooLong)
 	}
-	if m.Country == "" {
-		m.Country = "US"
+	if len(m.Country) != 2 || !simUpperAlpha(m.Country) {
+		fe.add("merchant_country", FieldInvalid)
 	}
-	if m.MCC == "" {
-		m.MCC = "5999"
-	}
-	switch {
-	case len(m.Name) > 100:
-		return in, simInvalid("merchant_name", "The merchant name is longer than 100 characters.")
-	case len(m.City) > 60:
-		return in, simInvalid("merchant_city", "The merchant city is longer than 60 characters.")
-	case len(m.Country) != 2 || !simUpperAlpha(m.Country):
-		return in, simInvalid("merchant_country", "The merchant country %q is not a two-letter code such as US.", m.Country)
-	case len(m.MCC) != 4 || !simDigits(m.MCC):
-		return in, simInvalid("merchant_mcc", "The MCC %q is not four digits such as 5999.", m.MCC)
+	if len(m.MCC) != 4 || !simDigits(m.MCC) {
+		fe.add("merchant_mcc", FieldInvalid)
 	}
 	in.outcome = strings.ToUpper(strings.TrimSpace(req.Outcome))
 	in.reason = strings.TrimSpace(req.Reason)
@@ -351,17 +390,16 @@ func parseSimInput(req SimRequest) (simInput, error) {
 	case "", "SUCCESS":
 		in.outcome = "SUCCESS"
 	case "FAILED", "CANCELLED":
-		if req.Action == ActDecline {
-			return in, simInvalid("outcome", "A declined authorization has no failed or cancelled variant.")
-		}
-		if in.reason == "" {
-			return in, simInvalid("reason", "Give a reason for the %s variant.", strings.ToLower(in.outcome))
-		}
-		if len(in.reason) > 200 {
-			return in, simInvalid("reason", "The reason is longer than 200 characters.")
+		switch {
+		case req.Action == ActDecline:
+			fe.add("outcome", FieldNotAllowed)
+		case in.reason == "":
+			fe.add("reason", FieldRequired)
+		case len(in.reason) > MaxSimReason:
+			fe.add("reason", FieldTooLong)
 		}
 	default:
-		return in, simInvalid("outcome", "Unknown outcome %q; use SUCCESS, FAILED or CANCELLED.", req.Outcome)
+		fe.add("outcome", FieldInvalid)
 	}
 	in.token = strings.ToUpper(strings.TrimSpace(req.Token))
 	switch in.token {
@@ -369,10 +407,17 @@ func parseSimInput(req SimRequest) (simInput, error) {
 		in.token = "USDC"
 	case "USDC", "USDT":
 	default:
-		return in, simInvalid("token", "Unknown token %q; use USDC or USDT.", req.Token)
+		fe.add("token", FieldInvalid)
 	}
-	return in, nil
+	return in, fe.orNil()
 }
+
+// Bounds of a simulation's free text.
+const (
+	MaxMerchantName = 100
+	MaxMerchantCity = 60
+	MaxSimReason    = 200
+)
 
 func simUpperAlpha(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -432,14 +477,14 @@ func (t *simTx) card() (simCard, error) {
 	var c simCard
 	id := strings.TrimSpace(t.req.CardID)
 	if id == "" {
-		return c, simInvalid("card", "Pick a card.")
+		return c, simInvalid(FieldErrors{"card": FieldRequired})
 	}
 	var wallet sql.NullString
 	err := t.tx.QueryRowContext(t.ctx, `SELECT id, status, last4, balance_cents, daily_limit_cents, weekly_limit_cents,
 		monthly_limit_cents, wallet_id FROM cards WHERE id = ?`, id).
 		Scan(&c.id, &c.status, &c.last4, &c.balance, &c.limits[0], &c.limits[1], &c.limits[2], &wallet)
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, &SimError{Code: SimCodeValidation, Field: "card", Message: fmt.Sprintf("Card not found: %s.", id), missing: true}
+		return c, &SimError{Code: SimCodeValidation, Reason: SimCardMissing, Field: "card", ID: id, missing: true}
 	}
 	c.walletID = wallet.String
 	return c, err
@@ -682,10 +727,10 @@ func (t *simTx) openAuthorization(c simCard) (*simMovement, error) {
 		`+pick, args...).
 		Scan(&mv.parentID, &mv.bill, &mv.simTxAmount, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC)
 	if errors.Is(err, sql.ErrNoRows) && chosen != "" {
-		return nil, simInvalid(SimAuthorizationField(t.req.Action), "The authorization %s is not an open authorization of card •••• %s (it may be cleared or reversed already, or belong to another card); pick one of the open ones.", cutForMessage(chosen), c.last4)
+		return nil, &SimError{Code: SimCodeValidation, Reason: SimAuthorizationNotOpen, Field: SimAuthorizationField(t.req.Action), ID: chosen, Last4: c.last4}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &SimError{Code: SimCodeNotFound, Field: "card", Message: fmt.Sprintf("Authorization event not found for card %s.", c.id)}
+		return nil, &SimError{Code: SimCodeNotFound, Reason: SimNoAuthorization, Field: "card", ID: c.id}
 	}
 	if _, ok := simCurrencies[mv.currency]; !ok {
 		mv.currency = "USD" // seeded currencies beyond the sandbox's list read as USD in the payload numbers
@@ -760,7 +805,7 @@ func (t *simTx) reversal() error {
 	}
 	if t.in.amount != mv.bill && t.in.amount != 0 { // 0: no amount given, the whole hold
 		if t.in.amount > mv.bill {
-			return simInvalid("amount", "The reversal of %s USD is more than the authorization's %s USD.", simDecimal(t.in.amount), simDecimal(mv.bill))
+			return &SimError{Code: SimCodeValidation, Reason: SimReversalTooLarge, Field: "amount", Amount: t.in.amount, Limit: mv.bill}
 		}
 		mv.bill = t.in.amount
 		mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
@@ -794,10 +839,10 @@ func (t *simTx) refund() error {
 		`+pick, args...).
 		Scan(&mv.parentID, &cleared, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC, &refunded)
 	if errors.Is(err, sql.ErrNoRows) && chosen != "" {
-		return simInvalid(SimAuthorizationField(t.req.Action), "The authorization %s is not a cleared authorization of card •••• %s; pick one of the cleared ones.", cutForMessage(chosen), c.last4)
+		return &SimError{Code: SimCodeValidation, Reason: SimAuthorizationNotCleared, Field: SimAuthorizationField(t.req.Action), ID: chosen, Last4: c.last4}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return &SimError{Code: SimCodeNotFound, Field: "card", Message: fmt.Sprintf("Cleared transaction not found for card %s.", c.id)}
+		return &SimError{Code: SimCodeNotFound, Reason: SimNoCleared, Field: "card", ID: c.id}
 	}
 	if err != nil {
 		return err
@@ -808,12 +853,11 @@ func (t *simTx) refund() error {
 	if t.in.amount == 0 { // no amount given: what is left
 		t.in.amount = cleared - refunded
 		if t.in.amount <= 0 {
-			return simInvalid("amount", "The cleared transaction has been refunded in full already.")
+			return simRefused(SimCodeValidation, SimRefundedInFull, "amount")
 		}
 	}
 	if left := cleared - refunded; t.in.amount > left {
-		return simInvalid("amount", "The refund of %s USD is more than the %s USD left to refund on the last cleared transaction.",
-			simDecimal(t.in.amount), simDecimal(left))
+		return &SimError{Code: SimCodeValidation, Reason: SimRefundTooLarge, Field: "amount", Amount: t.in.amount, Limit: left}
 	}
 	mv.op, mv.bill = "REFUND", t.in.amount
 	mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
@@ -830,7 +874,7 @@ func (t *simTx) threeDS() error {
 		return err
 	}
 	if c.status != "ACTIVE" {
-		return &SimError{Code: SimCodeState, Field: "card", Message: fmt.Sprintf("Card •••• %s is %s; a 3DS challenge needs an ACTIVE card.", c.last4, c.status)}
+		return &SimError{Code: SimCodeState, Reason: SimCardNotActive, Field: "card", Last4: c.last4, Status: c.status}
 	}
 	amt, _ := simTxAmount(t.in.amount, t.in.currency)
 	var rb [4]byte
@@ -857,12 +901,12 @@ func (t *simTx) wallet(id string) (simWallet, error) {
 	var w simWallet
 	id = strings.TrimSpace(id)
 	if id == "" {
-		return w, simInvalid("wallet", "Pick a wallet.")
+		return w, simInvalid(FieldErrors{"wallet": FieldRequired})
 	}
 	err := t.tx.QueryRowContext(t.ctx, `SELECT id, address, blockchain, kind, enabled FROM wallets WHERE id = ?`, id).
 		Scan(&w.id, &w.address, &w.blockchain, &w.kind, &w.enabled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return w, &SimError{Code: SimCodeValidation, Field: "wallet", Message: fmt.Sprintf("Wallet not found: %s.", id), missing: true}
+		return w, &SimError{Code: SimCodeValidation, Reason: SimWalletMissing, Field: "wallet", ID: id, missing: true}
 	}
 	return w, err
 }
@@ -918,11 +962,10 @@ func (t *simTx) depositCard() error {
 		return err
 	}
 	if t.in.amount < MinCardDepositCents {
-		return simInvalid("amount", "A deposit to a card must be at least %s USD (the provider's minimum); %s USD is below it.",
-			simDecimal(MinCardDepositCents), simDecimal(t.in.amount))
+		return &SimError{Code: SimCodeValidation, Reason: SimCardDepositTooSmall, Field: "amount", Amount: t.in.amount, Limit: MinCardDepositCents}
 	}
 	if c.status == "DELETED" {
-		return &SimError{Code: SimCodeState, Field: "card", Message: fmt.Sprintf("Card •••• %s is DELETED; it takes no deposits.", c.last4)}
+		return &SimError{Code: SimCodeState, Reason: SimCardDeleted, Field: "card", Last4: c.last4}
 	}
 	fee := simFee(t.in.amount)
 	net := t.in.amount - fee
@@ -972,11 +1015,10 @@ func (t *simTx) depositWallet() error {
 		return err
 	}
 	if t.in.amount < MinWalletDepositCents {
-		return simInvalid("amount", "A deposit to a wallet must be at least %s USD (the provider's minimum); %s USD is below it.",
-			simDecimal(MinWalletDepositCents), simDecimal(t.in.amount))
+		return &SimError{Code: SimCodeValidation, Reason: SimWalletDepositTooSmall, Field: "amount", Amount: t.in.amount, Limit: MinWalletDepositCents}
 	}
 	if !w.enabled {
-		return &SimError{Code: SimCodeState, Field: "wallet", Message: fmt.Sprintf("Wallet %s is disabled; it takes no deposits.", w.id)}
+		return &SimError{Code: SimCodeState, Reason: SimWalletNoDeposits, Field: "wallet", ID: w.id}
 	}
 	fee := simFee(t.in.amount)
 	net := t.in.amount - fee
@@ -1002,7 +1044,7 @@ func (t *simTx) withdraw() error {
 		return err
 	}
 	if !w.enabled {
-		return &SimError{Code: SimCodeState, Field: "wallet", Message: fmt.Sprintf("Wallet %s is disabled; nothing can be withdrawn.", w.id)}
+		return &SimError{Code: SimCodeState, Reason: SimWalletNoWithdrawals, Field: "wallet", ID: w.id}
 	}
 	var bal int64
 	err = t.tx.QueryRowContext(t.ctx, `SELECT COALESCE((SELECT balance_cents FROM wallet_balances WHERE wallet_id = ? AND symbol = ?), 0)`,
@@ -1011,8 +1053,7 @@ func (t *simTx) withdraw() error {
 		return err
 	}
 	if t.in.amount > bal && t.in.outcome == "SUCCESS" {
-		return &SimError{Code: SimCodeState, Field: "amount", Message: fmt.Sprintf("Wallet %s holds %s %s; it cannot withdraw %s.",
-			w.id, simDecimal(bal), t.in.token, simDecimal(t.in.amount))}
+		return &SimError{Code: SimCodeState, Reason: SimWalletShort, Field: "amount", ID: w.id, Amount: t.in.amount, Limit: bal, Token: t.in.token}
 	}
 	fee := simFee(t.in.amount)
 	net := t.in.amount - fee

@@ -36,14 +36,14 @@ func (b Burst) Done() bool { return b.Pending == 0 }
 func (s *Store) EnqueueBurst(ctx context.Context, n int, cardID string, by SimActor) (Burst, error) {
 	b := Burst{Total: n}
 	if n < 1 || n > MaxBurst {
-		return b, simInvalid("n", "A burst sends between 1 and %d notifications; %d is outside that.", MaxBurst, n)
+		return b, simInvalid(FieldErrors{"n": FieldInvalid})
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.nowMs()
 		if cardID != "" {
 			var one int
 			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM cards WHERE id = ?`, cardID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-				return &SimError{Code: SimCodeValidation, Field: "card", Message: fmt.Sprintf("Card not found: %s.", cardID), missing: true}
+				return &SimError{Code: SimCodeValidation, Reason: SimCardMissing, Field: "card", ID: cardID, missing: true}
 			} else if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -124,17 +125,13 @@ func TestParseAmount(t *testing.T) {
 	}{
 		{"12", 1200, ""}, {"12.3", 1230, ""}, {"12.34", 1234, ""}, {" 0.01 ", 1, ""}, {".5", 50, ""}, {"007.10", 710, ""},
 		{"1000000", 100_000_000, ""}, {"+5", 500, ""},
-		{"", 0, "Enter an amount"}, {"-5", 0, "negative"}, {"0", 0, "zero"}, {"0.00", 0, "zero"},
-		{"1000000.01", 0, "too large"}, {"99999999999999999999", 0, "too large"}, {"12.345", 0, "two decimals"},
-		{"abc", 0, "not a number"}, {"1e3", 0, "not a number"}, {"1,000", 0, "not a number"}, {".", 0, "not a number"},
-		{"12.3.4", 0, "not a number"}, {"NaN", 0, "not a number"},
+		{"", 0, FieldRequired}, {"-5", 0, FieldNegative}, {"0", 0, FieldZero}, {"0.00", 0, FieldZero},
+		{"1000000.01", 0, FieldTooLarge}, {"99999999999999999999", 0, FieldTooLarge}, {"12.345", 0, FieldTooPrecise},
+		{"abc", 0, FieldInvalid}, {"1e3", 0, FieldInvalid}, {"1,000", 0, FieldInvalid}, {".", 0, FieldInvalid},
+		{"12.3.4", 0, FieldInvalid}, {"NaN", 0, FieldInvalid},
 	} {
-		got, err := ParseAmount(tc.in)
-		switch {
-		case tc.err == "" && (err != nil || got != tc.want):
-			t.Errorf("ParseAmount(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
-		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
-			t.Errorf("ParseAmount(%q) error = %v; want one mentioning %q", tc.in, err, tc.err)
+		if got, code := ParseAmount(tc.in); got != tc.want || code != tc.err {
+			t.Errorf("ParseAmount(%q) = %d, %q; want %d, %q", tc.in, got, code, tc.want, tc.err)
 		}
 	}
 }
@@ -181,14 +178,14 @@ func TestSimulateAuthorizeClearingLifecycle(t *testing.T) {
 	for _, act := range []string{ActClearing, ActReversal} {
 		_, err := st.Simulate(context.Background(), SimRequest{Action: act, CardID: f.cardID, Amount: "1", By: qa})
 		var se *SimError
-		if !errors.As(err, &se) || se.Code != SimCodeNotFound || !strings.Contains(se.Message, "Authorization event not found for card") {
+		if !errors.As(err, &se) || se.Code != SimCodeNotFound || se.Reason != SimNoAuthorization || se.ID != f.cardID {
 			t.Errorf("%s with no open authorization: err = %v, want NOT_FOUND", act, err)
 		}
 	}
 
 	// Refund of the cleared transaction credits, up to what was cleared.
 	_, err := st.Simulate(context.Background(), SimRequest{Action: ActRefund, CardID: f.cardID, Amount: "25.51", By: qa})
-	if err == nil || !strings.Contains(err.Error(), "more than the 25.50 USD left") {
+	if se := (*SimError)(nil); !errors.As(err, &se) || se.Reason != SimRefundTooLarge || se.Amount != 25_51 || se.Limit != 25_50 {
 		t.Errorf("refund above the cleared amount: err = %v", err)
 	}
 	ref := simOK(t, st, SimRequest{Action: ActRefund, CardID: f.cardID, Amount: "20"})
@@ -224,8 +221,7 @@ func TestSimulateReversalReleasesHold(t *testing.T) {
 	if m.op != "REVERSAL" || m.parent != auth.MovementID || m.orig != 20_00 || m.newBal != 50_00 {
 		t.Errorf("reversal movement = %+v", m)
 	}
-	if _, err := st.Simulate(context.Background(), SimRequest{Action: ActRefund, CardID: f.cardID, Amount: "1", By: qa}); err == nil ||
-		!strings.Contains(err.Error(), "Cleared transaction not found") {
+	if _, err := st.Simulate(context.Background(), SimRequest{Action: ActRefund, CardID: f.cardID, Amount: "1", By: qa}); !isSimRefusal(err, SimNoCleared) {
 		t.Errorf("refund with nothing cleared: err = %v", err)
 	}
 }
@@ -284,8 +280,7 @@ func TestSimulateDepositsAndWithdraw(t *testing.T) {
 	f := addSimCard(t, st, "ACTIVE", 0, nil)
 	ctx := context.Background()
 
-	if _, err := st.Simulate(ctx, SimRequest{Action: ActDepositCard, CardID: f.cardID, Amount: "9.99", By: qa}); err == nil ||
-		!strings.Contains(err.Error(), "at least 10.00 USD") {
+	if _, err := st.Simulate(ctx, SimRequest{Action: ActDepositCard, CardID: f.cardID, Amount: "9.99", By: qa}); !isSimRefusal(err, SimCardDepositTooSmall) {
 		t.Errorf("card deposit under 10 USD: err = %v", err)
 	}
 	dep := simOK(t, st, SimRequest{Action: ActDepositCard, CardID: f.cardID, Amount: "100"})
@@ -298,8 +293,7 @@ func TestSimulateDepositsAndWithdraw(t *testing.T) {
 		t.Errorf("card deposit notification = %s", dep.Outbox.Body)
 	}
 
-	if _, err := st.Simulate(ctx, SimRequest{Action: ActDepositWallet, WalletID: f.virtualID, Amount: "0.99", By: qa}); err == nil ||
-		!strings.Contains(err.Error(), "at least 1.00 USD") {
+	if _, err := st.Simulate(ctx, SimRequest{Action: ActDepositWallet, WalletID: f.virtualID, Amount: "0.99", By: qa}); !isSimRefusal(err, SimWalletDepositTooSmall) {
 		t.Errorf("wallet deposit under 1 USD: err = %v", err)
 	}
 	wd := simOK(t, st, SimRequest{Action: ActDepositWallet, WalletID: f.virtualID, Amount: "1"})
@@ -312,8 +306,7 @@ func TestSimulateDepositsAndWithdraw(t *testing.T) {
 		t.Errorf("wallet balance after 1 USD deposit = %d, want 10050", bal)
 	}
 
-	if _, err := st.Simulate(ctx, SimRequest{Action: ActWithdraw, WalletID: f.virtualID, Amount: "100.51", By: qa}); err == nil ||
-		!strings.Contains(err.Error(), "cannot withdraw") {
+	if _, err := st.Simulate(ctx, SimRequest{Action: ActWithdraw, WalletID: f.virtualID, Amount: "100.51", By: qa}); !isSimRefusal(err, SimWalletShort) {
 		t.Errorf("withdraw above the balance: err = %v", err)
 	}
 	w := simOK(t, st, SimRequest{Action: ActWithdraw, WalletID: f.virtualID, Amount: "50.50"})
@@ -387,7 +380,7 @@ func TestSimulateBadInputChangesNothing(t *testing.T) {
 		tc.req.By = qa
 		_, err := st.Simulate(ctx, tc.req)
 		var se *SimError
-		if !errors.As(err, &se) || se.Field != tc.field || se.Code != tc.code || se.Message == "" {
+		if !errors.As(err, &se) || !se.refusedOn(tc.field) || se.Code != tc.code || se.Reason == "" {
 			t.Errorf("%s: err = %#v, want a %s refusal on %s", tc.name, err, tc.code, tc.field)
 		}
 	}
@@ -473,10 +466,10 @@ func TestEnqueueReplayAndEdited(t *testing.T) {
 		t.Error("replay of an empty body: want an error")
 	}
 
-	if _, err := st.EnqueueEdited(ctx, []byte(`{"operation":"CARDS",`), ModeNormal, qa); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
+	if _, err := st.EnqueueEdited(ctx, []byte(`{"operation":"CARDS",`), ModeNormal, qa); !isSimRefusal(err, SimPayloadNotJSON) {
 		t.Errorf("edited payload that is not JSON: err = %v", err)
 	}
-	if _, err := st.EnqueueEdited(ctx, []byte(`{"operation":"CARDS"}`), ModeNormal, qa); err == nil || !strings.Contains(err.Error(), "operation_id") {
+	if _, err := st.EnqueueEdited(ctx, []byte(`{"operation":"CARDS"}`), ModeNormal, qa); !isSimRefusal(err, SimInputInvalid) {
 		t.Errorf("edited payload without operation_id: err = %v", err)
 	}
 	if _, err := st.EnqueueEdited(ctx, raw, "sideways", qa); err == nil {
@@ -593,7 +586,7 @@ func TestSimulateChosenAuthorization(t *testing.T) {
 		req.CardID, req.By = f.cardID, qa
 		_, err := st.Simulate(ctx, req)
 		var se *SimError
-		if !errors.As(err, &se) || se.Field != field || se.Code != SimCodeValidation {
+		if !errors.As(err, &se) || !se.refusedOn(field) || se.Code != SimCodeValidation {
 			t.Errorf("%s of %s: err = %v, want a validation error on %s", req.Action, req.AuthorizationID, err, field)
 		}
 	}
@@ -632,5 +625,36 @@ func TestSimulateChosenAuthorization(t *testing.T) {
 	clr = simOK(t, st, SimRequest{Action: ActClearing, CardID: f.cardID})
 	if m := movementByID(t, st, clr.MovementID); m.parent != a3 {
 		t.Errorf("default clearing applied to %s, want the newest open %s", m.parent, a3)
+	}
+}
+
+// isSimRefusal reports whether err is a simulation refused for reason.
+func isSimRefusal(err error, reason string) bool {
+	var se *SimError
+	return errors.As(err, &se) && se.Reason == reason
+}
+
+// refusedOn reports whether the refusal names field as at fault.
+func (e *SimError) refusedOn(field string) bool { return e.Field == field || e.Fields[field] != "" }
+
+// A simulation with several wrong fields names every one of them, so the
+// form can mark each at once.
+func TestSimulateNamesEveryWrongField(t *testing.T) {
+	st := openSimStore(t)
+	f := addSimCard(t, st, "ACTIVE", 100_00, nil)
+	_, err := st.Simulate(context.Background(), SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "12.345", Currency: "XYZ",
+		Merchant: SimMerchant{Name: strings.Repeat("n", MaxMerchantName+1), Country: "Spain", MCC: "12"},
+		Outcome:  "FAILED", Token: "BTC", By: SimActor{Name: "qa", Level: 2}})
+	var se *SimError
+	if !errors.As(err, &se) || se.Reason != SimInputInvalid || se.Code != SimCodeValidation {
+		t.Fatalf("err = %v, want an input refusal", err)
+	}
+	want := FieldErrors{"amount": FieldTooPrecise, "currency": FieldInvalid, "merchant_name": FieldTooLong,
+		"merchant_country": FieldInvalid, "merchant_mcc": FieldInvalid, "reason": FieldRequired, "token": FieldInvalid}
+	if !maps.Equal(se.Fields, want) {
+		t.Errorf("fields = %v, want %v", se.Fields, want)
+	}
+	if n := countRows(t, st, "outbox"); n != 0 {
+		t.Errorf("outbox rows = %d after a refusal, want 0", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"cardops/store"
+	"cardops/views"
 )
 
 // The provider's simulate calls (level 2): each runs the same store
@@ -70,8 +71,11 @@ func (s *Server) apiSimulate(w http.ResponseWriter, r *http.Request, action stri
 		By: store.SimActor{Name: actor.Username, Level: actor.Level, RemoteAddr: actor.RemoteAddr}}
 	_, err := s.store.Simulate(r.Context(), req)
 	if se := simRefusal(err); se != nil {
-		s.auditSimRefusal(r, req, se)
-		s.jsonError(w, r, simRefusalStatus(se), se.Code, strings.TrimSuffix(se.Message, "."))
+		// The wording is the console's, which keeps the provider's
+		// messages ("Card not found: …") for what the provider refuses.
+		refusal := views.WordSimRefusal(se, views.SimForm{CardID: body.CardID, Amount: amount}.Typed)
+		s.auditSimRefusal(r, req, refusal.Message)
+		s.jsonError(w, r, simRefusalStatus(se), se.Code, strings.TrimSuffix(refusal.Message, "."))
 		return
 	}
 	if err != nil {

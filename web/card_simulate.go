@@ -24,18 +24,19 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 	req := simRequest(r, action, form)
 	res, err := s.store.Simulate(r.Context(), req)
 	if se := simRefusal(err); se != nil {
-		s.auditSimRefusal(r, req, se)
+		refusal := views.WordSimRefusal(se, form.Typed)
+		s.auditSimRefusal(r, req, refusal.Message)
 		if isHTMX(r) {
-			// The form comes back whole, with its field error; the refusal
-			// is in the card's audit trail.
-			if se.Field != "" && se.Field != "card" {
-				form.Errors = map[string]string{se.Field: se.Message}
-			}
+			// The form comes back whole, with its field errors (the card
+			// is the page's, not a field); the refusal is in the card's
+			// audit trail.
+			form.Errors = refusal.Fields
+			delete(form.Errors, "card")
 			w.Header().Set("HX-Trigger", views.CardChangedEvent)
-			s.renderCardSimForm(w, r, form, &views.SimOutcome{Message: se.Message})
+			s.renderCardSimForm(w, r, form, &views.SimOutcome{Message: refusal.Message})
 			return
 		}
-		s.refusal(w, r, views.ErrorInfo{Status: simRefusalStatus(se), Title: "Simulation refused", Message: se.Message + " Nothing was changed.",
+		s.refusal(w, r, views.ErrorInfo{Status: simRefusalStatus(se), Title: "Simulation refused", Message: refusal.Message + " Nothing was changed.",
 			Link: "/cards/" + cardID, LinkLabel: "Back to the card"}, "/cards")
 		return
 	}
@@ -69,8 +70,8 @@ func (s *Server) renderCardSimForm(w http.ResponseWriter, r *http.Request, form 
 
 // auditSimRefusal records a refused simulation; a failure to audit is
 // logged, since the refusal's answer is already decided.
-func (s *Server) auditSimRefusal(r *http.Request, req store.SimRequest, se *store.SimError) {
-	if err := s.store.AuditSimRefusal(r.Context(), req, se); err != nil {
+func (s *Server) auditSimRefusal(r *http.Request, req store.SimRequest, detail string) {
+	if err := s.store.AuditSimRefusal(r.Context(), req, detail); err != nil {
 		s.log.Error("audit", "trace_id", traceID(r), "err", err)
 	}
 }

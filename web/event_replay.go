@@ -37,8 +37,9 @@ func (s *Server) eventReplay(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := s.store.EnqueueReplay(r.Context(), id, ev.Body, ev.WebhookID, simActor(r))
 	if se := simRefusal(err); se != nil {
-		s.audit(r, currentPrincipal(r), store.AuditEventReplay, "event", id, store.ResultRefused, se.Message)
-		s.replayRefused(w, r, simRefusalStatus(se), "Replay refused", se.Message)
+		refusal := views.WordSimRefusal(se, func(string) string { return "" })
+		s.audit(r, currentPrincipal(r), store.AuditEventReplay, "event", id, store.ResultRefused, refusal.Message)
+		s.replayRefused(w, r, simRefusalStatus(se), "Replay refused", refusal.Message)
 		return
 	}
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"cardops/store"
+	"cardops/store/storetest"
 	"cardops/views"
 )
 
@@ -28,32 +29,14 @@ var testCardSeq int
 // and a mobile-wallet token.
 func addTestCard(t *testing.T, e *testEnv, status string) testCard {
 	t.Helper()
-	ctx := context.Background()
-	key := e.store.PANKey()
 	testCardSeq++
 	id := fmt.Sprintf("0b5c1d2e-0000-4000-8000-%012d", testCardSeq)
 	pan, _ := store.RandomPAN("411111")
 	now := time.Now().UnixMilli()
-	db := e.store.Writer()
-	for _, q := range []struct {
-		sql  string
-		args []any
-	}{
-		{`INSERT INTO cards(id, card_holder_name, name_norm, type, bin, last4, exp_month, exp_year, status, approval_method,
-			balance_cents, created_at, updated_at) VALUES (?, 'Ana Núñez', 'ana nunez', 'VIRTUAL', '411111', ?, 4, 2028, ?, 'NONE', 98765, ?, ?)`,
-			[]any{id, pan[12:], status, now, now}},
-		{`INSERT INTO card_numbers(card_id, first6, last4, pan_hash, exp_month, exp_year, active_from) VALUES (?, '411111', ?, ?, 4, 2028, ?)`,
-			[]any{id, pan[12:], store.HashPAN(key, pan), now}},
-		{`INSERT INTO card_transactions(id, card_id, datetime, operation, status, bill_amount_cents, transaction_amount_cents,
-			transaction_currency, original_balance_cents, new_balance_cents) VALUES (?, ?, ?, 'CLEARING', 'SUCCESS', 500, 500, 'USD', 99265, 98765)`,
-			[]any{id + "-tx", id, now}},
-		{`INSERT INTO card_tokenizations(id, card_id, wallet_provider, device_name, status, created_at) VALUES (?, ?, 'APPLE_PAY', 'iPhone', 'ACTIVE', ?)`,
-			[]any{id + "-tok", id, now}},
-	} {
-		if _, err := db.ExecContext(ctx, q.sql, q.args...); err != nil {
-			t.Fatalf("insert test card: %v", err)
-		}
-	}
+	storetest.AddCard(t, e.store, storetest.Card{ID: id, Holder: "Ana Núñez", PAN: pan, Status: status, Balance: 98765,
+		CreatedAt: now, ExpMonth: 4, ExpYear: 2028,
+		Movements:     []storetest.Movement{{ID: id + "-tx", At: now, Operation: "CLEARING", Amount: 500, NewBalance: 98765}},
+		Tokenizations: []storetest.Tokenization{{ID: id + "-tok"}}})
 	return testCard{ID: id, Last4: pan[12:]}
 }
 

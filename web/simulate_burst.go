@@ -15,18 +15,14 @@ func (s *Server) simulateBurst(w http.ResponseWriter, r *http.Request) {
 		s.badSimForm(w, r, err)
 		return
 	}
-	raw := r.PostForm.Get("n")
-	n, err := strconv.Atoi(raw)
+	n, err := strconv.Atoi(r.PostForm.Get("n"))
 	if err != nil {
-		n = -1
+		n = -1 // refused as out of range, quoting what was typed
 	}
 	b, err := s.store.EnqueueBurst(r.Context(), n, r.PostForm.Get("card"), simActor(r))
 	if se := simRefusal(err); se != nil {
-		s.audit(r, currentPrincipal(r), store.AuditSimulateBurst, "burst", "", store.ResultRefused, se.Message)
-		msg := se.Message
-		if n == -1 {
-			msg = "The number of notifications " + strconv.Quote(raw) + " is not a whole number between 1 and 10000."
-		}
+		msg := views.WordSimRefusal(se, r.PostForm.Get).Message
+		s.audit(r, currentPrincipal(r), store.AuditSimulateBurst, "burst", "", store.ResultRefused, msg)
 		if isHTMX(r) {
 			s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{Message: msg}))
 			return

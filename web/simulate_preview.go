@@ -19,7 +19,13 @@ func (s *Server) simulatePreview(w http.ResponseWriter, r *http.Request) {
 	ed := views.SimEditor{Action: action, Mode: store.ModeNormal}
 	res, err := s.store.PreviewSimulation(r.Context(), simRequest(r, action, form))
 	if se := simRefusal(err); se != nil {
-		ed.Error = "Cannot open this notification: " + se.Message
+		typed := func(field string) string {
+			if field == "action" {
+				return action
+			}
+			return form.Typed(field)
+		}
+		ed.Error = "Cannot open this notification: " + views.WordSimRefusal(se, typed).Message
 	} else if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,16 +26,15 @@ func (s *Server) simulateRun(w http.ResponseWriter, r *http.Request) {
 	req := simRequest(r, action, form)
 	res, err := s.store.Simulate(r.Context(), req)
 	if se := simRefusal(err); se != nil {
-		s.auditSimRefusal(r, req, se)
+		refusal := views.WordSimRefusal(se, form.Typed)
+		s.auditSimRefusal(r, req, refusal.Message)
 		d, derr := s.simPageData(r.Context(), form)
 		if derr != nil {
 			s.serverError(w, r, derr)
 			return
 		}
-		if se.Field != "" {
-			d.Form.Errors[se.Field] = se.Message
-		}
-		d.Result = &views.SimOutcome{Message: se.Message}
+		maps.Copy(d.Form.Errors, refusal.Fields)
+		d.Result = &views.SimOutcome{Message: refusal.Message}
 		if isHTMX(r) {
 			// htmx swaps only 2xx answers: the form comes back with its
 			// field error.

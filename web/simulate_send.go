@@ -23,8 +23,8 @@ func (s *Server) simulateSend(w http.ResponseWriter, r *http.Request) {
 	m, err := s.store.EnqueueEdited(r.Context(), []byte(ed.Payload), ed.Mode, by)
 	status := http.StatusOK
 	if se := simRefusal(err); se != nil {
-		s.audit(r, currentPrincipal(r), store.AuditSimulateEdited, "outbox", "", store.ResultRefused, se.Message)
-		ed.Error, status = se.Message, http.StatusUnprocessableEntity
+		ed.Error, status = views.WordSimRefusal(se, r.PostForm.Get).Message, http.StatusUnprocessableEntity
+		s.audit(r, currentPrincipal(r), store.AuditSimulateEdited, "outbox", "", store.ResultRefused, ed.Error)
 	} else if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -64,7 +64,7 @@ func (s *Server) simPageData(ctx context.Context, form views.SimForm) (views.Sim
 		c, err := s.store.SimCard(ctx, form.CardID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			d.Form.Errors["card"] = "Card not found: " + form.CardID + "."
+			d.Form.Errors["card"] = views.WordSimRefusal(&store.SimError{Reason: store.SimCardMissing, ID: form.CardID}, form.Typed).Message
 		case err != nil:
 			return d, err
 		default:
@@ -78,7 +78,7 @@ func (s *Server) simPageData(ctx context.Context, form views.SimForm) (views.Sim
 		wl, err := s.store.SimWallet(ctx, form.WalletID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			d.Form.Errors["wallet"] = "Wallet not found: " + form.WalletID + "."
+			d.Form.Errors["wallet"] = views.WordSimRefusal(&store.SimError{Reason: store.SimWalletMissing, ID: form.WalletID}, form.Typed).Message
 		case err != nil:
 			return d, err
 		default:

@@ -23,15 +23,7 @@ const simWalletID = "99999999-2222-4333-8444-555555555555"
 // 50.00 USDC.
 func addSimCard(t *testing.T, e *testEnv) {
 	t.Helper()
-	for _, q := range []string{
-		`INSERT INTO wallets(id, alias, client_id, address, blockchain, kind, enabled, created_at)
-			VALUES ('` + simWalletID + `', 'Ops wallet', 'c', '0xabc', 'POLYGON', 'VIRTUAL', 1, 1)`,
-		`INSERT INTO wallet_balances(wallet_id, symbol, name, token_address, balance_cents) VALUES ('` + simWalletID + `', 'USDC', 'USD Coin', '0x1', 5000)`,
-	} {
-		if _, err := e.store.Writer().Exec(q); err != nil {
-			t.Fatalf("fixture: %v", err)
-		}
-	}
+	storetest.AddWallet(t, e.store, storetest.Wallet{ID: simWalletID, Alias: "Ops wallet", Address: "0xabc", Balances: map[string]int64{"USDC": 5000}})
 	storetest.AddCard(t, e.store, storetest.Card{ID: simCardID, Holder: "Zoë Tester", Last4: "4242", Balance: 10000})
 }
 

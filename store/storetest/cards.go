@@ -4,8 +4,10 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"fmt"
 	"testing"
 
@@ -35,7 +37,19 @@ type Card struct {
 	FormerPANs []string
 	Balance    int64
 	CreatedAt  int64 // Unix ms; default 1,700,000,000,000
-	Movements  []Movement
+	// ExpMonth and ExpYear are every number's expiry (default 12/2029).
+	ExpMonth, ExpYear int
+	Movements         []Movement
+	Tokenizations     []Tokenization
+}
+
+// Tokenization is a card's token in a mobile wallet.
+type Tokenization struct {
+	ID        string // default: a random UUID
+	Provider  string // default APPLE_PAY
+	Device    string // default iPhone
+	Status    string // default ACTIVE
+	CreatedAt int64  // Unix ms; default the card's
 }
 
 // Movement is a card transaction to add.
@@ -97,6 +111,9 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 	if c.CreatedAt == 0 {
 		c.CreatedAt = 1_700_000_000_000
 	}
+	if c.ExpMonth == 0 {
+		c.ExpMonth, c.ExpYear = 12, 2029
+	}
 	tx, err := st.Writer().BeginTx(ctx, nil)
 	if err != nil {
 		return "", err
@@ -104,9 +121,9 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 	defer tx.Rollback()
 	_, err = tx.ExecContext(ctx, `INSERT INTO cards (id, card_holder_name, name_norm, email, phone_dial_code, phone_number, phone_norm,
 		type, bin, last4, exp_month, exp_year, status, approval_method, balance_cents, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 12, 2029, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Holder, store.NormalizeName(c.Holder), c.Email, c.DialCode, c.Phone, store.NormalizePhone(c.DialCode+c.Phone),
-		c.Type, c.BIN, c.Last4, c.Status, c.Approval, c.Balance, c.CreatedAt, c.CreatedAt)
+		c.Type, c.BIN, c.Last4, c.ExpMonth, c.ExpYear, c.Status, c.Approval, c.Balance, c.CreatedAt, c.CreatedAt)
 	if err != nil {
 		return "", err
 	}
@@ -122,7 +139,7 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 			hash = hashes[i]
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers (card_id, first6, last4, pan_hash, exp_month, exp_year, active_from, inactive_since)
-			VALUES (?, ?, ?, ?, 12, 2029, ?, ?)`, c.ID, c.BIN, l4, hash, at, inactive); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.BIN, l4, hash, c.ExpMonth, c.ExpYear, at, inactive); err != nil {
 			return "", err
 		}
 		at += 1000
@@ -144,7 +161,38 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 			return "", err
 		}
 	}
+	for _, tk := range c.Tokenizations {
+		if tk.CreatedAt == 0 {
+			tk.CreatedAt = c.CreatedAt
+		}
+		if err := insertTokenization(ctx, tx, c.ID, tk); err != nil {
+			return "", err
+		}
+	}
 	return c.ID, tx.Commit()
+}
+
+// AddTokenization gives the card cardID a token in a mobile wallet.
+func AddTokenization(t testing.TB, st *store.Store, cardID string, tk Tokenization) {
+	t.Helper()
+	if tk.CreatedAt == 0 {
+		tk.CreatedAt = 1_700_000_000_000
+	}
+	if err := insertTokenization(context.Background(), st.Writer(), cardID, tk); err != nil {
+		t.Fatalf("storetest: add tokenization to card %s: %v", cardID, err)
+	}
+}
+
+func insertTokenization(ctx context.Context, db execer, cardID string, tk Tokenization) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO card_tokenizations(id, card_id, wallet_provider, device_name, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, cmp.Or(tk.ID, NewID()), cardID, cmp.Or(tk.Provider, "APPLE_PAY"), cmp.Or(tk.Device, "iPhone"),
+		cmp.Or(tk.Status, "ACTIVE"), tk.CreatedAt)
+	return err
+}
+
+// execer is a transaction or the writer pool.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // NewID returns a random UUID (version 4).
