@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -38,26 +37,8 @@ func TestServeAPIWebhookSubscription(t *testing.T) {
 	}))
 	defer team.Close()
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	out, errOut := &syncBuffer{}, &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, env(nil), nil, out, errOut)
-	}()
-	urlRe := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
-	deadline := time.Now().Add(60 * time.Second)
-	for !urlRe.MatchString(out.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no URL printed; stderr %q", errOut.String())
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve ended early: %v; stderr %q", err, errOut.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	base := urlRe.FindString(out.String())
+	c := startServe(t, []string{"--db", db}, nil)
+	base := c.Base
 	call := func(path, body string, want int) {
 		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
 		req.Header.Set("x-api-key", secret)
@@ -80,8 +61,5 @@ func TestServeAPIWebhookSubscription(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the notification never reached the subscribed receiver")
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("serve: %v", err)
-	}
+	c.stop(t)
 }

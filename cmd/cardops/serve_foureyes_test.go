@@ -7,10 +7,8 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"cardops/store"
 )
@@ -42,30 +40,10 @@ func TestServeFourEyes(t *testing.T) {
 			}
 			st.Close()
 
-			runCtx, cancel := context.WithCancel(ctx)
-			out, errOut := &syncBuffer{}, &syncBuffer{}
-			done := make(chan error, 1)
 			// The admin signs in with a password alone: two-factor is not
 			// what this test is about.
-			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--require-2fa-level", "4"}, tc.args...)
-			go func() { done <- run(runCtx, args, env(tc.env), nil, out, errOut) }()
-			t.Cleanup(func() {
-				cancel()
-				select {
-				case <-done:
-				case <-time.After(15 * time.Second):
-					t.Error("server did not shut down")
-				}
-			})
-			urlRe := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
-			deadline := time.Now().Add(30 * time.Second)
-			for !urlRe.MatchString(out.String()) {
-				if time.Now().After(deadline) {
-					t.Fatalf("no URL printed; stderr %q", errOut.String())
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-			base := urlRe.FindString(out.String())
+			c := startServe(t, append([]string{"--db", db, "--require-2fa-level", "4"}, tc.args...), tc.env)
+			base, out := c.Base, c.Out
 			if on := strings.Contains(out.String(), "four-eyes reissue is on"); on != strings.Contains(tc.want, "on") {
 				t.Errorf("start-up output %q, want four-eyes %s", out.String(), tc.want)
 			}

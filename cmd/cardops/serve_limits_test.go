@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -20,27 +19,8 @@ import (
 // body is dropped.
 func TestServeLimits(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "limits.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out, errOut := &syncBuffer{}, &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--max-conns-per-ip", "1"},
-			env(map[string]string{"CARDOPS_READ_TIMEOUT": "200ms"}), nil, out, errOut)
-	}()
-	urlRe := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`)
-	deadline := time.Now().Add(60 * time.Second)
-	for !urlRe.MatchString(out.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no URL printed; stderr %q", errOut.String())
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve ended early: %v; stderr %q", err, errOut.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	addr := urlRe.FindStringSubmatch(out.String())[1]
+	c := startServe(t, []string{"--db", db, "--max-conns-per-ip", "1"}, map[string]string{"CARDOPS_READ_TIMEOUT": "200ms"})
+	addr := strings.TrimPrefix(c.Base, "http://")
 	dial := func() net.Conn {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -72,10 +52,7 @@ func TestServeLimits(t *testing.T) {
 	if got := readToClose(first); strings.HasPrefix(got, "HTTP/1.1 303") {
 		t.Errorf("half a body was answered as a sign-in: %.200q", got)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
+	c.stop(t)
 }
 
 func TestServeRefusesZeroTimeouts(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,25 +68,20 @@ func TestServeWebhookSchemeAndRequiredSignature(t *testing.T) {
 		}
 	}))
 	defer recv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	out, errOut := &syncBuffer{}, &syncBuffer{}
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--webhook-scheme", "provider", "--webhook-target", recv.URL},
-			env(map[string]string{"CARDOPS_WEBHOOK_REQUIRE_SIGNATURE": "1"}), nil, out, errOut)
-	}()
+	c := startServe(t, []string{"--db", db, "--webhook-scheme", "provider", "--webhook-target", recv.URL},
+		map[string]string{"CARDOPS_WEBHOOK_REQUIRE_SIGNATURE": "1"})
 	select {
 	case h := <-got:
 		if h.Get("X-Webhook-Key") != sec.Key || h.Get("X-Request-Timestamp") == "" || h.Get("Webhook-Signature") != "" || h.Get("Webhook-Id") != "" {
 			t.Errorf("outside receiver got headers %v, want the provider's key and timestamp only", h)
 		}
-	case err := <-done:
-		t.Fatalf("serve ended early: %v; stderr %q", err, errOut.String())
+	case err := <-c.Done:
+		t.Fatalf("serve ended early: %v; stderr %q", err, c.Err.String())
 	case <-time.After(30 * time.Second):
 		t.Fatal("the pending row was not delivered")
 	}
 
-	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(out.String())
+	base := c.Base
 	req, _ := http.NewRequest(http.MethodPost, base+"/webhooks", strings.NewReader(body))
 	req.Header.Set("X-Webhook-Key", sec.Key)
 	req.Header.Set("X-Request-Timestamp", strconv.FormatInt(time.Now().UnixMilli(), 10))
@@ -100,8 +94,5 @@ func TestServeWebhookSchemeAndRequiredSignature(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(answer), "SIGNATURE_REQUIRED") {
 		t.Errorf("key-only delivery: status %d, body %s; want 401 SIGNATURE_REQUIRED", resp.StatusCode, answer)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
+	c.stop(t)
 }

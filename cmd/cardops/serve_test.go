@@ -11,30 +11,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"cardops/store"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while the server writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestServeDemo starts the real command with --demo, reads the printed URL
 // and accounts, checks readiness, then shuts it down gracefully; a second
@@ -42,44 +23,17 @@ func (s *syncBuffer) String() string {
 // prints the command that sets a new one, and that command works.
 func TestServeDemo(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "demo.db")
-	start := func() (string, string) {
-		ctx, cancel := context.WithCancel(context.Background())
-		out, errOut := &syncBuffer{}, &syncBuffer{}
-		done := make(chan error, 1)
-		go func() {
-			done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", db, "--demo-cards", "200"},
-				env(nil), nil, out, errOut)
-		}()
-		urlRe := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
-		deadline := time.Now().Add(60 * time.Second)
-		for !urlRe.MatchString(out.String()) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no URL printed; stdout %q stderr %q", out.String(), errOut.String())
-			}
-			select {
-			case err := <-done:
-				t.Fatalf("serve ended early: %v; stderr %q", err, errOut.String())
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-		base := urlRe.FindString(out.String())
-		resp, err := http.Get(base + "/readyz")
+	start := func() string {
+		c := startServe(t, []string{"--demo", "--db", db, "--demo-cards", "200"}, nil)
+		resp, err := http.Get(c.Base + "/readyz")
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("readyz: %v %v", resp, err)
 		}
 		resp.Body.Close()
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("shutdown: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Fatal("server did not shut down")
-		}
-		return out.String(), errOut.String()
+		c.stop(t)
+		return c.Out.String()
 	}
-	first, _ := start()
+	first := start()
 	for _, want := range []string{"sign in as viewer", "sign in as operator", "sign in as admin", "Seeded 200 cards",
 		"two-factor sign-in is optional in demo mode"} {
 		if !strings.Contains(first, want) {
@@ -95,7 +49,7 @@ func TestServeDemo(t *testing.T) {
 			t.Errorf("the admin's password is in clear in %s", filepath.Base(db+suffix))
 		}
 	}
-	second, _ := start()
+	second := start()
 	if strings.Contains(second, "Seeded") {
 		t.Errorf("second start seeded again:\n%s", second)
 	}
@@ -184,19 +138,13 @@ func TestServeDeliversPendingOutbox(t *testing.T) {
 		}
 	}))
 	defer recv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	out := &syncBuffer{}
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db},
-			env(map[string]string{"CARDOPS_WEBHOOK_TARGET": recv.URL + "/in"}), nil, out, &syncBuffer{})
-	}()
+	c := startServe(t, []string{"--db", db}, map[string]string{"CARDOPS_WEBHOOK_TARGET": recv.URL + "/in"})
 	select {
 	case g := <-got:
 		if g != m.WebhookID+" "+body {
 			t.Errorf("receiver got %q, want the pending row", g)
 		}
-	case err := <-done:
+	case err := <-c.Done:
 		t.Fatalf("serve ended early: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("the pending row was not delivered")
@@ -225,11 +173,8 @@ func TestServeDeliversPendingOutbox(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
-	if !strings.Contains(out.String(), "notifications are delivered to "+recv.URL+"/in") {
-		t.Errorf("start-up output does not name the target:\n%s", out.String())
+	c.stop(t)
+	if !strings.Contains(c.Out.String(), "notifications are delivered to "+recv.URL+"/in") {
+		t.Errorf("start-up output does not name the target:\n%s", c.Out.String())
 	}
 }

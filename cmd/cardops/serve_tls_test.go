@@ -15,7 +15,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -48,26 +47,11 @@ func writeCert(t *testing.T, dir, name string) (certFile, keyFile string) {
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	cert, key := writeCert(t, dir, "console.example.test")
-	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &syncBuffer{}, &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "t.db"), "--tls-cert", cert, "--tls-key", key},
-			env(nil), nil, out, errOut)
-	}()
-	urlRe := regexp.MustCompile(`https://127\.0\.0\.1:\d+`)
-	deadline := time.Now().Add(30 * time.Second)
-	for !urlRe.MatchString(out.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no https URL printed; stdout %q stderr %q", out.String(), errOut.String())
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve ended early: %v; stderr %q", err, errOut.String())
-		case <-time.After(20 * time.Millisecond):
-		}
+	c := startServe(t, []string{"--db", filepath.Join(dir, "t.db"), "--tls-cert", cert, "--tls-key", key}, nil)
+	base, out := c.Base, c.Out
+	if !strings.HasPrefix(base, "https://") {
+		t.Fatalf("printed %s, want an https URL", base)
 	}
-	base := urlRe.FindString(out.String())
 	if !strings.Contains(out.String(), "notifications are delivered to "+base+"/webhooks") {
 		t.Errorf("the own receiver is not reached over https:\n%s", out.String())
 	}
@@ -80,10 +64,7 @@ func TestServeTLS(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Strict-Transport-Security") == "" {
 		t.Errorf("GET /login over TLS: status %d, HSTS %q; want 200 with HSTS", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
+	c.stop(t)
 }
 
 func TestServeRefusesBadTLSAndProxyFlags(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,27 +29,8 @@ func TestServeWebhookCredentialsAndShutdown(t *testing.T) {
 	st.Close()
 
 	const key, secret = "whk_from_environment", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out, errOut := &syncBuffer{}, &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--webhook-secret", secret},
-			env(map[string]string{"CARDOPS_WEBHOOK_KEY": key}), nil, out, errOut)
-	}()
-	urlRe := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
-	deadline := time.Now().Add(60 * time.Second)
-	for !urlRe.MatchString(out.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no URL printed; stderr %q", errOut.String())
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve ended early: %v; stderr %q", err, errOut.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	base := urlRe.FindString(out.String())
+	c := startServe(t, []string{"--db", db, "--webhook-secret", secret}, map[string]string{"CARDOPS_WEBHOOK_KEY": key})
+	base := c.Base
 
 	post := func(k string) int {
 		req, _ := http.NewRequest(http.MethodPost, base+"/webhooks",
@@ -79,8 +59,8 @@ func TestServeWebhookCredentialsAndShutdown(t *testing.T) {
 	}
 	resp.Body.Close()
 	req, _ := http.NewRequest(http.MethodGet, base+"/events/stream", nil)
-	for _, c := range resp.Cookies() {
-		req.AddCookie(c)
+	for _, k := range resp.Cookies() {
+		req.AddCookie(k)
 	}
 	stream, err := http.DefaultClient.Do(req)
 	if err != nil || stream.StatusCode != http.StatusOK {
@@ -89,16 +69,8 @@ func TestServeWebhookCredentialsAndShutdown(t *testing.T) {
 	defer stream.Body.Close()
 
 	start := time.Now()
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("shutdown: %v", err)
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("shutdown took %v with a stream open, want it ended at once", d)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("server did not shut down with a live stream open")
+	c.stop(t)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %v with a stream open, want it ended at once", d)
 	}
 }

@@ -7,10 +7,8 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"cardops/store"
 )
@@ -81,36 +79,15 @@ func TestServeRequiresTwoFactor(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	runCtx, cancel := context.WithCancel(ctx)
-	out, errOut := &syncBuffer{}, &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(runCtx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db},
-			env(map[string]string{"CARDOPS_REQUIRE_2FA_LEVEL": "2"}), nil, out, errOut)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Error("server did not shut down")
-		}
-	})
-	urlRe := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
-	deadline := time.Now().Add(30 * time.Second)
-	for !urlRe.MatchString(out.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no URL printed; stderr %q", errOut.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	c := startServe(t, []string{"--db", db}, map[string]string{"CARDOPS_REQUIRE_2FA_LEVEL": "2"})
+	out := c.Out
 	if !strings.Contains(out.String(), "two-factor sign-in is required from level 2") || !strings.Contains(out.String(), "cardops user 2fa-code NAME") {
 		t.Errorf("start-up output %q, want the two-factor level and how to get a code", out.String())
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	jar, _ := cookiejar.New(nil)
 	client.Jar = jar
-	base := urlRe.FindString(out.String())
+	base := c.Base
 	resp, err := client.PostForm(base+"/login", url.Values{"username": {"root"}, "password": {"long enough password"}})
 	if err != nil {
 		t.Fatal(err)
