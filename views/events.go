@@ -2,6 +2,7 @@ package views
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
@@ -20,6 +21,27 @@ type EventFilterForm struct {
 	Q            string
 	From         string // datetime-local (UTC) or RFC 3339
 	To           string
+	// Errors names the values that were ignored: a time that could not be
+	// read, a text too short to search.
+	Errors store.FieldErrors
+}
+
+// Notes explains, in words, the filter values that were ignored; "" when
+// every value was used.
+func (f EventFilterForm) Notes() string {
+	var notes, bad []string
+	if f.Errors["q"] != "" {
+		notes = append(notes, fmt.Sprintf("Text in the payload needs at least %d characters; %s was ignored.", store.MinTextLen, quoteTyped(f.Q)))
+	}
+	for _, k := range []string{"from", "to"} {
+		if f.Errors[k] != "" {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) > 0 {
+		notes = append(notes, "Could not read the time in "+strings.Join(bad, " and ")+": "+DateTimeHint+"; it was ignored.")
+	}
+	return strings.Join(notes, " ")
 }
 
 // Values returns the filter as URL query values, leaving out empty fields.
@@ -65,10 +87,7 @@ type EventListData struct {
 	// Charts are the notifications per minute and per hour above the
 	// table; nil draws none.
 	Charts *EventCharts
-	// FilterError explains a filter value that could not be read (and was
-	// ignored); "" when all were fine.
-	FilterError string
-	Events      []store.Event
+	Events []store.Event
 	// Before is the paging cursor of this page; the live tail runs only on
 	// the first page (Before 0).
 	Before int64

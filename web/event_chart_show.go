@@ -13,7 +13,7 @@ import (
 // eventChartShow answers the event log's charts alone, for the filter in
 // the URL: the page fetches them again while its live tail runs.
 func (s *Server) eventChartShow(w http.ResponseWriter, r *http.Request) {
-	form, f, _ := parseEventFilter(r.URL.Query())
+	form, f := parseEventFilter(r.URL.Query())
 	c, err := s.eventCharts(r.Context(), form, f)
 	if err != nil {
 		s.serverError(w, r, err)

@@ -2,12 +2,10 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"cardops/store"
@@ -26,7 +24,7 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/events/refused", http.StatusMovedPermanently)
 		return
 	}
-	form, f, ferr := parseEventFilter(q)
+	form, f := parseEventFilter(q)
 	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
 	ctx := r.Context()
 	matches, more, err := s.resolveCardFilter(ctx, &f)
@@ -57,7 +55,7 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d := views.EventListData{Filter: form, FilterError: ferr, Events: evs, Before: max(before, 0), Charts: &charts,
+	d := views.EventListData{Filter: form, Events: evs, Before: max(before, 0), Charts: &charts,
 		Paused: q.Get("live") == "off", RefusalCount: refused, StreamAfter: latest,
 		CardMatches: matches, CardMatchesMore: more}
 	if len(evs) > eventPageSize {
@@ -98,8 +96,8 @@ const maxFilterText = 200
 
 // parseEventFilter reads the event log's filter parameters. A time that
 // cannot be read, or a text shorter than store.MinTextLen characters, is
-// ignored and explained in the returned message.
-func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, string) {
+// ignored and named in the form's Errors, which the page explains.
+func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter) {
 	get := func(name string) string {
 		return store.CutBytes(strings.TrimSpace(q.Get(name)), maxFilterText)
 	}
@@ -109,39 +107,16 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter, s
 	}
 	f := store.EventFilter{Operation: form.Operation, SubOperation: form.SubOperation, Status: form.Status,
 		Card: form.Card, Q: form.Q}
-	var bad []string
-	var notes []string
+	f.From, f.To, form.Errors = parseFilterRange(form.From, form.To)
 	if f.Q != "" && utf8.RuneCountInString(f.Q) < store.MinTextLen {
 		// The payload index holds trigrams: a shorter term has none.
-		notes = append(notes, fmt.Sprintf("Text in the payload needs at least %d characters; %q was ignored.", store.MinTextLen, f.Q))
+		if form.Errors == nil {
+			form.Errors = store.FieldErrors{}
+		}
+		form.Errors["q"] = store.FieldTooShort
 		f.Q = ""
 	}
-	if form.From != "" {
-		if t, ok := parseFilterTime(form.From); ok {
-			f.From = t
-		} else {
-			bad = append(bad, "from")
-		}
-	}
-	if form.To != "" {
-		if t, ok := parseFilterTime(form.To); ok {
-			f.To = t
-			if len(form.To) <= len("2006-01-02T15:04") {
-				// A time to the minute (or a day) means to its end.
-				f.To = f.To.Add(time.Minute - time.Millisecond)
-				if len(form.To) == len("2006-01-02") {
-					f.To = t.Add(24*time.Hour - time.Millisecond)
-				}
-			}
-		} else {
-			bad = append(bad, "to")
-		}
-	}
-	if len(bad) > 0 {
-		notes = append(notes, "Could not read the time in "+strings.Join(bad, " and ")+
-			": use a date and time like 2026-12-01 14:30 (UTC); it was ignored.")
-	}
-	return form, f, strings.Join(notes, " ")
+	return form, f
 }
 
 // resolveCardFilter reads the typed card filter (f.Card) as the card search
@@ -189,13 +164,4 @@ func (s *Server) eventCards(ctx context.Context, events []store.Event) (views.Ev
 		}
 	}
 	return cards, nil
-}
-
-func parseFilterTime(s string) (time.Time, bool) {
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", time.RFC3339, "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
 }

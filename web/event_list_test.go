@@ -102,7 +102,7 @@ func TestEventStreamCardFilter(t *testing.T) {
 // before the character that would cross the limit, never inside it.
 func TestEventFilterCutsOnACharacter(t *testing.T) {
 	long := "a" + strings.Repeat("é", 150) // 301 bytes; byte 200 is inside an é
-	form, f, _ := parseEventFilter(url.Values{"card": {long}, "q": {long}, "operation": {long}})
+	form, f := parseEventFilter(url.Values{"card": {long}, "q": {long}, "operation": {long}})
 	for name, v := range map[string]string{"card": form.Card, "q": f.Q, "operation": f.Operation} {
 		if !utf8.ValidString(v) || len(v) != 199 {
 			t.Errorf("%s = %d bytes (valid UTF-8: %v), want 199 bytes of whole characters", name, len(v), utf8.ValidString(v))

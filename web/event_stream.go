@@ -126,7 +126,7 @@ func sseField(v string) string {
 // in the last two cases it sends the live control paused, saying why, which
 // closes the page's stream.
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
-	form, f, _ := parseEventFilter(r.URL.Query())
+	form, f := parseEventFilter(r.URL.Query())
 	// The same cards as the page's listing; cards added later are not
 	// picked up until the page is read again.
 	if _, _, err := s.resolveCardFilter(r.Context(), &f); err != nil {
