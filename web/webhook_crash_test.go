@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -95,22 +96,21 @@ func TestWebhookCrashLosesNoAcknowledgedEvent(t *testing.T) {
 	acked := map[string]bool{}
 	var sent, failed int
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	stop := make(chan struct{})
+	// Each sender sends until the server is gone; inflight counts the
+	// requests sent and not yet answered.
+	var inflight atomic.Int64
 	var wg sync.WaitGroup
 	for s := range 32 {
 		wg.Go(func() {
 			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
 				opID := fmt.Sprintf("crash-%d-%d", s, i)
 				req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/webhooks", strings.NewReader(notification(opID)))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set(webhook.HeaderWebhookKey, testWebhookKey)
 				req.Header.Set(webhook.HeaderRequestTimestamp, fmt.Sprint(time.Now().UnixMilli()))
+				inflight.Add(1)
 				resp, err := client.Do(req)
+				inflight.Add(-1)
 				mu.Lock()
 				sent++
 				if err == nil && resp.StatusCode == http.StatusOK {
@@ -132,7 +132,9 @@ func TestWebhookCrashLosesNoAcknowledgedEvent(t *testing.T) {
 		mu.Lock()
 		n := len(acked)
 		mu.Unlock()
-		if n >= 1500 {
+		// Mid-burst: a good many acknowledged, and requests on the wire
+		// (on a busy machine the senders can all be between requests).
+		if n >= 1500 && inflight.Load() >= 8 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -140,13 +142,12 @@ func TestWebhookCrashLosesNoAcknowledgedEvent(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	// Mid-burst: senders are still sending.
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
+	atKill := inflight.Load()
 	killed = true
 	cmd.Wait()
-	close(stop)
 	wg.Wait()
 
 	st, err := store.Open(context.Background(), db)
@@ -178,11 +179,9 @@ func TestWebhookCrashLosesNoAcknowledgedEvent(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("sent %d, acknowledged %d, unacknowledged %d, stored after restart %d, lost %d", sent, len(acked), failed, len(stored), lost)
+	t.Logf("sent %d, acknowledged %d, unacknowledged %d (%d on the wire at the kill), stored after restart %d, lost %d",
+		sent, len(acked), failed, atKill, len(stored), lost)
 	if lost > 0 {
 		t.Fatalf("%d acknowledged deliveries lost", lost)
-	}
-	if failed == 0 {
-		t.Errorf("no delivery failed: the kill did not land mid-burst")
 	}
 }
