@@ -18,6 +18,7 @@ func TestAPIDrivesSimulationsWatchedLive(t *testing.T) {
 
 	admin := newPage(t)
 	signIn(t, admin, c.URL, "admin")
+	must(t, admin.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Settings", Exact: playwright.Bool(true)}).Click())
 	must(t, admin.GetByRole("link", playwright.PageGetByRoleOptions{Name: "API keys", Exact: playwright.Bool(true)}).Click())
 	must(t, admin.GetByLabel("Name").Fill("qa-backend"))
 	if _, err := admin.GetByLabel("Level").SelectOption(playwright.SelectOptionValues{Values: &[]string{"2"}}); err != nil {

@@ -253,3 +253,24 @@ func TestDesktopPanelsDoNotClip(t *testing.T) {
 		t.Errorf("the holder's name wraps at 1440 px (%v lines)", h)
 	}
 }
+
+// TestAdminTopBarOneRowOnALaptop: at 1280 px an admin's top bar is one row;
+// the settings pages sit under one Settings entry, with their own list.
+func TestAdminTopBarOneRowOnALaptop(t *testing.T) {
+	c := startSimConsole(t)
+	page := newPage(t)
+	must(t, page.SetViewportSize(1280, 800))
+	signIn(t, page, c.URL, "admin")
+	h, err := page.Evaluate(`() => document.querySelector(".topbar").getBoundingClientRect().height`)
+	must(t, err)
+	if f, _ := h.(float64); f > 60 {
+		t.Errorf("an admin's top bar is %v px high at 1280 px, want one row", h)
+	}
+	must(t, page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Settings", Exact: playwright.Bool(true)}).Click())
+	settings := page.GetByTestId("settings-nav")
+	must(t, expect.Locator(settings.Locator("a")).ToHaveText([]string{"Webhooks", "Users", "API keys"}))
+	must(t, expect.Locator(settings.Locator("[aria-current=page]")).ToHaveText("Webhooks"))
+	must(t, settings.GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Users"}).Click())
+	must(t, expect.Page(page).ToHaveURL(c.URL+"/settings/users"))
+	must(t, expect.Locator(page.Locator("nav[aria-label=Main] [aria-current=page]")).ToHaveText("Settings"))
+}

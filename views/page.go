@@ -4,6 +4,8 @@
 package views
 
 import (
+	"strings"
+
 	"cardops/store"
 )
 
@@ -37,6 +39,8 @@ func (p Page) Allowed(pattern string) bool { return p.Can != nil && p.Can(patter
 type NavItem struct {
 	Href  string
 	Label string
+	// Active marks the entry of the page shown.
+	Active bool
 }
 
 var navItems = []NavItem{
@@ -46,7 +50,13 @@ var navItems = []NavItem{
 	{Href: "/reissues", Label: "Reissues"},
 	{Href: "/audit", Label: "Audit"},
 	{Href: "/api-log", Label: "API log"},
-	{Href: "/settings/webhooks", Label: "Settings"},
+}
+
+// settingsItems are the settings pages: one "Settings" entry in the top
+// bar leads to the first the viewer may open, and each settings page lists
+// them (so an admin's top bar stays one row on a laptop).
+var settingsItems = []NavItem{
+	{Href: "/settings/webhooks", Label: "Webhooks"},
 	{Href: "/settings/users", Label: "Users"},
 	{Href: "/settings/api-keys", Label: "API keys"},
 }
@@ -54,9 +64,21 @@ var navItems = []NavItem{
 // NavFor returns the navigation items the page's viewer may open (the
 // server enforces the same levels on every route).
 func NavFor(p Page) []NavItem {
+	out := allowedItems(p, navItems)
+	if s := SettingsNavFor(p); len(s) > 0 {
+		out = append(out, NavItem{Href: s[0].Href, Label: "Settings", Active: strings.HasPrefix(p.Active, "/settings/")})
+	}
+	return out
+}
+
+// SettingsNavFor returns the settings pages the viewer may open.
+func SettingsNavFor(p Page) []NavItem { return allowedItems(p, settingsItems) }
+
+func allowedItems(p Page, items []NavItem) []NavItem {
 	var out []NavItem
-	for _, it := range navItems {
+	for _, it := range items {
 		if p.Allowed("GET " + it.Href) {
+			it.Active = it.Href == p.Active
 			out = append(out, it)
 		}
 	}
