@@ -13,7 +13,10 @@ import (
 // drops those older than the newest APIRequestsKept.
 const APIRequestsKept = 100_000
 
-// APIBodyMax bounds each request and response body the log keeps.
+// APIBodyMax bounds each request and response body the log keeps of a call
+// made with a valid key; a call without one is anyone's, and keeps at most
+// AnonymousValueMax of its body, path and query (so APIRequestsKept such
+// calls take about 110 MB at worst, not 800).
 const APIBodyMax = 4 << 10
 
 // APIRequest is one call of the provider API, as the request log shows it.
@@ -32,7 +35,7 @@ type APIRequest struct {
 	RemoteAddr string
 	IdemKey    string
 	Replayed   bool
-	// Bodies are cut to APIBodyMax and redacted (RedactAPIBody).
+	// Bodies are redacted and cut (RedactAPIBody).
 	RequestBody  string
 	ResponseBody string
 }
@@ -45,15 +48,13 @@ var panLike = regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`)
 var secretField = regexp.MustCompile(`("(?:webhook_key|key|api_key|x-api-key|password|secret|cvv|pan)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 
 // RedactAPIBody makes a body fit to keep: secrets' values and anything that
-// looks like a card number are replaced, and it is cut to APIBodyMax bytes.
-func RedactAPIBody(b []byte) string {
-	if len(b) > APIBodyMax {
-		b = b[:APIBodyMax]
-	}
+// looks like a card number are replaced, then it is cut to max bytes (after,
+// so that a cut cannot leave part of a number unrecognised).
+func RedactAPIBody(b []byte, max int) string {
 	s := strings.ToValidUTF8(string(b), "�")
 	s = secretField.ReplaceAllString(s, `$1"[redacted]"`)
 	s = panLike.ReplaceAllString(s, "[redacted number]")
-	return s
+	return Cut(s, max)
 }
 
 // RecordAPIRequest appends a call to the request log (its bodies redacted
@@ -63,8 +64,12 @@ func (s *Store) RecordAPIRequest(ctx context.Context, r *APIRequest) error {
 	if r.At == 0 {
 		r.At = s.nowMs()
 	}
-	r.RequestBody, r.ResponseBody = RedactAPIBody([]byte(r.RequestBody)), RedactAPIBody([]byte(r.ResponseBody))
-	r.Path, r.Query = Cut(r.Path, 300), Cut(r.Query, 300)
+	bodyMax, pathMax := APIBodyMax, 300
+	if r.KeyID == 0 {
+		bodyMax, pathMax = AnonymousValueMax, AnonymousValueMax
+	}
+	r.RequestBody, r.ResponseBody = RedactAPIBody([]byte(r.RequestBody), bodyMax), RedactAPIBody([]byte(r.ResponseBody), APIBodyMax)
+	r.Path, r.Query = Cut(r.Path, pathMax), Cut(r.Query, pathMax)
 	r.CardID, r.IdemKey = Cut(r.CardID, 64), Cut(r.IdemKey, 255)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var keyID any

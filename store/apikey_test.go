@@ -81,7 +81,11 @@ func TestCreateAPIKey(t *testing.T) {
 func TestRecordAPIRequest(t *testing.T) {
 	st := openTestStore(t)
 	ctx := context.Background()
-	r := &APIRequest{Method: "POST", Path: "/api/x", Status: 200, TraceID: "t1",
+	key, _, err := st.CreateAPIKey(ctx, NewAPIKey{Name: "team", Level: LevelAdmin, Actor: Actor{Username: "cli"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &APIRequest{KeyID: key.ID, KeyName: key.Name, Method: "POST", Path: "/api/x", Status: 200, TraceID: "t1",
 		RequestBody:  `{"url":"https://x","webhook_key":"s3cr\"et","card":"4242 4242 4242 4242","n":"4242424242424242"}` + strings.Repeat(" ", 5000),
 		ResponseBody: `{"webhook_key":"s3cr\"et"}`}
 	if err := st.RecordAPIRequest(ctx, r); err != nil {
@@ -95,6 +99,16 @@ func TestRecordAPIRequest(t *testing.T) {
 	if strings.Contains(all, "s3cr") || strings.Contains(all, "4242") || len(got.RequestBody) > APIBodyMax+64 ||
 		!strings.Contains(got.RequestBody, `"url":"https://x"`) {
 		t.Errorf("stored bodies %q / %q: want the key and numbers redacted, bounded", got.RequestBody[:120], got.ResponseBody)
+	}
+	// A call without a valid key keeps less of what anyone can send.
+	anon := &APIRequest{Method: "POST", Path: "/api/" + strings.Repeat("p", 1000), Status: 401, TraceID: "t0",
+		RequestBody: strings.Repeat("x", 3000) + "4242424242424242", ResponseBody: `{"code":"API_ERROR"}`}
+	if err := st.RecordAPIRequest(ctx, anon); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.APIRequestByID(ctx, anon.ID); err != nil || len(got.RequestBody) > AnonymousValueMax || len(got.Path) > AnonymousValueMax ||
+		!strings.Contains(got.RequestBody, "cut, 3016 bytes") {
+		t.Errorf("anonymous call kept as %d-byte body %q, %d-byte path (%v); want each at most %d, marked as cut", len(got.RequestBody), got.RequestBody, len(got.Path), err, AnonymousValueMax)
 	}
 	// The log trims itself every hundredth call to its newest APIRequestsKept.
 	if _, err := st.w.ExecContext(ctx, `INSERT INTO api_requests(id, at, method, path, status, duration_us, trace_id)
