@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -31,15 +30,6 @@ func runAPIKey(ctx context.Context, args []string, getenv func(string) string, s
 	return fmt.Errorf("apikey: unknown sub-command %q: want add, list or revoke", args[0])
 }
 
-// leadingArg takes a first argument that is not a flag, so it may come
-// before or after the flags.
-func leadingArg(args []string) (string, []string) {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return args[0], args[1:]
-	}
-	return "", args
-}
-
 func runAPIKeyAdd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var db, allow string
 	var level int
@@ -47,15 +37,9 @@ func runAPIKeyAdd(ctx context.Context, args []string, getenv func(string) string
 	f.string(&db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
 	f.IntVar(&level, "level", 0, "access level: 1 Read-Only, 2 Operational, 3 Admin")
 	f.StringVar(&allow, "allow", "", "allowlist: addresses and CIDR ranges separated by commas (default: any address)")
-	name, args := leadingArg(args)
-	if err := f.parse(args); err != nil {
+	name, err := f.parseNamed(args, "apikey add: give the key's name: cardops apikey add NAME --level 1|2|3")
+	if err != nil {
 		return err
-	}
-	if name == "" && f.NArg() > 0 {
-		name = f.Arg(0)
-	}
-	if name == "" {
-		return errors.New("apikey add: give the key's name: cardops apikey add NAME --level 1|2|3")
 	}
 	if !store.Level(level).Valid() {
 		return fmt.Errorf("apikey add: --level must be 1, 2 or 3 (got %d)", level)

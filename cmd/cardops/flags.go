@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -82,6 +83,31 @@ func (f *flags) parse(args []string) error {
 		return f.err
 	}
 	return f.Parse(args)
+}
+
+// parseNamed parses args whose one positional argument, a name, may come
+// before or after the flags; missing is the error when there is none.
+func (f *flags) parseNamed(args []string, missing string) (string, error) {
+	name, args := leadingArg(args)
+	if err := f.parse(args); err != nil {
+		return "", err
+	}
+	if name == "" && f.NArg() > 0 {
+		name = f.Arg(0)
+	}
+	if name == "" {
+		return "", errors.New(missing)
+	}
+	return name, nil
+}
+
+// leadingArg takes a first argument that is not a flag, so it may come
+// before or after the flags.
+func leadingArg(args []string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
 }
 
 // storeFlags say which database to open and where its card-number key is;

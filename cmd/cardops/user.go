@@ -40,19 +40,9 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	f := newFlags("user add", getenv, stderr)
 	f.store(&sf)
 	f.IntVar(&level, "level", 0, "access level: 1 Read-Only, 2 Operational, 3 Admin")
-	// Accept the name before or after the flags.
-	var name string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if err := f.parse(args); err != nil {
+	name, err := f.parseNamed(args, "user add: give the user's name: cardops user add NAME --level 1|2|3")
+	if err != nil {
 		return err
-	}
-	if name == "" && f.NArg() > 0 {
-		name = f.Arg(0)
-	}
-	if name == "" {
-		return errors.New("user add: give the user's name: cardops user add NAME --level 1|2|3")
 	}
 	if !store.Level(level).Valid() {
 		return fmt.Errorf("user add: --level must be 1, 2 or 3 (got %d)", level)
@@ -106,18 +96,9 @@ func runUserReset(ctx context.Context, args []string, getenv func(string) string
 	f := newFlags("user reset", getenv, stderr)
 	f.store(&sf)
 	f.BoolVar(&fromStdin, "password-stdin", false, "read the new password from standard input instead of generating one")
-	var name string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if err := f.parse(args); err != nil {
+	name, err := f.parseNamed(args, "user reset: give the user's name: cardops user reset NAME [--password-stdin]")
+	if err != nil {
 		return err
-	}
-	if name == "" && f.NArg() > 0 {
-		name = f.Arg(0)
-	}
-	if name == "" {
-		return errors.New("user reset: give the user's name: cardops user reset NAME [--password-stdin]")
 	}
 	password := randomPassword()
 	if fromStdin {

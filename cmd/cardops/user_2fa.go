@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"cardops/store"
@@ -63,18 +62,9 @@ func openForUser(ctx context.Context, cmd string, args []string, getenv func(str
 	var sf storeFlags
 	f := newFlags(cmd, getenv, stderr)
 	f.store(&sf)
-	var name string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if err := f.parse(args); err != nil {
+	name, err := f.parseNamed(args, fmt.Sprintf("%s: give the user's name: cardops %s NAME", cmd, cmd))
+	if err != nil {
 		return "", nil, err
-	}
-	if name == "" && f.NArg() > 0 {
-		name = f.Arg(0)
-	}
-	if name == "" {
-		return "", nil, fmt.Errorf("%s: give the user's name: cardops %s NAME", cmd, cmd)
 	}
 	st, err := sf.open(ctx)
 	if err != nil {
