@@ -158,8 +158,11 @@ func (s *Store) setUpPANKey(ctx context.Context, opts Options) error {
 // them.
 func (s *Store) checkPANKey(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// Sealed two-factor secrets need the key that sealed them, as
+		// card numbers do (totp_seal.go).
 		var hasNumbers bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_numbers)`).Scan(&hasNumbers); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_numbers)
+			OR EXISTS (SELECT 1 FROM users WHERE totp_secret LIKE 'v1:%' OR totp_pending LIKE 'v1:%')`).Scan(&hasNumbers); err != nil {
 			return fmt.Errorf("store: card-number key: %w", err)
 		}
 		var check []byte
@@ -169,7 +172,7 @@ func (s *Store) checkPANKey(ctx context.Context) error {
 		}
 		if s.panKey == nil {
 			if hasNumbers {
-				return fmt.Errorf("store: %s holds card numbers but their key is missing: %s does not exist "+
+				return fmt.Errorf("store: %s holds card numbers or two-factor secrets but their key is missing: %s does not exist "+
 					"(give the key file with --pan-key-file / CARDOPS_PAN_KEY_FILE, or the key in CARDOPS_PAN_KEY): %w",
 					s.path, s.panKeyFile, ErrPANKey)
 			}
@@ -191,7 +194,7 @@ func (s *Store) checkPANKey(ctx context.Context) error {
 			return nil
 		}
 		if len(check) > 0 && hasNumbers {
-			return fmt.Errorf("store: %s holds card numbers made with another key than the one %s gives: %w",
+			return fmt.Errorf("store: %s holds card numbers or two-factor secrets made with another key than the one %s gives: %w",
 				s.path, s.keySource(), ErrPANKey)
 		}
 		salt := make([]byte, saltSize)

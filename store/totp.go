@@ -84,10 +84,16 @@ func (s *Store) TOTPEnrolmentSecret(ctx context.Context, userID int64) (string, 
 	}
 	var secret string
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_pending = ? WHERE id = ? AND totp_pending = ''`, key.Secret(), userID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_pending = ? WHERE id = ? AND totp_pending = ''`,
+			s.sealTOTP(userID, key.Secret()), userID); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `SELECT totp_pending FROM users WHERE id = ?`, userID).Scan(&secret)
+		var sealed string
+		if err := tx.QueryRowContext(ctx, `SELECT totp_pending FROM users WHERE id = ?`, userID).Scan(&sealed); err != nil {
+			return err
+		}
+		secret, err = s.openTOTP(userID, sealed)
+		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
@@ -110,8 +116,12 @@ func (s *Store) CompleteTOTPEnrolment(ctx context.Context, userID int64, code st
 	}
 	var refusal error
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var pending string
-		if err := tx.QueryRowContext(ctx, `SELECT totp_pending FROM users WHERE id = ?`, userID).Scan(&pending); err != nil {
+		var sealed string
+		if err := tx.QueryRowContext(ctx, `SELECT totp_pending FROM users WHERE id = ?`, userID).Scan(&sealed); err != nil {
+			return err
+		}
+		pending, err := s.openTOTP(userID, sealed)
+		if err != nil {
 			return err
 		}
 		step := int64(0)
@@ -165,7 +175,11 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code strin
 		return "", wrap(ErrNotEnrolling)
 	}
 	if len(code) == 6 && strings.Trim(code, "0123456789") == "" {
-		step := matchTOTP(u.totpSecret, code, s.now())
+		secret, err := s.openTOTP(userID, u.totpSecret)
+		if err != nil {
+			return "", wrap(err)
+		}
+		step := matchTOTP(secret, code, s.now())
 		if step == 0 {
 			return "", wrap(ErrCodeWrong)
 		}
@@ -242,9 +256,11 @@ func (s *Store) TOTPSecret(ctx context.Context, username string) (secret string,
 		return "", false, err
 	}
 	if u.totpSecret != "" {
-		return u.totpSecret, true, nil
+		secret, err = s.openTOTP(u.ID, u.totpSecret)
+		return secret, true, err
 	}
-	return u.totpPending, false, nil
+	secret, err = s.openTOTP(u.ID, u.totpPending)
+	return secret, false, err
 }
 
 // normalizeCode drops spaces and dashes and lower-cases, so a code typed as
