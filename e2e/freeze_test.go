@@ -46,3 +46,37 @@ func TestFreezeJourney(t *testing.T) {
 
 // oneErr keeps the error of a call that also returns a value.
 func oneErr[T any](_ T, err error) error { return err }
+
+// TestFreezeShowsInAnotherTab: support has a card open while an admin
+// freezes it in another tab; the status on support's page changes, with
+// who and why, without a reload.
+func TestFreezeShowsInAnotherTab(t *testing.T) {
+	c := startSimConsole(t)
+	support := newPage(t)
+	signIn(t, support, c.URL, "viewer")
+	if _, err := support.Goto(c.URL + "/cards/" + e2eCardID); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(cardLiveOpen(support)).ToHaveCount(1))
+	if _, err := support.Evaluate(`() => { window.notReloaded = true }`); err != nil {
+		t.Fatal(err)
+	}
+
+	admin := newPage(t)
+	signIn(t, admin, c.URL, "admin")
+	if _, err := admin.Goto(c.URL + "/cards/" + e2eCardID); err != nil {
+		t.Fatal(err)
+	}
+	freeze := admin.GetByTestId("card-freeze")
+	must(t, freeze.GetByText("Freeze card…").Click())
+	must(t, oneErr(freeze.GetByLabel("Reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Customer request"}})))
+	must(t, freeze.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Freeze card"}).Click())
+	must(t, expect.Locator(admin.GetByTestId("card-status")).ToHaveText("FROZEN"))
+
+	must(t, expect.Locator(support.GetByTestId("card-status")).ToHaveText("FROZEN"))
+	must(t, expect.Locator(support.GetByTestId("card-status-since")).ToContainText("admin: Customer request"))
+	must(t, expect.Locator(support.Locator("#card-summary")).ToContainText("FROZEN"))
+	if v, err := support.Evaluate(`() => window.notReloaded === true`); err != nil || v != true {
+		t.Errorf("support's page was reloaded (%v, %v); want it changed in place", v, err)
+	}
+}

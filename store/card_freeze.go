@@ -196,6 +196,7 @@ func (s *Store) SetCardFrozen(ctx context.Context, f CardFreeze) (CardStatusChan
 	if err != nil {
 		return CardStatusChange{}, fmt.Errorf("store: %s card %s: %w", f.action(), f.CardID, err)
 	}
+	s.cardChanged(f.CardID)
 	return change, nil
 }
 

@@ -540,6 +540,7 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 	if refusal != nil {
 		return req, wrap(refusal)
 	}
+	s.cardChanged(req.CardID)
 	return req, nil
 }
 

@@ -41,5 +41,6 @@ func (s *Store) ReissueNow(ctx context.Context, cardID string, actor Actor) (Rei
 	if err != nil {
 		return ReissueCard{}, wrap(err)
 	}
+	s.cardChanged(cardID)
 	return s.ReissueCard(ctx, cardID)
 }

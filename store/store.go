@@ -62,6 +62,7 @@ type Store struct {
 	evMu        sync.Mutex
 	evNext      int
 	evListeners map[int]func([]Event)
+	cardWatch   cardWatchers
 	stmtMu      sync.Mutex
 	stmts       map[string]*sql.Stmt
 

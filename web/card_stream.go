@@ -18,7 +18,8 @@ const cardSignalGap = 250 * time.Millisecond
 
 // cardStream is the card page's live stream (Server-Sent Events). It sends
 // views.CardChangedEvent, whose id is the newest event seen, whenever an
-// event names the card (as card or wallet id) or the card's wallet, at most
+// event names the card (as card or wallet id) or the card's wallet, or the
+// card is frozen, unfrozen or reissued (from any page or the API), at most
 // once per cardSignalGap; and once at the start when any event was stored
 // after the page was read (after=) or after the Last-Event-ID of a
 // reconnecting browser. It carries no rows: the page's live sections fetch
@@ -48,6 +49,8 @@ func (s *Server) cardStream(w http.ResponseWriter, r *http.Request) {
 	// read is then certainly in the subscription.
 	sub := s.events.Subscribe()
 	defer sub.Close()
+	changes := s.cardChanges.Subscribe()
+	defer changes.Close()
 	latest, err := s.store.LatestEventID(ctx)
 	if err != nil {
 		s.log.Error("card stream: latest id", "trace_id", traceID(r), "err", err)
@@ -96,6 +99,15 @@ func (s *Server) cardStream(w http.ResponseWriter, r *http.Request) {
 				pending = true
 			}
 		case <-sub.Resync:
+			pending = true
+		case id, ok := <-changes.C:
+			if !ok {
+				return
+			}
+			if strings.EqualFold(id, card.ID) {
+				pending = true
+			}
+		case <-changes.Resync:
 			pending = true
 		case <-gap.C:
 			quiet = false

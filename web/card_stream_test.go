@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"cardops/store"
 	"cardops/store/storetest"
 	"cardops/views"
 )
@@ -70,7 +72,8 @@ func TestCardLiveSections(t *testing.T) {
 	runScenario := func(sc scenario) { t.Run(sc.name, func(t *testing.T) { sc.run(t, e) }) }
 	for _, sc := range []scenario{
 		{name: "summary", method: "GET", url: "/cards/" + id + "/summary", as: 1, wantStatus: 200,
-			wantContains: []string{`id="card-summary"`, `hx-trigger="sse:card-changed, card-changed from:body"`, "100.00 USD"}},
+			wantContains: []string{`id="card-summary"`, `hx-trigger="sse:card-changed, card-changed from:body"`, "100.00 USD",
+				`id="card-head" hx-swap-oob="true"`, `id="card-status-line" hx-swap-oob="true"`}},
 		{name: "movements", method: "GET", url: "/cards/" + id + "/movements", as: 1, wantStatus: 200,
 			wantContains: []string{`id="card-movements"`, "Corner Shop", `hx-get="/cards/` + id + `/movements"`}},
 		{name: "events", method: "GET", url: "/cards/" + id + "/events", as: 1, wantStatus: 200,
@@ -96,4 +99,37 @@ func TestCardLiveSections(t *testing.T) {
 	} {
 		runScenario(sc)
 	}
+}
+
+// TestCardStreamSignalsFreezeAndReissue: a card page open in another tab is
+// told when the card is frozen, unfrozen or reissued, though no
+// notification comes of it; another card's page is not.
+func TestCardStreamSignalsFreezeAndReissue(t *testing.T) {
+	e := newTestEnv(t, func(c *Config) { c.StreamKeepAlive = 20 * time.Millisecond })
+	ts := startHTTP(t, e)
+	id := storetest.AddCard(t, e.store, storetest.Card{Holder: "Ana Live"})
+	other := storetest.AddCard(t, e.store, storetest.Card{Holder: "Otto Other"})
+	viewer, admin := e.login("viewer"), e.login("admin")
+
+	mine := openStream(t, ts.URL, "/cards/"+id+"/stream?after=0", viewer, "")
+	theirs := openStream(t, ts.URL, "/cards/"+other+"/stream?after=0", viewer, "")
+	if rec := e.post(admin, "/cards/"+id+"/freeze", freezeForm("suspected_fraud", "", "1")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("freeze: status %d: %s", rec.Code, rec.Body.String())
+	}
+	if m := mine.next(t); m.Event != views.CardChangedEvent {
+		t.Errorf("after the freeze got %s, want %s", m.Event, views.CardChangedEvent)
+	}
+	if rec := e.post(admin, "/cards/"+id+"/unfreeze", freezeForm("lost_then_found", "", "2")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("unfreeze: status %d: %s", rec.Code, rec.Body.String())
+	}
+	if m := mine.next(t); m.Event != views.CardChangedEvent {
+		t.Errorf("after the unfreeze got %s, want %s", m.Event, views.CardChangedEvent)
+	}
+	if _, err := e.store.ReissueNow(context.Background(), id, store.Actor{Username: "api"}); err != nil {
+		t.Fatal(err)
+	}
+	if m := mine.next(t); m.Event != views.CardChangedEvent {
+		t.Errorf("after the reissue got %s, want %s", m.Event, views.CardChangedEvent)
+	}
+	theirs.none(t, 100*time.Millisecond)
 }

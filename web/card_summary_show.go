@@ -7,7 +7,8 @@ import (
 )
 
 // cardSummaryShow is the card page's card, holder, balance and wallet
-// panels, which fetch themselves again when the card changes.
+// panels, which fetch themselves again when the card changes, with the
+// card's head and status lines (swapped out of band).
 func (s *Server) cardSummaryShow(w http.ResponseWriter, r *http.Request) {
 	card, ok := s.cardFor(w, r)
 	if !ok {
@@ -18,5 +19,10 @@ func (s *Server) cardSummaryShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.CardSummary(d))
+	freeze, err := s.cardFreezeData(r, card)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.CardSummaryRefresh(d, freeze))
 }

@@ -104,6 +104,10 @@ type Server struct {
 	requireSig     bool
 	events         *hub.Hub[*liveEvent]
 	stopEvents     func()
+	// cardChanges carries the id of a card frozen, unfrozen or reissued,
+	// to the card pages open on it.
+	cardChanges     *hub.Hub[string]
+	stopCardChanges func()
 
 	// authenticate checks a username and password (store.Authenticate);
 	// tests wrap it to count the passwords checked.
@@ -178,6 +182,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			s.events.Publish(&liveEvent{Event: e})
 		}
 	})
+	s.cardChanges = hub.New[string](liveBuffer)
+	s.stopCardChanges = cfg.Store.OnCardChanged(s.cardChanges.Publish)
 	s.handler = s.middleware(s.mux())
 	return s, nil
 }
@@ -188,6 +194,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 func (s *Server) Close() {
 	s.stopEvents()
 	s.events.Close()
+	s.stopCardChanges()
+	s.cardChanges.Close()
 	s.api.calls.Close()
 }
 
