@@ -253,8 +253,18 @@ type SimResult struct {
 	Declined    bool
 	DeclineCode string
 	DeclineText string
-	// Summary says in words what happened, for the flash message.
-	Summary string
+	// Outcome is SUCCESS, or the FAILED / CANCELLED variant that moved
+	// nothing, with its Reason.
+	Outcome, Reason string
+	// Amount is what the action moved or asked to (cents of USD on a card,
+	// of the token in a wallet); Fee the network fee a deposit or a
+	// withdrawal took; Balance what the card or wallet holds after it.
+	Amount, Fee, Balance int64
+	Last4                string // the card's
+	WalletID, Token      string // for a wallet's deposit or withdrawal
+	// TxAmount and Currency are a 3DS challenge's purchase, at Merchant.
+	TxAmount           int64
+	Currency, Merchant string
 }
 
 // Simulate runs one simulation action: its effect on the sandbox and its
@@ -279,6 +289,7 @@ func (s *Store) simulate(ctx context.Context, req SimRequest, commit bool) (SimR
 		return res, simInvalid(fe)
 	}
 	fn := simFuncs[req.Action]
+	res.Outcome, res.Reason = in.outcome, in.reason
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		st := &simTx{s: s, ctx: ctx, tx: tx, now: s.nowMs(), in: in, req: req, res: &res}
 		if err := fn(st); err != nil {
@@ -487,19 +498,19 @@ func (t *simTx) card() (simCard, error) {
 		return c, &SimError{Code: SimCodeValidation, Reason: SimCardMissing, Field: "card", ID: id, missing: true}
 	}
 	c.walletID = wallet.String
+	t.res.Last4 = c.last4
 	return c, err
 }
 
 // failedVariant records the FAILED / CANCELLED variant of a card movement:
 // a FAILED movement with the reason, no money moved, and the notification
-// with the variant's status. what names the operation in the summary and
-// unchanged says what stays as it was.
-func (t *simTx) failedVariant(c simCard, mv *simMovement, subOperation, what, unchanged string) error {
+// with the variant's status.
+func (t *simTx) failedVariant(c simCard, mv *simMovement, subOperation string) error {
 	mv.status, mv.declineText = "FAILED", t.in.reason
 	if err := t.insertMovement(mv); err != nil {
 		return err
 	}
-	t.res.Summary = fmt.Sprintf("%s of %s USD %s (%s); %s.", what, simDecimal(mv.bill), strings.ToLower(t.in.outcome), t.in.reason, unchanged)
+	t.res.Amount, t.res.Balance = mv.bill, c.balance
 	return t.notify("CARDS", subOperation, t.in.outcome, c.id, "", t.cardData(c, mv))
 }
 
@@ -649,7 +660,7 @@ func (t *simTx) authorize() error {
 		return t.declineWith(c, mv, *reason)
 	}
 	if t.in.outcome != "SUCCESS" {
-		return t.failedVariant(c, mv, "AUTHORIZATION", "Authorization", "no hold")
+		return t.failedVariant(c, mv, "AUTHORIZATION")
 	}
 	mv.status, mv.newBal = "PENDING", c.balance-mv.bill
 	if err := t.setBalance(c.id, mv.newBal); err != nil {
@@ -658,8 +669,7 @@ func (t *simTx) authorize() error {
 	if err := t.insertMovement(mv); err != nil {
 		return err
 	}
-	t.res.Summary = fmt.Sprintf("Authorized %s USD on card •••• %s: %s USD held, available balance %s USD.",
-		simDecimal(mv.bill), c.last4, simDecimal(mv.bill), simDecimal(mv.newBal))
+	t.res.Amount, t.res.Balance = mv.bill, mv.newBal
 	return t.notify("CARDS", "AUTHORIZATION", "PENDING", c.id, "", t.cardData(c, mv))
 }
 
@@ -678,7 +688,7 @@ func (t *simTx) declineWith(c simCard, mv *simMovement, reason [2]string) error 
 		return err
 	}
 	t.res.Declined, t.res.DeclineCode, t.res.DeclineText = true, reason[0], reason[1]
-	t.res.Summary = fmt.Sprintf("Declined %s USD on card •••• %s: %s %s. Balance unchanged.", simDecimal(mv.bill), c.last4, reason[0], reason[1])
+	t.res.Amount, t.res.Balance = mv.bill, c.balance
 	d := t.cardData(c, mv)
 	d["channel"] = "ECOMMERCE"
 	return t.notify("CARDS", "DECLINED", "SUCCESS", c.id, "", d)
@@ -750,28 +760,23 @@ func (t *simTx) clearing() error {
 		return err
 	}
 	mv.op = "CLEARING"
-	return t.settle(c, mv, settlement{label: "Clearing", unchanged: "the authorization stays open", closes: true,
-		summary: func(mv *simMovement) string {
-			return fmt.Sprintf("Cleared %s USD on card •••• %s; balance stays %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))
-		}})
+	return t.settle(c, mv, settlement{closes: true})
 }
 
 // settlement says how settle writes a movement that follows an
-// authorization: its label in messages, what stays when it fails, whether it
-// credits the card its amount and whether it closes the authorization.
+// authorization: whether it credits the card its amount and whether it
+// closes the authorization.
 type settlement struct {
-	label, unchanged string
-	credits, closes  bool
-	summary          func(mv *simMovement) string
+	credits, closes bool
 }
 
 // settle writes a clearing, reversal or refund mv: its failed or cancelled
 // variant, or the success with its credit to the balance, the movement, the
-// authorization closed when it ends it, the summary and the notification.
+// authorization closed when it ends it, and the notification.
 func (t *simTx) settle(c simCard, mv *simMovement, how settlement) error {
 	mv.orig, mv.newBal = c.balance, c.balance
 	if t.in.outcome != "SUCCESS" {
-		return t.failedVariant(c, mv, mv.op, how.label, how.unchanged)
+		return t.failedVariant(c, mv, mv.op)
 	}
 	mv.status = "SUCCESS"
 	if how.credits {
@@ -788,7 +793,7 @@ func (t *simTx) settle(c simCard, mv *simMovement, how settlement) error {
 			return err
 		}
 	}
-	t.res.Summary = how.summary(mv)
+	t.res.Amount, t.res.Balance = mv.bill, mv.newBal
 	return t.notify("CARDS", mv.op, "SUCCESS", c.id, "", t.cardData(c, mv))
 }
 
@@ -811,10 +816,7 @@ func (t *simTx) reversal() error {
 		mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
 	}
 	mv.op = "REVERSAL"
-	return t.settle(c, mv, settlement{label: "Reversal", unchanged: "the hold stays", credits: true, closes: true,
-		summary: func(mv *simMovement) string {
-			return fmt.Sprintf("Reversed %s USD on card •••• %s: hold released, available balance %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))
-		}})
+	return t.settle(c, mv, settlement{credits: true, closes: true})
 }
 
 // refund credits the card with up to what its last cleared transaction has
@@ -861,10 +863,7 @@ func (t *simTx) refund() error {
 	}
 	mv.op, mv.bill = "REFUND", t.in.amount
 	mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
-	return t.settle(c, mv, settlement{label: "Refund", unchanged: "nothing credited", credits: true,
-		summary: func(mv *simMovement) string {
-			return fmt.Sprintf("Refunded %s USD to card •••• %s: balance %s USD.", simDecimal(mv.bill), c.last4, simDecimal(mv.newBal))
-		}})
+	return t.settle(c, mv, settlement{credits: true})
 }
 
 // threeDS sends a 3DS challenge for an active card; it moves no money.
@@ -884,7 +883,7 @@ func (t *simTx) threeDS() error {
 	if t.in.outcome != "SUCCESS" {
 		status = t.in.outcome
 	}
-	t.res.Summary = fmt.Sprintf("3DS challenge for %s %s at %s on card •••• %s (%s).", simDecimal(amt), t.in.currency, t.in.merchant.Name, c.last4, strings.ToLower(status))
+	t.res.TxAmount, t.res.Currency, t.res.Merchant, t.res.Balance = amt, t.in.currency, t.in.merchant.Name, c.balance
 	return t.notify("CARDS", "NOTIFICATION_3DS_AUTHORIZATION", status, c.id, "", map[string]any{
 		"card_id": c.id, "merchant_name": t.in.merchant.Name, "merchant_country_code": t.in.merchant.Country,
 		"transaction_amount": simNumber(amt), "transaction_currency": t.in.currency,
@@ -985,15 +984,15 @@ func (t *simTx) depositCard() error {
 	}
 	d := t.walletData(w, hash, from, "", t.in.amount, net)
 	d["card_id"] = c.id
+	t.res.Amount, t.res.Fee, t.res.Balance = t.in.amount, fee, c.balance
 	if status != "SUCCESS" {
-		t.res.Summary = fmt.Sprintf("Deposit of %s USD to card •••• %s %s (%s); nothing credited.", simDecimal(t.in.amount), c.last4, strings.ToLower(status), t.in.reason)
 		return t.notify("CARDS", "DEPOSIT", status, c.id, w.id, d)
 	}
 	d["original_balance"], d["new_balance"] = simNumber(c.balance), simNumber(c.balance+net)
 	if err := t.setBalance(c.id, c.balance+net); err != nil {
 		return err
 	}
-	t.res.Summary = fmt.Sprintf("Deposited %s USD to card •••• %s (fee %s): balance %s USD.", simDecimal(t.in.amount), c.last4, simDecimal(fee), simDecimal(c.balance+net))
+	t.res.Balance = c.balance + net
 	return t.notify("CARDS", "DEPOSIT", "SUCCESS", c.id, w.id, d)
 }
 
@@ -1028,11 +1027,7 @@ func (t *simTx) depositWallet() error {
 	if err != nil {
 		return err
 	}
-	if status == "SUCCESS" {
-		t.res.Summary = fmt.Sprintf("Deposited %s %s to wallet %s (fee %s).", simDecimal(t.in.amount), t.in.token, w.id, simDecimal(fee))
-	} else {
-		t.res.Summary = fmt.Sprintf("Deposit of %s %s to wallet %s %s (%s); nothing credited.", simDecimal(t.in.amount), t.in.token, w.id, strings.ToLower(status), t.in.reason)
-	}
+	t.res.Amount, t.res.Fee, t.res.WalletID, t.res.Token = t.in.amount, fee, w.id, t.in.token
 	return t.notify(simWalletOperation(w.kind), "DEPOSIT", status, "", w.id, t.walletData(w, hash, from, "", t.in.amount, net))
 }
 
@@ -1063,10 +1058,9 @@ func (t *simTx) withdraw() error {
 	if err != nil {
 		return err
 	}
+	t.res.Amount, t.res.Fee, t.res.WalletID, t.res.Token, t.res.Balance = t.in.amount, fee, w.id, t.in.token, bal
 	if status == "SUCCESS" {
-		t.res.Summary = fmt.Sprintf("Withdrew %s %s from wallet %s (fee %s): %s left.", simDecimal(t.in.amount), t.in.token, w.id, simDecimal(fee), simDecimal(bal-t.in.amount))
-	} else {
-		t.res.Summary = fmt.Sprintf("Withdrawal of %s %s from wallet %s %s (%s); nothing moved.", simDecimal(t.in.amount), t.in.token, w.id, strings.ToLower(status), t.in.reason)
+		t.res.Balance = bal - t.in.amount
 	}
 	return t.notify("VIRTUAL_WALLETS", "WITHDRAW", status, "", w.id, t.walletData(w, hash, "", to, t.in.amount, net))
 }
