@@ -51,10 +51,12 @@ var chromiumArgs = []string{
 	"--disable-sync",
 }
 
-// expect makes waiting assertions (polls up to 5 s); use it instead of sleeps:
+// expect makes waiting assertions (polls up to defaultTimeoutMs, as an
+// action waits: under -race on a busy 2-core machine a live update can take
+// more than 5 s); use it instead of sleeps:
 //
 //	if err := expect.Locator(page.Locator("h1")).ToHaveText("Cards"); err != nil { t.Fatal(err) }
-var expect = playwright.NewPlaywrightAssertions(5000)
+var expect = playwright.NewPlaywrightAssertions(defaultTimeoutMs)
 
 // shared is the one Playwright + Chromium per test binary, started lazily by
 // the first test that asks for a page and stopped by TestMain.

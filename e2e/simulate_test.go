@@ -133,7 +133,10 @@ func TestSimulateEditBrokenAndBurst(t *testing.T) {
 
 	must(t, page.GetByLabel("Notifications").Fill("300"))
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Send burst"}).Click())
-	must(t, expect.Locator(page.GetByTestId("burst-progress")).ToContainText("300 of 300 delivered — done."))
+	// 300 deliveries through the dispatcher and the receiver: allow for a
+	// slow machine (a minute), not the default wait.
+	must(t, expect.Locator(page.GetByTestId("burst-progress")).ToContainText("300 of 300 delivered — done.",
+		playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(60_000)}))
 	if got := len(receivedOperations(t, c)); got != 300 {
 		t.Errorf("receiver took %d notifications, want the 300 of the burst (the broken one refused)", got)
 	}
