@@ -1,7 +1,8 @@
 // Command benchsearch measures the card search and the card page at scale:
 // it seeds a fresh database (1,000,000 cards by default), then, in a fresh
-// process, sends searches of every kind and card pages through the real HTTP
-// handler (in process, signed in) and prints p50/p95 per kind beside the same
+// process, serves the real console on a loopback port and sends searches of
+// every kind and card pages to it over HTTP with a real client, signed in,
+// and prints p50/p95 per kind beside the same
 // search done as a naive LIKE '%…%' scan in the same run, the seed time, and
 // the serving process's memory.
 //
@@ -20,8 +21,8 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -51,7 +52,7 @@ func main() {
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("benchsearch", flag.ContinueOnError)
 	cards := fs.Int("cards", 1_000_000, "cards to seed")
-	n := fs.Int("n", 200, "requests per kind through the handler")
+	n := fs.Int("n", 200, "requests per kind over HTTP")
 	naive := fs.Int("naive", 10, "naive LIKE scans per kind")
 	db := fs.String("db", "", "database file (default: a fresh one in a temporary folder, removed afterwards)")
 	phase := fs.String("phase", "", "internal: seed or serve, run in a child process")
@@ -167,7 +168,18 @@ func servePhase(ctx context.Context, path string, n, naiveN int, only string, ou
 	if err != nil {
 		return err
 	}
-	cookie, err := signIn(srv, "bench", password)
+	defer srv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv}
+	go hs.Serve(ln)
+	defer hs.Close()
+	base := "http://" + ln.Addr().String()
+	client := &http.Client{Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	cookie, err := signIn(ctx, client, base, "bench", password)
 	if err != nil {
 		return err
 	}
@@ -183,17 +195,27 @@ func servePhase(ctx context.Context, path string, n, naiveN int, only string, ou
 		}
 		var lat []time.Duration
 		for i, u := range k.urls {
-			req := httptest.NewRequest(http.MethodGet, u, nil)
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+u, nil)
+			if err != nil {
+				return err
+			}
 			req.AddCookie(cookie)
-			rec := httptest.NewRecorder()
 			t0 := time.Now()
-			srv.ServeHTTP(rec, req)
+			resp, err := client.Do(req)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", k.name, u, err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
 			lat = append(lat, time.Since(t0))
-			if rec.Code != http.StatusOK {
-				return fmt.Errorf("%s %s: status %d", k.name, u, rec.Code)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", k.name, u, err)
+			}
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("%s %s: status %d", k.name, u, resp.StatusCode)
 			}
 			// Every query is built from a card that exists: it must be found.
-			if want := k.want[i]; !strings.Contains(rec.Body.String(), want) {
+			if want := k.want[i]; !strings.Contains(string(body), want) {
 				return fmt.Errorf("%s %s: the page does not show %q", k.name, u, want)
 			}
 		}
@@ -221,18 +243,24 @@ func servePhase(ctx context.Context, path string, n, naiveN int, only string, ou
 	return nil
 }
 
-func signIn(srv http.Handler, user, password string) (*http.Cookie, error) {
+func signIn(ctx context.Context, c *http.Client, base, user, password string) (*http.Cookie, error) {
 	form := url.Values{"username": {user}, "password": {password}}
-	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, req)
-	for _, c := range rec.Result().Cookies() {
-		if c.Value != "" {
-			return c, nil
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Value != "" {
+			return ck, nil
 		}
 	}
-	return nil, fmt.Errorf("sign-in: status %d, no cookie", rec.Code)
+	return nil, fmt.Errorf("sign-in: status %d, no cookie", resp.StatusCode)
 }
 
 // sample draws n random cards (and n former numbers) and builds the queries
