@@ -126,8 +126,12 @@ func seedPhase(ctx context.Context, path string, cards int, out io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "seed: %d cards, %d numbers, %d movements, %d tokenizations in %.1f s (name search index included)\n",
-		sum.Cards, sum.Numbers, sum.Transactions, sum.Tokenizations, sum.Elapsed.Seconds())
+	size := "n/a"
+	if fi, err := os.Stat(path); err == nil {
+		size = fmt.Sprintf("%.1f GB", float64(fi.Size())/1e9)
+	}
+	fmt.Fprintf(out, "seed: %d cards, %d numbers, %d movements, %d tokenizations in %.1f s (name search index included); peak RSS of the seeding process %s; database %s\n",
+		sum.Cards, sum.Numbers, sum.Transactions, sum.Tokenizations, sum.Elapsed.Seconds(), procStatus("VmHWM"), size)
 	return nil
 }
 
