@@ -311,6 +311,41 @@ func TestCardSearchPlansUseIndexes(t *testing.T) {
 	}
 }
 
+// TestCardSearchLast4PlanReadsOnlyIndexes checks with EXPLAIN QUERY PLAN that
+// an unfiltered last 4 search reads no row of cards or card_numbers to find
+// its keys: the former numbers come from a covering index, the card's key
+// from the id index, and a card whose current number has the same last 4 is
+// left out by its key. At 10M cards a last 4 has ~100 former numbers, each
+// a random read of both tables otherwise.
+func TestCardSearchLast4PlanReadsOnlyIndexes(t *testing.T) {
+	f := newSearchFixture(t)
+	for _, after := range []int64{0, 1 << 40} {
+		plan, err := f.st.NewCardSearch(store.ParseCardQuery("2222")).After(after).Explain(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var former, ids int
+		for _, line := range plan {
+			if !strings.HasPrefix(line, "SEARCH ") {
+				continue
+			}
+			if strings.Contains(line, "card_numbers_former_last4") {
+				former++
+			}
+			if strings.Contains(line, "sqlite_autoindex_cards_1") {
+				ids++
+			}
+			if (strings.Contains(line, "card_numbers_former_last4") || strings.Contains(line, "sqlite_autoindex_cards_1") ||
+				strings.Contains(line, "cards_last4")) && !strings.Contains(line, "COVERING INDEX") {
+				t.Errorf("after %d: %q reads table rows\nplan:\n%s", after, line, strings.Join(plan, "\n"))
+			}
+		}
+		if former == 0 || ids == 0 {
+			t.Errorf("after %d: the plan does not look up former numbers by card_numbers_former_last4 and sqlite_autoindex_cards_1:\n%s", after, strings.Join(plan, "\n"))
+		}
+	}
+}
+
 // TestCardSearchPlanCheckSeesScans makes sure the check above can fail: the
 // empty query, which lists every card, is a scan.
 func TestCardSearchPlanCheckSeesScans(t *testing.T) {
