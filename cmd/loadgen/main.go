@@ -65,6 +65,7 @@ type options struct {
 	fanoutRate  int
 	senders     int
 	client      string
+	indexer     bool
 }
 
 func run(args []string, out io.Writer) error {
@@ -79,6 +80,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.subscribers, "subscribers", 100, "fanout phase: live stream subscribers")
 	fs.IntVar(&o.fanoutRate, "fanout-rate", 1000, "fanout phase: deliveries per second")
 	fs.StringVar(&o.client, "client", "raw", "how senders speak HTTP: raw (HTTP/1.1 on their own keep-alive connection) or nethttp (net/http client)")
+	fs.BoolVar(&o.indexer, "indexer", true, "raw phase: run the text indexer beside the loop, as serve runs it beside the receiver")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := fs.String("memprofile", "", "write an allocation profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
@@ -170,7 +172,10 @@ func rawPhase(db string, o options, out io.Writer) (float64, error) {
 		return 0, err
 	}
 	defer st.Close()
-	ix := startIndexer(st)
+	var ix *indexer
+	if o.indexer {
+		ix = startIndexer(st)
+	}
 	const batch = 256
 	headers := map[string][]string{"Content-Type": {"application/json"}, "Webhook-Id": {"msg"}, "X-Webhook-Key": {"[redacted]"}}
 	start := time.Now()
@@ -227,6 +232,9 @@ func startIndexer(st *store.Store) *indexer {
 // stop ends the indexer and says what it did: its transactions are what
 // a delivery may have waited for besides the group commit.
 func (ix *indexer) stop() string {
+	if ix == nil {
+		return "no text indexer"
+	}
 	ix.once.Do(func() {
 		ix.cancel()
 		<-ix.done
