@@ -231,7 +231,6 @@ type ingestReq struct {
 	refusal  *Refusal
 	headers  string // the delivery's or refusal's headers as a JSON object
 	body     string // the delivery's body as text
-	values   string // PayloadValues of the body, for the text index
 	res      ingestRes
 	done     chan struct{}
 }
@@ -241,7 +240,7 @@ func newDeliveryReq(d *Delivery) (*ingestReq, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode headers: %w", err)
 	}
-	return &ingestReq{delivery: d, headers: string(headers), body: string(d.Body), values: PayloadValues(d.Body)}, nil
+	return &ingestReq{delivery: d, headers: string(headers), body: string(d.Body)}, nil
 }
 
 func newRefusalReq(f *Refusal) (*ingestReq, error) {
@@ -392,9 +391,6 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?)`
 	insertRefusalSQL = `INSERT INTO webhook_refusals(received_at, remote_addr, http_status, code, reason, headers, body, body_size)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	// insertTextSQL takes a JSON array of eventText.
-	insertTextSQL = `INSERT INTO webhook_events_text(rowid, payload_values)
-		SELECT value->>0, value->>1 FROM json_each(?)`
 	upsertMinuteSQL = `INSERT INTO webhook_event_minutes(minute, first_id, last_id) VALUES (?, ?, ?)
 		ON CONFLICT(minute) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id)`
 	upsertCountSQL = `INSERT INTO webhook_event_counts(minute, operation, sub_operation, status, n) VALUES (?, ?, ?, ?, ?)
@@ -443,8 +439,8 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 	// The statements are prepared once on the single writer connection,
 	// outside the transaction (which holds that connection), and bound to
 	// each transaction, which reuses the preparation.
-	var dbStmts [7]*sql.Stmt
-	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL, insertTextSQL, upsertMinuteSQL, upsertCountSQL, upsertHourlySQL} {
+	var dbStmts [6]*sql.Stmt
+	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL, upsertMinuteSQL, upsertCountSQL, upsertHourlySQL} {
 		st, err := s.prepared(ctx, q)
 		if err != nil {
 			return err
@@ -453,11 +449,8 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var upsert, retry, refusal *sql.Stmt
-		// The text index is written once, after the events: FTS5 writes
-		// out what it holds whenever a statement opens a savepoint, as
-		// each upsert does, so row by row it would write a segment per
-		// event.
-		var texts []eventText
+		// The text index is not written here but by IndexEventText, in
+		// larger batches, off the receiver's path.
 		// New events are counted per minute here and written once per
 		// batch: a handful of rows, not one per event.
 		minutes := map[int64]idSpan{}
@@ -483,7 +476,6 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 				}
 				rec.Duplicate = rec.Attempts > 1
 				if !rec.Duplicate {
-					texts = append(texts, eventText{rec.EventID, r.values})
 					m := at / 60000
 					sp, ok := minutes[m]
 					if !ok {
@@ -520,30 +512,21 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 				r.res = ingestRes{}
 			}
 		}
-		if len(texts) > 0 {
-			j, err := json.Marshal(texts)
-			if err != nil {
-				return fmt.Errorf("index text: %w", err)
-			}
-			if _, err := tx.StmtContext(ctx, dbStmts[3]).ExecContext(ctx, string(j)); err != nil {
-				return fmt.Errorf("index text: %w", err)
-			}
-		}
 		for m, sp := range minutes {
-			if _, err := tx.StmtContext(ctx, dbStmts[4]).ExecContext(ctx, m, sp.first, sp.last); err != nil {
+			if _, err := tx.StmtContext(ctx, dbStmts[3]).ExecContext(ctx, m, sp.first, sp.last); err != nil {
 				return fmt.Errorf("note minute %d: %w", m, err)
 			}
 		}
 		hourly := map[eventCountKey]int64{}
 		for k, n := range counts {
-			if _, err := tx.StmtContext(ctx, dbStmts[5]).ExecContext(ctx, k.minute, k.operation, k.subOperation, k.status, n); err != nil {
+			if _, err := tx.StmtContext(ctx, dbStmts[4]).ExecContext(ctx, k.minute, k.operation, k.subOperation, k.status, n); err != nil {
 				return fmt.Errorf("count minute %d: %w", k.minute, err)
 			}
 			k.minute /= 60
 			hourly[k] += n
 		}
 		for k, n := range hourly {
-			if _, err := tx.StmtContext(ctx, dbStmts[6]).ExecContext(ctx, k.minute, k.operation, k.subOperation, k.status, n); err != nil {
+			if _, err := tx.StmtContext(ctx, dbStmts[5]).ExecContext(ctx, k.minute, k.operation, k.subOperation, k.status, n); err != nil {
 				return fmt.Errorf("count hour %d: %w", k.minute, err)
 			}
 		}
@@ -755,50 +738,66 @@ func eventsQuery(f EventFilter) (string, []any, error) {
 		return "SELECT " + eventColumns + " FROM webhook_events" + c.where(), nil, nil
 	}
 
-	// key is the id the driving index delivers rows by.
-	key := "id"
 	fts := f.Q != "" && len(cardArms) == 0
-	if fts {
-		key = "webhook_events_text.rowid"
-	}
-	var c conditions
-	if f.Operation != "" {
-		c.add("operation = ?", f.Operation)
-	}
-	if f.SubOperation != "" {
-		c.add("sub_operation = ?", f.SubOperation)
-	}
-	if f.Status != "" {
-		c.add("status = ?", f.Status)
-	}
-	if f.Q != "" {
-		c.add(`webhook_events.body LIKE ? ESCAPE '\'`, likeContains(f.Q))
-		if !fts {
-			// The card's few events are read first; each must still be
-			// one the text index finds.
-			c.add(`EXISTS (SELECT 1 FROM webhook_events_text WHERE webhook_events_text MATCH ?
-				AND webhook_events_text.rowid = webhook_events.id)`, trigramQuery(f.Q))
+	// conds are the filter's conditions on rows delivered by key, the id
+	// of the driving index; text is the condition of the text filter.
+	conds := func(key, text string) conditions {
+		var c conditions
+		if f.Operation != "" {
+			c.add("operation = ?", f.Operation)
 		}
-	}
-	if !f.From.IsZero() {
-		c.add("received_at >= ?", f.From.UnixMilli())
-		c.add(key+` > coalesce((SELECT last_id FROM webhook_event_minutes
+		if f.SubOperation != "" {
+			c.add("sub_operation = ?", f.SubOperation)
+		}
+		if f.Status != "" {
+			c.add("status = ?", f.Status)
+		}
+		if f.Q != "" {
+			c.add(`webhook_events.body LIKE ? ESCAPE '\'`, likeContains(f.Q))
+			switch text {
+			case "tail":
+				// Events above the text index's mark, read one by one:
+				// what the index would have asked, the term's trigrams
+				// within the payload's values.
+				c.add(textLag(key))
+				c.add("cardops_payload_has_trigrams(webhook_events.body, ?)", f.Q)
+			case "card":
+				// The card's few events are read first; each must still
+				// be one the text index finds, or be above its mark.
+				c.add(`(CASE WHEN `+textLag("webhook_events.id")+` THEN cardops_payload_has_trigrams(webhook_events.body, ?)
+					ELSE EXISTS (SELECT 1 FROM webhook_events_text WHERE webhook_events_text MATCH ?
+					AND webhook_events_text.rowid = webhook_events.id) END)`, f.Q, trigramQuery(f.Q))
+			}
+		}
+		// The tail's range starts at the text index's mark, whatever
+		// other lower bound there is: the unary + keeps SQLite from
+		// taking one of those for the range instead.
+		lower := key
+		if text == "tail" {
+			lower = "+" + key
+		}
+		if !f.From.IsZero() {
+			c.add("received_at >= ?", f.From.UnixMilli())
+			c.add(lower+` > coalesce((SELECT last_id FROM webhook_event_minutes
 			WHERE minute < ? ORDER BY minute DESC LIMIT 1), 0)`, f.From.Add(-timeSlack).UnixMilli()/60000)
-	}
-	if !f.To.IsZero() {
-		c.add("received_at <= ?", f.To.UnixMilli())
-		c.add(key+` < coalesce((SELECT first_id FROM webhook_event_minutes
+		}
+		if !f.To.IsZero() {
+			c.add("received_at <= ?", f.To.UnixMilli())
+			c.add(key+` < coalesce((SELECT first_id FROM webhook_event_minutes
 			WHERE minute > ? ORDER BY minute LIMIT 1), 9223372036854775807)`, f.To.Add(timeSlack).UnixMilli()/60000)
-	}
-	if f.BeforeID > 0 {
-		c.add(key+" < ?", f.BeforeID)
-	}
-	if f.AfterID > 0 {
-		c.add(key+" > ?", f.AfterID)
+		}
+		if f.BeforeID > 0 {
+			c.add(key+" < ?", f.BeforeID)
+		}
+		if f.AfterID > 0 {
+			c.add(lower+" > ?", f.AfterID)
+		}
+		return c
 	}
 
 	switch {
 	case len(cardArms) > 0:
+		c := conds("id", "card")
 		var arms []string
 		var args []any
 		for i, arm := range cardArms {
@@ -816,10 +815,21 @@ func eventsQuery(f EventFilter) (string, []any, error) {
 		return "SELECT " + eventColumns + " FROM webhook_events WHERE id IN (" + strings.Join(arms, " UNION ALL ") +
 			") ORDER BY id " + order + " LIMIT ?", append(args, f.Limit), nil
 	case fts:
-		c.add("webhook_events_text MATCH ?", trigramQuery(f.Q))
-		return "SELECT " + eventColumns + " FROM webhook_events_text CROSS JOIN webhook_events ON webhook_events.id = webhook_events_text.rowid" +
-			c.where() + " ORDER BY webhook_events_text.rowid " + order + " LIMIT ?", append(c.args, f.Limit), nil
+		// Two arms: the events above the text index's mark, a range of
+		// ids the indexer keeps short (NOT INDEXED: by id, whatever
+		// other index the filter could use), and the index's candidates
+		// below it, newest first; each cut to the page.
+		tail := conds("id", "tail")
+		indexed := conds("webhook_events_text.rowid", "")
+		indexed.add("webhook_events_text MATCH ?", trigramQuery(f.Q))
+		args := append(append(tail.args, f.Limit), indexed.args...)
+		return "SELECT " + eventColumns + " FROM webhook_events WHERE id IN (" +
+			"SELECT id FROM (SELECT id FROM webhook_events NOT INDEXED" + tail.where() + " ORDER BY id " + order + " LIMIT ?)" +
+			" UNION ALL SELECT id FROM (SELECT webhook_events.id AS id FROM webhook_events_text CROSS JOIN webhook_events ON webhook_events.id = webhook_events_text.rowid" +
+			indexed.where() + " ORDER BY webhook_events_text.rowid " + order + " LIMIT ?)" +
+			") ORDER BY id " + order + " LIMIT ?", append(args, f.Limit, f.Limit), nil
 	}
+	c := conds("id", "")
 	from := "webhook_events"
 	switch {
 	case f.Operation != "" && f.SubOperation != "":

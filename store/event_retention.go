@@ -49,9 +49,13 @@ func (s *Store) PruneEvents(ctx context.Context, cutoff time.Time) (Pruned, erro
 			for _, q := range []string{
 				`DELETE FROM webhook_retries WHERE event_id IN (` + old + `)`,
 				// A contentless index forgets a row given the values it
-				// indexed, which the body still gives.
+				// indexed, which the body still gives. Only the events up
+				// to its mark are in it: 'delete' of a row it never held
+				// would corrupt it. The mark cannot move meanwhile: the
+				// indexer moves it in a write transaction of its own.
 				`INSERT INTO webhook_events_text(webhook_events_text, rowid, payload_values)
-					SELECT 'delete', id, cardops_payload_values(body) FROM webhook_events WHERE id IN (` + old + `)`,
+					SELECT 'delete', id, cardops_payload_values(body) FROM webhook_events WHERE id IN (` + old + `)
+					AND id <= (` + textMarkSQL + `)`,
 			} {
 				if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 					return fmt.Errorf("delete old events: %w", err)
@@ -66,6 +70,14 @@ func (s *Store) PruneEvents(ctx context.Context, cutoff time.Time) (Pruned, erro
 				return err
 			}
 			p.Events = int(n)
+			// SQLite numbers a new event after the highest id left: once
+			// the newest events are gone, the next ones may take ids at or
+			// below the mark, so the mark comes down to the highest id.
+			if _, err := tx.ExecContext(ctx, `UPDATE webhook_events_text_mark
+				SET indexed_to = coalesce((SELECT max(id) FROM webhook_events), 0)
+				WHERE indexed_to > coalesce((SELECT max(id) FROM webhook_events), 0)`); err != nil {
+				return fmt.Errorf("lower text index mark: %w", err)
+			}
 		}
 		if p.Events == RetentionBatch {
 			return nil

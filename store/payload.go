@@ -58,8 +58,8 @@ func isJSONPunct(c byte) bool {
 	return false
 }
 
-// The migration that builds the text index (0017) calls PayloadValues
-// from SQL.
+// The migration that builds the text index (0017) and retention call
+// PayloadValues from SQL.
 func init() {
 	err := sqlite.RegisterDeterministicScalarFunction("cardops_payload_values", 1,
 		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
@@ -72,6 +72,25 @@ func init() {
 				return "", nil
 			default:
 				return nil, fmt.Errorf("cardops_payload_values: %T", v)
+			}
+		})
+	if err != nil {
+		panic(err)
+	}
+	// Events asks it of the events the text index does not hold yet: what
+	// the index would have answered for them (see hasTrigrams).
+	err = sqlite.RegisterDeterministicScalarFunction("cardops_payload_has_trigrams", 2,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			q, _ := args[1].(string)
+			switch v := args[0].(type) {
+			case string:
+				return hasTrigrams(PayloadValues([]byte(v)), q), nil
+			case []byte:
+				return hasTrigrams(PayloadValues(v), q), nil
+			case nil:
+				return false, nil
+			default:
+				return nil, fmt.Errorf("cardops_payload_has_trigrams: %T", v)
 			}
 		})
 	if err != nil {

@@ -65,6 +65,9 @@ type Store struct {
 	cardWatch   cardWatchers
 	stmtMu      sync.Mutex
 	stmts       map[string]*sql.Stmt
+	// afterTextRead, when set (by tests), runs in IndexEventText between
+	// reading a batch and writing it.
+	afterTextRead func()
 
 	// stepUp lets one step-up password check per admin run at a time
 	// (auth_failure.go).

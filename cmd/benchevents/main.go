@@ -7,9 +7,16 @@
 // and prints p50/p95 per kind beside the same filter run as the SQL of
 // before issue 15 (kept below, with the plans it had then) in the same run.
 //
-//	go run ./cmd/benchevents [-events 1000000] [-n 40] [-old 3] [-db FILE]
+//	go run ./cmd/benchevents [-events 1000000] [-n 40] [-old 3] [-lag 5000] [-db FILE] [-fill-only]
 //
-// With -db naming an existing database the fill is skipped.
+// The text index is written as serve writes it: by the store's background
+// indexer (store.IndexEventTextLoop) beside the fill, which then catches
+// up. Before the queries, -lag more events are stored and left unindexed,
+// as the newest events are while the indexer has not passed them yet.
+//
+// With -db naming an existing database the fill is skipped; with -fill-only
+// the program stops after the fill, so a long fill can run outside the
+// bench lock and the timed part later (-db FILE again) under it.
 package main
 
 import (
@@ -50,6 +57,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	n := fs.Int("n", 40, "requests per kind through HTTP")
 	oldN := fs.Int("old", 3, "runs of the old SQL per kind")
 	db := fs.String("db", "", "database file (default: a fresh one in a temporary folder, removed afterwards)")
+	fillOnly := fs.Bool("fill-only", false, "stop after the fill (with -db, to time the queries in a later run)")
+	lag := fs.Int("lag", 5000, "events stored before the queries and left out of the text index")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -82,6 +91,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if fi, err := os.Stat(path); err == nil {
 		fmt.Fprintf(out, "database file: %.0f MB (WAL aside)\n", float64(fi.Size())/1e6)
+	}
+	if *fillOnly {
+		return nil
+	}
+	if err := addLag(ctx, st, *lag, out); err != nil {
+		return err
 	}
 	return serve(ctx, st, *n, *oldN, out)
 }
@@ -171,6 +186,14 @@ func delivery(r *rand.Rand, i, n int, now time.Time) store.Delivery {
 }
 
 func fill(ctx context.Context, st *store.Store, n int, out io.Writer) error {
+	// The text indexer runs beside the fill, as beside the receiver.
+	ictx, stopIndex := context.WithCancel(ctx)
+	indexed := make(chan struct{})
+	go func() {
+		defer close(indexed)
+		st.IndexEventTextLoop(ictx, time.Second, 20*time.Millisecond, func(store.Indexed, error) {})
+	}()
+	defer func() { stopIndex(); <-indexed }()
 	r := rand.New(rand.NewPCG(15, 15))
 	now := time.Now()
 	const batch = 512
@@ -190,8 +213,53 @@ func fill(ctx context.Context, st *store.Store, n int, out io.Writer) error {
 		}
 	}
 	el := time.Since(t0)
-	fmt.Fprintf(out, "fill: %d events through store.RecordDeliveries (%d per transaction) in %.1f s = %.0f events/s\n",
+	fmt.Fprintf(out, "fill: %d events through store.RecordDeliveries (%d per transaction) in %.1f s = %.0f events/s, text indexer beside it\n",
 		n, batch, el.Seconds(), float64(n)/el.Seconds())
+	stopIndex()
+	<-indexed
+	t1 := time.Now()
+	left := 0
+	for {
+		x, err := st.IndexEventText(ctx)
+		if err != nil {
+			return err
+		}
+		if x.Events == 0 {
+			break
+		}
+		left += x.Events
+	}
+	fmt.Fprintf(out, "fill: the text indexer caught up with the last %d events in %.1f s\n", left, time.Since(t1).Seconds())
+	return nil
+}
+
+// addLag stores n more events, received now, and leaves them out of the
+// text index.
+func addLag(ctx context.Context, st *store.Store, n int, out io.Writer) error {
+	if n <= 0 {
+		return nil
+	}
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 15))
+	now := time.Now()
+	prefix := "lag-" + strconv.FormatInt(now.UnixNano(), 36) + "-"
+	for i := 0; i < n; i += 512 {
+		ds := make([]store.Delivery, 0, 512)
+		for j := i; j < min(i+512, n); j++ {
+			d := delivery(r, j, n, now)
+			d.ReceivedAt = now
+			d.OperationID, d.WebhookID = prefix+strconv.Itoa(j), "msg_"+prefix+strconv.Itoa(j)
+			ds = append(ds, d)
+		}
+		if _, err := st.RecordDeliveries(ctx, ds); err != nil {
+			return err
+		}
+	}
+	var above int64
+	if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM webhook_events
+		WHERE id > (SELECT indexed_to FROM webhook_events_text_mark)`).Scan(&above); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "text index: %d events above its mark during the queries (-lag)\n", above)
 	return nil
 }
 

@@ -201,6 +201,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	dispatched := make(chan error, 1)
 	go func() { dispatched <- dispatcher.Run(dispatchCtx) }()
 	go sweepSessions(ctx, st, logger)
+	// The text indexer writes through the store: it stops, after its
+	// current transaction, before the store closes.
+	indexCtx, stopIndex := context.WithCancel(ctx)
+	indexerDone := make(chan struct{})
+	go func() {
+		defer close(indexerDone)
+		st.IndexEventTextLoop(indexCtx, time.Second, 20*time.Millisecond, func(_ store.Indexed, err error) {
+			if err != nil && indexCtx.Err() == nil {
+				logger.Warn("event text index", "err", err)
+			}
+		})
+	}()
+	defer func() {
+		stopIndex()
+		select {
+		case <-indexerDone:
+		case <-time.After(10 * time.Second):
+			logger.Warn("event text index: the indexer did not stop within 10 s")
+		}
+	}()
 	go st.KeepEvents(ctx, time.Duration(cfg.eventsKeepDays)*24*time.Hour, time.Hour, 200*time.Millisecond,
 		func(p store.Pruned, err error) {
 			if err != nil && ctx.Err() == nil {

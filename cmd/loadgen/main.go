@@ -65,6 +65,7 @@ type options struct {
 	fanoutRate  int
 	senders     int
 	client      string
+	indexer     bool
 }
 
 func run(args []string, out io.Writer) error {
@@ -79,6 +80,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.subscribers, "subscribers", 100, "fanout phase: live stream subscribers")
 	fs.IntVar(&o.fanoutRate, "fanout-rate", 1000, "fanout phase: deliveries per second")
 	fs.StringVar(&o.client, "client", "raw", "how senders speak HTTP: raw (HTTP/1.1 on their own keep-alive connection) or nethttp (net/http client)")
+	fs.BoolVar(&o.indexer, "indexer", true, "raw phase: run the text indexer beside the loop, as serve runs it beside the receiver")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := fs.String("memprofile", "", "write an allocation profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
@@ -170,6 +172,10 @@ func rawPhase(db string, o options, out io.Writer) (float64, error) {
 		return 0, err
 	}
 	defer st.Close()
+	var ix *indexer
+	if o.indexer {
+		ix = startIndexer(st)
+	}
 	const batch = 256
 	headers := map[string][]string{"Content-Type": {"application/json"}, "Webhook-Id": {"msg"}, "X-Webhook-Key": {"[redacted]"}}
 	start := time.Now()
@@ -187,14 +193,69 @@ func rawPhase(db string, o options, out io.Writer) (float64, error) {
 	}
 	el := time.Since(start)
 	rate := float64(o.rawRows) / el.Seconds()
-	fmt.Fprintf(out, "raw        plain batched loop (256 rows/tx): %d rows in %s = %.0f rows/s\n", o.rawRows, el.Round(time.Millisecond), rate)
+	fmt.Fprintf(out, "raw        plain batched loop (256 rows/tx): %d rows in %s = %.0f rows/s; %s\n", o.rawRows, el.Round(time.Millisecond), rate, ix.stop())
 	return rate, nil
+}
+
+// indexer runs the store's text indexer beside a phase, as serve does.
+type indexer struct {
+	st     *store.Store
+	cancel func()
+	done   chan struct{}
+	mu     sync.Mutex
+	txs    []time.Duration
+	events int
+	mark   int64
+	once   sync.Once
+	said   string
+}
+
+func startIndexer(st *store.Store) *indexer {
+	ctx, cancel := context.WithCancel(context.Background())
+	ix := &indexer{st: st, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(ix.done)
+		st.IndexEventTextLoop(ctx, time.Second, 20*time.Millisecond, func(x store.Indexed, err error) {
+			if err != nil {
+				return
+			}
+			ix.mu.Lock()
+			defer ix.mu.Unlock()
+			ix.txs = append(ix.txs, x.Tx)
+			ix.events += x.Events
+			ix.mark = x.Mark
+		})
+	}()
+	return ix
+}
+
+// stop ends the indexer and says what it did: its transactions are what
+// a delivery may have waited for besides the group commit.
+func (ix *indexer) stop() string {
+	if ix == nil {
+		return "no text indexer"
+	}
+	ix.once.Do(func() {
+		ix.cancel()
+		<-ix.done
+		latest, _ := ix.st.LatestEventID(context.Background())
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		ix.said = ix.summary(latest)
+	})
+	return ix.said
+}
+
+func (ix *indexer) summary(latest int64) string {
+	return fmt.Sprintf("text indexer: %d events in %d transactions (each p50 %s p95 %s max %s), %d events above its mark at the end",
+		ix.events, len(ix.txs), pct(ix.txs, 50), pct(ix.txs, 95), pct(ix.txs, 100), latest-ix.mark)
 }
 
 // console is the real handler on a loopback listener.
 type console struct {
 	URL    string
 	store  *store.Store
+	ix     *indexer
 	srv    *web.Server
 	http   *http.Server
 	client *http.Client // for -client nethttp
@@ -226,7 +287,7 @@ func startConsole(db string, conns int, clientKind string) (*console, error) {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
 	tr := &http.Transport{MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, MaxConnsPerHost: conns}
-	return &console{URL: "http://" + ln.Addr().String(), store: st, srv: srv, http: hs,
+	return &console{URL: "http://" + ln.Addr().String(), store: st, ix: startIndexer(st), srv: srv, http: hs,
 		client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, clientKind: clientKind}, nil
 }
 
@@ -235,6 +296,7 @@ func (c *console) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c.http.Shutdown(ctx)
+	c.ix.stop()
 	c.store.Close()
 }
 
@@ -359,8 +421,8 @@ func saturationPhase(db string, o options, rawRate float64, out io.Writer) error
 	wg.Wait()
 	el := time.Since(start)
 	rate := float64(len(lat)) / el.Seconds()
-	fmt.Fprintf(out, "saturation %d connections for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s; ingest/raw %.2f; %s\n",
-		o.conns, o.duration, len(lat), rate, errs.Load(), pct(lat, 50), pct(lat, 99), ratio(rate, rawRate), p.commits())
+	fmt.Fprintf(out, "saturation %d connections for %s: accepted %d (%.0f/s), errors %d; ack latency p50 %s p99 %s; ingest/raw %.2f; %s; %s\n",
+		o.conns, o.duration, len(lat), rate, errs.Load(), pct(lat, 50), pct(lat, 99), ratio(rate, rawRate), p.commits(), p.ix.stop())
 	return nil
 }
 
