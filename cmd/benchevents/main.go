@@ -285,7 +285,7 @@ func serve(ctx context.Context, st *store.Store, n, oldN int, out io.Writer) err
 	defer ts.Close()
 	client := ts.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	cookie, err := signIn(client, ts.URL, "bench", password)
+	cookie, err := benchstat.SignIn(ctx, client, ts.URL, "bench", password)
 	if err != nil {
 		return err
 	}
@@ -506,17 +506,3 @@ func oldEventsSQL(f store.EventFilter) (string, []any) {
 	card_id, wallet_id, verification, received_at, last_received_at, attempts FROM ` + from + where + " ORDER BY id DESC LIMIT 51", args
 }
 
-func signIn(c *http.Client, base, user, password string) (*http.Cookie, error) {
-	form := url.Values{"username": {user}, "password": {password}}
-	resp, err := c.PostForm(base+"/login", form)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	for _, ck := range resp.Cookies() {
-		if ck.Value != "" {
-			return ck, nil
-		}
-	}
-	return nil, fmt.Errorf("sign-in: status %d, no cookie", resp.StatusCode)
-}

@@ -202,7 +202,7 @@ func servePhase(ctx context.Context, path string, n, naiveN int, only string, wa
 	base := "http://" + ln.Addr().String()
 	client := &http.Client{Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	cookie, err := signIn(ctx, client, base, "bench", password)
+	cookie, err := benchstat.SignIn(ctx, client, base, "bench", password)
 	if err != nil {
 		return err
 	}
@@ -273,26 +273,6 @@ func servePhase(ctx context.Context, path string, n, naiveN int, only string, wa
 	fmt.Fprintf(out, "\nserver memory after the benchmark: RSS %s (peak %s), Go heap in use %.1f MB, Go sys %.1f MB\n",
 		rss, hwm, float64(m.HeapInuse)/1e6, float64(m.Sys)/1e6)
 	return nil
-}
-
-func signIn(ctx context.Context, c *http.Client, base, user, password string) (*http.Cookie, error) {
-	form := url.Values{"username": {user}, "password": {password}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login", strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	for _, ck := range resp.Cookies() {
-		if ck.Value != "" {
-			return ck, nil
-		}
-	}
-	return nil, fmt.Errorf("sign-in: status %d, no cookie", resp.StatusCode)
 }
 
 // sample draws n random cards (and n former numbers) and builds the queries

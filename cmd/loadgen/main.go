@@ -18,7 +18,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,7 +25,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -37,6 +35,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cardops/cmd/internal/benchstat"
 	"cardops/store"
 	"cardops/web"
 )
@@ -457,7 +456,7 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 	}
 	defer p.close()
 	c := p.console
-	cookie, err := login(c)
+	cookie, err := benchstat.SignIn(context.Background(), http.DefaultClient, c.URL, loadUser, loadPass)
 	if err != nil {
 		return err
 	}
@@ -573,21 +572,6 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 		o.subscribers, o.fanoutRate, o.duration, accepted, float64(accepted)/el.Seconds(), errs, len(all), accepted*o.subscribers, missing, dups,
 		pct(arrival, 50), pct(arrival, 99), pct(arrival, 100), pct(all, 50), pct(all, 99), pct(lat, 50), pct(lat, 99), rss, hwm)
 	return nil
-}
-
-func login(c *console) (*http.Cookie, error) {
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.PostForm(c.URL+"/login", url.Values{"username": {loadUser}, "password": {loadPass}})
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	for _, ck := range resp.Cookies() {
-		if ck.Value != "" {
-			return ck, nil
-		}
-	}
-	return nil, errors.New("login: no session cookie")
 }
 
 // memStatus reads this process's resident set size and its peak.
