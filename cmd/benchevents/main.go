@@ -505,4 +505,3 @@ func oldEventsSQL(f store.EventFilter) (string, []any) {
 	return `SELECT id, webhook_id, operation, sub_operation, operation_id, status, status_raw, reason,
 	card_id, wallet_id, verification, received_at, last_received_at, attempts FROM ` + from + where + " ORDER BY id DESC LIMIT 51", args
 }
-
