@@ -107,3 +107,18 @@ func statusSince(last *store.CardStatusChange) string {
 	}
 	return s + ")"
 }
+
+// CardStatusRefusal words a freeze or unfreeze the card's status refused.
+func CardStatusRefusal(e *store.CardStatusError) string {
+	if e.Freeze && e.Status == "FROZEN" || !e.Freeze && e.Status == "ACTIVE" {
+		msg := "This card is " + e.Status + " already"
+		if e.Last != nil && e.Last.To == e.Status {
+			msg += fmt.Sprintf(": %s did it at %s (%s)", e.Last.Actor, FormatMillis(e.Last.At), FreezeReasonLabel(e.Last.Reason))
+		}
+		return msg + ". Nothing more was changed."
+	}
+	if e.Freeze {
+		return "Only an ACTIVE card can be frozen; this card is " + e.Status + ". Nothing was changed."
+	}
+	return "Only a FROZEN card can be unfrozen; this card is " + e.Status + ". Nothing was changed."
+}

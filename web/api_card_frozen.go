@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"cardops/store"
+	"cardops/views"
 )
 
 // apiFreezeNote is the note of every freeze and unfreeze made through the
@@ -47,7 +48,7 @@ func (s *Server) apiCardFrozen(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		writeJSON(w, http.StatusOK, struct{}{})
 	case errors.As(err, &statusErr):
-		s.jsonError(w, r, http.StatusPreconditionFailed, apiCodeState, "The card is "+statusErr.Status+": "+statusErr.Error())
+		s.jsonError(w, r, http.StatusPreconditionFailed, apiCodeState, strings.TrimSuffix(views.CardStatusRefusal(statusErr), "."))
 	case errors.Is(err, store.ErrCardChanged):
 		s.jsonError(w, r, http.StatusConflict, apiCodeState, "The card changed while this call ran; send it again.")
 	default:

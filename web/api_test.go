@@ -184,6 +184,8 @@ func TestAPIErrors(t *testing.T) {
 		before                   func(t *testing.T, e *apiEnv)
 		wantStatus               int
 		wantCode, wantMessage    string
+		// wantMessageStart is the start of a message that goes on with a time.
+		wantMessageStart string
 	}{
 		{name: "unknown key", method: "GET", path: "/api/cards/virtual-cards/list", headers: []string{"x-api-key", "cok_nope"},
 			wantStatus: 401, wantCode: "API_ERROR", wantMessage: "Invalid API Key."},
@@ -220,7 +222,7 @@ func TestAPIErrors(t *testing.T) {
 					t.Fatalf("first freeze: %d", rec.Code)
 				}
 			},
-			wantStatus: 412, wantCode: "STATE"},
+			wantStatus: 412, wantCode: "STATE", wantMessageStart: "This card is FROZEN already: "},
 		{name: "subscribe a URL that is not http", method: "POST", path: "/api/management/companies/webhook/subscribe",
 			body: `{"url":"ftp://x","webhook_key":"k"}`, level: 3, wantStatus: 400, wantCode: "VAL"},
 		{name: "no such path", method: "GET", path: "/api/cards/nothing-here", level: 1, wantStatus: 404, wantCode: "NOT_FOUND"},
@@ -239,8 +241,8 @@ func TestAPIErrors(t *testing.T) {
 				t.Fatalf("status = %d, want %d; body %s", rec.Code, tc.wantStatus, rec.Body)
 			}
 			b := apiErr(t, rec)
-			if b.Code != tc.wantCode || (tc.wantMessage != "" && b.Message != tc.wantMessage) {
-				t.Errorf("body = %+v, want code %s message %q", b, tc.wantCode, tc.wantMessage)
+			if b.Code != tc.wantCode || (tc.wantMessage != "" && b.Message != tc.wantMessage) || !strings.HasPrefix(b.Message, tc.wantMessageStart) {
+				t.Errorf("body = %+v, want code %s message %q%s", b, tc.wantCode, tc.wantMessage, tc.wantMessageStart)
 			}
 			if b.TraceID == "" || b.TraceID != rec.Header().Get("X-Trace-Id") {
 				t.Errorf("trace_id = %q, header %q: want the same, not empty", b.TraceID, rec.Header().Get("X-Trace-Id"))

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -64,7 +63,7 @@ func (s *Server) cardSetFrozen(w http.ResponseWriter, r *http.Request, freeze bo
 		s.audit(r, p, action, "card", card.ID, store.ResultRefused, fieldErrs.Error())
 		f.Errors, status = fieldErrs, http.StatusUnprocessableEntity
 	case errors.As(err, &statusErr):
-		f.Error, status = statusRefusal(statusErr), http.StatusConflict
+		f.Error, status = views.CardStatusRefusal(statusErr), http.StatusConflict
 	case errors.Is(err, store.ErrCardChanged):
 		f.Error, status = "The card changed since this page was drawn (it may have been reissued, frozen or unfrozen). Its state below is current: check it and decide again. Nothing was changed.", http.StatusConflict
 	default:
@@ -86,21 +85,6 @@ func (s *Server) cardSetFrozen(w http.ResponseWriter, r *http.Request, freeze bo
 	}
 	d.Form.Error = f.Error
 	s.render(w, r, status, views.CardFreezePage(s.page(r, d.Form.Title(), "/cards"), d))
-}
-
-// statusRefusal words a freeze or unfreeze the card's status refused.
-func statusRefusal(e *store.CardStatusError) string {
-	if e.Freeze && e.Status == "FROZEN" || !e.Freeze && e.Status == "ACTIVE" {
-		msg := "This card is " + e.Status + " already"
-		if e.Last != nil && e.Last.To == e.Status {
-			msg += fmt.Sprintf(": %s did it at %s (%s)", e.Last.Actor, views.FormatMillis(e.Last.At), views.FreezeReasonLabel(e.Last.Reason))
-		}
-		return msg + ". Nothing more was changed."
-	}
-	if e.Freeze {
-		return "Only an ACTIVE card can be frozen; this card is " + e.Status + ". Nothing was changed."
-	}
-	return "Only a FROZEN card can be unfrozen; this card is " + e.Status + ". Nothing was changed."
 }
 
 // cardFreezeData is the freeze panel of the card page for the viewer.
