@@ -216,9 +216,7 @@ func TestIndexEventTextCatchesUp(t *testing.T) {
 	for i := range 2*TextIndexBatch + 500 {
 		ds = append(ds, textTestDelivery(fmt.Sprintf("e%d", i), "c1", at, "Corner Coffee"))
 	}
-	if _, err := st.RecordDeliveries(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
+	recordInChunks(t, st, ds)
 	// The writer is free while the indexer reads a batch and computes its
 	// values: a delivery commits then.
 	n := 0
@@ -368,9 +366,7 @@ func TestIndexEventTextResumesAfterRestart(t *testing.T) {
 	for i := range TextIndexBatch + 300 {
 		ds = append(ds, textTestDelivery(fmt.Sprintf("e%d", i), "c1", at, "Corner Coffee"))
 	}
-	if _, err := st.RecordDeliveries(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
+	recordInChunks(t, st, ds)
 	x, err := st.IndexEventText(ctx)
 	if err != nil || x.Events != TextIndexBatch {
 		t.Fatalf("indexed %+v (%v), want a full batch", x, err)
@@ -467,5 +463,19 @@ func TestIndexEventTextLoopStops(t *testing.T) {
 	<-done
 	if got := indexedIDs(t, st, "Harbour"); !slices.Equal(got, []int64{r.EventID}) {
 		t.Errorf("index holds %v", got)
+	}
+}
+
+// recordInChunks stores ds a few hundred at a time, as group commits do:
+// thousands in one transaction can outlast the write timeout under -race on
+// a busy machine.
+func recordInChunks(t *testing.T, st *Store, ds []Delivery) {
+	t.Helper()
+	for len(ds) > 0 {
+		n := min(len(ds), 500)
+		if _, err := st.RecordDeliveries(context.Background(), ds[:n]); err != nil {
+			t.Fatal(err)
+		}
+		ds = ds[n:]
 	}
 }
