@@ -111,11 +111,6 @@ func simInvalid(fe FieldErrors) *SimError {
 	return &SimError{Code: SimCodeValidation, Reason: SimInputInvalid, Fields: fe}
 }
 
-// simRefused refuses for reason, with field at fault (or "").
-func simRefused(code, reason, field string) *SimError {
-	return &SimError{Code: code, Reason: reason, Field: field}
-}
-
 // Amount bounds for simulations.
 const (
 	MaxSimAmountCents     = 100_000_000 // 1,000,000.00 USD
@@ -855,7 +850,7 @@ func (t *simTx) refund() error {
 	if t.in.amount == 0 { // no amount given: what is left
 		t.in.amount = cleared - refunded
 		if t.in.amount <= 0 {
-			return simRefused(SimCodeValidation, SimRefundedInFull, "amount")
+			return &SimError{Code: SimCodeValidation, Reason: SimRefundedInFull, Field: "amount"}
 		}
 	}
 	if left := cleared - refunded; t.in.amount > left {

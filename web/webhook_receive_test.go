@@ -83,15 +83,6 @@ func refusalCodes(t *testing.T, e *testEnv) []string {
 	return codes
 }
 
-// wantStored checks that exactly n events are stored.
-func wantStored(n int) func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
-	return func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
-		if got := eventCount(t, e); got != n {
-			t.Errorf("stored events = %d, want %d", got, n)
-		}
-	}
-}
-
 // wantRefused checks that nothing was stored as an event and that the
 // refusal was kept with its code.
 func wantRefused(code string) func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
