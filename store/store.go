@@ -39,7 +39,7 @@ const DefaultWriteTimeout = 5 * time.Second
 // run beside the writer.
 type Store struct {
 	w    *sql.DB
-	r    *sql.DB
+	r    *readPool
 	path string
 	now  func() time.Time
 
@@ -164,7 +164,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	readers := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	s := &Store{w: w, r: r, path: path, now: time.Now,
+	s := &Store{w: w, r: newReadPool(r), path: path, now: time.Now,
 		bcryptCost: cmp.Or(opts.BcryptCost, DefaultBcryptCost), refusalsKept: cmp.Or(opts.RefusalsKept, MaxRefusals),
 		newPAN: opts.NewPAN}
 	if s.newPAN == nil {
@@ -357,4 +357,4 @@ func (s *Store) CheckWrite(ctx context.Context) error {
 func (s *Store) Writer() *sql.DB { return s.w }
 
 // Reader returns the read-only pool; see Writer.
-func (s *Store) Reader() *sql.DB { return s.r }
+func (s *Store) Reader() *sql.DB { return s.r.DB }
