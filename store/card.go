@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -208,8 +209,10 @@ func (s *Store) CardMovements(ctx context.Context, cardID string, after Movement
 		q += ` AND (datetime, id) < (?, ?)`
 		args = append(args, after.Datetime, after.ID)
 	}
-	q += ` ORDER BY datetime DESC, id DESC LIMIT ?`
-	args = append(args, limit+1)
+	// The limit is written into the text, not bound: SQLite plans a
+	// bound LIMIT for its value and prepares the statement again whenever
+	// the value changes, and the card page asks for 26 and for 501 in turn.
+	q += ` ORDER BY datetime DESC, id DESC LIMIT ` + strconv.Itoa(limit+1)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, next, fmt.Errorf("store: card %s movements: %w", cardID, err)
