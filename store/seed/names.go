@@ -69,6 +69,7 @@ func parseNameIndex(decl string) *nameIndex {
 	}
 	n := &nameIndex{}
 	var args []string
+	external := false
 	for arg := range strings.SplitSeq(decl[len(head):len(decl)-1], ",") {
 		arg = strings.TrimSpace(arg)
 		if strings.Count(arg, "'")%2 != 0 || strings.ContainsAny(arg, "\"`[(") {
@@ -84,14 +85,17 @@ func parseNameIndex(decl string) *nameIndex {
 				return nil
 			}
 			n.cols = append(n.cols, col)
-		case key == "content" && val == "'cards'", key == "content_rowid" && val == "'rowid'":
+		case key == "content" && val == "'cards'":
+			external = true
+			continue
+		case key == "content_rowid" && val == "'rowid'":
 			continue
 		case key == "content", key == "content_rowid", key == "contentless_delete", key == "contentless_unindexed":
 			return nil
 		}
 		args = append(args, arg)
 	}
-	if len(n.cols) == 0 {
+	if len(n.cols) == 0 || !external {
 		return nil
 	}
 	n.ddl = head + strings.Join(args, ", ") + ", content = '')"
@@ -112,9 +116,9 @@ func (n *nameIndex) colNames() []string {
 func openNameStager(path string, n *nameIndex) (*stager, error) {
 	s := &stager{path: path, names: n, nextRow: 1}
 	cols := strings.Join(n.colNames(), ", ")
-	s.declared = []string{n.ddl,
-		"INSERT INTO " + nameIndexTable + " (rowid, " + cols + ") SELECT rowid, " + cols + " FROM " + nameSource + " ORDER BY rowid",
-		"DROP TABLE " + nameSource}
+	s.declared = []string{inSchema(n.ddl, buildSchema),
+		"INSERT INTO " + buildSchema + "." + nameIndexTable + " (rowid, " + cols + ") SELECT rowid, " + cols + " FROM " + buildSchema + "." + nameSource + " ORDER BY rowid",
+		"DROP TABLE " + buildSchema + "." + nameSource}
 	return s, s.open([]string{"CREATE TABLE " + nameSource + " (" + cols + ")"})
 }
 

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -52,11 +53,13 @@ var (
 	// rowsPerStmt is the number of rows in one multi-row INSERT.
 	rowsPerStmt = 100
 	// stageCacheKiB is each staging database's page cache while loading,
-	// when only the last page of each table is written to; stageSortKiB is
-	// the cache, which bounds the sorter's memory, while the indexes are
-	// built.
-	stageCacheKiB = 4 * 1024
-	stageSortKiB  = 16 * 1024
+	// when only the last page of each table is written to;
+	// stageBuildCacheKiB while its indexes are built. stageSortKiB bounds
+	// the memory of the sorter that builds an index (see finish). Two
+	// builds run at once.
+	stageCacheKiB      = 4 * 1024
+	stageBuildCacheKiB = 16 * 1024
+	stageSortKiB       = 64 * 1024
 	// stagePageSize is the staging databases' page size: large pages make
 	// fewer, shallower B-trees to fill; the copy into the real database
 	// moves records, not pages, so the sizes need not match.
@@ -81,17 +84,22 @@ func trace(format string, args ...any) {
 
 // stages assigns the tables to staging databases, one file each. All are
 // loaded at once from one generator; then two workers build their indexes,
-// one file after another in this order, while the copy into the real
-// database takes each file as soon as it is finished (see publish). The
-// movements come first: theirs is the longest copy. The name index, when it
-// is staged (see nameIndex), is a further file, built while loading and
-// copied first.
+// one file after another in buildOrder, while the copy into the real
+// database takes each file as soon as it is built (see publish). The name
+// index, when it is staged (see nameIndex), is a further file.
 var stages = [][]int{
 	{tCardTransactions},
 	{tCards},
 	{tCardNumbers},
 	{tWallets, tWalletBalances, tWalletMovements, tCardTokenizations},
 }
+
+// buildOrder is the order in which the staging databases are built, two
+// at a time, as indexes into stages, -1 for the name index. The copy is
+// serial and takes a database once built: the order keeps it busy from
+// early on (the small tables first, then the movements, whose copy is the
+// longest) and leaves last the name index, whose copy is short.
+var buildOrder = []int{3, 0, 2, 1, -1}
 
 // stageWorkers is how many staging databases build their indexes at once.
 var stageWorkers = 2
@@ -149,6 +157,9 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if err != nil {
 		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
 	}
+	// The generated batches are garbage now: hand their memory back before
+	// the index builds take theirs.
+	debug.FreeOSMemory()
 	if err := publish(ctx, st, info, stagers, opts.Cards >= rollbackJournalAt); err != nil {
 		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
 	}
@@ -329,12 +340,14 @@ func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []b
 // stager owns one staging database: a plain file with no journal, written
 // by one goroutine at a time, holding the tables it is given; see
 // tableSchema for how it ends up declared exactly like the real database.
-// It loads its rows in one transaction and builds its indexes in a second
-// one (finish); in between, and once finished, it holds no lock on the
-// file, so that the copy's connection can attach it.
+// It loads the rows in one transaction on one connection, closed once they
+// are in, and builds the indexes in another, on another connection
+// (finish): in between, and once built, nothing holds a lock on the file,
+// and the copy's connection can attach it.
 type stager struct {
 	path     string
-	c        *rawConn
+	c        *rawConn // loads the rows
+	b        *rawConn // builds the indexes
 	tables   []int
 	unique   []string // once the rows are in: constraint indexes,
 	swap     []string // the real schema,
@@ -414,32 +427,61 @@ func (s *stager) load(ctx context.Context, feed <-chan *batch, done func(*batch)
 		return err
 	}
 	w.close()
-	return w.exec("COMMIT")
+	if err := w.exec("COMMIT"); err != nil {
+		return err
+	}
+	return s.c.close()
 }
 
-// finish builds the indexes and closes the stager's connection.
+// finish builds the indexes. A sort that does not fit in stageSortKiB is
+// written out in sorted runs to temporary files and merged back, in
+// several passes beyond 16 runs; a connection's sorter gets as much memory
+// as its main database gets page cache, so the builds run on a connection
+// of their own whose main database is an empty one in memory, with a large
+// cache it never fills, and the staging database attached as buildSchema,
+// with a small one.
 func (s *stager) finish() error {
-	if err := s.buildIndexes(); err != nil {
+	if len(s.unique)+len(s.swap)+len(s.declared) == 0 {
+		return nil
+	}
+	c, err := openRaw(":memory:")
+	if err != nil {
 		return fmt.Errorf("staging: %w", err)
 	}
-	if err := s.c.close(); err != nil {
-		return fmt.Errorf("close staging database: %w", err)
+	s.b = c
+	err = s.buildIndexes()
+	if cerr := c.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close staging database: %w", cerr)
+	}
+	if err != nil {
+		return fmt.Errorf("staging: %w", err)
 	}
 	return nil
 }
 
+// buildSchema is the name under which finish attaches a staging database.
+const buildSchema = "seed_build"
+
 func (s *stager) buildIndexes() error {
-	if len(s.unique)+len(s.swap)+len(s.declared) == 0 {
-		return nil
-	}
-	for _, q := range []string{fmt.Sprintf("PRAGMA cache_size = %d", -stageSortKiB), "BEGIN"} {
-		if err := s.c.exec(q); err != nil {
+	for _, q := range []string{
+		// The sorter reads and writes its runs in pages of the main
+		// database's size.
+		fmt.Sprintf("PRAGMA main.page_size = %d", stagePageSize),
+		"ATTACH DATABASE " + quoteString(s.path) + " AS " + buildSchema,
+		"PRAGMA " + buildSchema + ".journal_mode = OFF",
+		"PRAGMA " + buildSchema + ".synchronous = OFF",
+		fmt.Sprintf("PRAGMA %s.cache_size = %d", buildSchema, -stageBuildCacheKiB),
+		fmt.Sprintf("PRAGMA main.cache_size = %d", -stageSortKiB),
+		fmt.Sprintf("PRAGMA threads = %d", stageThreads),
+		"BEGIN",
+	} {
+		if err := s.b.exec(q); err != nil {
 			return err
 		}
 	}
 	for _, q := range s.unique {
 		trace("staging: %.60s", q)
-		if err := s.c.exec(q); err != nil {
+		if err := s.b.exec(q); err != nil {
 			return err
 		}
 	}
@@ -450,24 +492,24 @@ func (s *stager) buildIndexes() error {
 	}
 	for _, q := range s.declared {
 		trace("staging: %.60s", q)
-		if err := s.c.exec(q); err != nil {
+		if err := s.b.exec(q); err != nil {
 			return err
 		}
 	}
-	return s.c.exec("COMMIT")
+	return s.b.exec("COMMIT")
 }
 
 // swapSchema rewrites the staging schema to the real one; see
 // tableSchema.finishStatements.
 func (s *stager) swapSchema() error {
-	version, err := s.c.queryInt("PRAGMA schema_version")
+	version, err := s.b.queryInt("PRAGMA " + buildSchema + ".schema_version")
 	if err != nil {
 		return err
 	}
 	stmts := append([]string{"PRAGMA writable_schema = ON"}, s.swap...)
-	stmts = append(stmts, fmt.Sprintf("PRAGMA schema_version = %d", version+1), "PRAGMA writable_schema = OFF")
+	stmts = append(stmts, fmt.Sprintf("PRAGMA %s.schema_version = %d", buildSchema, version+1), "PRAGMA writable_schema = OFF")
 	for _, q := range stmts {
-		if err := s.c.exec(q); err != nil {
+		if err := s.b.exec(q); err != nil {
 			return err
 		}
 	}
@@ -613,13 +655,11 @@ func publish(ctx context.Context, st *store.Store, info dbInfo, stagers []*stage
 	bctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan int, len(stagers))
-	for i, s := range stagers {
-		if s.names != nil { // nothing to build: first in line to copy
-			jobs <- i
+	for _, i := range buildOrder {
+		if i < 0 {
+			i = len(stages) // the name index
 		}
-	}
-	for i, s := range stagers {
-		if s.names == nil {
+		if i < len(stagers) {
 			jobs <- i
 		}
 	}
