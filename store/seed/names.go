@@ -116,9 +116,9 @@ func (n *nameIndex) colNames() []string {
 func openNameStager(path string, n *nameIndex) (*stager, error) {
 	s := &stager{path: path, names: n, nextRow: 1}
 	cols := strings.Join(n.colNames(), ", ")
-	s.declared = []string{inSchema(n.ddl, buildSchema),
-		"INSERT INTO " + buildSchema + "." + nameIndexTable + " (rowid, " + cols + ") SELECT rowid, " + cols + " FROM " + buildSchema + "." + nameSource + " ORDER BY rowid",
-		"DROP TABLE " + buildSchema + "." + nameSource}
+	s.declared = []string{n.ddl,
+		"INSERT INTO " + nameIndexTable + " (rowid, " + cols + ") SELECT rowid, " + cols + " FROM " + nameSource + " ORDER BY rowid",
+		"DROP TABLE " + nameSource}
 	return s, s.open([]string{"CREATE TABLE " + nameSource + " (" + cols + ")"})
 }
 

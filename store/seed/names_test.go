@@ -5,21 +5,6 @@ import (
 	"testing"
 )
 
-func TestInSchema(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"CREATE INDEX cards_last4 ON cards(last4)", "CREATE INDEX seed_build.cards_last4 ON cards(last4)"},
-		{"create unique index if not exists x on t(a)", "create unique index if not exists seed_build.x on t(a)"},
-		{"CREATE  INDEX\n\"odd name\" ON t(a)", "CREATE  INDEX\nseed_build.\"odd name\" ON t(a)"},
-		{"CREATE VIRTUAL TABLE f USING fts5(a)", "CREATE VIRTUAL TABLE seed_build.f USING fts5(a)"},
-		{"CREATE TABLE t (a)", "CREATE TABLE t (a)"},
-		{"INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (1)"},
-	} {
-		if got := inSchema(c.in, "seed_build"); got != c.want {
-			t.Errorf("inSchema(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
 // TestParseNameIndex: the name index is staged only when it is declared as
 // the seed expects, external content on the cards' rowids over cards
 // columns; anything else is rebuilt in the database as before.

@@ -187,47 +187,17 @@ func (ts *tableSchema) finishStatements() (unique, swap, declared []string) {
 					cols[j] += " DESC"
 				}
 			}
-			unique = append(unique, fmt.Sprintf("CREATE UNIQUE INDEX %s.%s ON %s (%s)",
-				buildSchema, quoteIdent(stagingIndexName(ts.name, i)), quoteIdent(ts.name), strings.Join(cols, ", ")))
+			unique = append(unique, fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s (%s)",
+				quoteIdent(stagingIndexName(ts.name, i)), quoteIdent(ts.name), strings.Join(cols, ", ")))
 		}
-		swap = append(swap, "UPDATE "+buildSchema+".sqlite_schema SET sql = "+quoteString(ts.sql)+
+		swap = append(swap, "UPDATE sqlite_schema SET sql = "+quoteString(ts.sql)+
 			" WHERE type = 'table' AND name = "+quoteString(ts.name))
 		for i, ai := range ts.auto {
-			swap = append(swap, "UPDATE "+buildSchema+".sqlite_schema SET name = "+quoteString(ai.name)+", sql = NULL"+
+			swap = append(swap, "UPDATE sqlite_schema SET name = "+quoteString(ai.name)+", sql = NULL"+
 				" WHERE type = 'index' AND name = "+quoteString(stagingIndexName(ts.name, i)))
 		}
 	}
-	for _, q := range ts.indexes {
-		declared = append(declared, inSchema(q, buildSchema))
-	}
-	return unique, swap, declared
-}
-
-// inSchema makes a CREATE [UNIQUE] INDEX or CREATE VIRTUAL TABLE statement,
-// as SQLite keeps it in sqlite_schema (its name unqualified), create its
-// object in the given schema; other statements are returned as they are.
-func inSchema(q, schema string) string {
-	rest := q
-	skip := func(words ...string) bool {
-		r := strings.TrimLeft(rest, " \t\r\n")
-		for _, w := range words {
-			if len(r) <= len(w) || !strings.EqualFold(r[:len(w)], w) || !strings.ContainsRune(" \t\r\n", rune(r[len(w)])) {
-				return false
-			}
-			r = strings.TrimLeft(r[len(w):], " \t\r\n")
-		}
-		rest = r
-		return true
-	}
-	if !skip("CREATE") {
-		return q
-	}
-	if !skip("INDEX") && !skip("UNIQUE", "INDEX") && !skip("VIRTUAL", "TABLE") {
-		return q
-	}
-	skip("IF", "NOT", "EXISTS")
-	at := len(q) - len(rest)
-	return q[:at] + schema + "." + q[at:]
+	return unique, swap, ts.indexes
 }
 
 func stagingIndexName(table string, i int) string { return fmt.Sprintf("seed_stage_%s_%d", table, i) }

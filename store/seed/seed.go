@@ -53,13 +53,12 @@ var (
 	// rowsPerStmt is the number of rows in one multi-row INSERT.
 	rowsPerStmt = 100
 	// stageCacheKiB is each staging database's page cache while loading,
-	// when only the last page of each table is written to;
-	// stageBuildCacheKiB while its indexes are built. stageSortKiB bounds
-	// the memory of the sorter that builds an index (see finish). Two
-	// builds run at once.
-	stageCacheKiB      = 4 * 1024
-	stageBuildCacheKiB = 16 * 1024
-	stageSortKiB       = 64 * 1024
+	// when only the last page of each table is written to; stageSortKiB is
+	// the cache, which bounds the sorter's memory, while the indexes are
+	// built. (More for the sorter, 64 MiB, sorts fewer, longer runs in
+	// memory: slower in all, for the worse use of the processor's caches.)
+	stageCacheKiB = 4 * 1024
+	stageSortKiB  = 16 * 1024
 	// stagePageSize is the staging databases' page size: large pages make
 	// fewer, shallower B-trees to fill; the copy into the real database
 	// moves records, not pages, so the sizes need not match.
@@ -340,14 +339,12 @@ func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []b
 // stager owns one staging database: a plain file with no journal, written
 // by one goroutine at a time, holding the tables it is given; see
 // tableSchema for how it ends up declared exactly like the real database.
-// It loads the rows in one transaction on one connection, closed once they
-// are in, and builds the indexes in another, on another connection
-// (finish): in between, and once built, nothing holds a lock on the file,
-// and the copy's connection can attach it.
+// It loads its rows in one transaction and builds its indexes in a second
+// one (finish); in between, and once finished, it holds no lock on the
+// file, so that the copy's connection can attach it.
 type stager struct {
 	path     string
-	c        *rawConn // loads the rows
-	b        *rawConn // builds the indexes
+	c        *rawConn
 	tables   []int
 	unique   []string // once the rows are in: constraint indexes,
 	swap     []string // the real schema,
@@ -427,61 +424,32 @@ func (s *stager) load(ctx context.Context, feed <-chan *batch, done func(*batch)
 		return err
 	}
 	w.close()
-	if err := w.exec("COMMIT"); err != nil {
-		return err
-	}
-	return s.c.close()
+	return w.exec("COMMIT")
 }
 
-// finish builds the indexes. A sort that does not fit in stageSortKiB is
-// written out in sorted runs to temporary files and merged back, in
-// several passes beyond 16 runs; a connection's sorter gets as much memory
-// as its main database gets page cache, so the builds run on a connection
-// of their own whose main database is an empty one in memory, with a large
-// cache it never fills, and the staging database attached as buildSchema,
-// with a small one.
+// finish builds the indexes and closes the stager's connection.
 func (s *stager) finish() error {
-	if len(s.unique)+len(s.swap)+len(s.declared) == 0 {
-		return nil
-	}
-	c, err := openRaw(":memory:")
-	if err != nil {
+	if err := s.buildIndexes(); err != nil {
 		return fmt.Errorf("staging: %w", err)
 	}
-	s.b = c
-	err = s.buildIndexes()
-	if cerr := c.close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close staging database: %w", cerr)
-	}
-	if err != nil {
-		return fmt.Errorf("staging: %w", err)
+	if err := s.c.close(); err != nil {
+		return fmt.Errorf("close staging database: %w", err)
 	}
 	return nil
 }
 
-// buildSchema is the name under which finish attaches a staging database.
-const buildSchema = "seed_build"
-
 func (s *stager) buildIndexes() error {
-	for _, q := range []string{
-		// The sorter reads and writes its runs in pages of the main
-		// database's size.
-		fmt.Sprintf("PRAGMA main.page_size = %d", stagePageSize),
-		"ATTACH DATABASE " + quoteString(s.path) + " AS " + buildSchema,
-		"PRAGMA " + buildSchema + ".journal_mode = OFF",
-		"PRAGMA " + buildSchema + ".synchronous = OFF",
-		fmt.Sprintf("PRAGMA %s.cache_size = %d", buildSchema, -stageBuildCacheKiB),
-		fmt.Sprintf("PRAGMA main.cache_size = %d", -stageSortKiB),
-		fmt.Sprintf("PRAGMA threads = %d", stageThreads),
-		"BEGIN",
-	} {
-		if err := s.b.exec(q); err != nil {
+	if len(s.unique)+len(s.swap)+len(s.declared) == 0 {
+		return nil
+	}
+	for _, q := range []string{fmt.Sprintf("PRAGMA cache_size = %d", -stageSortKiB), "BEGIN"} {
+		if err := s.c.exec(q); err != nil {
 			return err
 		}
 	}
 	for _, q := range s.unique {
 		trace("staging: %.60s", q)
-		if err := s.b.exec(q); err != nil {
+		if err := s.c.exec(q); err != nil {
 			return err
 		}
 	}
@@ -492,24 +460,24 @@ func (s *stager) buildIndexes() error {
 	}
 	for _, q := range s.declared {
 		trace("staging: %.60s", q)
-		if err := s.b.exec(q); err != nil {
+		if err := s.c.exec(q); err != nil {
 			return err
 		}
 	}
-	return s.b.exec("COMMIT")
+	return s.c.exec("COMMIT")
 }
 
 // swapSchema rewrites the staging schema to the real one; see
 // tableSchema.finishStatements.
 func (s *stager) swapSchema() error {
-	version, err := s.b.queryInt("PRAGMA " + buildSchema + ".schema_version")
+	version, err := s.c.queryInt("PRAGMA schema_version")
 	if err != nil {
 		return err
 	}
 	stmts := append([]string{"PRAGMA writable_schema = ON"}, s.swap...)
-	stmts = append(stmts, fmt.Sprintf("PRAGMA %s.schema_version = %d", buildSchema, version+1), "PRAGMA writable_schema = OFF")
+	stmts = append(stmts, fmt.Sprintf("PRAGMA schema_version = %d", version+1), "PRAGMA writable_schema = OFF")
 	for _, q := range stmts {
-		if err := s.b.exec(q); err != nil {
+		if err := s.c.exec(q); err != nil {
 			return err
 		}
 	}
