@@ -71,7 +71,8 @@ var (
 	// tables switches the database to a rollback journal for the copy; see
 	// publish.
 	rollbackJournalAt = 50_000
-	// tracef, when set (by tests), reports the phases of a run.
+	// tracef, when set (by tests), reports the phases of a run; the
+	// index builds call it from their own goroutines.
 	tracef func(format string, args ...any)
 )
 
