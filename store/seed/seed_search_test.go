@@ -2,6 +2,7 @@ package seed
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,8 +82,22 @@ func TestSeedBuildsNameIndex(t *testing.T) {
 // beside the cards while they are generated and copied in, instead of
 // rebuilt from the copied cards. It must be the very index 'rebuild' makes,
 // pass FTS5's own check against the cards, and keep working through the
-// triggers on the same writer connection afterwards.
+// triggers on the same writer connection afterwards; with the copy through
+// the WAL and through a rollback journal.
 func TestSeedStagesNameIndex(t *testing.T) {
+	for _, rollback := range []bool{false, true} {
+		t.Run(fmt.Sprintf("rollback journal %v", rollback), func(t *testing.T) {
+			if rollback {
+				old := rollbackJournalAt
+				rollbackJournalAt = 1
+				t.Cleanup(func() { rollbackJournalAt = old })
+			}
+			testSeedStagesNameIndex(t)
+		})
+	}
+}
+
+func testSeedStagesNameIndex(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "seed.db"))
 	if err != nil {
