@@ -3,10 +3,12 @@ package seed
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -92,7 +94,10 @@ func BenchmarkSeedBig(b *testing.B) {
 		}
 		if os.Getenv("SEED_BIG_TRACE") != "" {
 			t0 := time.Now()
-			tracef = func(f string, a ...any) { b.Logf("%6.1fs "+f, append([]any{time.Since(t0).Seconds()}, a...)...) }
+			c0 := cpuTime()
+			tracef = func(f string, a ...any) {
+				b.Logf("%6.1fs cpu %6.1fs %s "+f, append([]any{time.Since(t0).Seconds(), (cpuTime() - c0).Seconds(), procIO()}, a...)...)
+			}
 		}
 		b.StartTimer()
 		sum, err := Run(ctx, st, Options{Cards: n})
@@ -123,4 +128,27 @@ func cpuTime() time.Duration {
 func loadavg() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	return string(bytes.TrimSpace(b))
+}
+
+// procIO reads the process's write and read calls and bytes so far.
+func procIO() string {
+	b, _ := os.ReadFile("/proc/self/io")
+	st, _ := os.ReadFile("/proc/self/status")
+	b = append(b, st...)
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(l, ":")
+		v = strings.TrimSpace(v)
+		switch k {
+		case "syscr", "syscw":
+			out = append(out, k+"="+v)
+		case "VmRSS", "VmHWM":
+			n, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+			out = append(out, fmt.Sprintf("%s=%dM", k, n>>10))
+		case "rchar", "wchar":
+			n, _ := strconv.ParseInt(v, 10, 64)
+			out = append(out, fmt.Sprintf("%s=%dM", k, n>>20))
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -15,9 +15,11 @@ package seed
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -53,7 +55,8 @@ var (
 	// stageCacheKiB is each staging database's page cache while loading,
 	// when only the last page of each table is written to; stageSortKiB is
 	// the cache, which bounds the sorter's memory, while the indexes are
-	// built.
+	// built. (More for the sorter, 64 MiB, sorts fewer, longer runs in
+	// memory: slower in all, for the worse use of the processor's caches.)
 	stageCacheKiB = 4 * 1024
 	stageSortKiB  = 16 * 1024
 	// stagePageSize is the staging databases' page size: large pages make
@@ -68,7 +71,8 @@ var (
 	// tables switches the database to a rollback journal for the copy; see
 	// publish.
 	rollbackJournalAt = 50_000
-	// tracef, when set (by tests), reports the phases of a run.
+	// tracef, when set (by tests), reports the phases of a run; the
+	// index builds call it from their own goroutines.
 	tracef func(format string, args ...any)
 )
 
@@ -78,34 +82,48 @@ func trace(format string, args ...any) {
 	}
 }
 
-// stages assigns each table to one of two staging databases, built in
-// parallel. Building the indexes is most of the work, so the split is by
-// index entries: the movements (three indexes) and the small tables on one
-// side, the cards (five) and their numbers (three) on the other.
-var stages = [2][]int{
-	{tWallets, tWalletBalances, tWalletMovements, tCardTransactions, tCardTokenizations},
-	{tCards, tCardNumbers},
+// stages assigns the tables to staging databases, one file each. All are
+// loaded at once from one generator; then two workers build their indexes,
+// one file after another in buildOrder, while the copy into the real
+// database takes each file as soon as it is built (see publish). The name
+// index, when it is staged (see nameIndex), is a further file.
+var stages = [][]int{
+	{tCardTransactions},
+	{tCards},
+	{tCardNumbers},
+	{tWallets, tWalletBalances, tWalletMovements, tCardTokenizations},
 }
+
+// buildOrder is the order in which the staging databases are built, two
+// at a time, as indexes into stages, -1 for the name index. The copy is
+// serial and takes a database once built: the order keeps it busy from
+// early on (the small tables first, then the movements, whose copy is the
+// longest) and leaves last the name index, whose copy is short.
+var buildOrder = []int{3, 0, 2, 1, -1}
+
+// stageWorkers is how many staging databases build their indexes at once.
+var stageWorkers = 2
 
 // Run adds opts.Cards cards, with everything that hangs off them, to st. On
 // a database without a HOLDING wallet it first creates the HOLDING wallet and
 // the VIRTUAL wallets.
 //
 // Run works in two phases. It first generates the rows and writes them, on
-// two goroutines, into two temporary staging databases next to st's file
-// (no journal, indexes built at the end); st stays fully usable meanwhile.
-// It then copies the staged tables into st in one transaction with INSERT …
-// SELECT, which SQLite performs as a raw, in-order copy of records and index
-// entries when the destination tables are empty. Either every card is added
-// or, on error or cancellation, none.
+// one goroutine per staging database, into temporary staging databases next
+// to st's file (no journal, no index yet); st stays fully usable meanwhile.
+// It then builds the staging databases' indexes and, overlapping that,
+// copies each finished one into st with INSERT … SELECT, all in one
+// transaction, which SQLite performs as a raw, in-order copy of records and
+// index entries when the destination tables are empty. Either every card is
+// added or, on error or cancellation, none.
 //
-// During the copy Run holds st's writer. When a large run (50,000 cards or
-// more) fills empty tables, it also closes the read pool's idle connections
-// and switches st to a rollback journal for the copy, which halves the bytes
-// written, and back to WAL afterwards; connections opened meanwhile wait
-// for the copy (up to their busy timeout). If a reader is in the middle of
-// a query, SQLite refuses the switch and the copy goes through the WAL, so
-// seeding at start-up, before serving, is the fast case.
+// During the second phase Run holds st's writer. When a large run (50,000
+// cards or more) fills empty tables, it also closes the read pool's idle
+// connections and switches st to a rollback journal for the copy, which
+// halves the bytes written, and back to WAL afterwards; connections opened
+// meanwhile wait for the copy (up to their busy timeout). If a reader is in
+// the middle of a query, SQLite refuses the switch and the copy goes
+// through the WAL, so seeding at start-up, before serving, is the fast case.
 func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	start := time.Now()
 	var sum Summary
@@ -129,16 +147,20 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	}
 
 	removeStale(st.Path())
-	files, err := stage(ctx, st.Path(), info, seed, key, opts, &sum)
+	stagers, err := stage(ctx, st.Path(), info, seed, key, opts, &sum)
 	defer func() {
-		for _, f := range files {
-			removeDB(f)
+		for _, s := range stagers {
+			s.c.close()
+			removeDB(s.path)
 		}
 	}()
 	if err != nil {
 		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
 	}
-	if err := publish(ctx, st, info, files, opts.Cards >= rollbackJournalAt); err != nil {
+	// The generated batches are garbage now: hand their memory back before
+	// the index builds take theirs.
+	debug.FreeOSMemory()
+	if err := publish(ctx, st, info, stagers, opts.Cards >= rollbackJournalAt); err != nil {
 		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
 	}
 	sum.Elapsed = time.Since(start)
@@ -151,6 +173,9 @@ type dbInfo struct {
 	holding bool
 	empty   bool // every table the seed fills is empty
 	tables  [numTables]tableSchema
+	// names is how to stage the name index; nil to rebuild it in the
+	// database instead.
+	names *nameIndex
 }
 
 func inspect(ctx context.Context, db *sql.DB) (dbInfo, error) {
@@ -175,41 +200,48 @@ func inspect(ctx context.Context, db *sql.DB) (dbInfo, error) {
 			return in, err
 		}
 	}
+	if in.cards == 0 {
+		if in.names, err = readNameIndex(ctx, db); err != nil {
+			return in, err
+		}
+	}
 	return in, nil
 }
 
-// stage generates the rows and writes them into two staging databases,
-// created next to dbPath; it returns their paths, which the caller removes.
-func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []byte, opts Options, sum *Summary) ([]string, error) {
-	var files []string
-	var stagers [2]*stager
-	defer func() {
-		for _, s := range stagers {
-			if s != nil {
-				s.c.close()
-			}
-		}
-	}()
-	for i := range stagers {
+// stage generates the rows and writes them into the staging databases,
+// created next to dbPath, one goroutine each; it returns their stagers,
+// loaded and committed, which the caller closes and removes.
+func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []byte, opts Options, sum *Summary) ([]*stager, error) {
+	var stagers []*stager
+	n := len(stages)
+	if info.names != nil {
+		n++
+	}
+	for i := range n {
 		f, err := os.CreateTemp(filepath.Dir(dbPath), stagingPattern(dbPath))
 		if err != nil {
-			return files, fmt.Errorf("create staging database: %w", err)
+			return stagers, fmt.Errorf("create staging database: %w", err)
 		}
 		f.Close()
-		files = append(files, f.Name())
-		s, err := openStager(f.Name(), info, stages[i])
-		if err != nil {
-			return files, err
+		var s *stager
+		if i < len(stages) {
+			s, err = openStager(f.Name(), info, stages[i])
+		} else {
+			s, err = openNameStager(f.Name(), info.names)
 		}
-		stagers[i] = s
+		if err != nil {
+			removeDB(f.Name())
+			return stagers, err
+		}
+		stagers = append(stagers, s)
 	}
 	trace("staging databases ready")
 
-	// One generator feeds both stagers; a batch goes back to the free list
-	// once both have written their tables from it.
+	// One generator feeds every stager; a batch goes back to the free list
+	// once all have written their tables from it.
 	gctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var feeds [2]chan *batch
+	feeds := make([]chan *batch, len(stagers))
 	for i := range feeds {
 		feeds[i] = make(chan *batch, 2)
 	}
@@ -293,50 +325,38 @@ func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []b
 	cancel()
 	wg.Wait()
 	if firstErr != nil {
-		return files, firstErr
+		return stagers, firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return files, err
+		return stagers, err
 	}
 	if done != opts.Cards {
-		return files, fmt.Errorf("staged %d cards, want %d", done, opts.Cards)
+		return stagers, fmt.Errorf("staged %d cards, want %d", done, opts.Cards)
 	}
-	for _, s := range stagers {
-		if err := s.c.close(); err != nil {
-			return files, fmt.Errorf("close staging database: %w", err)
-		}
-	}
-	stagers = [2]*stager{}
 	trace("staged")
-	return files, nil
+	return stagers, nil
 }
 
 // stager owns one staging database: a plain file with no journal, written
-// in one transaction by one goroutine, holding the tables it is given; see
+// by one goroutine at a time, holding the tables it is given; see
 // tableSchema for how it ends up declared exactly like the real database.
+// It loads its rows in one transaction and builds its indexes in a second
+// one (finish); in between, and once finished, it holds no lock on the
+// file, so that the copy's connection can attach it.
 type stager struct {
+	path     string
 	c        *rawConn
 	tables   []int
 	unique   []string // once the rows are in: constraint indexes,
 	swap     []string // the real schema,
 	declared []string // the declared indexes
+	names    *nameIndex
+	nextRow  int64 // the name index: rowid of the next card
 }
 
 func openStager(path string, info dbInfo, tables []int) (*stager, error) {
-	c, err := openRaw(path)
-	if err != nil {
-		return nil, fmt.Errorf("open staging database: %w", err)
-	}
-	s := &stager{c: c, tables: tables}
-	stmts := []string{
-		fmt.Sprintf("PRAGMA page_size = %d", stagePageSize),
-		"PRAGMA journal_mode = OFF",
-		"PRAGMA synchronous = OFF",
-		"PRAGMA locking_mode = EXCLUSIVE",
-		"PRAGMA foreign_keys = OFF",
-		fmt.Sprintf("PRAGMA cache_size = %d", -stageCacheKiB),
-		fmt.Sprintf("PRAGMA threads = %d", stageThreads),
-	}
+	s := &stager{path: path, tables: tables}
+	var stmts []string
 	for _, t := range tables {
 		ts := &info.tables[t]
 		stmts = append(stmts, ts.stagingDDL())
@@ -345,18 +365,34 @@ func openStager(path string, info dbInfo, tables []int) (*stager, error) {
 		s.swap = append(s.swap, swap...)
 		s.declared = append(s.declared, declared...)
 	}
-	for _, q := range stmts {
-		if err := c.exec(q); err != nil {
-			c.close()
-			return nil, fmt.Errorf("staging: %w", err)
-		}
-	}
-	return s, nil
+	return s, s.open(stmts)
 }
 
-// run writes the stager's tables from every batch on feed, reporting each
-// on results, then builds the indexes and commits, reporting a nil batch.
-// After an error it drains feed.
+func (s *stager) open(ddl []string) error {
+	c, err := openRaw(s.path)
+	if err != nil {
+		return fmt.Errorf("open staging database: %w", err)
+	}
+	s.c = c
+	stmts := []string{
+		fmt.Sprintf("PRAGMA page_size = %d", stagePageSize),
+		"PRAGMA journal_mode = OFF",
+		"PRAGMA synchronous = OFF",
+		"PRAGMA foreign_keys = OFF",
+		fmt.Sprintf("PRAGMA cache_size = %d", -stageCacheKiB),
+		fmt.Sprintf("PRAGMA threads = %d", stageThreads),
+	}
+	for _, q := range append(stmts, ddl...) {
+		if err := c.exec(q); err != nil {
+			return fmt.Errorf("staging: %w", err)
+		}
+	}
+	return nil
+}
+
+// run writes the stager's rows from every batch on feed, reporting each on
+// results, then commits, reporting a nil batch. After an error it drains
+// feed.
 func (s *stager) run(ctx context.Context, feed <-chan *batch, results chan<- staged) {
 	err := s.load(ctx, feed, func(b *batch) { results <- staged{b, nil} })
 	for range feed {
@@ -374,7 +410,13 @@ func (s *stager) load(ctx context.Context, feed <-chan *batch, done func(*batch)
 		return err
 	}
 	for b := range feed {
-		if err := w.write(b, s.tables); err != nil {
+		var err error
+		if s.names != nil {
+			err = w.writeNames(b, s.names, &s.nextRow)
+		} else {
+			err = w.write(b, s.tables)
+		}
+		if err != nil {
 			return err
 		}
 		done(b)
@@ -383,12 +425,32 @@ func (s *stager) load(ctx context.Context, feed <-chan *batch, done func(*batch)
 		return err
 	}
 	w.close()
-	if err := w.exec(fmt.Sprintf("PRAGMA cache_size = %d", -stageSortKiB)); err != nil {
-		return err
+	return w.exec("COMMIT")
+}
+
+// finish builds the indexes and closes the stager's connection.
+func (s *stager) finish() error {
+	if err := s.buildIndexes(); err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	if err := s.c.close(); err != nil {
+		return fmt.Errorf("close staging database: %w", err)
+	}
+	return nil
+}
+
+func (s *stager) buildIndexes() error {
+	if len(s.unique)+len(s.swap)+len(s.declared) == 0 {
+		return nil
+	}
+	for _, q := range []string{fmt.Sprintf("PRAGMA cache_size = %d", -stageSortKiB), "BEGIN"} {
+		if err := s.c.exec(q); err != nil {
+			return err
+		}
 	}
 	for _, q := range s.unique {
 		trace("staging: %.60s", q)
-		if err := w.exec(q); err != nil {
+		if err := s.c.exec(q); err != nil {
 			return err
 		}
 	}
@@ -399,11 +461,11 @@ func (s *stager) load(ctx context.Context, feed <-chan *batch, done func(*batch)
 	}
 	for _, q := range s.declared {
 		trace("staging: %.60s", q)
-		if err := w.exec(q); err != nil {
+		if err := s.c.exec(q); err != nil {
 			return err
 		}
 	}
-	return w.exec("COMMIT")
+	return s.c.exec("COMMIT")
 }
 
 // swapSchema rewrites the staging schema to the real one; see
@@ -449,7 +511,8 @@ func removeDB(path string) {
 	}
 }
 
-// publish copies the staged tables into st in one transaction.
+// publish copies the staged tables into st in one transaction, each staging
+// database as soon as its indexes are built.
 //
 // INSERT INTO t SELECT * FROM staged.t, with the same schema on both sides,
 // no triggers and foreign keys off, is SQLite's transfer optimisation: into
@@ -457,17 +520,33 @@ func removeDB(path string) {
 // decoding them. Into a table that already has rows it is an ordinary
 // INSERT … SELECT, slower but the same result.
 //
+// The staging databases are attached before their indexes are built (no
+// database can be attached inside a transaction) and read only once built:
+// the first read of each finds its schema changed and reloads it.
+//
 // In WAL mode every page is written twice (to the WAL, then by the
 // checkpoint). When large is set and the tables are empty, publish asks for a
 // rollback journal instead, which for pages appended to the file journals
 // nothing; SQLite refuses the switch while another connection has the
 // database open, and then publish simply stays in WAL mode.
-func publish(ctx context.Context, st *store.Store, info dbInfo, files []string, large bool) error {
+func publish(ctx context.Context, st *store.Store, info dbInfo, stagers []*stager, large bool) error {
+	// However publish ends, the index builds it starts end first.
+	var builds sync.WaitGroup
+	defer builds.Wait()
 	conn, err := st.Writer().Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("writer connection: %w", err)
 	}
 	defer conn.Close()
+	// A connection that wrote the name index's shadow tables directly may
+	// hold a stale copy of it (see copyNameIndex): once done with it, after
+	// the deferred calls below, close it rather than return it to the pool.
+	discard := false
+	defer func() {
+		if discard {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
 
 	var cards int
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM cards`).Scan(&cards); err != nil {
@@ -533,62 +612,128 @@ func publish(ctx context.Context, st *store.Store, info dbInfo, files []string, 
 	}
 	trace("publishing (rollback journal: %v)", rollback)
 
-	for i, f := range files {
-		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+stageName(i), f); err != nil {
+	for i, s := range stagers {
+		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+stageName(i), s.path); err != nil {
 			return fmt.Errorf("attach staging database: %w", err)
 		}
 		defer conn.ExecContext(context.Background(), `DETACH DATABASE `+stageName(i))
 	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
+
+	// Build the indexes, stageWorkers databases at a time, in order; a
+	// failure stops the builds not yet started.
+	bctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int, len(stagers))
+	for _, i := range buildOrder {
+		if i < 0 {
+			i = len(stages) // the name index
+		}
+		if i < len(stagers) {
+			jobs <- i
+		}
+	}
+	close(jobs)
+	type built struct {
+		i   int
+		err error
+	}
+	ready := make(chan built, len(stagers))
+	for range min(stageWorkers, len(stagers)) {
+		builds.Add(1)
+		go func() {
+			defer builds.Done()
+			for i := range jobs {
+				err := bctx.Err()
+				if err == nil {
+					err = stagers[i].finish()
+					trace("built %s", stagers[i].describe())
+				}
+				ready <- built{i, err}
+			}
+		}()
+	}
+
+	// BEGIN, not the store's BEGIN IMMEDIATE, which would lock every
+	// attached database, the staging ones too, against their index builds.
+	// The first statement writes to main, which is as immediate.
+	tx := conn
+	if _, err := tx.ExecContext(ctx, "BEGIN"); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	defer tx.Rollback()
+	committed := false
+	defer func() {
+		if !committed {
+			tx.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
 	// The name search index follows every inserted card through triggers,
 	// which would turn the copy into a row-by-row insert: drop them for the
-	// copy and rebuild the index once, in the same transaction.
+	// copy and, unless the index was staged, rebuild the index once, in the
+	// same transaction.
 	ftsBefore, ftsAfter := store.CardSearchBulkLoad()
 	for _, q := range ftsBefore {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("pause the name search index: %w", err)
 		}
 	}
-	for t, def := range tableDefs {
-		from := ""
-		for i, ts := range stages {
-			for _, x := range ts {
-				if x == t {
-					from = stageName(i) + "." + def.name
-				}
-			}
+	namesStaged, names := false, int64(0)
+	for range stagers {
+		var b built
+		select {
+		case b = <-ready:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		q := `INSERT INTO main.` + def.name + ` SELECT * FROM ` + from
-		if t == tCardNumbers {
-			// Staged numbers count their id from 1: into a table that has
-			// rows already, let the real table number them.
-			var exists int
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM main.card_numbers)`).Scan(&exists); err != nil {
-				return fmt.Errorf("copy %s: %w", def.name, err)
-			}
-			if exists == 1 {
-				cols := strings.Join(def.cols, ", ")
-				q = `INSERT INTO main.card_numbers (` + cols + `) SELECT ` + cols + ` FROM ` + from + ` ORDER BY id`
-			}
+		if b.err != nil {
+			return b.err
 		}
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("copy %s: %w", def.name, err)
+		s := stagers[b.i]
+		// Reload the staging database's schema, which the index builds
+		// have changed since it was attached.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+stageName(b.i)+`.sqlite_schema`).Scan(&n); err != nil {
+			return fmt.Errorf("read staging schema: %w", err)
 		}
-		trace("copied %s", def.name)
+		if s.names != nil {
+			discard = true
+			if err := copyNameIndex(ctx, tx, stageName(b.i)); err != nil {
+				return err
+			}
+			namesStaged, names = true, s.nextRow-1
+			trace("copied the name search index")
+			continue
+		}
+		for _, t := range s.tables {
+			if err := copyTable(ctx, tx, t, stageName(b.i)+"."+tableDefs[t].name); err != nil {
+				return err
+			}
+			trace("copied %s", tableDefs[t].name)
+		}
+	}
+	if namesStaged {
+		// The staged index numbers the cards 1, 2, … in the order they were
+		// generated: the rowids the copy gives them in an empty table.
+		var lo, hi int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(min(rowid), 0), coalesce(max(rowid), 0) FROM main.cards`).Scan(&lo, &hi); err != nil {
+			return fmt.Errorf("check the cards' rowids: %w", err)
+		}
+		if lo != 1 || hi != names {
+			namesStaged = false
+			trace("cards numbered %d to %d: rebuilding the name search index", lo, hi)
+		} else {
+			ftsAfter = ftsAfter[:len(ftsAfter)-1] // the triggers only
+		}
 	}
 	for _, q := range ftsAfter {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("rebuild the name search index: %w", err)
 		}
 	}
-	trace("name search index rebuilt")
-	if err := tx.Commit(); err != nil {
+	trace("name search index ready")
+	if _, err := tx.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	committed = true
 	trace("committed")
 	if !rollback {
 		// The WAL now holds every new page; fold it back into the database
@@ -603,6 +748,39 @@ func publish(ctx context.Context, st *store.Store, info dbInfo, files []string, 
 		trace("checkpointed")
 	}
 	return nil
+}
+
+// copyTable copies table t from the staged table from.
+func copyTable(ctx context.Context, tx *sql.Conn, t int, from string) error {
+	def := tableDefs[t]
+	q := `INSERT INTO main.` + def.name + ` SELECT * FROM ` + from
+	if t == tCardNumbers {
+		// Staged numbers count their id from 1: into a table that has
+		// rows already, let the real table number them.
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM main.card_numbers)`).Scan(&exists); err != nil {
+			return fmt.Errorf("copy %s: %w", def.name, err)
+		}
+		if exists == 1 {
+			cols := strings.Join(def.cols, ", ")
+			q = `INSERT INTO main.card_numbers (` + cols + `) SELECT ` + cols + ` FROM ` + from + ` ORDER BY id`
+		}
+	}
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("copy %s: %w", def.name, err)
+	}
+	return nil
+}
+
+func (s *stager) describe() string {
+	if s.names != nil {
+		return "the name search index"
+	}
+	var names []string
+	for _, t := range s.tables {
+		names = append(names, tableDefs[t].name)
+	}
+	return strings.Join(names, ", ")
 }
 
 func stageName(i int) string { return fmt.Sprintf("seed_stage_%d", i) }

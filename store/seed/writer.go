@@ -12,7 +12,8 @@ import (
 type writer struct {
 	ctx   context.Context
 	c     *rawConn
-	stmts map[[2]int]uintptr // (table, rows) → statement
+	stmts map[[2]int]uintptr // (table, rows) → statement; table -1: the name index
+	names []any              // values of the name index's rows being bound
 }
 
 func newWriter(ctx context.Context, c *rawConn) *writer {
