@@ -568,6 +568,20 @@ type EventFilter struct {
 	Limit int
 }
 
+// addKindConds adds the operation, sub-operation and status conditions,
+// on columns of those names (the events and their counts both have them).
+func (f EventFilter) addKindConds(c *conditions) {
+	if f.Operation != "" {
+		c.add("operation = ?", f.Operation)
+	}
+	if f.SubOperation != "" {
+		c.add("sub_operation = ?", f.SubOperation)
+	}
+	if f.Status != "" {
+		c.add("status = ?", f.Status)
+	}
+}
+
 // Match reports whether e passes the filter's conditions (not its paging),
 // with the same meaning as the SQL that Events runs. e.Body must be set
 // when the filter has Q.
@@ -743,15 +757,7 @@ func eventsQuery(f EventFilter) (string, []any, error) {
 	// of the driving index; text is the condition of the text filter.
 	conds := func(key, text string) conditions {
 		var c conditions
-		if f.Operation != "" {
-			c.add("operation = ?", f.Operation)
-		}
-		if f.SubOperation != "" {
-			c.add("sub_operation = ?", f.SubOperation)
-		}
-		if f.Status != "" {
-			c.add("status = ?", f.Status)
-		}
+		f.addKindConds(&c)
 		if f.Q != "" {
 			c.add(`webhook_events.body LIKE ? ESCAPE '\'`, likeContains(f.Q))
 			switch text {

@@ -33,15 +33,7 @@ func (s *Store) EventCounts(ctx context.Context, f EventFilter, from, to time.Ti
 	}
 	var c conditions
 	c.add(col+" >= ? AND "+col+" < ?", from.UnixMilli()/unit, (to.UnixMilli()+unit-1)/unit)
-	if f.Operation != "" {
-		c.add("operation = ?", f.Operation)
-	}
-	if f.SubOperation != "" {
-		c.add("sub_operation = ?", f.SubOperation)
-	}
-	if f.Status != "" {
-		c.add("status = ?", f.Status)
-	}
+	f.addKindConds(&c)
 	q := `SELECT ` + col + ` / ? * ?, status, sum(n) FROM ` + table + c.where() +
 		` GROUP BY 1, 2 ORDER BY 1, 2`
 	rows, err := s.r.QueryContext(ctx, q, append([]any{per, per}, c.args...)...)
