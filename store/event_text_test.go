@@ -9,6 +9,16 @@ import (
 	"time"
 )
 
+// coffeeDeliveries returns n Corner Coffee authorizations of card c1 at
+// at, named e0, e1, ….
+func coffeeDeliveries(n int, at time.Time) []Delivery {
+	ds := make([]Delivery, n)
+	for i := range ds {
+		ds[i] = textTestDelivery(fmt.Sprintf("e%d", i), "c1", at, "Corner Coffee")
+	}
+	return ds
+}
+
 func textTestDelivery(opID, card string, at time.Time, merchant string) Delivery {
 	return Delivery{ReceivedAt: at, Headers: map[string][]string{}, Verification: "provider-key: ok",
 		Operation: "CARDS", SubOperation: "AUTHORIZATION", OperationID: opID, Status: "SUCCESS", CardID: card,
@@ -212,10 +222,7 @@ func TestIndexEventTextCatchesUp(t *testing.T) {
 	ctx := context.Background()
 	st := openTestStore(t)
 	at := time.UnixMilli(1_800_000_000_000)
-	var ds []Delivery
-	for i := range 2*TextIndexBatch + 500 {
-		ds = append(ds, textTestDelivery(fmt.Sprintf("e%d", i), "c1", at, "Corner Coffee"))
-	}
+	ds := coffeeDeliveries(2*TextIndexBatch + 500, at)
 	recordInChunks(t, st, ds)
 	// The writer is free while the indexer reads a batch and computes its
 	// values: a delivery commits then.
@@ -362,10 +369,7 @@ func TestIndexEventTextResumesAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.UnixMilli(1_800_000_000_000)
-	var ds []Delivery
-	for i := range TextIndexBatch + 300 {
-		ds = append(ds, textTestDelivery(fmt.Sprintf("e%d", i), "c1", at, "Corner Coffee"))
-	}
+	ds := coffeeDeliveries(TextIndexBatch + 300, at)
 	recordInChunks(t, st, ds)
 	x, err := st.IndexEventText(ctx)
 	if err != nil || x.Events != TextIndexBatch {
@@ -398,10 +402,7 @@ func TestMigration0021MarksIndexedEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.UnixMilli(1_800_000_000_000)
-	var ds []Delivery
-	for i := range 50 {
-		ds = append(ds, textTestDelivery(fmt.Sprintf("e%d", i), "c1", at, "Corner Coffee"))
-	}
+	ds := coffeeDeliveries(50, at)
 	if _, err := st.RecordDeliveries(ctx, ds); err != nil {
 		t.Fatal(err)
 	}
