@@ -222,7 +222,7 @@ func TestIndexEventTextCatchesUp(t *testing.T) {
 	ctx := context.Background()
 	st := openTestStore(t)
 	at := time.UnixMilli(1_800_000_000_000)
-	ds := coffeeDeliveries(2*TextIndexBatch + 500, at)
+	ds := coffeeDeliveries(2*TextIndexBatch+500, at)
 	recordInChunks(t, st, ds)
 	// The writer is free while the indexer reads a batch and computes its
 	// values: a delivery commits then.
@@ -369,7 +369,7 @@ func TestIndexEventTextResumesAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.UnixMilli(1_800_000_000_000)
-	ds := coffeeDeliveries(TextIndexBatch + 300, at)
+	ds := coffeeDeliveries(TextIndexBatch+300, at)
 	recordInChunks(t, st, ds)
 	x, err := st.IndexEventText(ctx)
 	if err != nil || x.Events != TextIndexBatch {
