@@ -297,7 +297,7 @@ func (s *Store) CardTimeline(ctx context.Context, cardID string, f TimelineFilte
 		entries = entries[:limit]
 		next = entries[limit-1].Cursor()
 	}
-	if err := s.timelineGroups(ctx, entries); err != nil {
+	if err := s.timelineGroups(ctx, cardID, entries); err != nil {
 		return nil, TimelineCursor{}, fmt.Errorf("store: card %s timeline: %w", cardID, err)
 	}
 	return entries, next, nil
@@ -347,13 +347,22 @@ func (s *Store) timelineKind(ctx context.Context, src timelineSource, cardID str
 	return out, rows.Err()
 }
 
+// followerSpan is the most of a card's movements timelineGroups reads on
+// the card's own index to find a page's followers; a longer span is looked
+// up by parent instead. A var for tests.
+var followerSpan = 500
+
 // timelineGroups fills in each movement's followers and the notifications
 // and deliveries about it and them.
-func (s *Store) timelineGroups(ctx context.Context, entries []TimelineEntry) error {
+func (s *Store) timelineGroups(ctx context.Context, cardID string, entries []TimelineEntry) error {
 	byID := map[string]*TimelineEntry{}
 	var ids []any
+	var oldest int64
 	for i := range entries {
 		if e := &entries[i]; e.Movement != nil {
+			if len(ids) == 0 || e.Movement.Datetime < oldest {
+				oldest = e.Movement.Datetime
+			}
 			byID[e.Movement.ID] = e
 			ids = append(ids, e.Movement.ID)
 		}
@@ -361,8 +370,11 @@ func (s *Store) timelineGroups(ctx context.Context, entries []TimelineEntry) err
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+movementCols+` FROM card_transactions WHERE parent_id IN (`+inList(len(ids))+`)
-		ORDER BY datetime, id`, ids...)
+	from, args, err := s.followersFrom(ctx, cardID, oldest, ids)
+	if err != nil {
+		return err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+movementCols+from+` ORDER BY datetime, id`, args...)
 	if err != nil {
 		return err
 	}
@@ -426,6 +438,31 @@ func (s *Store) timelineGroups(ctx context.Context, entries []TimelineEntry) err
 		}
 	}
 	return obRows.Err()
+}
+
+// followersFrom is the FROM and WHERE clause of the followers of the
+// movements ids, the oldest of them dated oldest. A follower is never dated
+// before its authorization (Simulate and the seed keep to it), so they are
+// among the card's movements since oldest: on the card's own index, rows
+// the card page has just read, where a lookup by parent costs a read of the
+// parent index per movement shown, each somewhere else on disk. A span
+// longer than followerSpan (a deep page, or a card with many followers of
+// older movements) is looked up by parent.
+func (s *Store) followersFrom(ctx context.Context, cardID string, oldest int64, ids []any) (string, []any, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM card_transactions
+		WHERE card_id = ? AND datetime >= ? LIMIT `+strconv.Itoa(followerSpan+1)+`)`, cardID, oldest).Scan(&n); err != nil {
+		return "", nil, err
+	}
+	var c conditions
+	from := ` FROM card_transactions`
+	if n <= followerSpan {
+		from += ` INDEXED BY card_transactions_card`
+		c.add("card_id = ?", cardID)
+		c.add("datetime >= ?", oldest)
+	}
+	c.add("parent_id IN ("+inList(len(ids))+")", ids...)
+	return from + c.where(), c.args, nil
 }
 
 // CardTimelineLocate returns where the entry named by kind and id sits in

@@ -534,20 +534,28 @@ type simMovement struct {
 	orig, newBal                     int64
 	declineCode, declineText         string
 	opID                             string
+	// parentAt is the authorization's datetime; at is the movement's,
+	// set when it is written.
+	parentAt, at int64
 }
 
 func (t *simTx) insertMovement(mv *simMovement) error {
 	mv.id = simUUID()
 	var parent any
+	mv.at = t.now
 	if mv.parentID != "" {
 		parent = mv.parentID
+		// Never dated before its authorization, whatever the clock says:
+		// the card timeline finds followers from their authorization's
+		// datetime on (timelineGroups).
+		mv.at = max(mv.at, mv.parentAt)
 	}
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO card_transactions(id, card_id, parent_id, datetime, operation, status,
 		bill_amount_cents, bill_currency, transaction_amount_cents, transaction_currency, exchange_rate,
 		merchant_name, merchant_city, merchant_country, merchant_mcc, original_balance_cents, new_balance_cents,
 		decline_code, decline_description, source_operation_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		mv.id, mv.cardID, parent, t.now, mv.op, mv.status, mv.bill, mv.simTxAmount, mv.currency, mv.rate,
+		mv.id, mv.cardID, parent, mv.at, mv.op, mv.status, mv.bill, mv.simTxAmount, mv.currency, mv.rate,
 		mv.m.Name, mv.m.City, mv.m.Country, mv.m.MCC, mv.orig, mv.newBal, mv.declineCode, mv.declineText, mv.opID)
 	t.res.MovementID = mv.id
 	return err
@@ -599,7 +607,7 @@ func (t *simTx) cardData(c simCard, mv *simMovement) map[string]any {
 			"country": mv.m.Country, "mcc": mv.m.MCC, "post_code": "", "state": ""},
 		"original_balance": simNumber(mv.orig),
 		"new_balance":      simNumber(mv.newBal),
-		"created_at":       time.UnixMilli(t.now).UTC().Format(time.RFC3339Nano),
+		"created_at":       time.UnixMilli(mv.at).UTC().Format(time.RFC3339Nano),
 	}
 	if mv.parentID != "" {
 		d["authorization_id"] = mv.parentID
@@ -723,14 +731,14 @@ func (t *simTx) openAuthorization(c simCard) (*simMovement, error) {
 	if chosen != "" {
 		pick, args = `AND a.id = ?`, append(args, chosen)
 	}
-	err := t.tx.QueryRowContext(t.ctx, `SELECT a.id, a.bill_amount_cents, a.transaction_amount_cents, a.transaction_currency,
+	err := t.tx.QueryRowContext(t.ctx, `SELECT a.id, a.datetime, a.bill_amount_cents, a.transaction_amount_cents, a.transaction_currency,
 		a.exchange_rate, a.merchant_name, a.merchant_city, a.merchant_country, a.merchant_mcc
 		FROM card_transactions a
 		WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED'
 		AND NOT EXISTS (SELECT 1 FROM card_transactions x WHERE x.parent_id = a.id
 			AND x.operation IN ('CLEARING', 'REVERSAL') AND x.status = 'SUCCESS')
 		`+pick, args...).
-		Scan(&mv.parentID, &mv.bill, &mv.simTxAmount, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC)
+		Scan(&mv.parentID, &mv.parentAt, &mv.bill, &mv.simTxAmount, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC)
 	if errors.Is(err, sql.ErrNoRows) && chosen != "" {
 		return nil, &SimError{Code: SimCodeValidation, Reason: SimAuthorizationNotOpen, Field: SimAuthorizationField(t.req.Action), ID: chosen, Last4: c.last4}
 	}
@@ -828,13 +836,13 @@ func (t *simTx) refund() error {
 	if chosen != "" {
 		pick, args = `AND a.id = ?`, append(args, chosen)
 	}
-	err = t.tx.QueryRowContext(t.ctx, `SELECT a.id, cl.bill_amount_cents, cl.transaction_currency, cl.exchange_rate,
+	err = t.tx.QueryRowContext(t.ctx, `SELECT a.id, a.datetime, cl.bill_amount_cents, cl.transaction_currency, cl.exchange_rate,
 		cl.merchant_name, cl.merchant_city, cl.merchant_country, cl.merchant_mcc,
 		COALESCE((SELECT SUM(r.bill_amount_cents) FROM card_transactions r WHERE r.parent_id = a.id AND r.operation = 'REFUND' AND r.status = 'SUCCESS'), 0)
 		FROM card_transactions cl JOIN card_transactions a ON a.id = cl.parent_id
 		WHERE cl.card_id = ? AND cl.operation = 'CLEARING' AND cl.status = 'SUCCESS'
 		`+pick, args...).
-		Scan(&mv.parentID, &cleared, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC, &refunded)
+		Scan(&mv.parentID, &mv.parentAt, &cleared, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC, &refunded)
 	if errors.Is(err, sql.ErrNoRows) && chosen != "" {
 		return &SimError{Code: SimCodeValidation, Reason: SimAuthorizationNotCleared, Field: SimAuthorizationField(t.req.Action), ID: chosen, Last4: c.last4}
 	}

@@ -658,3 +658,38 @@ func TestSimulateNamesEveryWrongField(t *testing.T) {
 		t.Errorf("outbox rows = %d after a refusal, want 0", n)
 	}
 }
+
+// A clearing, reversal or refund is never dated before its authorization,
+// even when the clock says it is earlier (a clock set back, or an
+// authorization dated ahead): the card timeline finds followers from their
+// authorization's datetime on.
+func TestSimulateFollowerNeverBeforeItsAuthorization(t *testing.T) {
+	for _, follow := range []string{ActClearing, ActReversal, ActRefund} {
+		t.Run(follow, func(t *testing.T) {
+			st := openSimStore(t)
+			f := addSimCard(t, st, "ACTIVE", 100_00, nil)
+			at := time.UnixMilli(1_790_000_000_000)
+			st.SetClock(func() time.Time { return at })
+			auth := simOK(t, st, SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "10", Merchant: SimMerchant{Name: "Kiosk", Country: "ES", MCC: "5814"}})
+			if follow == ActRefund {
+				simOK(t, st, SimRequest{Action: ActClearing, CardID: f.cardID, Amount: "10"})
+			}
+			at = at.Add(-time.Hour)
+			res := simOK(t, st, SimRequest{Action: follow, CardID: f.cardID, Amount: "5"})
+			var authAt, followAt int64
+			if err := st.r.QueryRow(`SELECT datetime FROM card_transactions WHERE id = ?`, auth.MovementID).Scan(&authAt); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.r.QueryRow(`SELECT datetime FROM card_transactions WHERE id = ?`, res.MovementID).Scan(&followAt); err != nil {
+				t.Fatal(err)
+			}
+			if followAt != authAt {
+				t.Errorf("%s dated %d with the clock an hour behind its authorization (%d): want the authorization's datetime", follow, followAt, authAt)
+			}
+			created := envelopeOf(t, res.Outbox.Body)["data"].(map[string]any)["created_at"]
+			if want := time.UnixMilli(authAt).UTC().Format(time.RFC3339Nano); created != want {
+				t.Errorf("notification created_at = %v, want the movement's datetime %s", created, want)
+			}
+		})
+	}
+}
