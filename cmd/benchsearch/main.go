@@ -324,7 +324,9 @@ func sample(ctx context.Context, db *sql.DB, n int, seed uint64) ([]kind, error)
 		if err != nil {
 			return nil, err
 		}
-		if len(cs) < n {
+		// The name search takes words of 3+ letters: a name of shorter
+		// words ("Do Li") has no fragment to ask for.
+		if len(cs) < n && utf8.RuneCountInString(longestWord(c.name)) >= 3 {
 			cs = append(cs, c)
 		}
 		// An accented name: a word of the name with a non-ASCII letter,
@@ -403,15 +405,24 @@ func sample(ctx context.Context, db *sql.DB, n int, seed uint64) ([]kind, error)
 // nameFragment picks 4 to 6 letters from inside one word of the name, in
 // lower case and without its accents, as support would type part of it.
 func nameFragment(r *rand.Rand, name string) string {
-	words := strings.Fields(store.NormalizeName(name))
-	slices.SortFunc(words, func(a, b string) int { return len(b) - len(a) })
-	w := []rune(words[0])
+	w := []rune(longestWord(name))
 	if len(w) <= 4 {
 		return string(w)
 	}
 	l := min(len(w), 4+r.IntN(3))
 	at := r.IntN(len(w) - l + 1)
 	return string(w[at : at+l])
+}
+
+// longestWord is the longest word of the name, normalized as the search
+// normalizes it.
+func longestWord(name string) string {
+	words := strings.Fields(store.NormalizeName(name))
+	if len(words) == 0 {
+		return ""
+	}
+	slices.SortFunc(words, func(a, b string) int { return len(b) - len(a) })
+	return words[0]
 }
 
 // groupDigits writes a national number the way people do: "612 34 56 78".
