@@ -77,19 +77,9 @@ func TestCardTimelineFollowersRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var plan []string
-			rows, err := st.r.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT `+movementCols+from+` ORDER BY datetime, id`, args...)
+			plan, err := queryPlan(ctx, st, `SELECT `+movementCols+from+` ORDER BY datetime, id`, args)
 			if err != nil {
 				t.Fatal(err)
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
 			}
 			p := strings.Join(plan, "; ")
 			if !strings.Contains(p, "INDEX "+tc.index+" ") || strings.Contains(p, "TEMP B-TREE") != tc.sorts {
