@@ -51,6 +51,9 @@ func TestSimulateAuthorizeThenClearing(t *testing.T) {
 	page := newPage(t)
 	signIn(t, page, c.URL, "operator")
 	must(t, page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Simulate", Exact: playwright.Bool(true)}).Click())
+	// The Simulate page, once htmx has set it up.
+	must(t, expect.Locator(page.GetByLabel("Find a card")).ToBeVisible())
+	keysReady(t, page)
 	must(t, page.GetByLabel("Find a card").Fill("ana"))
 	must(t, page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Use this card"}).Click())
 	must(t, expect.Locator(page.GetByTestId("sim-card-balance")).ToHaveText("100.00 USD"))

@@ -28,7 +28,10 @@ func simulateAuthClearing(t *testing.T, c *console) {
 	must(t, expect.Locator(op.Locator("#card-sim-result")).ToContainText("Cleared 12.34 USD"))
 }
 
-// keysReady waits until static/keys.js has set up the page's shortcuts.
+// keysReady waits until static/keys.js has set up the page's shortcuts. It
+// marks the body on DOMContentLoaded after htmx, loaded before it, has
+// processed the page, so a field filled after it triggers its htmx request
+// (filled before, its input event can go unheard).
 func keysReady(t *testing.T, page playwright.Page) {
 	t.Helper()
 	must(t, expect.Locator(page.Locator(`body[data-keys="ready"]`)).ToHaveCount(1))
