@@ -20,6 +20,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"math"
@@ -154,13 +155,46 @@ func gomaxprocs() string {
 	return "default"
 }
 
-// body is a realistic authorization notification (about 400 bytes).
+// body is a realistic authorization notification (about 400 bytes). Its
+// card, amounts and merchant vary with opID, as a program's traffic does:
+// one card for every event would make the card indexes appends and the
+// text index's values the same each time.
 func body(opID string) []byte {
+	x := opHash(opID)
+	amount := strconv.FormatFloat(float64(x>>16%50000)/100, 'f', -1, 64)
+	m := merchants[x>>32%uint64(len(merchants))]
 	return []byte(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"` + opID +
-		`","status":"PENDING","data":{"card_id":"3f6c2a9e-1d4b-4c55-9a8e-7b1f0c2d3e4f","bill_amount":12.5,` +
-		`"bill_currency_number":"840","bill_currency_code":"USD","transaction_amount":12.5,"transaction_currency_code":"USD",` +
-		`"exchange_rate":1,"fees":{"atm_fees":0,"fx_fees":0},"merchant_data":{"id":"m-1","name":"Corner Coffee","city":"Lisbon","post_code":"1100","state":""}}}`)
+		`","status":"PENDING","data":{"card_id":"` + cardOf(opID) + `","bill_amount":` + amount + `,` +
+		`"bill_currency_number":"840","bill_currency_code":"USD","transaction_amount":` + amount + `,"transaction_currency_code":"USD",` +
+		`"exchange_rate":1,"fees":{"atm_fees":0,"fx_fees":0},"merchant_data":{"id":"m-` + strconv.FormatUint(x>>40%5000, 10) +
+		`","name":"` + m[0] + `","city":"` + m[1] + `","post_code":"` + strconv.FormatUint(1000+x>>48%9000, 10) + `","state":""}}}`)
 }
+
+func opHash(opID string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(opID))
+	return h.Sum64()
+}
+
+// cardOf is the card of opID's notification.
+func cardOf(opID string) string { return cardPool[opHash(opID)%uint64(len(cardPool))] }
+
+// cardPool is the cards body draws from: 10,000 fixed card ids.
+var cardPool = func() []string {
+	ids := make([]string, 10000)
+	for i := range ids {
+		h := fnv.New128a()
+		h.Write([]byte("card-" + strconv.Itoa(i)))
+		b := h.Sum(nil)
+		ids[i] = fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	}
+	return ids
+}()
+
+var merchants = [][2]string{{"Corner Coffee", "Lisbon"}, {"Lisbon Metro", "Lisbon"}, {"Amazon Marketplace", "Luxembourg"},
+	{"Uber Trip", "Amsterdam"}, {"Pingo Doce", "Porto"}, {"Netflix", "Los Gatos"}, {"Spotify AB", "Stockholm"},
+	{"Booking.com", "Amsterdam"}, {"Ryanair", "Dublin"}, {"Shell Station 42", "Madrid"}, {"Apple Store", "Cork"},
+	{"Zara Chiado", "Lisbon"}, {"Farmacia Central", "Coimbra"}, {"McDonalds Rossio", "Lisbon"}, {"Mercadona", "Valencia"}}
 
 // rawPhase inserts rows the receiver would store, in batches of 256, from
 // one goroutine: the database's own limit on this machine.
@@ -184,7 +218,7 @@ func rawPhase(db string, o options, out io.Writer) (float64, error) {
 			id := "raw-" + strconv.Itoa(j)
 			ds = append(ds, store.Delivery{ReceivedAt: time.Now(), RemoteAddr: "127.0.0.1", Headers: headers,
 				Verification: "standard-webhooks: ok", WebhookID: "msg_" + id, Operation: "CARDS", SubOperation: "AUTHORIZATION",
-				OperationID: id, Status: "PENDING", StatusRaw: "PENDING", CardID: "3f6c2a9e-1d4b-4c55-9a8e-7b1f0c2d3e4f", Body: body(id)})
+				OperationID: id, Status: "PENDING", StatusRaw: "PENDING", CardID: cardOf(id), Body: body(id)})
 		}
 		if _, err := st.RecordDeliveries(ctx, ds); err != nil {
 			return 0, err

@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -138,5 +140,31 @@ func TestRawSenderRequestIsHTTP(t *testing.T) {
 	if req.Method != http.MethodPost || req.URL.Path != "/webhooks" || req.Host != ln.Addr().String() ||
 		req.Header.Get("Webhook-Id") != "msg_op-1" || req.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("request %s %s host %s headers %v", req.Method, req.URL, req.Host, req.Header)
+	}
+}
+
+// TestBodyVaries checks the notifications are valid JSON naming the card
+// cardOf says, and that they spread over many cards: with one card the
+// card indexes are appends and the benchmark writes less than a program.
+func TestBodyVaries(t *testing.T) {
+	cards := map[string]bool{}
+	for i := range 200 {
+		id := "op-" + strconv.Itoa(i)
+		var n struct {
+			OperationID string `json:"operation_id"`
+			Data        struct {
+				CardID string `json:"card_id"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(body(id), &n); err != nil {
+			t.Fatalf("body(%q) is not JSON: %v\n%s", id, err, body(id))
+		}
+		if n.OperationID != id || n.Data.CardID != cardOf(id) {
+			t.Fatalf("body(%q) names operation %q card %q, want card %q", id, n.OperationID, n.Data.CardID, cardOf(id))
+		}
+		cards[n.Data.CardID] = true
+	}
+	if len(cards) < 150 {
+		t.Errorf("200 notifications name %d cards, want them spread over the pool", len(cards))
 	}
 }
