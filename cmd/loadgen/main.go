@@ -156,14 +156,15 @@ func gomaxprocs() string {
 }
 
 // body is a realistic authorization notification (about 400 bytes). Its
-// card, amounts and merchant vary with opID, as a program's traffic does:
-// one card for every event would make the card indexes appends and the
-// text index's values the same each time.
+// operation id (UUID-shaped), card, amounts and merchant vary with opID, as
+// a program's traffic does: one card for every event would make the card
+// indexes appends and the text index's values the same each time, and
+// sequential operation ids would make the indexes on them nearly so.
 func body(opID string) []byte {
 	x := opHash(opID)
 	amount := strconv.FormatFloat(float64(x>>16%50000)/100, 'f', -1, 64)
 	m := merchants[x>>32%uint64(len(merchants))]
-	return []byte(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"` + opID +
+	return []byte(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"` + operationOf(opID) +
 		`","status":"PENDING","data":{"card_id":"` + cardOf(opID) + `","bill_amount":` + amount + `,` +
 		`"bill_currency_number":"840","bill_currency_code":"USD","transaction_amount":` + amount + `,"transaction_currency_code":"USD",` +
 		`"exchange_rate":1,"fees":{"atm_fees":0,"fx_fees":0},"merchant_data":{"id":"m-` + strconv.FormatUint(x>>40%5000, 10) +
@@ -176,6 +177,9 @@ func opHash(opID string) uint64 {
 	return h.Sum64()
 }
 
+// operationOf is the operation id of opID's notification.
+func operationOf(opID string) string { return uuidOf("op-" + opID) }
+
 // cardOf is the card of opID's notification.
 func cardOf(opID string) string { return cardPool[opHash(opID)%uint64(len(cardPool))] }
 
@@ -183,13 +187,18 @@ func cardOf(opID string) string { return cardPool[opHash(opID)%uint64(len(cardPo
 var cardPool = func() []string {
 	ids := make([]string, 10000)
 	for i := range ids {
-		h := fnv.New128a()
-		h.Write([]byte("card-" + strconv.Itoa(i)))
-		b := h.Sum(nil)
-		ids[i] = fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+		ids[i] = uuidOf("card-" + strconv.Itoa(i))
 	}
 	return ids
 }()
+
+// uuidOf is a UUID-shaped id made from s, as the provider's ids are.
+func uuidOf(s string) string {
+	h := fnv.New128a()
+	h.Write([]byte(s))
+	b := h.Sum(nil)
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
 
 var merchants = [][2]string{{"Corner Coffee", "Lisbon"}, {"Lisbon Metro", "Lisbon"}, {"Amazon Marketplace", "Luxembourg"},
 	{"Uber Trip", "Amsterdam"}, {"Pingo Doce", "Porto"}, {"Netflix", "Los Gatos"}, {"Spotify AB", "Stockholm"},
@@ -218,7 +227,7 @@ func rawPhase(db string, o options, out io.Writer) (float64, error) {
 			id := "raw-" + strconv.Itoa(j)
 			ds = append(ds, store.Delivery{ReceivedAt: time.Now(), RemoteAddr: "127.0.0.1", Headers: headers,
 				Verification: "standard-webhooks: ok", WebhookID: "msg_" + id, Operation: "CARDS", SubOperation: "AUTHORIZATION",
-				OperationID: id, Status: "PENDING", StatusRaw: "PENDING", CardID: cardOf(id), Body: body(id)})
+				OperationID: operationOf(id), Status: "PENDING", StatusRaw: "PENDING", CardID: cardOf(id), Body: body(id)})
 		}
 		if _, err := st.RecordDeliveries(ctx, ds); err != nil {
 			return 0, err
@@ -499,6 +508,11 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 	// own bookkeeping stays small beside the server's memory).
 	total := int(float64(o.fanoutRate) * o.duration.Seconds())
 	sentAt := make([]atomic.Int64, total)
+	// A row names the operation id body made of "fan-N".
+	fanOf := make(map[string]int, total)
+	for n := range total {
+		fanOf[operationOf("fan-"+strconv.Itoa(n))] = n
+	}
 	type subResult struct {
 		lat     []time.Duration // from the scheduled send
 		arrival []time.Duration // from the receiver's arrival time (ms resolution)
@@ -527,7 +541,7 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 			defer resp.Body.Close()
 			sc := bufio.NewScanner(resp.Body)
 			sc.Buffer(make([]byte, 64<<10), 1<<20)
-			marker := []byte(`data-operation-id="fan-`)
+			marker := []byte(`data-operation-id="`)
 			receivedMarker := []byte(`data-received-ms="`)
 			for sc.Scan() {
 				line := sc.Bytes()
@@ -536,8 +550,8 @@ func fanoutPhase(db string, o options, out io.Writer) error {
 					continue
 				}
 				rest := line[k+len(marker):]
-				n, err := strconv.Atoi(string(rest[:bytes.IndexByte(rest, '"')]))
-				if err != nil || n < 0 || n >= total {
+				n, ok := fanOf[string(rest[:max(bytes.IndexByte(rest, '"'), 0)])]
+				if !ok {
 					continue
 				}
 				at := sentAt[n].Load()

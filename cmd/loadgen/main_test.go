@@ -147,7 +147,7 @@ func TestRawSenderRequestIsHTTP(t *testing.T) {
 // cardOf says, and that they spread over many cards: with one card the
 // card indexes are appends and the benchmark writes less than a program.
 func TestBodyVaries(t *testing.T) {
-	cards := map[string]bool{}
+	cards, ops := map[string]bool{}, map[string]bool{}
 	for i := range 200 {
 		id := "op-" + strconv.Itoa(i)
 		var n struct {
@@ -159,12 +159,16 @@ func TestBodyVaries(t *testing.T) {
 		if err := json.Unmarshal(body(id), &n); err != nil {
 			t.Fatalf("body(%q) is not JSON: %v\n%s", id, err, body(id))
 		}
-		if n.OperationID != id || n.Data.CardID != cardOf(id) {
-			t.Fatalf("body(%q) names operation %q card %q, want card %q", id, n.OperationID, n.Data.CardID, cardOf(id))
+		if n.OperationID != operationOf(id) || n.Data.CardID != cardOf(id) {
+			t.Fatalf("body(%q) names operation %q card %q, want %q and %q", id, n.OperationID, n.Data.CardID, operationOf(id), cardOf(id))
 		}
 		cards[n.Data.CardID] = true
+		ops[n.OperationID] = true
 	}
 	if len(cards) < 150 {
 		t.Errorf("200 notifications name %d cards, want them spread over the pool", len(cards))
+	}
+	if len(ops) != 200 {
+		t.Errorf("200 notifications name %d operations, want 200", len(ops))
 	}
 }
