@@ -184,6 +184,10 @@ type timelineSource struct {
 	id    string // the id column
 	extra string // further conditions
 	scan  func(rowScanner) (TimelineEntry, error)
+	// inIDOrder says the rows are events, whose id order is their time
+	// order (the receiver never stamps an event before the one numbered
+	// before it), so they are read on the card's (card_id, id) index.
+	inIDOrder bool
 }
 
 // timelineSources are the per-kind queries. fold says whether notifications
@@ -205,7 +209,7 @@ func timelineSources(fold bool) []timelineSource {
 				return TimelineEntry{Kind: TimelineMovement, ID: m.ID, At: m.Datetime, Movement: &m}, err
 			}},
 		{kind: TimelineNotification, cols: eventCols, from: `FROM webhook_events e WHERE e.card_id = ? AND e.card_id <> ''`,
-			at: "e.received_at", id: "e.id", extra: foldCond("e.operation_id"),
+			at: "e.received_at", id: "e.id", extra: foldCond("e.operation_id"), inIDOrder: true,
 			scan: func(r rowScanner) (TimelineEntry, error) {
 				ev, err := scanEvent(r)
 				return TimelineEntry{Kind: TimelineNotification, ID: strconv.FormatInt(ev.ID, 10), At: ev.ReceivedAt.UnixMilli(), Event: &ev}, err
@@ -305,10 +309,20 @@ func (s *Store) CardTimeline(ctx context.Context, cardID string, f TimelineFilte
 
 // timelineKind reads one kind's rows after the cursor.
 func (s *Store) timelineKind(ctx context.Context, src timelineSource, cardID string, after TimelineCursor, n int) ([]TimelineEntry, error) {
+	q, args := timelineQuery(src, cardID, after, n)
+	return s.timelineRows(ctx, src, q, args)
+}
+
+// timelineQuery is the SQL of at most n of one kind's rows after the
+// cursor, newest first by (at, id), on an index that starts with the card:
+// (at, kind, id) below the cursor's.
+func timelineQuery(src timelineSource, cardID string, after TimelineCursor, n int) (string, []any) {
 	q := `SELECT ` + src.cols + ` ` + src.from + src.extra
 	args := []any{cardID}
+	if src.inIDOrder {
+		return q + timelineIDCursor(src, after, &args), append(args, n)
+	}
 	if !after.IsZero() {
-		// (at, kind, id) < the cursor's, newest first.
 		switch {
 		case src.kind < after.Kind:
 			q += ` AND ` + src.at + ` <= ?`
@@ -329,8 +343,39 @@ func (s *Store) timelineKind(ctx context.Context, src timelineSource, cardID str
 			args = append(args, after.At, id)
 		}
 	}
-	q += ` ORDER BY ` + src.at + ` DESC, ` + src.id + ` DESC LIMIT ?`
-	args = append(args, n)
+	return q + ` ORDER BY ` + src.at + ` DESC, ` + src.id + ` DESC LIMIT ?`, append(args, n)
+}
+
+// timelineIDCursor is the condition, and the order, of the notifications
+// after the cursor, read in id order (inIDOrder): in their own kind, those
+// numbered before it; after another kind's entry, those stamped before its
+// time (at or before it for a kind that sorts first at the same time),
+// bounded by the last event id of the newest minute up to that time, so
+// that the index read starts there, not at the card's newest event.
+func timelineIDCursor(src timelineSource, after TimelineCursor, args *[]any) string {
+	order := ` ORDER BY ` + src.id + ` DESC LIMIT ?`
+	switch {
+	case after.IsZero():
+		return order
+	case src.kind == after.Kind:
+		id, _ := strconv.ParseInt(after.ID, 10, 64)
+		*args = append(*args, id)
+		if after.Inclusive {
+			return ` AND ` + src.id + ` <= ?` + order
+		}
+		return ` AND ` + src.id + ` < ?` + order
+	}
+	op := "<"
+	if src.kind < after.Kind {
+		op = "<="
+	}
+	*args = append(*args, after.At, after.At/60000)
+	return ` AND ` + src.at + ` ` + op + ` ? AND ` + src.id + ` <= coalesce((SELECT last_id FROM webhook_event_minutes
+		WHERE minute <= ? ORDER BY minute DESC LIMIT 1), 0)` + order
+}
+
+// timelineRows runs one kind's query and scans its rows.
+func (s *Store) timelineRows(ctx context.Context, src timelineSource, q string, args []any) ([]TimelineEntry, error) {
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

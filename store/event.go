@@ -93,6 +93,8 @@ type EventDelivery struct {
 // Delivery is an authenticated, parsed delivery for RecordDelivery. The
 // receiver redacts Headers before handing them over.
 type Delivery struct {
+	// ReceivedAt is when it arrived. An event is stored at no earlier time
+	// than the newest event before it (see writeBatch).
 	ReceivedAt   time.Time
 	RemoteAddr   string
 	Headers      map[string][]string
@@ -124,6 +126,9 @@ type Recorded struct {
 	EventID   int64
 	Duplicate bool // the event already existed; this was one more attempt
 	Attempts  int  // the event's attempts, this one included
+	// ReceivedAt is the time stored for this delivery: its own, or the
+	// newest event's if that was later (see writeBatch).
+	ReceivedAt time.Time
 }
 
 // Refusal is a delivery the receiver refused; see RecordRefusal.
@@ -376,12 +381,14 @@ func eventFromDelivery(d *Delivery, rec Recorded) Event {
 		ID: rec.EventID, WebhookID: d.WebhookID, Operation: d.Operation, SubOperation: d.SubOperation,
 		OperationID: d.OperationID, Status: d.Status, StatusRaw: d.StatusRaw, Reason: d.Reason,
 		CardID: d.CardID, WalletID: d.WalletID, Verification: d.Verification,
-		ReceivedAt: d.ReceivedAt, LastReceivedAt: d.ReceivedAt, Attempts: rec.Attempts, Body: d.Body,
+		ReceivedAt: rec.ReceivedAt, LastReceivedAt: rec.ReceivedAt, Attempts: rec.Attempts, Body: d.Body,
 	}
 }
 
 const (
-	upsertEventSQL = `INSERT INTO webhook_events(dedupe_key, webhook_id, operation, sub_operation, operation_id,
+	// lastReceivedAtSQL is the time of the newest event (0 if none).
+	lastReceivedAtSQL = `SELECT coalesce((SELECT received_at FROM webhook_events ORDER BY id DESC LIMIT 1), 0)`
+	upsertEventSQL    = `INSERT INTO webhook_events(dedupe_key, webhook_id, operation, sub_operation, operation_id,
 		status, status_raw, reason, card_id, wallet_id, body, headers, remote_addr, verification, received_at, last_received_at, attempts)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 		ON CONFLICT(dedupe_key) DO UPDATE SET attempts = attempts + 1,
@@ -439,8 +446,8 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 	// The statements are prepared once on the single writer connection,
 	// outside the transaction (which holds that connection), and bound to
 	// each transaction, which reuses the preparation.
-	var dbStmts [6]*sql.Stmt
-	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL, upsertMinuteSQL, upsertCountSQL, upsertHourlySQL} {
+	var dbStmts [7]*sql.Stmt
+	for i, q := range []string{upsertEventSQL, insertRetrySQL, insertRefusalSQL, upsertMinuteSQL, upsertCountSQL, upsertHourlySQL, lastReceivedAtSQL} {
 		st, err := s.prepared(ctx, q)
 		if err != nil {
 			return err
@@ -461,12 +468,22 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 			}
 		}
 		var lastRefusal int64
+		// An event is never stamped before the one numbered before it
+		// (received_at never goes back as ids go up): two deliveries
+		// stamped a millisecond apart can reach this batch in either
+		// order, and a clock can be set back. So an index in id order
+		// is also in time order (the card timeline reads a card's
+		// notifications on webhook_events_card, migration 0024).
+		var last int64
+		if err := tx.StmtContext(ctx, dbStmts[6]).QueryRowContext(ctx).Scan(&last); err != nil {
+			return fmt.Errorf("read last event time: %w", err)
+		}
 		for _, r := range reqs {
 			switch {
 			case r.delivery != nil:
 				stmt(&upsert, 0)
 				d := r.delivery
-				at := d.ReceivedAt.UnixMilli()
+				at := max(d.ReceivedAt.UnixMilli(), last)
 				var rec Recorded
 				if err := upsert.QueryRowContext(ctx, d.DedupeKey(), d.WebhookID, d.Operation, d.SubOperation, d.OperationID,
 					d.Status, d.StatusRaw, d.Reason, d.CardID, d.WalletID, r.body, r.headers, d.RemoteAddr,
@@ -475,7 +492,9 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 					return fmt.Errorf("upsert event %s: %w", d.OperationID, err)
 				}
 				rec.Duplicate = rec.Attempts > 1
+				rec.ReceivedAt = time.UnixMilli(at)
 				if !rec.Duplicate {
+					last = at
 					m := at / 60000
 					sp, ok := minutes[m]
 					if !ok {
@@ -669,12 +688,12 @@ const MinTextLen = 3
 // MinTextLen characters.
 var ErrTextTooShort = errors.New("store: text filter shorter than 3 characters")
 
-// timeSlack is how far out of order (by time received) the receiver may
-// number two events: a delivery is stamped when it arrives and numbered when
-// its group commit takes it, within the write timeout. A time range is read
-// as an id range through webhook_event_minutes, widened by this much
-// (eventsQuery), so it stays exact as long as no event is numbered before
-// one stamped more than timeSlack earlier.
+// timeSlack widens the id range a time range is read as, through
+// webhook_event_minutes (eventsQuery). It was how far out of order (by time
+// received) the receiver could number two events before 0024; since then it
+// never stores an event at an earlier time than the one numbered before it
+// (writeBatch), so the range is exact without it, and the margin costs only
+// a minute of ids read and filtered by time.
 const timeSlack = time.Minute
 
 // Events lists stored events matching f: newest first, or oldest first when

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -24,6 +25,9 @@ func TestEventCountsMatchRows(t *testing.T) {
 			Operation: pick("CARDS", "cards", "TREASURY"), SubOperation: pick("AUTHORIZATION", "CLEARING"),
 			OperationID: fmt.Sprintf("x%d", i), Status: pick("SUCCESS", "FAILED", "PENDING", "WEIRD"), Body: []byte(`{}`)})
 	}
+	// In time order, as the receiver stamps them (it never stamps an
+	// event before the one numbered before it).
+	slices.SortFunc(ds, func(a, b Delivery) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
 	// Two batches, the second with retries of the first.
 	if _, err := st.RecordDeliveries(ctx, ds[:400]); err != nil {
 		t.Fatal(err)

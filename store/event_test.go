@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -289,5 +290,51 @@ func TestRecordAfterCloseFails(t *testing.T) {
 	st.Close()
 	if _, err := st.RecordDelivery(context.Background(), testDelivery("y", "A", "SUCCESS")); !errors.Is(err, ErrIngestClosed) {
 		t.Errorf("after close: err = %v, want ErrIngestClosed", err)
+	}
+}
+
+// TestRecordDeliveriesNeverStampBeforeTheNewestEvent: deliveries stamped
+// out of order in one batch, or after a clock was set back, are stored at
+// the newest event's time, so event ids and times go up together; a retry
+// keeps its event's time.
+func TestRecordDeliveriesNeverStampBeforeTheNewestEvent(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t)
+	base := time.UnixMilli(1_800_000_000_000)
+	d := func(op string, ms int64) Delivery {
+		return Delivery{ReceivedAt: base.Add(time.Duration(ms) * time.Millisecond), Headers: map[string][]string{},
+			Verification: "provider-key: ok", Operation: "CARDS", SubOperation: "AUTHORIZATION", OperationID: op,
+			Status: "SUCCESS", Body: []byte(`{}`)}
+	}
+	var heard []Event
+	st.OnEvents(func(es []Event) { heard = append(heard, es...) })
+	if _, err := st.RecordDeliveries(ctx, []Delivery{d("a", 3000), d("b", 2000), d("c", 4000)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordDelivery(ctx, d("d", 1000)); err != nil { // a clock set back
+		t.Fatal(err)
+	}
+	if _, err := st.RecordDelivery(ctx, d("a", 5000)); err != nil { // a retry of a
+		t.Fatal(err)
+	}
+	es, err := st.Events(ctx, EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, e := range es {
+		got[e.OperationID] = e.ReceivedAt.Sub(base).Milliseconds()
+	}
+	want := map[string]int64{"a": 3000, "b": 3000, "c": 4000, "d": 4000}
+	if !maps.Equal(got, want) {
+		t.Errorf("stored at (ms after base) %v, want %v", got, want)
+	}
+	if len(heard) != 1 {
+		t.Errorf("listeners heard %d events, want d alone (RecordDeliveries tells none, a retry is not new)", len(heard))
+	}
+	for _, e := range heard {
+		if at := e.ReceivedAt.Sub(base).Milliseconds(); at != want[e.OperationID] {
+			t.Errorf("listeners heard %s at %d, want the stored %d", e.OperationID, at, want[e.OperationID])
+		}
 	}
 }
