@@ -89,7 +89,8 @@ func (s *Store) CardsByID(ctx context.Context, ids []string) (map[string]Card, e
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+cardColumns+` FROM cards c WHERE c.id IN (`+inList(len(ids))+`)`, args...)
+	list, args := inList(args)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cardColumns+` FROM cards c WHERE c.id IN (`+list+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: cards by id: %w", err)
 	}

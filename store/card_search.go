@@ -604,9 +604,10 @@ func (b *CardSearch) readHits(ctx context.Context, keys []searchKey) ([]CardHit,
 	for i, k := range keys {
 		kargs[i] = k.k
 	}
+	list, kargs := inList(kargs)
 	rows, err := b.s.r.QueryContext(ctx, `SELECT `+cardColumns+`, c.rowid,
 		COALESCE((SELECT max(h.at) FROM card_status_history h WHERE h.card_id = c.id), 0)
-		FROM cards c WHERE c.rowid IN (`+inList(len(keys))+`)`, kargs...)
+		FROM cards c WHERE c.rowid IN (`+list+`)`, kargs...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search cards %q: %w", b.q.Raw, err)
 	}

@@ -449,7 +449,8 @@ func (s *Store) timelineGroups(ctx context.Context, cardID string, entries []Tim
 	if len(ops) == 0 {
 		return nil
 	}
-	evRows, err := s.r.QueryContext(ctx, `SELECT `+eventCols+` FROM webhook_events e WHERE e.operation_id IN (`+inList(len(ops))+`)
+	opList, ops := inList(ops)
+	evRows, err := s.r.QueryContext(ctx, `SELECT `+eventCols+` FROM webhook_events e WHERE e.operation_id IN (`+opList+`)
 		ORDER BY e.received_at, e.id`, ops...)
 	if err != nil {
 		return err
@@ -467,7 +468,7 @@ func (s *Store) timelineGroups(ctx context.Context, cardID string, entries []Tim
 	if err := evRows.Err(); err != nil {
 		return err
 	}
-	obRows, err := s.r.QueryContext(ctx, `SELECT `+timelineOutboxCols+` FROM outbox o WHERE o.operation_id IN (`+inList(len(ops))+`)
+	obRows, err := s.r.QueryContext(ctx, `SELECT `+timelineOutboxCols+` FROM outbox o WHERE o.operation_id IN (`+opList+`)
 		ORDER BY o.created_at, o.id`, ops...)
 	if err != nil {
 		return err
@@ -506,7 +507,8 @@ func (s *Store) followersFrom(ctx context.Context, cardID string, oldest int64, 
 		c.add("card_id = ?", cardID)
 		c.add("datetime >= ?", oldest)
 	}
-	c.add("parent_id IN ("+inList(len(ids))+")", ids...)
+	list, ids := inList(ids)
+	c.add("parent_id IN ("+list+")", ids...)
 	return from + c.where(), c.args, nil
 }
 

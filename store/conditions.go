@@ -33,7 +33,24 @@ func (c *conditions) and() string {
 	return " AND " + strings.Join(c.conds, " AND ")
 }
 
-// inList is "?, ?, ?" for n arguments.
-func inList(n int) string {
-	return strings.Repeat(", ?", n)[2:]
+// inList is the placeholders of an IN list of args ("?, ?, ?, ?"), and args
+// padded to as many. The list is padded to the next power of two by
+// repeating its last argument, which changes nothing an IN list matches:
+// the read pool keeps a statement per query text (read_pool.go), so this
+// makes a text per size class, a dozen at most, not one per length, which
+// would fill the pool on a long-running server.
+func inList(args []any) (string, []any) {
+	n := len(args)
+	if n == 0 {
+		return "", args
+	}
+	size := 1
+	for size < n {
+		size *= 2
+	}
+	padded := append(args[:n:n], make([]any, size-n)...)
+	for i := n; i < size; i++ {
+		padded[i] = args[n-1]
+	}
+	return strings.Repeat(", ?", size)[2:], padded
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -77,5 +78,65 @@ func TestReadPoolKeepsStatements(t *testing.T) {
 	// A text that does not prepare reports its error, and is not kept.
 	if _, err := p.QueryContext(ctx, `SELECT FROM nowhere`); err == nil {
 		t.Fatal("a malformed query answered without an error")
+	}
+}
+
+// IN lists are padded to a power of two by repeating the last argument:
+// lists of every length up to 300 make ten query texts, not 300, so the
+// cards asked by such lists keep ten statements in the read pool; and the
+// padding matches nothing more.
+func TestInListPadsToSizeClasses(t *testing.T) {
+	st := openTestStore(t)
+	ctx := context.Background()
+	kept := func() int {
+		st.r.mu.Lock()
+		defer st.r.mu.Unlock()
+		return len(st.r.stmts)
+	}
+	texts := map[string]bool{}
+	for n := 1; n <= 300; n++ {
+		ids := make([]any, n, n+8) // spare room inList must not write in
+		for i := range ids {
+			ids[i] = fmt.Sprintf("card-%03d", i)
+		}
+		list, args := inList(ids)
+		texts[list] = true
+		if c := strings.Count(list, "?"); c != len(args) || c < n || (n > 1 && c >= 2*n) {
+			t.Fatalf("%d ids: %d placeholders, %d arguments", n, c, len(args))
+		}
+		for j, a := range args {
+			if want := ids[min(j, n-1)]; a != want {
+				t.Fatalf("%d ids: argument %d is %v, want %v", n, j, a, want)
+			}
+		}
+		if spare := ids[:n+1][n]; spare != nil {
+			t.Fatalf("%d ids: inList wrote %v past the caller's arguments", n, spare)
+		}
+	}
+	if len(texts) != 10 {
+		t.Errorf("lists of 1 to 300 make %d texts, want 10 (1, 2, 4 … 512 placeholders)", len(texts))
+	}
+
+	base := kept()
+	strs := make([]string, 300)
+	for i := range strs {
+		strs[i] = fmt.Sprintf("card-%03d", i)
+	}
+	for n := 1; n <= 300; n++ {
+		if _, err := st.CardsByID(ctx, strs[:n]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := kept() - base; n > 10 {
+		t.Errorf("cards asked by lists of 1 to 300 ids left %d more statements kept, want 10 at most", n)
+	}
+
+	var n int
+	list, args := inList([]any{"x", "y", "w"})
+	if err := st.r.QueryRowContext(ctx, `SELECT count(*) FROM json_each('["x","y","z","w","w"]') WHERE value IN (`+list+`)`, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Errorf("an IN list padded with its last argument matched %d rows, want 4", n)
 	}
 }
