@@ -163,13 +163,7 @@ func (s *Store) SimOpenAuthorizations(ctx context.Context, cardID string, limit 
 // authorizations with something left to refund, newest clearing first: the
 // ones a refund can apply to.
 func (s *Store) SimRefundableAuthorizations(ctx context.Context, cardID string, limit int) ([]SimAuthorization, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, datetime, bill, merchant, bill - refunded FROM (
-		SELECT a.id, cl.datetime, cl.rowid AS clrow, cl.bill_amount_cents AS bill, cl.merchant_name AS merchant,
-			COALESCE((SELECT SUM(r.bill_amount_cents) FROM card_transactions r WHERE r.parent_id = a.id AND r.operation = 'REFUND' AND r.status = 'SUCCESS'), 0) AS refunded
-		FROM card_transactions cl JOIN card_transactions a ON a.id = cl.parent_id
-		WHERE cl.card_id = ? AND cl.operation = 'CLEARING' AND cl.status = 'SUCCESS')
-		WHERE bill > refunded
-		ORDER BY datetime DESC, clrow DESC LIMIT ?`, cardID, limit)
+	rows, err := s.r.QueryContext(ctx, simRefundableSQL, cardID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: refundable authorizations of %s: %w", cardID, err)
 	}
@@ -179,6 +173,21 @@ func (s *Store) SimRefundableAuthorizations(ctx context.Context, cardID string, 
 	}
 	return out, nil
 }
+
+// simRefundableSQL reads the card's successful clearings and refunds once,
+// on the card's index: a clearing names its authorization (parent_id) and
+// the refunds of that authorization are the card's too. (Looking each
+// authorization up by id and its refunds by parent cost two reads of
+// somewhere else on disk per clearing.)
+const simRefundableSQL = `WITH m AS MATERIALIZED (
+		SELECT rowid AS rid, parent_id, operation, datetime, bill_amount_cents AS bill, merchant_name
+		FROM card_transactions
+		WHERE card_id = ? AND status = 'SUCCESS' AND operation IN ('CLEARING', 'REFUND') AND parent_id IS NOT NULL),
+	refunded AS (SELECT parent_id, SUM(bill) AS cents FROM m WHERE operation = 'REFUND' GROUP BY parent_id)
+	SELECT c.parent_id, c.datetime, c.bill, c.merchant_name, c.bill - COALESCE(r.cents, 0)
+	FROM m c LEFT JOIN refunded r ON r.parent_id = c.parent_id
+	WHERE c.operation = 'CLEARING' AND c.bill > COALESCE(r.cents, 0)
+	ORDER BY c.datetime DESC, c.rid DESC LIMIT ?`
 
 func scanSimAuthorizations(rows *sql.Rows) ([]SimAuthorization, error) {
 	defer rows.Close()
