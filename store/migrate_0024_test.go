@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cardops/store"
+	"cardops/store/storetest"
 )
 
 // TestMigration0024PutsEventTimesInIDOrder opens a database whose events
@@ -125,23 +126,10 @@ func eventTimes(t *testing.T, db *sql.DB) []eventTime {
 
 func rowStrings(t *testing.T, db *sql.DB, q string) []string {
 	t.Helper()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
+	_, rows := storetest.Rows(t, db, q)
 	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprint(vals...))
+	for _, r := range rows {
+		out = append(out, fmt.Sprint(r...))
 	}
 	return out
 }

@@ -134,20 +134,8 @@ func candidateKeys(t *testing.T, db *sql.DB) [][]byte {
 		}
 	}
 	for _, table := range names {
-		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		cols, rows := storetest.Rows(t, db, `SELECT * FROM "`+table+`"`)
+		for _, vals := range rows {
 			for i, v := range vals {
 				if table == "card_numbers" && cols[i] == "pan_hash" {
 					continue
@@ -174,10 +162,6 @@ func candidateKeys(t *testing.T, db *sql.DB) [][]byte {
 				}
 			}
 		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
 	}
 	return keys
 }
