@@ -688,14 +688,6 @@ const MinTextLen = 3
 // MinTextLen characters.
 var ErrTextTooShort = errors.New("store: text filter shorter than 3 characters")
 
-// timeSlack widens the id range a time range is read as, through
-// webhook_event_minutes (eventsQuery). It was how far out of order (by time
-// received) the receiver could number two events before 0024; since then it
-// never stores an event at an earlier time than the one numbered before it
-// (writeBatch), so the range is exact without it, and the margin costs only
-// a minute of ids read and filtered by time.
-const timeSlack = time.Minute
-
 // Events lists stored events matching f: newest first, or oldest first when
 // f.AfterID or f.Ascending is set. Body and Deliveries are left empty.
 func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
@@ -736,8 +728,10 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 //   - else the table itself by id.
 //
 // The other conditions filter the driving rows. A time range also bounds
-// the id, through the first and last ids of each minute (see timeSlack), so
-// a range far in the past does not read the newer events first.
+// the id, through the first and last ids of each minute (exact: the
+// receiver never stores an event at an earlier time than the one numbered
+// before it, see writeBatch), so a range far in the past does not read the
+// newer events first.
 func eventsQuery(f EventFilter) (string, []any, error) {
 	if f.Q != "" && utf8.RuneCountInString(f.Q) < MinTextLen {
 		return "", nil, ErrTextTooShort
@@ -804,12 +798,12 @@ func eventsQuery(f EventFilter) (string, []any, error) {
 		if !f.From.IsZero() {
 			c.add("received_at >= ?", f.From.UnixMilli())
 			c.add(lower+` > coalesce((SELECT last_id FROM webhook_event_minutes
-			WHERE minute < ? ORDER BY minute DESC LIMIT 1), 0)`, f.From.Add(-timeSlack).UnixMilli()/60000)
+			WHERE minute < ? ORDER BY minute DESC LIMIT 1), 0)`, f.From.UnixMilli()/60000)
 		}
 		if !f.To.IsZero() {
 			c.add("received_at <= ?", f.To.UnixMilli())
 			c.add(key+` < coalesce((SELECT first_id FROM webhook_event_minutes
-			WHERE minute > ? ORDER BY minute LIMIT 1), 9223372036854775807)`, f.To.Add(timeSlack).UnixMilli()/60000)
+			WHERE minute > ? ORDER BY minute LIMIT 1), 9223372036854775807)`, f.To.UnixMilli()/60000)
 		}
 		if f.BeforeID > 0 {
 			c.add(key+" < ?", f.BeforeID)
