@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -235,6 +236,41 @@ func (s *Store) CardMovements(ctx context.Context, cardID string, after Movement
 		next = MovementCursor{Datetime: last.Datetime, ID: last.ID}
 	}
 	return ms, next, nil
+}
+
+// BalancePoint is a card's balance right after one of its movements.
+type BalancePoint struct {
+	At      int64 // the movement's time, Unix milliseconds
+	Balance int64 // the card's balance after it, in cents
+}
+
+// CardBalances returns the balance after each of the card's newest limit
+// movements (1 to 500), oldest first: the balance chart's points. It reads
+// two columns of the rows CardMovements reads, as the chart needs no more
+// (decoding twenty columns of 500 movements was most of the chart's cost).
+func (s *Store) CardBalances(ctx context.Context, cardID string, limit int) ([]BalancePoint, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT datetime, new_balance_cents FROM card_transactions
+		WHERE card_id = ? ORDER BY datetime DESC, id DESC LIMIT `+strconv.Itoa(limit), cardID)
+	if err != nil {
+		return nil, fmt.Errorf("store: card %s balances: %w", cardID, err)
+	}
+	defer rows.Close()
+	var ps []BalancePoint
+	for rows.Next() {
+		var p BalancePoint
+		if err := rows.Scan(&p.At, &p.Balance); err != nil {
+			return nil, fmt.Errorf("store: card %s balances: %w", cardID, err)
+		}
+		ps = append(ps, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: card %s balances: %w", cardID, err)
+	}
+	slices.Reverse(ps)
+	return ps, nil
 }
 
 // Tokenization is a mobile-wallet token (Google Pay, Apple Pay, …) of a card.

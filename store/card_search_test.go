@@ -364,10 +364,12 @@ func TestCardPageQueries(t *testing.T) {
 	ctx := context.Background()
 	var ms []storetest.Movement
 	for i := range 7 {
-		ms = append(ms, storetest.Movement{At: int64(1_700_000_000_000 + i*60_000), Amount: int64(100 * (i + 1)), Merchant: fmt.Sprintf("Shop %d", i)})
+		ms = append(ms, storetest.Movement{At: int64(1_700_000_000_000 + i*60_000), Amount: int64(100 * (i + 1)), Merchant: fmt.Sprintf("Shop %d", i),
+			NewBalance: int64(10_000 + i)})
 	}
 	// Two movements at the same instant: the cursor must not lose one.
-	ms = append(ms, storetest.Movement{At: 1_700_000_000_000 + 3*60_000, Amount: 999, Merchant: "Same time", Status: "FAILED", DeclineCode: "51", DeclineText: "Insufficient funds"})
+	ms = append(ms, storetest.Movement{At: 1_700_000_000_000 + 3*60_000, Amount: 999, Merchant: "Same time", Status: "FAILED", DeclineCode: "51", DeclineText: "Insufficient funds",
+		NewBalance: 20_000})
 	id := storetest.AddCard(t, st, storetest.Card{Holder: "Page Holder", Last4: "1234", FormerLast4: []string{"9876"}, Movements: ms})
 
 	c, err := st.CardByID(ctx, id)
@@ -401,6 +403,19 @@ func TestCardPageQueries(t *testing.T) {
 	}
 	if !slices.ContainsFunc(got, func(m store.Movement) bool { return m.DeclineCode == "51" && m.Status == "FAILED" }) {
 		t.Errorf("declined movement missing its reason: %+v", got)
+	}
+	// The balance chart's points are the newest movements' balances, oldest
+	// first, the two at the same instant in the movements' order.
+	for _, limit := range []int{5, 500} {
+		want := []store.BalancePoint{}
+		for _, m := range got[:min(limit, len(got))] {
+			want = append(want, store.BalancePoint{At: m.Datetime, Balance: m.NewBalance})
+		}
+		slices.Reverse(want)
+		bs, err := st.CardBalances(ctx, id, limit)
+		if err != nil || !slices.Equal(bs, want) {
+			t.Errorf("CardBalances(%d) = %v, %v; want %v", limit, bs, err, want)
+		}
 	}
 
 	nums, err := st.CardNumbers(ctx, id)

@@ -150,65 +150,76 @@ type LineChart struct {
 	Format func(int64) string
 }
 
-func (c LineChart) bounds() (lo, hi int64, t0, t1 time.Time) {
-	lo, hi = c.Points[0].Value, c.Points[0].Value
-	for _, p := range c.Points {
-		lo, hi = min(lo, p.Value), max(hi, p.Value)
-	}
-	if lo > 0 {
-		lo = 0
-	}
-	if hi == lo {
-		hi = lo + 1
-	}
-	return lo, hi, c.Points[0].At, c.Points[len(c.Points)-1].At
+// lineScale places a line chart's points in the drawing: the value range
+// (from 0 or below) and the time range. It is worked out once per drawing,
+// not per point: a card's chart has 500.
+type lineScale struct {
+	lo, hi int64
+	t0, t1 time.Time
 }
 
-func (c LineChart) xy(p LinePoint) (float64, float64) {
-	lo, hi, t0, t1 := c.bounds()
+func (c LineChart) scale() lineScale {
+	s := lineScale{lo: c.Points[0].Value, hi: c.Points[0].Value, t0: c.Points[0].At, t1: c.Points[len(c.Points)-1].At}
+	for _, p := range c.Points {
+		s.lo, s.hi = min(s.lo, p.Value), max(s.hi, p.Value)
+	}
+	if s.lo > 0 {
+		s.lo = 0
+	}
+	if s.hi == s.lo {
+		s.hi = s.lo + 1
+	}
+	return s
+}
+
+func (s lineScale) xy(p LinePoint) (float64, float64) {
 	x0, y0, w, h := float64(chartLeft), float64(chartTop), float64(chartW-chartLeft-chartRight), float64(chartH-chartTop-chartBase)
-	span := t1.Sub(t0)
+	span := s.t1.Sub(s.t0)
 	fx := 0.5
 	if span > 0 {
-		fx = float64(p.At.Sub(t0)) / float64(span)
+		fx = float64(p.At.Sub(s.t0)) / float64(span)
 	}
-	return x0 + fx*w, y0 + h - float64(p.Value-lo)/float64(hi-lo)*h
+	return x0 + fx*w, y0 + h - float64(p.Value-s.lo)/float64(s.hi-s.lo)*h
 }
 
 // polyline is the line as SVG points: each movement steps the balance.
 func (c LineChart) polyline() string {
+	s := c.scale()
 	var b []byte
+	var py string
 	for i, p := range c.Points {
-		x, y := c.xy(p)
+		x, y := s.xy(p)
+		fx, fy := f1(x), f1(y)
 		if i > 0 {
-			_, py := c.xy(c.Points[i-1])
-			b = append(b, (f1(x) + "," + f1(py) + " ")...)
+			b = append(b, (fx + "," + py + " ")...)
 		}
-		b = append(b, (f1(x) + "," + f1(y) + " ")...)
+		b = append(b, (fx + "," + fy + " ")...)
+		py = fy
 	}
 	return string(b)
 }
 
 func (c LineChart) yTicks() []chartTick {
-	lo, hi, _, _ := c.bounds()
+	s := c.scale()
 	var out []chartTick
 	for i := int64(0); i <= 2; i++ {
-		v := lo + (hi-lo)*i/2
-		_, y := c.xy(LinePoint{At: c.Points[0].At, Value: v})
+		v := s.lo + (s.hi-s.lo)*i/2
+		_, y := s.xy(LinePoint{At: c.Points[0].At, Value: v})
 		out = append(out, chartTick{Pos: f1(y), Label: c.Format(v)})
 	}
 	return out
 }
 
 func (c LineChart) xTicks() []chartTick {
-	_, _, t0, t1 := c.bounds()
+	s := c.scale()
+	t0, t1 := s.t0, s.t1
 	layout := "2 Jan 15:04"
 	if t1.Sub(t0) > 72*time.Hour {
 		layout = "2 Jan"
 	}
 	var out []chartTick
 	for _, p := range []LinePoint{c.Points[0], c.Points[len(c.Points)-1]} {
-		x, _ := c.xy(p)
+		x, _ := s.xy(p)
 		out = append(out, chartTick{Pos: f1(x), Label: p.At.UTC().Format(layout)})
 		if t1.Equal(t0) {
 			break

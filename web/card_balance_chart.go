@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"time"
 
@@ -17,14 +16,14 @@ const balanceChartMovements = 500
 // balanceChart draws the card's balance over time from its newest
 // movements: each movement's new balance at its time.
 func (s *Server) balanceChart(ctx context.Context, card store.Card) (views.LineChart, error) {
-	ms, _, err := s.store.CardMovements(ctx, card.ID, store.MovementCursor{}, balanceChartMovements)
+	ps, err := s.store.CardBalances(ctx, card.ID, balanceChartMovements)
 	if err != nil {
 		return views.LineChart{}, err
 	}
 	c := views.LineChart{ID: "balance-chart", Title: "Balance over time (USD)",
 		Format: func(v int64) string { return views.FormatCents(v, "") }}
-	for _, m := range slices.Backward(ms) {
-		c.Points = append(c.Points, views.LinePoint{At: time.UnixMilli(m.Datetime).UTC(), Value: m.NewBalance})
+	for _, p := range ps {
+		c.Points = append(c.Points, views.LinePoint{At: time.UnixMilli(p.At).UTC(), Value: p.Balance})
 	}
 	if n := len(c.Points); n > 0 {
 		first, last := c.Points[0], c.Points[n-1]

@@ -25,7 +25,9 @@ func TestCardBalanceChart(t *testing.T) {
 				`role="img" aria-labelledby="balance-chart-svg-title balance-chart-desc"`,
 				`<title id="balance-chart-svg-title">Balance over time (USD)</title>`,
 				`<desc id="balance-chart-desc">The balance after each of the card&#39;s last 3 movements, from 500.00 USD on 14 Nov 2023 22:13 to 485.00 USD on 14 Nov 2023 22:15 (UTC).</desc>`,
-				`<g class="axis y" aria-hidden="true">`, `<polyline class="line"`,
+				`<g class="axis y" aria-hidden="true">`,
+				// Each movement steps the line: across at the old balance, then to the new.
+				`<polyline class="line" fill="none" points="52.0,10.0 342.0,10.0 342.0,15.7 632.0,15.7 632.0,14.3 "></polyline>`,
 				`<tr><th scope="row">2023-11-14 22:13:20</th><td>500.00</td></tr><tr><th scope="row">2023-11-14 22:14:20</th><td>480.00</td></tr>`,
 			}},
 		{name: "no movements", method: http.MethodGet, url: "/cards/" + empty, as: 1, wantStatus: http.StatusOK,
