@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 //go:embed migrations/*.sql
@@ -69,9 +70,16 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("store: database %s has schema version %d, which this binary does not know: it was written by a newer cardops; use that binary or a fresh database", s.path, v)
 		}
 	}
+	// A fresh database gets every migration in a moment; only an upgrade
+	// is told, as it may have much to rewrite.
+	upgrade := s.log != nil && len(applied) > 0
 	for _, m := range all {
 		if applied[m.version] {
 			continue
+		}
+		start := time.Now()
+		if upgrade {
+			s.log.Info("migrating the database", "migration", m.name, "db", s.path)
 		}
 		err := s.inTxUntimed(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
@@ -83,6 +91,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		})
 		if err != nil {
 			return fmt.Errorf("store: apply migration %s: %w", m.name, err)
+		}
+		if upgrade {
+			s.log.Info("migrated the database", "migration", m.name, "took", time.Since(start).Round(time.Millisecond))
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,10 @@ type Options struct {
 	// Tests wrap it to see the numbers a reissue draws, which nothing else
 	// ever sees.
 	NewPAN func(bin string) (string, error)
+	// Logger, if set, hears of each migration applied to a database that
+	// had some already, before and after: on a large database one can take
+	// minutes, and the console answers nothing until they are done.
+	Logger *slog.Logger
 }
 
 // ErrPANKey is returned by Open when the database holds card numbers and

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"runtime"
@@ -53,6 +54,7 @@ type Store struct {
 	bcryptCost   int
 	refusalsKept int64
 	newPAN       func(bin string) (string, error)
+	log          *slog.Logger // nil: silent (Options.Logger)
 
 	// The event receiver's group commit (event.go): one writer goroutine,
 	// started on first use, stopped by Close, and the commit listeners.
@@ -166,7 +168,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	s := &Store{w: w, r: newReadPool(r), path: path, now: time.Now,
 		bcryptCost: cmp.Or(opts.BcryptCost, DefaultBcryptCost), refusalsKept: cmp.Or(opts.RefusalsKept, MaxRefusals),
-		newPAN: opts.NewPAN}
+		newPAN: opts.NewPAN, log: opts.Logger}
 	if s.newPAN == nil {
 		s.newPAN = RandomPAN
 	}

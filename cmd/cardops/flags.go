@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -20,13 +21,14 @@ import (
 type flags struct {
 	*flag.FlagSet
 	getenv func(string) string
+	stderr io.Writer
 	err    error
 }
 
 func newFlags(name string, getenv func(string) string, stderr io.Writer) *flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	return &flags{FlagSet: fs, getenv: getenv}
+	return &flags{FlagSet: fs, getenv: getenv, stderr: stderr}
 }
 
 func (f *flags) string(p *string, name, env, def, usage string) {
@@ -120,9 +122,12 @@ type storeFlags struct {
 	panKey string
 	// bcryptCost is the work factor of new password hashes.
 	bcryptCost int
+	// stderr hears of migrations applied on opening (store.Options.Logger).
+	stderr io.Writer
 }
 
 func (f *flags) store(sf *storeFlags) {
+	sf.stderr = f.stderr
 	f.string(&sf.db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
 	f.string(&sf.panKeyFile, "pan-key-file", "CARDOPS_PAN_KEY_FILE", "",
 		"file holding the card-number key, hex (default: the database path + "+store.PANKeyFileSuffix+", created on first start)")
@@ -137,6 +142,9 @@ func (sf storeFlags) open(ctx context.Context) (*store.Store, error) {
 		return nil, fmt.Errorf("--bcrypt-cost must be %d to %d (got %d)", bcrypt.MinCost, bcrypt.MaxCost, sf.bcryptCost)
 	}
 	opts := store.Options{PANKeyFile: sf.panKeyFile, BcryptCost: sf.bcryptCost}
+	if sf.stderr != nil {
+		opts.Logger = slog.New(slog.NewTextHandler(sf.stderr, nil))
+	}
 	if sf.panKey != "" {
 		if sf.panKeyFile != "" {
 			return nil, errors.New("give the card-number key either in CARDOPS_PAN_KEY or as a file (--pan-key-file / CARDOPS_PAN_KEY_FILE), not both")

@@ -219,3 +219,47 @@ func TestUserUnlock(t *testing.T) {
 		t.Errorf("audit rows by cli = %v (%v), want the unlock audited", rows, err)
 	}
 }
+
+// TestMigrationsAreToldOnUpgrade: opening a database that an older cardops
+// made says which migration runs and how long it took (on a large database
+// one can take minutes); a fresh database is made without a word.
+func TestMigrationsAreToldOnUpgrade(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cli.db")
+	getenv := env(map[string]string{"CARDOPS_DB": db})
+	ctx := context.Background()
+	var fresh bytes.Buffer
+	if err := run(ctx, []string{"user", "add", "alice", "--level", "3"}, getenv, strings.NewReader("a fine password\n"), io.Discard, &fresh); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(fresh.String(), "migrat") {
+		t.Errorf("a fresh database told of migrations:\n%s", fresh.String())
+	}
+	// The database as the release before 0024 left it.
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DELETE FROM schema_migrations WHERE version = 24`,
+		`CREATE INDEX webhook_events_card_time ON webhook_events(card_id, received_at, id) WHERE card_id <> ''`} {
+		if _, err := st.Writer().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+
+	var upgrade bytes.Buffer
+	if err := run(ctx, []string{"user", "list"}, getenv, nil, io.Discard, &upgrade); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`msg="migrating the database" migration=0024_event_time_in_id_order.sql db=` + db,
+		`msg="migrated the database" migration=0024_event_time_in_id_order.sql took=`,
+	} {
+		if !strings.Contains(upgrade.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, upgrade.String())
+		}
+	}
+	if n := strings.Count(upgrade.String(), "migrating the database"); n != 1 {
+		t.Errorf("%d migrations told, want 1 (0024 only):\n%s", n, upgrade.String())
+	}
+}
