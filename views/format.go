@@ -4,7 +4,6 @@
 package views
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -28,21 +27,20 @@ func FormatMillis(ms int64) string {
 }
 
 // FormatCents shows an amount of integer cents with its currency, e.g. "1,234.56 USD".
+// (Built with strconv, not fmt: a busy card's page shows a thousand amounts.)
 func FormatCents(cents int64, currency string) string {
-	sign := ""
+	var buf [48]byte
+	b := buf[:0]
+	u := uint64(cents)
 	if cents < 0 {
-		sign, cents = "-", -cents
+		b, u = append(b, '-'), -u
 	}
-	whole, frac := cents/100, cents%100
-	s := fmt.Sprintf("%d", whole)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	out := fmt.Sprintf("%s%s.%02d", sign, s, frac)
+	b = appendGrouped(b, u/100)
+	b = append(b, '.', byte('0'+u%100/10), byte('0'+u%10))
 	if currency != "" {
-		out += " " + currency
+		b = append(append(b, ' '), currency...)
 	}
-	return out
+	return string(b)
 }
 
 // MaskedPAN shows a card number the only way the console ever shows one.
@@ -56,11 +54,26 @@ func statusText(code int) string {
 
 // FormatCount shows a count with thousands separators: 12,345.
 func FormatCount(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
+	var buf [32]byte
+	b := buf[:0]
+	u := uint64(n)
+	if n < 0 {
+		b, u = append(b, '-'), -u
 	}
-	return s
+	return string(appendGrouped(b, u))
+}
+
+// appendGrouped appends u with a comma between each group of three digits.
+func appendGrouped(b []byte, u uint64) []byte {
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], u, 10)
+	for i, c := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // urlQuery escapes a value for a URL's query.
