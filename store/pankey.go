@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // The key HashPAN uses never sits in the database: with first 6 and last 4
@@ -232,6 +233,10 @@ func (s *Store) vacuumIfPending(ctx context.Context) error {
 	if err := s.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM settings WHERE key = ?)`, secretsVacuumSetting).Scan(&pending); err != nil || !pending {
 		return err
 	}
+	start := time.Now()
+	if s.log != nil {
+		s.log.Info("vacuuming the database", "why", "rewrite the file without the secrets migration 0007 moved out", "db", s.path)
+	}
 	if _, err := s.w.ExecContext(ctx, `VACUUM`); err != nil {
 		return fmt.Errorf("store: vacuum after moving secrets out of %s: %w", s.path, err)
 	}
@@ -240,6 +245,9 @@ func (s *Store) vacuumIfPending(ctx context.Context) error {
 	}
 	if _, err := s.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return fmt.Errorf("store: checkpoint after vacuum: %w", err)
+	}
+	if s.log != nil {
+		s.log.Info("vacuumed the database", "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }

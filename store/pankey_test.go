@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -344,12 +345,19 @@ func TestOpenMovesLegacyPANKey(t *testing.T) {
 		t.Fatal("test set-up: the legacy database does not hold the key")
 	}
 
-	st, err = store.Open(ctx, path)
+	var told bytes.Buffer
+	st, err = store.OpenWith(ctx, path, store.Options{Logger: slog.New(slog.NewTextHandler(&told, nil))})
 	if err != nil {
 		t.Fatalf("Open on a legacy database: %v", err)
 	}
 	if !bytes.Equal(st.PANKey(), key) {
 		t.Error("PANKey is not the key the database held")
+	}
+	// The rewrite of the whole file is said before it starts.
+	for _, want := range []string{`msg="migrating the database" migration=0007_`, `msg="vacuuming the database"`, `msg="vacuumed the database" took=`} {
+		if !strings.Contains(told.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, told.String())
+		}
 	}
 	if _, err := st.Setting(ctx, "pan_hash_key"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("pan_hash_key setting: %v, want ErrNotFound", err)
