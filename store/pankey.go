@@ -62,9 +62,10 @@ type Options struct {
 	// Tests wrap it to see the numbers a reissue draws, which nothing else
 	// ever sees.
 	NewPAN func(bin string) (string, error)
-	// Logger, if set, hears of each migration applied to a database that
-	// had some already, before and after: on a large database one can take
-	// minutes, and the console answers nothing until they are done.
+	// Logger, if set, hears of the slow steps of opening an older database,
+	// before and after each: every migration applied to a database that had
+	// some already, and the one-time VACUUM after 0007. On a large database
+	// one can take minutes, and nothing answers until they are done.
 	Logger *slog.Logger
 }
 
