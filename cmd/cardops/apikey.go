@@ -31,10 +31,11 @@ func runAPIKey(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func runAPIKeyAdd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var db, allow string
+	var sf storeFlags
+	var allow string
 	var level int
 	f := newFlags("apikey add", getenv, stderr)
-	f.string(&db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
+	f.store(&sf)
 	f.IntVar(&level, "level", 0, "access level: 1 Read-Only, 2 Operational, 3 Admin")
 	f.StringVar(&allow, "allow", "", "allowlist: addresses and CIDR ranges separated by commas (default: any address)")
 	name, err := f.parseNamed(args, "apikey add: give the key's name: cardops apikey add NAME --level 1|2|3")
@@ -47,7 +48,7 @@ func runAPIKeyAdd(ctx context.Context, args []string, getenv func(string) string
 	if _, err := store.ParseAllowlist(allow); err != nil {
 		return fmt.Errorf("apikey add: --allow: %w", err)
 	}
-	st, err := store.Open(ctx, db)
+	st, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -62,13 +63,13 @@ func runAPIKeyAdd(ctx context.Context, args []string, getenv func(string) string
 }
 
 func runAPIKeyList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var db string
+	var sf storeFlags
 	f := newFlags("apikey list", getenv, stderr)
-	f.string(&db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
+	f.store(&sf)
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, db)
+	st, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -104,9 +105,9 @@ func cmpStr(a, b string) string {
 }
 
 func runAPIKeyRevoke(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var db string
+	var sf storeFlags
 	f := newFlags("apikey revoke", getenv, stderr)
-	f.string(&db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
+	f.store(&sf)
 	raw, args := leadingArg(args)
 	if err := f.parse(args); err != nil {
 		return err
@@ -118,7 +119,7 @@ func runAPIKeyRevoke(ctx context.Context, args []string, getenv func(string) str
 	if err != nil {
 		return fmt.Errorf("apikey revoke: give the key's id (see cardops apikey list), not %q", raw)
 	}
-	st, err := store.Open(ctx, db)
+	st, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}

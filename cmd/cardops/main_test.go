@@ -160,6 +160,10 @@ func TestCommandsTakeThePANKey(t *testing.T) {
 		{"wrong key file", []string{"seed", "--cards", "1", "--db", db, "--pan-key-file", wrongFile}, nil, "another key"},
 		{"wrong key file from the environment", []string{"user", "list", "--db", db}, map[string]string{"CARDOPS_PAN_KEY_FILE": wrongFile}, "another key"},
 		{"both", []string{"user", "list", "--db", db, "--pan-key-file", wrongFile}, map[string]string{"CARDOPS_PAN_KEY": right}, "not both"},
+		{"API keys: key in the environment", []string{"apikey", "list", "--db", db}, map[string]string{"CARDOPS_PAN_KEY": right}, ""},
+		{"API keys: wrong key in the environment", []string{"apikey", "list", "--db", db}, map[string]string{"CARDOPS_PAN_KEY": wrong}, "another key"},
+		{"API keys: wrong key file", []string{"apikey", "add", "ci", "--level", "1", "--db", db, "--pan-key-file", wrongFile}, nil, "another key"},
+		{"API keys: wrong key file from the environment", []string{"apikey", "revoke", "1", "--db", db}, map[string]string{"CARDOPS_PAN_KEY_FILE": wrongFile}, "another key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := run(context.Background(), tc.args, env(tc.env), nil, io.Discard, io.Discard)
@@ -173,6 +177,20 @@ func TestCommandsTakeThePANKey(t *testing.T) {
 				t.Error("the error shows the key")
 			}
 		})
+	}
+	// In production the key lives away from the database (README): with
+	// no key file beside it, every command takes the key from the
+	// environment, an API key's too.
+	if err := os.Remove(db + store.PANKeyFileSuffix); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"apikey", "add", "ops", "--level", "1", "--db", db}, {"apikey", "list", "--db", db}, {"user", "list", "--db", db}} {
+		if err := run(context.Background(), args, env(map[string]string{"CARDOPS_PAN_KEY": right}), nil, io.Discard, io.Discard); err != nil {
+			t.Errorf("%v with the key only in the environment: %v", args, err)
+		}
+	}
+	if _, err := os.Stat(db + store.PANKeyFileSuffix); err == nil {
+		t.Error("a command wrote a key file beside the database although the key came from the environment")
 	}
 }
 
