@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"fmt"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mxschmitt/playwright-go"
 )
@@ -70,4 +73,60 @@ func TestCardPageLiveAfterSimulation(t *testing.T) {
 		}
 		must(t, expect.Locator(cardLiveOpen(p)).ToHaveCount(1))
 	}
+}
+
+// TestCardSectionShowsAChangeMadeWhileItFetched: a change the card's stream
+// signals while a live section is still fetching itself is not lost. The
+// events section's fetch is answered by the server before a notification
+// about the card arrives and handed to the page only after the stream has
+// signalled it; the section must still end up showing the notification.
+func TestCardSectionShowsAChangeMadeWhileItFetched(t *testing.T) {
+	c := startSimConsole(t)
+	page := newPage(t)
+	signIn(t, page, c.URL, "viewer")
+	if _, err := page.Goto(c.URL + "/cards/" + e2eCardID); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(cardLiveOpen(page)).ToHaveCount(1))
+	events := page.Locator("#card-events")
+	must(t, expect.Locator(events).ToContainText("No events for this card."))
+
+	// The section's first fetch from now on: answered at once, delivered late.
+	fetched, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	must(t, page.Route("**/cards/"+e2eCardID+"/events", func(route playwright.Route) {
+		if !first.CompareAndSwap(false, true) {
+			route.Continue()
+			return
+		}
+		go func() {
+			resp, err := route.Fetch()
+			close(fetched)
+			if err != nil {
+				route.Abort()
+				return
+			}
+			<-release
+			// The page may have given this fetch up by now.
+			route.Fulfill(playwright.RouteFulfillOptions{Response: resp})
+		}()
+	}))
+	if _, err := page.Evaluate(`() => {
+		window.cardSignals = 0
+		document.body.addEventListener('htmx:sseMessage', e => { if (e.detail.type === 'card-changed') window.cardSignals++ })
+		htmx.trigger(document.body, 'card-changed') // as a simulation's answer does
+	}`); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-fetched:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the events section did not fetch itself on card-changed")
+	}
+	deliver(t, c, fmt.Sprintf(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"op-while-fetching","status":"PENDING","data":{"card_id":%q}}`, e2eCardID))
+	if _, err := page.WaitForFunction(`() => window.cardSignals > 0`, nil); err != nil {
+		t.Fatalf("the card's stream did not signal the notification: %v", err)
+	}
+	close(release)
+	must(t, expect.Locator(events).ToContainText("op-while-fetching"))
 }

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mxschmitt/playwright-go"
 )
@@ -27,4 +29,53 @@ func TestEventLogChartFollowsTheLiveTail(t *testing.T) {
 	must(t, page.Locator("#chart-hour summary").Click())
 	must(t, expect.Locator(page.Locator("#chart-hour table caption")).ToHaveText("Notifications per minute, last hour (UTC)"))
 	must(t, expect.Locator(page.Locator("#chart-hour table tbody tr")).ToHaveCount(60))
+}
+
+// TestEventLogChartCountsWhatCameWhileItFetched: notifications that arrive
+// while the charts are fetching themselves are counted too. The charts'
+// fetch is answered by the server at once and handed to the page only
+// after another notification has reached the page's stream; the charts
+// must still end up counting it.
+func TestEventLogChartCountsWhatCameWhileItFetched(t *testing.T) {
+	c := startConsole(t)
+	deliver(t, c, cardEvent("e2e-fetching-1"))
+	page := newPage(t)
+	signIn(t, page, c.URL, "viewer")
+	if _, err := page.Goto(c.URL + "/events"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, expect.Locator(liveOpen(page)).ToHaveCount(1))
+	hour := page.Locator("#chart-hour-desc")
+	must(t, expect.Locator(hour).ToHaveText("1 notification in the last hour, by status; the table below gives each figure."))
+
+	// The charts' next fetch: answered at once, handed over late.
+	fetched, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	must(t, page.Route("**/events/chart*", func(route playwright.Route) {
+		if !first.CompareAndSwap(false, true) {
+			route.Continue()
+			return
+		}
+		go func() {
+			resp, err := route.Fetch()
+			close(fetched)
+			if err != nil {
+				route.Abort()
+				return
+			}
+			<-release
+			route.Fulfill(playwright.RouteFulfillOptions{Response: resp})
+		}()
+	}))
+	deliver(t, c, cardEvent("e2e-fetching-2"))
+	select {
+	case <-fetched:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the charts did not fetch themselves after a notification")
+	}
+	deliver(t, c, walletEvent("e2e-fetching-3"))
+	must(t, expect.Locator(row(page, "e2e-fetching-3")).ToBeVisible()) // the stream has brought it
+	close(release)
+	must(t, expect.Locator(hour).ToHaveText("3 notifications in the last hour, by status; the table below gives each figure.",
+		playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(20_000)}))
 }
