@@ -44,6 +44,39 @@ type APIRequest struct {
 // could be a card number.
 var panLike = regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`)
 
+// panInURL is panLike as a URL writes it: a space may be "+" or "%20".
+var panInURL = regexp.MustCompile(`\b\d(?:(?:[ +-]|%20)?\d){12,18}\b`)
+
+// secretParam is a query parameter whose value is a secret.
+var secretParam = regexp.MustCompile(`(?i)((?:^|&)(?:webhook_key|key|api_key|x-api-key|password|secret|token|cvv|pan)=)[^&]*`)
+
+// RedactCardNumbers replaces what could be a card number in a path, a query
+// or an id taken from a request (13 to 19 digits, maybe split by spaces or
+// dashes, that pass the Luhn check, as every card number does) with
+// "[redacted number]", so a number typed where an id belongs is neither
+// kept nor logged. The Luhn check spares nine in ten ids that happen to be
+// digits.
+func RedactCardNumbers(s string) string {
+	return panInURL.ReplaceAllStringFunc(s, func(m string) string {
+		digits := strings.Map(func(r rune) rune {
+			if '0' <= r && r <= '9' {
+				return r
+			}
+			return -1
+		}, strings.ReplaceAll(m, "%20", ""))
+		if LuhnValid(digits) {
+			return "[redacted number]"
+		}
+		return m
+	})
+}
+
+// redactQuery makes a query fit to keep: secret parameters' values and card
+// numbers are replaced.
+func redactQuery(q string) string {
+	return RedactCardNumbers(secretParam.ReplaceAllString(q, "${1}[redacted]"))
+}
+
 // secretField is a JSON field whose value is a secret.
 var secretField = regexp.MustCompile(`("(?:webhook_key|key|api_key|x-api-key|password|secret|cvv|pan)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 
@@ -69,8 +102,8 @@ func (s *Store) RecordAPIRequest(ctx context.Context, r *APIRequest) error {
 		bodyMax, pathMax = AnonymousValueMax, AnonymousValueMax
 	}
 	r.RequestBody, r.ResponseBody = RedactAPIBody([]byte(r.RequestBody), bodyMax), RedactAPIBody([]byte(r.ResponseBody), APIBodyMax)
-	r.Path, r.Query = Cut(r.Path, pathMax), Cut(r.Query, pathMax)
-	r.CardID, r.IdemKey = Cut(r.CardID, 64), Cut(r.IdemKey, 255)
+	r.Path, r.Query = Cut(RedactCardNumbers(r.Path), pathMax), Cut(redactQuery(r.Query), pathMax)
+	r.CardID, r.IdemKey = Cut(RedactCardNumbers(r.CardID), 64), Cut(r.IdemKey, 255)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var keyID any
 		if r.KeyID != 0 {

@@ -358,7 +358,7 @@ func (l *apiLimiter) allow(key string, now time.Time) (wait time.Duration, ok bo
 // apiServerError logs err with the trace id and answers 500 in the
 // provider's format, without its text.
 func (s *Server) apiServerError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "trace_id", traceID(r), "err", err)
+	s.log.Error("api request failed", "method", r.Method, "path", logPath(r), "trace_id", traceID(r), "err", err)
 	s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The server could not complete this request. Quote the trace id if you report it.")
 }
 

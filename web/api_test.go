@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -545,5 +547,36 @@ func TestAPILogStreamCatchesUp(t *testing.T) {
 				t.Errorf("%s: stream has %q", tc.url, w)
 			}
 		}
+	}
+}
+
+// TestAPICardNumberInURLNeverKept: a card number sent where an id belongs,
+// in the path or the query, with a key or without, and a key sent as a
+// query parameter, reach neither the request log nor the server's log.
+func TestAPICardNumberInURLNeverKept(t *testing.T) {
+	var logged bytes.Buffer
+	e := newAPIEnv(t, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&logged, nil)) })
+	const pan, spaced = "4111111111111111", "4242+4242+4242+4242"
+	for _, level := range []store.Level{0, 1} {
+		e.call("GET", "/api/cards/virtual-cards/"+pan+"?x="+spaced+"&api_key=leaked-secret", "", level)
+		e.call("GET", "/api/cards/transactions/"+pan+"/search?card="+pan, "", level)
+	}
+	e.call("GET", "/api/cards/virtual-cards/"+apiCardID+"?page=1234567890123", "", 1) // not a card number: kept
+	reqs, err := e.store.APIRequests(context.Background(), store.APIRequestFilter{})
+	if err != nil || len(reqs) != 5 {
+		t.Fatalf("log has %d calls (%v), want 5", len(reqs), err)
+	}
+	for _, r := range reqs[1:] {
+		kept := r.Path + " " + r.Query + " " + r.CardID
+		if strings.Contains(kept, "4111") || strings.Contains(kept, "4242") || strings.Contains(kept, "leaked-secret") ||
+			!strings.Contains(r.Path, "[redacted number]") {
+			t.Errorf("call kept as path %q, query %q, card %q", r.Path, r.Query, r.CardID)
+		}
+	}
+	if r := reqs[0]; r.Path != "/api/cards/virtual-cards/"+apiCardID || r.Query != "page=1234567890123" || r.CardID != apiCardID {
+		t.Errorf("ordinary call kept as path %q, query %q, card %q", r.Path, r.Query, r.CardID)
+	}
+	if strings.Contains(logged.String(), "4111") || !strings.Contains(logged.String(), "[redacted number]") {
+		t.Errorf("server log:\n%s", logged.String())
 	}
 }

@@ -74,7 +74,7 @@ func (s *Server) replayFailed(w http.ResponseWriter, r *http.Request, id string,
 		s.serverError(w, r, err)
 		return
 	}
-	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "trace_id", traceID(r), "err", err)
+	s.log.Error("request failed", "method", r.Method, "path", logPath(r), "trace_id", traceID(r), "err", err)
 	s.render(w, r, http.StatusOK, views.EventReplayProgress(views.EventReplayView{
 		Error: "The replay could not be queued: the database did not take it, so nothing was sent. Try again; " +
 			"if it keeps failing, quote trace id " + traceID(r) + "."}))

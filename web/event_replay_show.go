@@ -63,7 +63,7 @@ func (s *Server) replayProgressFailed(w http.ResponseWriter, r *http.Request, er
 		s.serverError(w, r, err)
 		return
 	}
-	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "trace_id", traceID(r), "err", err)
+	s.log.Error("request failed", "method", r.Method, "path", logPath(r), "trace_id", traceID(r), "err", err)
 	s.render(w, r, http.StatusOK, views.EventReplayProgress(views.EventReplayView{
 		Error: "The replay's progress could not be read (trace id " + traceID(r) + "); reload the page to see its attempts."}))
 }

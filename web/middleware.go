@@ -112,7 +112,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		attrs := []slog.Attr{
 			slog.String("method", store.Cut(r.Method, 32)),
-			slog.String("path", store.Cut(r.URL.Path, store.AnonymousValueMax)),
+			slog.String("path", logPath(r)),
 			slog.Int("status", sw.status),
 			slog.Duration("duration", time.Since(start)),
 			slog.Int64("bytes", sw.bytes),

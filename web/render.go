@@ -26,7 +26,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := c.Render(r.Context(), w); err != nil {
-		s.log.Error("render", "path", store.Cut(r.URL.Path, store.AnonymousValueMax), "trace_id", traceID(r), "err", err)
+		s.log.Error("render", "path", logPath(r), "trace_id", traceID(r), "err", err)
 	}
 }
 
@@ -61,11 +61,11 @@ func (s *Server) refusal(w http.ResponseWriter, r *http.Request, info views.Erro
 // with Retry-After. JSON routes get the JSON error format.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, store.ErrBusy) {
-		s.log.Warn("request failed: database busy", "method", store.Cut(r.Method, 32), "path", store.Cut(r.URL.Path, store.AnonymousValueMax), "trace_id", traceID(r), "err", err)
+		s.log.Warn("request failed: database busy", "method", store.Cut(r.Method, 32), "path", logPath(r), "trace_id", traceID(r), "err", err)
 		s.unavailable(w, r)
 		return
 	}
-	s.log.Error("request failed", "method", store.Cut(r.Method, 32), "path", store.Cut(r.URL.Path, store.AnonymousValueMax), "trace_id", traceID(r), "err", err)
+	s.log.Error("request failed", "method", store.Cut(r.Method, 32), "path", logPath(r), "trace_id", traceID(r), "err", err)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
 		return
@@ -133,4 +133,11 @@ func (s *Server) audit(r *http.Request, p *Principal, action, targetType, target
 	if err := s.store.Audit(r.Context(), e); err != nil {
 		s.log.Error("audit", "action", action, "trace_id", traceID(r), "err", err)
 	}
+}
+
+// logPath is the request's path as a log line may hold it: bounded, and
+// with anything that could be a card number redacted (a number pasted
+// where an id belongs would otherwise reach the log).
+func logPath(r *http.Request) string {
+	return store.Cut(store.RedactCardNumbers(r.URL.Path), store.AnonymousValueMax)
 }

@@ -1,0 +1,24 @@
+package store
+
+import "testing"
+
+func TestRedactCardNumbers(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/api/cards/virtual-cards/4111111111111111", "/api/cards/virtual-cards/[redacted number]"},
+		{"q=4111 1111 1111 1111&x=1", "q=[redacted number]&x=1"},
+		{"q=4111-1111-1111-1111", "q=[redacted number]"},
+		{"q=4111+1111+1111+1111", "q=[redacted number]"},
+		{"q=4111%201111%201111%201111", "q=[redacted number]"},
+		{"q=4111111111111112", "q=4111111111111112"}, // fails the Luhn check: not a card number
+		{"/cards/11111111-2222-4333-8444-000000000001", "/cards/11111111-2222-4333-8444-000000000001"},
+		{"/cards/3f2a9c1e-8d4b-4a6f-9e21-5b7c0d3e8f14", "/cards/3f2a9c1e-8d4b-4a6f-9e21-5b7c0d3e8f14"},
+		{"amount=123456789012", "amount=123456789012"}, // 12 digits
+	} {
+		if got := RedactCardNumbers(tc.in); got != tc.want {
+			t.Errorf("RedactCardNumbers(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := redactQuery("API_KEY=abc&key=k&token=t&page=2&password=p%20w"); got != "API_KEY=[redacted]&key=[redacted]&token=[redacted]&page=2&password=[redacted]" {
+		t.Errorf("redactQuery = %q", got)
+	}
+}
