@@ -11,6 +11,8 @@ import (
 
 	"github.com/mxschmitt/playwright-go"
 
+	"cardops/store"
+	"cardops/store/storetest"
 	"cardops/web"
 )
 
@@ -238,4 +240,42 @@ func TestEventLogCardFilterByLast4(t *testing.T) {
 	must(t, expect.Locator(row(page, "someone-else-live")).ToHaveCount(0))
 	must(t, row(page, "ana-live").GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Ana Browser •• 4242"}).Click())
 	must(t, expect.Page(page).ToHaveURL(c.URL+"/cards/"+e2eCardID))
+}
+
+// TestEventLogCardFilterByFullNumber: support pastes a customer's whole
+// card number into the event log's card box; the log shows that card's
+// events at an address that names the card's id, and the number is nowhere
+// on the page, in the box or in the history.
+func TestEventLogCardFilterByFullNumber(t *testing.T) {
+	c := startConsole(t)
+	const noraID = "22222222-3333-4444-8555-000000000002"
+	pan := store.NewPAN("555555", func(int) string { return "123456789" })
+	storetest.AddCard(t, c.Store, storetest.Card{ID: noraID, Holder: "Nora Number", PAN: pan})
+	deliver(t, c, fmt.Sprintf(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"nora-1","status":"PENDING","data":{"card_id":%q}}`, noraID))
+	deliver(t, c, cardEvent("someone-else"))
+	page := newPage(t)
+	signIn(t, page, c.URL, "viewer")
+	if _, err := page.Goto(c.URL + "/events"); err != nil {
+		t.Fatal(err)
+	}
+	card := page.GetByLabel("Card or wallet", playwright.PageGetByLabelOptions{Exact: playwright.Bool(true)})
+	must(t, card.Fill(pan[:4]+" "+pan[4:8]+" "+pan[8:12]+" "+pan[12:]))
+	must(t, card.Press("Enter"))
+	must(t, expect.Page(page).ToHaveURL(c.URL+"/events?card="+noraID))
+	must(t, expect.Locator(row(page, "nora-1")).ToContainText("Nora Number"))
+	must(t, expect.Locator(row(page, "someone-else")).ToHaveCount(0))
+	must(t, expect.Locator(card).ToHaveValue(noraID))
+	html, err := page.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(html, pan) || strings.Contains(html, pan[:4]+" "+pan[4:8]) {
+		t.Error("the page shows the card number")
+	}
+	if _, err := page.GoBack(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(page.URL(), pan[6:12]) || strings.Contains(page.URL(), pan[:4]+"+"+pan[4:8]) {
+		t.Errorf("the history holds the number: %s", page.URL())
+	}
 }

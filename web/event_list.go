@@ -32,6 +32,22 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if f.Card != form.Card {
+		// A full card number was typed: go to an address without it (the
+		// redirect replaces it in the history), naming the card it found,
+		// else its masked form.
+		if len(matches) == 1 && !more {
+			form.Card = matches[0].ID
+		}
+		to := form.URL()
+		if isHTMX(r) {
+			w.Header().Set("HX-Redirect", to)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return
+	}
 	// Read before the listing: if the listing is empty, the tail starts
 	// here, and nothing that matched could have been committed before it.
 	latest, err := s.store.LatestEventID(ctx)
@@ -107,6 +123,11 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter) {
 	}
 	f := store.EventFilter{Operation: form.Operation, SubOperation: form.SubOperation, Status: form.Status,
 		Card: form.Card, Q: form.Q}
+	// A full card number finds its card (f.Card) but is never shown back:
+	// the box and the page's links get its masked form.
+	if cq := store.ParseCardQuery(form.Card); cq.Has(store.SearchPAN) {
+		form.Card = cq.Raw
+	}
 	f.From, f.To, form.Errors = parseFilterRange(form.From, form.To)
 	if f.Q != "" && utf8.RuneCountInString(f.Q) < store.MinTextLen {
 		// The payload index holds trigrams: a shorter term has none.

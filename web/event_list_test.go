@@ -1,12 +1,14 @@
 package web
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"cardops/store"
 	"cardops/store/storetest"
 	"cardops/views"
 )
@@ -107,5 +109,38 @@ func TestEventFilterCutsOnACharacter(t *testing.T) {
 		if !utf8.ValidString(v) || len(v) != 199 {
 			t.Errorf("%s = %d bytes (valid UTF-8: %v), want 199 bytes of whole characters", name, len(v), utf8.ValidString(v))
 		}
+	}
+}
+
+// TestEventLogCardNumberNeverShownBack: a full card number typed into the
+// event log's card filter finds its card but leaves the address (a
+// redirect to the card's id, or to the masked number when no card has it),
+// and the chart's and the stream's answers never show it either.
+func TestEventLogCardNumberNeverShownBack(t *testing.T) {
+	e := cardFilterEnv(t)
+	storetest.AddCard(t, e.store, storetest.Card{ID: oconnorID, Holder: "Siobhán O'CONNOR", PAN: testPAN})
+	masked := url.QueryEscape(store.MaskPAN(unknownPAN))
+	noNumber := []string{testPAN, spaced(testPAN), unknownPAN, unknownPAN[6:12]}
+	for _, sc := range []scenario{
+		{name: "a card's number goes to its id", url: "/events?card=" + testPAN + "&status=SUCCESS", wantStatus: http.StatusSeeOther,
+			wantHeaders: map[string]string{"Location": "/events?card=" + oconnorID + "&status=SUCCESS"}},
+		{name: "spaced, from the filter form with htmx", url: "/events?card=" + url.QueryEscape(spaced(testPAN)), wantStatus: http.StatusOK,
+			headers: map[string]string{"HX-Request": "true"}, wantHeaders: map[string]string{"HX-Redirect": "/events?card=" + oconnorID}},
+		{name: "a number no card has goes to its masked form", url: "/events?card=" + unknownPAN, wantStatus: http.StatusSeeOther,
+			wantHeaders: map[string]string{"Location": "/events?card=" + masked}},
+		{name: "the masked form is a filter", url: "/events?card=" + masked, wantStatus: http.StatusOK,
+			wantContains: []string{`value="` + store.MaskPAN(unknownPAN) + `"`}, wantNotContains: noNumber},
+		{name: "the chart", url: "/events/chart?card=" + testPAN, wantStatus: http.StatusOK,
+			wantContains: []string{`hx-get="/events/chart?card=` + url.QueryEscape(store.MaskPAN(testPAN))}, wantNotContains: noNumber},
+	} {
+		sc.method, sc.as = "GET", 1
+		t.Run(sc.name, func(t *testing.T) {
+			rec := sc.run(t, e)
+			for _, n := range noNumber {
+				if strings.Contains(rec.Body.String()+rec.Header().Get("Location")+rec.Header().Get("HX-Redirect"), n) {
+					t.Errorf("the answer shows %q", n)
+				}
+			}
+		})
 	}
 }
