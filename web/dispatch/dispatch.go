@@ -364,6 +364,14 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	if !store.ValidScheme(scheme) {
 		scheme = d.cfg.Scheme
 	}
+	subscribed := subKey != "" && m.Mode != store.ModeBadKey
+	if subscribed {
+		// A subscription made through the provider API names the key its
+		// receiver checks: the delivery follows the provider's scheme, with
+		// that key and no signature (never both: a key beside a signature
+		// lets one seen delivery forge any body).
+		scheme, key = store.SchemeProvider, subKey
+	}
 	var sig string
 	if scheme == store.SchemeStandard {
 		if sig, err = webhook.Sign(secret, m.WebhookID, ts, m.Body); err != nil {
@@ -393,12 +401,6 @@ func (d *Dispatcher) post(ctx context.Context, m store.OutboxMessage, now time.T
 	}
 	if m.Broken() {
 		h.Set(HeaderMode, m.Mode)
-	}
-	if subKey != "" && m.Mode != store.ModeBadKey {
-		// A subscription made through the provider API names the key its
-		// receiver checks: the delivery carries it as the provider's do.
-		h.Set(webhook.HeaderWebhookKey, subKey)
-		h.Set(webhook.HeaderRequestTimestamp, strconv.FormatInt(ts.UnixMilli(), 10))
 	}
 	resp, err := d.cfg.Client.Do(req)
 	if err != nil {

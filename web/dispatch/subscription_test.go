@@ -13,15 +13,17 @@ import (
 )
 
 // TestSubscriptionRedirectsDeliveries: when the API's webhook subscription
-// names a URL, the next delivery goes there, with its key as X-Webhook-Key,
-// and the attempt records that target; without one, Target is used.
+// names a URL, the next delivery goes there, with its key as X-Webhook-Key
+// and no signature, and the attempt records that target; without one,
+// Target is used.
 func TestSubscriptionRedirectsDeliveries(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "d.db"))
 	var mu sync.Mutex
-	var keys []string
+	var keys, signatures []string
 	team := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		keys = append(keys, r.Header.Get(webhook.HeaderWebhookKey))
+		signatures = append(signatures, r.Header.Get(webhook.HeaderWebhookSignature)+r.Header.Get(webhook.HeaderWebhookID))
 		mu.Unlock()
 	}))
 	t.Cleanup(team.Close)
@@ -53,6 +55,11 @@ func TestSubscriptionRedirectsDeliveries(t *testing.T) {
 	defer mu.Unlock()
 	if len(keys) != 1 || keys[0] != "team-key" {
 		t.Errorf("the team's receiver got keys %q, want [team-key]", keys)
+	}
+	// The provider's scheme only, whatever the console's: a key beside a
+	// signature is never sent.
+	if len(signatures) != 1 || signatures[0] != "" {
+		t.Errorf("the team's receiver got Standard Webhooks headers %q beside its key", signatures)
 	}
 	if len(rc.deliveries()) != 1 {
 		t.Errorf("the default receiver got %d deliveries, want 1", len(rc.deliveries()))
