@@ -114,8 +114,20 @@ func (s *Server) apiGuard(rt route) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), apiCallKey{}, call))
 		replayed := false
 		idemKey := r.Header.Get("Idempotency-Key")
+		// Refusals and failures, a panic's included (recoverPanics), answer
+		// in the provider's JSON format.
+		if holder, _ := r.Context().Value(principalKey).(*principalHolder); holder != nil {
+			holder.kind = rt.kind
+		}
 		defer func() {
+			p := recover()
+			if p != nil && rec.status == 0 {
+				rec.status = http.StatusInternalServerError // what recoverPanics answers
+			}
 			s.logAPICall(r, rt, call, rec, idemKey, replayed, time.Since(start))
+			if p != nil {
+				panic(p)
+			}
 		}()
 		w = rec
 		w.Header().Set("Cache-Control", "no-store")
@@ -356,9 +368,16 @@ func (l *apiLimiter) allow(key string, now time.Time) (wait time.Duration, ok bo
 }
 
 // apiServerError logs err with the trace id and answers 500 in the
-// provider's format, without its text.
+// provider's format, without its text; a database that takes no write in
+// time (store.ErrBusy) is answered 503 with Retry-After, so a client knows
+// to retry.
 func (s *Server) apiServerError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("api request failed", "method", r.Method, "path", logPath(r), "trace_id", traceID(r), "err", err)
+	if errors.Is(err, store.ErrBusy) {
+		s.log.Warn("api request failed: database busy", "method", store.Cut(r.Method, 32), "path", logPath(r), "trace_id", traceID(r), "err", err)
+		s.unavailable(w, r)
+		return
+	}
+	s.log.Error("api request failed", "method", store.Cut(r.Method, 32), "path", logPath(r), "trace_id", traceID(r), "err", err)
 	s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The server could not complete this request. Quote the trace id if you report it.")
 }
 

@@ -580,3 +580,38 @@ func TestAPICardNumberInURLNeverKept(t *testing.T) {
 		t.Errorf("server log:\n%s", logged.String())
 	}
 }
+
+// TestAPIBusyDatabaseAnswers503: an API write while another process holds
+// the database's write lock answers 503 with Retry-After in the provider's
+// format, so the caller's retry logic can tell it from a failure.
+func TestAPIBusyDatabaseAnswers503(t *testing.T) {
+	e := newAPIEnv(t)
+	e.store.SetWriteTimeout(100 * time.Millisecond)
+	storetest.HoldWriteLock(t, e.store)
+	rec := e.call("POST", "/api/cards/webhook/simulate/authorize", `{"card_id":"`+apiCardID+`","bill_amount":12.34}`, 2)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" ||
+		rec.Header().Get("Content-Type") != "application/json" || !strings.Contains(rec.Body.String(), `"code":"UNAVAILABLE"`) {
+		t.Errorf("answer %d %q (Retry-After %q): want 503 UNAVAILABLE with Retry-After", rec.Code, rec.Body, rec.Header().Get("Retry-After"))
+	}
+}
+
+// TestAPIPanicAnswersJSON: a handler that panics behind the API guard is
+// answered as every API failure is, in JSON with the trace id, and the
+// request log records it as the 500 it was.
+func TestAPIPanicAnswersJSON(t *testing.T) {
+	e := newAPIEnv(t)
+	h := e.server.middleware(e.server.apiGuard(route{pattern: "GET /api/boom", level: store.LevelReadOnly, kind: kindAPI,
+		handle: func(http.ResponseWriter, *http.Request) { panic("boom") }}))
+	req := httptest.NewRequest("GET", "/api/boom", nil)
+	req.Header.Set("x-api-key", e.keys[store.LevelReadOnly])
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError || rec.Header().Get("Content-Type") != "application/json" ||
+		!strings.Contains(rec.Body.String(), `"code":"API_ERROR"`) || !strings.Contains(rec.Body.String(), `"trace_id":"`) {
+		t.Errorf("answer %d %q %q, want 500 in the JSON error format", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+	}
+	reqs, err := e.store.APIRequests(context.Background(), store.APIRequestFilter{})
+	if err != nil || len(reqs) != 1 || reqs[0].Status != http.StatusInternalServerError {
+		t.Errorf("request log = %+v, %v; want the call as a 500", reqs, err)
+	}
+}
