@@ -140,19 +140,27 @@ func (s *Server) apiGuard(rt route) http.Handler {
 				return
 			}
 		}
+		// Calls without a valid key (none, unknown, revoked, from outside
+		// its allowlist) and calls of the public routes are limited per
+		// address, so they cannot flood the request log.
+		limitAddress := func() bool {
+			wait, ok := s.api.limit.allow("ip:"+remoteAddr(r), s.now())
+			if !ok {
+				s.tooManyRequests(w, r, wait)
+			}
+			return ok
+		}
 		if rt.level == store.LevelPublic {
-			rt.handle(w, r)
+			if limitAddress() {
+				rt.handle(w, r)
+			}
 			return
 		}
 		secret := r.Header.Get("x-api-key")
 		refuseUnknown := func(msg string) {
-			// Calls without a valid key are limited per address, so they
-			// cannot flood the request log.
-			if wait, ok := s.api.limit.allow("ip:"+remoteAddr(r), s.now()); !ok {
-				s.tooManyRequests(w, r, wait)
-				return
+			if limitAddress() {
+				s.jsonError(w, r, http.StatusUnauthorized, apiCodeAuth, msg)
 			}
-			s.jsonError(w, r, http.StatusUnauthorized, apiCodeAuth, msg)
 		}
 		if secret == "" {
 			refuseUnknown("Missing API Key: send it in the x-api-key header.")
@@ -175,21 +183,24 @@ func (s *Server) apiGuard(rt route) http.Handler {
 		addr := remoteAddr(r)
 		switch {
 		case key.Revoked():
-			s.jsonError(w, r, http.StatusUnauthorized, apiCodeAuth, "Invalid API Key: it was revoked.")
+			refuseUnknown("Invalid API Key: it was revoked.")
 			return
 		case !key.Allows(addr):
-			s.jsonError(w, r, http.StatusUnauthorized, apiCodeAuth, "Access denied. Requests from "+addr+" are not in the API Key's allowlist.")
+			refuseUnknown("Access denied. Requests from " + addr + " are not in the API Key's allowlist.")
 			return
-		case key.Level < rt.level:
+		}
+		// A valid key's calls, those refused for want of level too, are
+		// limited per key.
+		if wait, ok := s.api.limit.allow("key:"+strconv.FormatInt(key.ID, 10), s.now()); !ok {
+			s.tooManyRequests(w, r, wait)
+			return
+		}
+		if key.Level < rt.level {
 			if r.Method != http.MethodGet {
 				s.audit(r, &Principal{Username: key.Actor(), Level: key.Level}, "access.denied", "route", rt.pattern, store.ResultRefused,
 					fmt.Sprintf("API key needs level %d, has %d", rt.level, key.Level))
 			}
 			s.jsonError(w, r, http.StatusUnauthorized, apiCodeAuth, apiDenied)
-			return
-		}
-		if wait, ok := s.api.limit.allow("key:"+strconv.FormatInt(key.ID, 10), s.now()); !ok {
-			s.tooManyRequests(w, r, wait)
 			return
 		}
 		if idemKey == "" || r.Method == http.MethodGet {

@@ -485,6 +485,50 @@ func TestAPIRateLimitWithoutKey(t *testing.T) {
 	}
 }
 
+// TestAPIRateLimitEveryRefusal: calls the API refuses are limited too (a
+// revoked key, an address outside the key's allowlist, and the public
+// routes per address; a key without the route's level per key), so no
+// kind of call floods the request log.
+func TestAPIRateLimitEveryRefusal(t *testing.T) {
+	e := newAPIEnv(t, func(c *Config) { c.APIRate = 2 })
+	now := time.Date(2026, 4, 21, 12, 0, 0, 0, time.UTC)
+	e.server.now = func() time.Time { return now }
+	old, revoked, err := e.store.CreateAPIKey(context.Background(), store.NewAPIKey{Name: "old", Level: store.LevelAdmin,
+		Actor: store.Actor{Username: "admin", Level: store.LevelAdmin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.RevokeAPIKey(context.Background(), old.ID, store.Actor{Username: "admin", Level: store.LevelAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	_, fenced, err := e.store.CreateAPIKey(context.Background(), store.NewAPIKey{Name: "fenced", Level: store.LevelAdmin, Allowlist: "10.0.0.0/8",
+		Actor: store.Actor{Username: "admin", Level: store.LevelAdmin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, method, path string
+		level              store.Level
+		headers            []string
+		refused            int
+	}{
+		{"revoked key", "GET", "/api/cards/virtual-cards/list", 0, []string{"x-api-key", revoked}, 401},
+		{"outside the allowlist", "GET", "/api/cards/virtual-cards/list", 0, []string{"x-api-key", fenced}, 401},
+		{"unknown API path", "GET", "/api/nothing", 0, nil, 404},
+		{"the OpenAPI document", "GET", "/api/openapi.json", 0, nil, 200},
+		{"a key below the route's level", "PUT", "/api/cards/virtual-cards/" + apiCardID + "/reissue", 1, nil, 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now = now.Add(time.Hour) // every address and key starts afresh
+			for i, want := range []int{tc.refused, tc.refused, http.StatusTooManyRequests} {
+				if rec := e.call(tc.method, tc.path, "", tc.level, tc.headers...); rec.Code != want {
+					t.Errorf("call %d: status = %d, want %d", i+1, rec.Code, want)
+				}
+			}
+		})
+	}
+}
+
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestAPIWebhookSubscription: the subscription is audited with the key as
