@@ -238,6 +238,15 @@ func (s *Store) CardMovements(ctx context.Context, cardID string, after Movement
 	return ms, next, nil
 }
 
+// HasCards reports whether the database holds any card.
+func (s *Store) HasCards(ctx context.Context) (bool, error) {
+	var has bool
+	if err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM cards)`).Scan(&has); err != nil {
+		return false, fmt.Errorf("store: any card: %w", err)
+	}
+	return has, nil
+}
+
 // BalancePoint is a card's balance right after one of its movements.
 type BalancePoint struct {
 	At      int64 // the movement's time, Unix milliseconds

@@ -372,9 +372,12 @@ type demoAccount struct {
 
 const demoAccountsSetting = "demo_accounts"
 
-// prepareDemo seeds the sandbox into an empty database and creates the three
-// demo accounts once, with random passwords; created reports whether that
-// happened now (and so whether the accounts carry their passwords).
+// prepareDemo seeds the sandbox into a database without cards and creates
+// the three demo accounts once, with random passwords; created reports
+// whether that happened now (and so whether the accounts carry their
+// passwords). An account whose name is taken is left as it is (no
+// password): so is one a start that failed half-way had made, which
+// therefore can be started again.
 func prepareDemo(ctx context.Context, st *store.Store, cards int, stdout io.Writer) (accounts []demoAccount, created bool, err error) {
 	raw, err := st.Setting(ctx, demoAccountsSetting)
 	if err == nil {
@@ -386,18 +389,30 @@ func prepareDemo(ctx context.Context, st *store.Store, cards int, stdout io.Writ
 	if !errors.Is(err, store.ErrNotFound) {
 		return nil, false, err
 	}
-	fmt.Fprintf(stdout, "First demo start: seeding %d cards into the sandbox ...\n", cards)
-	sum, err := seed.Run(ctx, st, seed.Options{Cards: cards})
+	has, err := st.HasCards(ctx)
 	if err != nil {
-		return nil, false, fmt.Errorf("seed demo data: %w", err)
+		return nil, false, err
 	}
-	fmt.Fprintf(stdout, "Seeded %d cards, %d wallets, %d movements in %s.\n", sum.Cards, sum.Wallets, sum.Transactions, sum.Elapsed.Round(time.Millisecond))
+	if has {
+		fmt.Fprintln(stdout, "First demo start: the database holds cards already, so no demo cards are seeded.")
+	} else {
+		fmt.Fprintf(stdout, "First demo start: seeding %d cards into the sandbox ...\n", cards)
+		sum, err := seed.Run(ctx, st, seed.Options{Cards: cards})
+		if err != nil {
+			return nil, false, fmt.Errorf("seed demo data: %w", err)
+		}
+		fmt.Fprintf(stdout, "Seeded %d cards, %d wallets, %d movements in %s.\n", sum.Cards, sum.Wallets, sum.Transactions, sum.Elapsed.Round(time.Millisecond))
+	}
 	for _, a := range []struct {
 		name  string
 		level store.Level
 	}{{"viewer", store.LevelReadOnly}, {"operator", store.LevelOperational}, {"admin", store.LevelAdmin}} {
 		acc := demoAccount{Username: a.name, Password: randomPassword(), Level: a.level}
-		if _, err := st.CreateUser(ctx, store.NewUser{Username: acc.Username, Level: acc.Level, Password: acc.Password}); err != nil {
+		_, err := st.CreateUser(ctx, store.NewUser{Username: acc.Username, Level: acc.Level, Password: acc.Password})
+		switch {
+		case errors.Is(err, store.ErrUserExists):
+			acc.Password = "" // someone's account, as it is
+		case err != nil:
 			return nil, false, fmt.Errorf("create demo account %s: %w", acc.Username, err)
 		}
 		accounts = append(accounts, acc)
@@ -418,6 +433,10 @@ func printDemoAccounts(stdout io.Writer, accounts []demoAccount, created bool, s
 	}
 	if created {
 		for _, a := range accounts {
+			if a.Password == "" {
+				fmt.Fprintf(stdout, "  %s existed already and keeps its password; for a new one run: %s\n", a.Username, resetCommand(a.Username, sf))
+				continue
+			}
 			fmt.Fprintf(stdout, "  sign in as %-9s password %s   (level %d, %s)\n", a.Username, a.Password, a.Level, a.Level)
 		}
 		fmt.Fprintln(stdout, "  these passwords are shown only now and kept nowhere: note them")
@@ -425,12 +444,17 @@ func printDemoAccounts(stdout io.Writer, accounts []demoAccount, created bool, s
 	}
 	fmt.Fprintln(stdout, "  demo accounts (their passwords were shown when they were created); for a new password run:")
 	for _, a := range accounts {
-		cmd := fmt.Sprintf("%s user reset %s --db %s", selfName(), a.Username, shellQuote(sf.db))
-		if sf.panKeyFile != "" {
-			cmd += " --pan-key-file " + shellQuote(sf.panKeyFile)
-		}
-		fmt.Fprintf(stdout, "    %-60s (level %d, %s)\n", cmd, a.Level, a.Level)
+		fmt.Fprintf(stdout, "    %-60s (level %d, %s)\n", resetCommand(a.Username, sf), a.Level, a.Level)
 	}
+}
+
+// resetCommand is the command that gives the user a new password.
+func resetCommand(username string, sf storeFlags) string {
+	cmd := fmt.Sprintf("%s user reset %s --db %s", selfName(), username, shellQuote(sf.db))
+	if sf.panKeyFile != "" {
+		cmd += " --pan-key-file " + shellQuote(sf.panKeyFile)
+	}
+	return cmd
 }
 
 // selfName is how to run this binary again from the same directory: the path

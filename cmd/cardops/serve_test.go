@@ -178,3 +178,46 @@ func TestServeDeliversPendingOutbox(t *testing.T) {
 		t.Errorf("start-up output does not name the target:\n%s", c.Out.String())
 	}
 }
+
+// TestServeDemoOnADatabaseInUse: --demo on a database that already holds
+// cards and an admin seeds no cards, leaves that admin and its password as
+// they are (saying how to set a new one), creates the other demo accounts,
+// and starts again as often as asked.
+func TestServeDemoOnADatabaseInUse(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "used.db")
+	ctx := context.Background()
+	if err := run(ctx, []string{"seed", "--cards", "20", "--db", db}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"user", "add", "admin", "--level", "3", "--db", db}, env(nil), strings.NewReader("the admin's own password\n"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		c := startServe(t, []string{"--demo", "--db", db, "--demo-cards", "15"}, nil)
+		c.stop(t)
+		out := c.Out.String()
+		if i == 0 {
+			for _, want := range []string{"holds cards already, so no demo cards are seeded", "sign in as viewer", "sign in as operator",
+				"admin existed already and keeps its password; for a new one run: cardops user reset admin --db " + db} {
+				if !strings.Contains(out, want) {
+					t.Errorf("first start output lacks %q:\n%s", want, out)
+				}
+			}
+		}
+		if strings.Contains(out, "Seeded") || strings.Contains(out, "sign in as admin") {
+			t.Errorf("start %d seeded or gave the admin a password:\n%s", i+1, out)
+		}
+	}
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var cards int
+	if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM cards`).Scan(&cards); err != nil || cards != 20 {
+		t.Errorf("cards = %d (%v), want the 20 seeded before", cards, err)
+	}
+	if _, err := st.Authenticate(ctx, "admin", "the admin's own password"); err != nil {
+		t.Errorf("the admin's own password no longer signs in: %v", err)
+	}
+}
