@@ -294,7 +294,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64, actor Actor) (APIKey
 
 // TouchAPIKey records that the key was just used from addr.
 func (s *Store) TouchAPIKey(ctx context.Context, id int64, addr string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ?, last_used_addr = ? WHERE id = ?`, s.nowMs(), Cut(addr, 64), id)
+	_, err := s.exec(ctx, `UPDATE api_keys SET last_used_at = ?, last_used_addr = ? WHERE id = ?`, s.nowMs(), Cut(addr, 64), id)
 	if err != nil {
 		return fmt.Errorf("store: touch API key %d: %w", id, err)
 	}

@@ -14,7 +14,7 @@ import (
 
 // TestWritesUnderHeldLock holds the write lock from another connection: each
 // kind of write (a plain statement, a domain transaction, the receiver's
-// group commit, the readiness check) fails with ErrBusy within the write
+// group commit, the readiness check, the sign-in's second factor) fails with ErrBusy within the write
 // timeout instead of waiting, and succeeds once the lock is released.
 func TestWritesUnderHeldLock(t *testing.T) {
 	ctx := context.Background()
@@ -24,10 +24,22 @@ func TestWritesUnderHeldLock(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	st.SetWriteTimeout(100 * time.Millisecond)
+	twoFactor, secret := enrolledUser(t, st, "ada")
 	writes := []struct {
 		name  string
 		write func() error
 	}{
+		{"second factor at sign-in", func() error {
+			// The next step's code (accepted for clock drift): the
+			// enrolment used this step's.
+			code, err := store.TOTPCode(secret, time.Now().Add(30*time.Second))
+			if err != nil {
+				return err
+			}
+			_, err = st.VerifySecondFactor(ctx, twoFactor, code)
+			return err
+		}},
+		{"end a sign-in's challenge", func() error { return st.DeleteLoginChallenge(ctx, "some-token") }},
 		{"setting", func() error { return st.SetSetting(ctx, "k", []byte("v")) }},
 		{"secret key (transaction)", func() error { _, err := st.SecretKey(ctx, "fresh_key", 8); return err }},
 		{"audit", func() error { return st.Audit(ctx, store.AuditEntry{Action: "test", TargetType: "t", TargetID: "1"}) }},

@@ -185,7 +185,7 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code strin
 		}
 		// The conditional update is what makes a code single use: of two
 		// uses of the same code at once, one moves the step on.
-		res, err := s.w.ExecContext(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, userID, step)
+		res, err := s.exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, userID, step)
 		if err != nil {
 			return "", wrap(err)
 		}
@@ -194,7 +194,7 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code strin
 		}
 		return "totp", nil
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`,
+	res, err := s.exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`,
 		s.nowMs(), userID, recoveryHash(code))
 	if err != nil {
 		return "", wrap(err)
@@ -331,7 +331,7 @@ func (s *Store) LoginChallenge(ctx context.Context, token string) (User, error) 
 
 // DeleteLoginChallenge ends a half-finished sign-in.
 func (s *Store) DeleteLoginChallenge(ctx context.Context, token string) error {
-	if _, err := s.w.ExecContext(ctx, `DELETE FROM login_challenges WHERE id = ?`, sessionID(token)); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM login_challenges WHERE id = ?`, sessionID(token)); err != nil {
 		return fmt.Errorf("store: delete login challenge: %w", err)
 	}
 	return nil
