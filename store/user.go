@@ -253,7 +253,25 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (Us
 	if u.Disabled() {
 		return u, ErrUserDisabled
 	}
+	s.rehashPassword(ctx, u, password)
 	return u, nil
+}
+
+// rehashPassword makes the user's password hash again at the configured
+// cost when it was made at another, now that the password is at hand:
+// after --bcrypt-cost changes, checking a known name would otherwise take
+// another time than checking an unknown one (against a hash at the
+// configured cost), which tells the names apart. Best effort: a failed
+// update is tried again at the next sign-in.
+func (s *Store) rehashPassword(ctx context.Context, u User, password string) {
+	if c, err := bcrypt.Cost(u.passwordHash); err != nil || c == s.bcryptCost {
+		return
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost)
+	if err != nil {
+		return
+	}
+	s.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`, string(hash), u.ID, string(u.passwordHash))
 }
 
 // ErrBadCredentials is returned for an unknown user or a wrong password.

@@ -137,3 +137,42 @@ func TestResetPassword(t *testing.T) {
 		t.Errorf("audit = %+v, %v; want one user.password_reset of admin by cli", log, err)
 	}
 }
+
+// TestSignInRehashesAtTheConfiguredCost: after the bcrypt cost changes, a
+// user's next successful sign-in makes the hash again at the new cost (so a
+// known name's check takes as long as an unknown one's); a wrong password
+// changes nothing.
+func TestSignInRehashesAtTheConfiguredCost(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cost.db")
+	st, err := OpenWith(ctx, path, Options{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, NewUser{"alice", LevelAdmin, "a fine password"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	st, err = OpenWith(ctx, path, Options{BcryptCost: bcrypt.MinCost + 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cost := func() int {
+		u, err := st.UserByName(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := bcrypt.Cost(u.passwordHash)
+		return c
+	}
+	if _, err := st.Authenticate(ctx, "alice", "a wrong password"); !errors.Is(err, ErrBadCredentials) || cost() != bcrypt.MinCost {
+		t.Errorf("wrong password: err %v, cost %d; want refused and the hash unchanged", err, cost())
+	}
+	if _, err := st.Authenticate(ctx, "alice", "a fine password"); err != nil || cost() != bcrypt.MinCost+1 {
+		t.Errorf("sign-in: err %v, cost %d; want the hash made again at %d", err, cost(), bcrypt.MinCost+1)
+	}
+	if _, err := st.Authenticate(ctx, "alice", "a fine password"); err != nil {
+		t.Errorf("sign-in with the new hash: %v", err)
+	}
+}
