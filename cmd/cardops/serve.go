@@ -101,6 +101,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := checkWebhookScheme(cfg); err != nil {
 		return err
 	}
+	if cfg.apiRate < 1 {
+		return fmt.Errorf("--api-rate must be 1 or more requests a second (got %d)", cfg.apiRate)
+	}
 	if cfg.eventsKeepDays < 0 {
 		return fmt.Errorf("--events-keep-days must be 0 (keep all) or more (got %d)", cfg.eventsKeepDays)
 	}

@@ -65,3 +65,16 @@ func TestServeRefusesZeroTimeouts(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefusesNoAPIRate: an API rate of 0 or less is refused, not taken
+// silently as the default.
+func TestServeRefusesNoAPIRate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	for _, rate := range []string{"0", "-5"} {
+		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--api-rate", rate},
+			env(nil), nil, &syncBuffer{}, &syncBuffer{})
+		if err == nil || !strings.Contains(err.Error(), "--api-rate must be 1 or more") {
+			t.Errorf("serve --api-rate %s: err = %v, want a refusal", rate, err)
+		}
+	}
+}
