@@ -91,10 +91,33 @@ func TestCardSectionShowsAChangeMadeWhileItFetched(t *testing.T) {
 	events := page.Locator("#card-events")
 	must(t, expect.Locator(events).ToContainText("No events for this card."))
 
-	// The section's first fetch from now on: answered at once, delivered late.
-	fetched, release := make(chan struct{}), make(chan struct{})
+	// The section's next fetch: answered at once, handed over late.
+	fetched, release := holdNextAnswer(t, page, "**/cards/"+e2eCardID+"/events")
+	if _, err := page.Evaluate(`() => {
+		window.cardSignals = 0
+		document.body.addEventListener('htmx:sseMessage', e => { if (e.detail.type === 'card-changed') window.cardSignals++ })
+		htmx.trigger(document.body, 'card-changed') // as a simulation's answer does
+	}`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, fetched, "the events section fetching itself on card-changed")
+	deliver(t, c, fmt.Sprintf(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"op-while-fetching","status":"PENDING","data":{"card_id":%q}}`, e2eCardID))
+	if _, err := page.WaitForFunction(`() => window.cardSignals > 0`, nil); err != nil {
+		t.Fatalf("the card's stream did not signal the notification: %v", err)
+	}
+	close(release)
+	must(t, expect.Locator(events).ToContainText("op-while-fetching"))
+}
+
+// holdNextAnswer makes the page's next request to url (a glob) be answered
+// by the server at once but handed to the page only when release is
+// closed; fetched is closed once the server has answered. It lets a test
+// make a change the answer predates while that answer is on its way.
+func holdNextAnswer(t *testing.T, page playwright.Page, url string) (fetched, release chan struct{}) {
+	t.Helper()
+	fetched, release = make(chan struct{}), make(chan struct{})
 	var first atomic.Bool
-	must(t, page.Route("**/cards/"+e2eCardID+"/events", func(route playwright.Route) {
+	must(t, page.Route(url, func(route playwright.Route) {
 		if !first.CompareAndSwap(false, true) {
 			route.Continue()
 			return
@@ -107,26 +130,26 @@ func TestCardSectionShowsAChangeMadeWhileItFetched(t *testing.T) {
 				return
 			}
 			<-release
-			// The page may have given this fetch up by now.
+			// The page may have given this request up by now.
 			route.Fulfill(playwright.RouteFulfillOptions{Response: resp})
 		}()
 	}))
-	if _, err := page.Evaluate(`() => {
-		window.cardSignals = 0
-		document.body.addEventListener('htmx:sseMessage', e => { if (e.detail.type === 'card-changed') window.cardSignals++ })
-		htmx.trigger(document.body, 'card-changed') // as a simulation's answer does
-	}`); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	return fetched, release
+}
+
+// waitFor waits, at most 15 s, for ch to be closed.
+func waitFor(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
 	select {
-	case <-fetched:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the events section did not fetch itself on card-changed")
+	case <-ch:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("no sign of %s within 15 s", what)
 	}
-	deliver(t, c, fmt.Sprintf(`{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"op-while-fetching","status":"PENDING","data":{"card_id":%q}}`, e2eCardID))
-	if _, err := page.WaitForFunction(`() => window.cardSignals > 0`, nil); err != nil {
-		t.Fatalf("the card's stream did not signal the notification: %v", err)
-	}
-	close(release)
-	must(t, expect.Locator(events).ToContainText("op-while-fetching"))
 }

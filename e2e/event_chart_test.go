@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/mxschmitt/playwright-go"
 )
@@ -49,30 +47,9 @@ func TestEventLogChartCountsWhatCameWhileItFetched(t *testing.T) {
 	must(t, expect.Locator(hour).ToHaveText("1 notification in the last hour, by status; the table below gives each figure."))
 
 	// The charts' next fetch: answered at once, handed over late.
-	fetched, release := make(chan struct{}), make(chan struct{})
-	var first atomic.Bool
-	must(t, page.Route("**/events/chart*", func(route playwright.Route) {
-		if !first.CompareAndSwap(false, true) {
-			route.Continue()
-			return
-		}
-		go func() {
-			resp, err := route.Fetch()
-			close(fetched)
-			if err != nil {
-				route.Abort()
-				return
-			}
-			<-release
-			route.Fulfill(playwright.RouteFulfillOptions{Response: resp})
-		}()
-	}))
+	fetched, release := holdNextAnswer(t, page, "**/events/chart*")
 	deliver(t, c, cardEvent("e2e-fetching-2"))
-	select {
-	case <-fetched:
-	case <-time.After(15 * time.Second):
-		t.Fatal("the charts did not fetch themselves after a notification")
-	}
+	waitFor(t, fetched, "the charts fetching themselves after a notification")
 	deliver(t, c, walletEvent("e2e-fetching-3"))
 	must(t, expect.Locator(row(page, "e2e-fetching-3")).ToBeVisible()) // the stream has brought it
 	close(release)

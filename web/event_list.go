@@ -39,13 +39,7 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 		if len(matches) == 1 && !more {
 			form.Card = matches[0].ID
 		}
-		to := form.URL()
-		if isHTMX(r) {
-			w.Header().Set("HX-Redirect", to)
-			w.WriteHeader(http.StatusOK)
-			return
-		}
-		http.Redirect(w, r, to, http.StatusSeeOther)
+		s.redirect(w, r, form.URL())
 		return
 	}
 	// Read before the listing: if the listing is empty, the tail starts
