@@ -116,9 +116,7 @@ func (s *Server) apiGuard(rt route) http.Handler {
 		idemKey := r.Header.Get("Idempotency-Key")
 		// Refusals and failures, a panic's included (recoverPanics), answer
 		// in the provider's JSON format.
-		if holder, _ := r.Context().Value(principalKey).(*principalHolder); holder != nil {
-			holder.kind = rt.kind
-		}
+		setRouteKind(r, rt.kind)
 		defer func() {
 			p := recover()
 			if p != nil && rec.status == 0 {

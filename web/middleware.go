@@ -167,9 +167,7 @@ func securityHeaders(next http.Handler) http.Handler {
 func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		holder, _ := r.Context().Value(principalKey).(*principalHolder)
-		if holder != nil {
-			holder.kind = rt.kind
-		}
+		setRouteKind(r, rt.kind)
 		if rt.level == store.LevelPublic {
 			rt.handle(w, r)
 			return

@@ -49,6 +49,14 @@ func currentPrincipal(r *http.Request) *Principal {
 	return nil
 }
 
+// setRouteKind records, for the middleware's answers (a panic, a busy
+// database), the kind of the route serving r.
+func setRouteKind(r *http.Request, k kind) {
+	if h, ok := r.Context().Value(principalKey).(*principalHolder); ok {
+		h.kind = k
+	}
+}
+
 // routeKind returns the kind of the route serving r; kindPage before the
 // guard has run (an unknown path, a cross-site refusal).
 func routeKind(r *http.Request) kind {

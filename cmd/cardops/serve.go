@@ -435,14 +435,18 @@ func printDemoAccounts(stdout io.Writer, accounts []demoAccount, created bool, s
 		return
 	}
 	if created {
+		shown := false
 		for _, a := range accounts {
 			if a.Password == "" {
 				fmt.Fprintf(stdout, "  %s existed already and keeps its password; for a new one run: %s\n", a.Username, resetCommand(a.Username, sf))
 				continue
 			}
 			fmt.Fprintf(stdout, "  sign in as %-9s password %s   (level %d, %s)\n", a.Username, a.Password, a.Level, a.Level)
+			shown = true
 		}
-		fmt.Fprintln(stdout, "  these passwords are shown only now and kept nowhere: note them")
+		if shown {
+			fmt.Fprintln(stdout, "  these passwords are shown only now and kept nowhere: note them")
+		}
 		return
 	}
 	fmt.Fprintln(stdout, "  demo accounts (their passwords were shown when they were created); for a new password run:")
