@@ -184,19 +184,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	dispatcher.SetSubscription(console.WebhookSubscription)
 	srv := console.HTTPServer()
 	srv.TLSConfig = tlsCfg
-	fmt.Fprintf(stdout, "cardops is serving on %s://%s (database %s)\n", scheme, ln.Addr(), cfg.store.db)
+	// The banner is written in one piece: whoever watches for its first
+	// line (a person, a script, a test) then has all of it.
+	var banner bytes.Buffer
+	fmt.Fprintf(&banner, "cardops is serving on %s://%s (database %s)\n", scheme, ln.Addr(), cfg.store.db)
 	if cfg.fourEyes {
-		fmt.Fprintln(stdout, "  four-eyes reissue is on: a second admin confirms every reissue")
+		fmt.Fprintln(&banner, "  four-eyes reissue is on: a second admin confirms every reissue")
 	}
-	printDemoAccounts(stdout, accounts, created, cfg.store)
+	printDemoAccounts(&banner, accounts, created, cfg.store)
 
 	if cfg.require2FA <= 3 {
-		fmt.Fprintf(stdout, "  two-factor sign-in is required from level %d: such users enrol at their next sign-in (with an authenticator app,\n"+
+		fmt.Fprintf(&banner, "  two-factor sign-in is required from level %d: such users enrol at their next sign-in (with an authenticator app,\n"+
 			"    or `cardops user 2fa-code NAME --db %s` prints the current code)\n", cfg.require2FA, cfg.store.db)
 	} else if cfg.demo {
-		fmt.Fprintf(stdout, "  two-factor sign-in is optional in demo mode (anyone can turn it on at /account); --require-2fa-level 3 requires it of admins\n")
+		fmt.Fprintf(&banner, "  two-factor sign-in is optional in demo mode (anyone can turn it on at /account); --require-2fa-level 3 requires it of admins\n")
 	}
-	fmt.Fprintf(stdout, "  notifications are delivered to %s\n", target)
+	fmt.Fprintf(&banner, "  notifications are delivered to %s\n", target)
+	stdout.Write(banner.Bytes()) // as with any print: a closed stdout does not stop the console
 	// The dispatcher stops before the server, so its last deliveries to
 	// the embedded receiver are still answered; whatever it did not finish
 	// stays pending in the outbox for the next start.
