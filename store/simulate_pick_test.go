@@ -75,3 +75,81 @@ func TestSimRefundableAuthorizationsReadsTheCardsIndex(t *testing.T) {
 		t.Errorf("plan:\n%s\nwant the card's index alone", text)
 	}
 }
+
+// The open-authorization picker reads the card's movements on the card's
+// index alone, and lists what the query before it listed (each
+// authorization's followers looked up by parent): open ones, cleared,
+// reversed, declined, one whose clearing failed, and another card's.
+func TestSimOpenAuthorizationsReadsTheCardsIndex(t *testing.T) {
+	ctx := context.Background()
+	st := openSimStore(t)
+	f := addSimCard(t, st, "ACTIVE", 1000_00, nil)
+	other := addSimCard(t, st, "ACTIVE", 1000_00, nil)
+	at := time.UnixMilli(1_790_000_000_000)
+	st.SetClock(func() time.Time { return at })
+	merchant := SimMerchant{Name: "Kiosk", Country: "ES", MCC: "5814"}
+	step := func(card string, act, auth, amount string) SimResult {
+		at = at.Add(time.Minute)
+		return simOK(t, st, SimRequest{Action: act, CardID: card, AuthorizationID: auth, Amount: amount, Merchant: merchant})
+	}
+	var failedClearingOf string
+	for i, c := range []string{f.cardID, other.cardID} {
+		step(c, ActAuthorize, "", "30") // open
+		b := step(c, ActAuthorize, "", "12")
+		step(c, ActClearing, b.MovementID, "12")
+		d := step(c, ActAuthorize, "", "5")
+		step(c, ActReversal, d.MovementID, "")
+		step(c, ActDecline, "", "9")
+		if i == 0 {
+			failedClearingOf = step(c, ActAuthorize, "", "7").MovementID // its clearing failed: open
+			step(c, ActAuthorize, "", "8")                               // open
+		}
+	}
+	if _, err := st.w.ExecContext(ctx, `INSERT INTO card_transactions(id, card_id, parent_id, datetime, operation, status,
+		bill_amount_cents, bill_currency, transaction_amount_cents, transaction_currency, exchange_rate,
+		merchant_name, merchant_city, merchant_country, merchant_mcc, original_balance_cents, new_balance_cents,
+		decline_code, decline_description, source_operation_id)
+		SELECT 'failed-clearing', card_id, id, datetime + 1, 'CLEARING', 'FAILED', bill_amount_cents, bill_currency,
+		transaction_amount_cents, transaction_currency, exchange_rate, merchant_name, merchant_city, merchant_country,
+		merchant_mcc, new_balance_cents, new_balance_cents, decline_code, decline_description, source_operation_id
+		FROM card_transactions WHERE id = ?`, failedClearingOf); err != nil {
+		t.Fatal(err)
+	}
+	const before = `SELECT a.id, a.datetime, a.bill_amount_cents, a.merchant_name, 0
+		FROM card_transactions a
+		WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED'
+		AND NOT EXISTS (SELECT 1 FROM card_transactions x WHERE x.parent_id = a.id
+			AND x.operation IN ('CLEARING', 'REVERSAL') AND x.status = 'SUCCESS')
+		ORDER BY a.datetime DESC, a.rowid DESC LIMIT ?`
+	for _, tc := range []struct {
+		card  string
+		limit int
+		n     int
+	}{{f.cardID, 10, 3}, {f.cardID, 2, 2}, {other.cardID, 10, 1}} {
+		got, err := st.SimOpenAuthorizations(ctx, tc.card, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := st.r.QueryContext(ctx, before, tc.card, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := scanSimAuthorizations(rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) || len(want) != tc.n {
+			t.Errorf("card %s limit %d: open %+v, want %+v (%d)", tc.card, tc.limit, got, want, tc.n)
+		}
+	}
+
+	plan, err := queryPlan(ctx, st, simOpenSQL, []any{f.cardID, 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(plan, "\n")
+	if !strings.Contains(text, "card_transactions USING INDEX card_transactions_card (card_id=?)") ||
+		strings.Contains(text, "card_transactions_parent") || strings.Contains(text, "sqlite_autoindex_card_transactions") {
+		t.Errorf("plan:\n%s\nwant the card's index alone", text)
+	}
+}
