@@ -35,6 +35,10 @@ type APIRequest struct {
 	RemoteAddr string
 	IdemKey    string
 	Replayed   bool
+	// KeyRefused marks a call whose key was found but not accepted
+	// (revoked, or sent from outside its allowlist): it is kept as
+	// bounded as a call without a key.
+	KeyRefused bool
 	// Bodies are redacted and cut (RedactAPIBody).
 	RequestBody  string
 	ResponseBody string
@@ -98,8 +102,9 @@ func (s *Store) RecordAPIRequest(ctx context.Context, r *APIRequest) error {
 		r.At = s.nowMs()
 	}
 	bodyMax, pathMax := APIBodyMax, 300
-	if r.KeyID == 0 {
+	if r.KeyID == 0 || r.KeyRefused {
 		bodyMax, pathMax = AnonymousValueMax, AnonymousValueMax
+		r.IdemKey = ""
 	}
 	r.RequestBody, r.ResponseBody = RedactAPIBody([]byte(r.RequestBody), bodyMax), RedactAPIBody([]byte(r.ResponseBody), APIBodyMax)
 	r.Path, r.Query = Cut(RedactCardNumbers(r.Path), pathMax), Cut(redactQuery(r.Query), pathMax)

@@ -60,9 +60,12 @@ type apiState struct {
 // apiCall is what the guard knows of a call, shared with its handler
 // through the request's context.
 type apiCall struct {
-	key    store.APIKey
-	body   []byte
-	cardID string
+	key store.APIKey
+	// keyRefused: the key was found but revoked or sent from outside its
+	// allowlist; the call is an unauthenticated one.
+	keyRefused bool
+	body       []byte
+	cardID     string
 }
 
 type apiCallKey struct{}
@@ -181,9 +184,11 @@ func (s *Server) apiGuard(rt route) http.Handler {
 		addr := remoteAddr(r)
 		switch {
 		case key.Revoked():
+			call.keyRefused = true
 			refuseUnknown("Invalid API Key: it was revoked.")
 			return
 		case !key.Allows(addr):
+			call.keyRefused = true
 			refuseUnknown("Access denied. Requests from " + addr + " are not in the API Key's allowlist.")
 			return
 		}
@@ -435,11 +440,7 @@ func (s *Server) logAPICall(r *http.Request, rt route, call *apiCall, rec *apiRe
 		KeyID: call.key.ID, KeyName: call.key.Name, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Status: status, DurationUs: d.Microseconds(), TraceID: traceID(r), CardID: call.cardID,
 		RemoteAddr: remoteAddr(r), IdemKey: idemKey, Replayed: replayed,
-		RequestBody: string(call.body), ResponseBody: rec.body.String(),
-	}
-	if call.key.ID == 0 {
-		// No key: the request is bounded like any anonymous input.
-		entry.IdemKey = ""
+		RequestBody: string(call.body), ResponseBody: rec.body.String(), KeyRefused: call.keyRefused,
 	}
 	// The log is written after the answer, with a context that outlives a
 	// client that hung up.

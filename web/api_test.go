@@ -529,6 +529,60 @@ func TestAPIRateLimitEveryRefusal(t *testing.T) {
 	}
 }
 
+// TestAPIRefusedKeyCallsKeptBounded: a call with a revoked key, or with a
+// key from outside its allowlist, is an unauthenticated call: the request
+// log keeps as little of it as of a call without a key (256 bytes of body
+// and path, no Idempotency-Key), while it still names the key.
+func TestAPIRefusedKeyCallsKeptBounded(t *testing.T) {
+	e := newAPIEnv(t)
+	admin := store.Actor{Username: "admin", Level: store.LevelAdmin}
+	old, revoked, err := e.store.CreateAPIKey(context.Background(), store.NewAPIKey{Name: "old", Level: store.LevelAdmin, Actor: admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.RevokeAPIKey(context.Background(), old.ID, admin); err != nil {
+		t.Fatal(err)
+	}
+	_, fenced, err := e.store.CreateAPIKey(context.Background(), store.NewAPIKey{Name: "fenced", Level: store.LevelAdmin,
+		Allowlist: "10.0.0.0/8", Actor: admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"url":"https://example.com/hook","filler":"` + strings.Repeat("x", 3000) + `"}`
+	path := "/api/cards/virtual-cards/" + strings.Repeat("p", 600) + "/reissue"
+	for _, tc := range []struct{ name, key, secret string }{{"revoked", "old", revoked}, {"outside the allowlist", "fenced", fenced}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if rec := e.call("PUT", path, body, 0, "x-api-key", tc.secret, "Idempotency-Key", strings.Repeat("i", 200)); rec.Code != 401 {
+				t.Fatalf("status = %d, want 401; body %s", rec.Code, rec.Body)
+			}
+			got, err := e.store.APIRequests(context.Background(), store.APIRequestFilter{KeyName: tc.key, Limit: 1})
+			if err != nil || len(got) != 1 {
+				t.Fatalf("request log of %s = %v, %v; want the call", tc.key, got, err)
+			}
+			c, err := e.store.APIRequestByID(context.Background(), got[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.RequestBody) > store.AnonymousValueMax || len(c.Path) > store.AnonymousValueMax || c.IdemKey != "" || c.Status != 401 {
+				t.Errorf("kept a %d-byte body, a %d-byte path, Idempotency-Key %q, status %d; want at most %d bytes each, no key, 401",
+					len(c.RequestBody), len(c.Path), c.IdemKey, c.Status, store.AnonymousValueMax)
+			}
+		})
+	}
+	// A valid key's call keeps its body (up to 4 KiB), refused or not.
+	if rec := e.call("PATCH", "/api/cards/virtual-cards/"+apiCardID+"/frozen", `{"frozen":"x","filler":"`+strings.Repeat("x", 3000)+`"}`,
+		store.LevelAdmin); rec.Code != 400 {
+		t.Fatalf("a valid key's bad call: status %d, want 400; body %s", rec.Code, rec.Body)
+	}
+	got, err := e.store.APIRequests(context.Background(), store.APIRequestFilter{KeyName: "backend-l3", Limit: 1})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("request log of backend-l3 = %v, %v", got, err)
+	}
+	if c, _ := e.store.APIRequestByID(context.Background(), got[0].ID); len(c.RequestBody) < 3000 {
+		t.Errorf("a valid key's call kept %d bytes of its body, want all of it", len(c.RequestBody))
+	}
+}
+
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestAPIWebhookSubscription: the subscription is audited with the key as
