@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -49,16 +50,19 @@ func (s *Server) HTTPServer() *http.Server {
 // from one remote IP address and at most total connections in all; 0 means
 // no cap. A connection over a cap is closed as soon as it is accepted, and
 // the refusals are logged (at most one line every 10 seconds).
-func LimitListener(ln net.Listener, perIP, total int, logger *slog.Logger) net.Listener {
-	if logger == nil {
-		logger = slog.Default()
-	}
-	return &limitListener{Listener: ln, perIP: perIP, total: total, log: logger, open: map[string]int{}}
+//
+// The console's trusted proxies (Config.TrustedProxies) count only toward
+// total: one proxy carries the connections of many clients, whose address
+// the listener cannot see (it is in the requests' X-Forwarded-For); the
+// request-level limits (sign-in throttle, API rate) use that address.
+func (s *Server) LimitListener(ln net.Listener, perIP, total int) net.Listener {
+	return &limitListener{Listener: ln, perIP: perIP, total: total, proxy: s.trusted, log: s.log, open: map[string]int{}}
 }
 
 type limitListener struct {
 	net.Listener
 	perIP, total int
+	proxy        func(netip.Addr) bool // a trusted proxy: no per-address cap
 	log          *slog.Logger
 
 	mu      sync.Mutex
@@ -79,17 +83,21 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if host, _, err := net.SplitHostPort(ip); err == nil {
 			ip = host
 		}
-		if l.admit(ip) {
+		addr, err := netip.ParseAddr(ip)
+		capped := err != nil || !l.proxy(addr)
+		if l.admit(ip, capped) {
 			return &limitConn{Conn: c, l: l, ip: ip}, nil
 		}
 		c.Close()
 	}
 }
 
-func (l *limitListener) admit(ip string) bool {
+// admit takes a place for a connection from ip, under the per-address cap
+// too if capped.
+func (l *limitListener) admit(ip string, capped bool) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if (l.total > 0 && l.n >= l.total) || (l.perIP > 0 && l.open[ip] >= l.perIP) {
+	if (l.total > 0 && l.n >= l.total) || (capped && l.perIP > 0 && l.open[ip] >= l.perIP) {
 		l.refused++
 		if now := time.Now(); now.Sub(l.logged) >= 10*time.Second {
 			l.log.Warn("connections refused: over the cap", "remote", ip, "refused", l.refused,

@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +19,7 @@ func startLimited(t *testing.T, e *testEnv, perIP, total int) *httptest.Server {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Config = e.server.HTTPServer()
-	ts.Listener = LimitListener(ts.Listener, perIP, total, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ts.Listener = e.server.LimitListener(ts.Listener, perIP, total)
 	ts.Start()
 	t.Cleanup(func() {
 		e.server.Close()
@@ -123,6 +123,27 @@ func TestLimitListenerPerIP(t *testing.T) {
 	}
 	if get(second).StatusCode != http.StatusOK {
 		t.Error("a connection within the cap stopped being served")
+	}
+}
+
+// TestLimitListenerTrustedProxy: a trusted proxy's connections carry many
+// clients; they are not held to the per-address cap, only to the total.
+func TestLimitListenerTrustedProxy(t *testing.T) {
+	e := newTestEnv(t, func(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
+	ts := startLimited(t, e, 1, 3)
+	var conns []net.Conn
+	for i := range 3 {
+		c := dial(t, ts)
+		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("connection %d from the proxy, per-address cap 1: %v; want it served", i+1, err)
+		}
+		conns = append(conns, c)
+	}
+	over := dial(t, ts)
+	io.WriteString(over, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	if got := readToClose(t, over); got != "" {
+		t.Errorf("connection over the total cap was answered: %.200q", got)
 	}
 }
 

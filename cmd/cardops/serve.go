@@ -237,7 +237,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			}
 		})
 	errc := make(chan error, 1)
-	limited := web.LimitListener(ln, cfg.maxConnsPerIP, cfg.maxConns, logger)
+	limited := console.LimitListener(ln, cfg.maxConnsPerIP, cfg.maxConns)
 	go func() {
 		if tlsCfg != nil {
 			errc <- srv.ServeTLS(limited, "", "") // the certificate is in srv.TLSConfig
