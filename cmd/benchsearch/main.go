@@ -9,7 +9,8 @@
 //	go run ./cmd/benchsearch [-cards 1000000] [-n 200] [-naive 10] [-db FILE] [-warm]
 //
 // With -db naming an existing database the seed is skipped. -warm first reads
-// what the searches read, once, and opens the pages of 200 other cards, so
+// what the searches read, once, then the interior pages of every B-tree
+// (every lookup passes through them), and opens the pages of 200 other cards, so
 // that a database larger than what the page cache kept of it is measured as
 // a running server would serve it.
 package main
@@ -60,7 +61,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	phase := fs.String("phase", "", "internal: seed or serve, run in a child process")
 	only := fs.String("only", "", "measure only the kinds whose name contains this")
 	sampleSeed := fs.Uint64("sample", 1, "which random cards to ask for: each value draws others, the same value the same ones (a second run on one sample finds its cards' rows already read)")
-	warm := fs.Bool("warm", false, "before measuring, read once what the searches read (cards, their indexes, the name index, the former numbers) and open the pages of 200 other cards, as the page cache of a server that has been running holds them")
+	warm := fs.Bool("warm", false, "before measuring, read once what the searches read (cards, their indexes, the name index, the former numbers) and the interior pages of every B-tree, and open the pages of 200 other cards, as the page cache of a server that has been running holds them")
 	cpuprofile := fs.String("cpuprofile", "", "write the serving phase's CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -240,6 +241,12 @@ func servePhase(ctx context.Context, path string, n, naiveN int, only string, wa
 			}
 		}
 		fmt.Fprintf(out, "warm: read the cards, their indexes and the name index in %.1f s\n", time.Since(t0).Seconds())
+		t0 = time.Now()
+		pages, err := benchstat.WarmInterior(ctx, st.Reader(), path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "warm: read the interior pages of every B-tree (%d pages) in %.1f s\n", pages, time.Since(t0).Seconds())
 		// A running server's card pages keep the upper levels of every
 		// B-tree they read in the page cache. The pages of other cards
 		// bring them in without reading the measured cards' own rows.
