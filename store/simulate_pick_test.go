@@ -8,22 +8,44 @@ import (
 	"time"
 )
 
+// newPickFixture opens a store with two cards and returns a step that
+// simulates an action on one of them, a minute after the step before.
+func newPickFixture(t *testing.T) (st *Store, f, other simFixture, step func(card, act, auth, amount string) SimResult) {
+	st = openSimStore(t)
+	f = addSimCard(t, st, "ACTIVE", 1000_00, nil)
+	other = addSimCard(t, st, "ACTIVE", 1000_00, nil)
+	at := time.UnixMilli(1_790_000_000_000)
+	st.SetClock(func() time.Time { return at })
+	merchant := SimMerchant{Name: "Kiosk", Country: "ES", MCC: "5814"}
+	step = func(card, act, auth, amount string) SimResult {
+		at = at.Add(time.Minute)
+		return simOK(t, st, SimRequest{Action: act, CardID: card, AuthorizationID: auth, Amount: amount, Merchant: merchant})
+	}
+	return st, f, other, step
+}
+
+// checkReadsTheCardsIndex fails the test unless the picker's query reads
+// the card's movements on the card's index alone.
+func checkReadsTheCardsIndex(t *testing.T, st *Store, query, cardID string) {
+	t.Helper()
+	plan, err := queryPlan(context.Background(), st, query, []any{cardID, 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(plan, "\n")
+	if !strings.Contains(text, "card_transactions USING INDEX card_transactions_card (card_id=?)") ||
+		strings.Contains(text, "card_transactions_parent") || strings.Contains(text, "sqlite_autoindex_card_transactions") {
+		t.Errorf("plan:\n%s\nwant the card's index alone", text)
+	}
+}
+
 // The refund picker reads the card's clearings and refunds on the card's
 // index alone, and lists what the query before it listed (each
 // authorization looked up by id, its refunds by parent): partial refunds,
 // full ones, a declined clearing, and another card's movements.
 func TestSimRefundableAuthorizationsReadsTheCardsIndex(t *testing.T) {
 	ctx := context.Background()
-	st := openSimStore(t)
-	f := addSimCard(t, st, "ACTIVE", 1000_00, nil)
-	other := addSimCard(t, st, "ACTIVE", 1000_00, nil)
-	at := time.UnixMilli(1_790_000_000_000)
-	st.SetClock(func() time.Time { return at })
-	merchant := SimMerchant{Name: "Kiosk", Country: "ES", MCC: "5814"}
-	step := func(card string, act, auth, amount string) SimResult {
-		at = at.Add(time.Minute)
-		return simOK(t, st, SimRequest{Action: act, CardID: card, AuthorizationID: auth, Amount: amount, Merchant: merchant})
-	}
+	st, f, other, step := newPickFixture(t)
 	for i, c := range []string{f.cardID, other.cardID} {
 		a := step(c, ActAuthorize, "", "30")
 		step(c, ActClearing, a.MovementID, "30")
@@ -65,15 +87,7 @@ func TestSimRefundableAuthorizationsReadsTheCardsIndex(t *testing.T) {
 		t.Errorf("refundable = %+v, want 5.00 then 20.00 left", got)
 	}
 
-	plan, err := queryPlan(ctx, st, simRefundableSQL, []any{f.cardID, 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(plan, "\n")
-	if !strings.Contains(text, "card_transactions USING INDEX card_transactions_card (card_id=?)") ||
-		strings.Contains(text, "card_transactions_parent") || strings.Contains(text, "sqlite_autoindex_card_transactions") {
-		t.Errorf("plan:\n%s\nwant the card's index alone", text)
-	}
+	checkReadsTheCardsIndex(t, st, simRefundableSQL, f.cardID)
 }
 
 // The open-authorization picker reads the card's movements on the card's
@@ -82,16 +96,7 @@ func TestSimRefundableAuthorizationsReadsTheCardsIndex(t *testing.T) {
 // reversed, declined, one whose clearing failed, and another card's.
 func TestSimOpenAuthorizationsReadsTheCardsIndex(t *testing.T) {
 	ctx := context.Background()
-	st := openSimStore(t)
-	f := addSimCard(t, st, "ACTIVE", 1000_00, nil)
-	other := addSimCard(t, st, "ACTIVE", 1000_00, nil)
-	at := time.UnixMilli(1_790_000_000_000)
-	st.SetClock(func() time.Time { return at })
-	merchant := SimMerchant{Name: "Kiosk", Country: "ES", MCC: "5814"}
-	step := func(card string, act, auth, amount string) SimResult {
-		at = at.Add(time.Minute)
-		return simOK(t, st, SimRequest{Action: act, CardID: card, AuthorizationID: auth, Amount: amount, Merchant: merchant})
-	}
+	st, f, other, step := newPickFixture(t)
 	var failedClearingOf string
 	for i, c := range []string{f.cardID, other.cardID} {
 		step(c, ActAuthorize, "", "30") // open
@@ -143,13 +148,5 @@ func TestSimOpenAuthorizationsReadsTheCardsIndex(t *testing.T) {
 		}
 	}
 
-	plan, err := queryPlan(ctx, st, simOpenSQL, []any{f.cardID, 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(plan, "\n")
-	if !strings.Contains(text, "card_transactions USING INDEX card_transactions_card (card_id=?)") ||
-		strings.Contains(text, "card_transactions_parent") || strings.Contains(text, "sqlite_autoindex_card_transactions") {
-		t.Errorf("plan:\n%s\nwant the card's index alone", text)
-	}
+	checkReadsTheCardsIndex(t, st, simOpenSQL, f.cardID)
 }
