@@ -376,6 +376,28 @@ func TestAPIReissueIdempotent(t *testing.T) {
 	}
 }
 
+// TestAPIReissueRefusedUnderFourEyes: with four-eyes reissue on, an admin
+// key cannot reissue alone (the console needs a second admin for every
+// reissue): 412 STATE, the number unchanged, the refusal audited.
+func TestAPIReissueRefusedUnderFourEyes(t *testing.T) {
+	e := newAPIEnv(t)
+	e.server.fourEyes = true
+	rec := e.call("PUT", "/api/cards/virtual-cards/"+apiCardID+"/reissue", "", store.LevelAdmin)
+	if rec.Code != http.StatusPreconditionFailed || apiErr(t, rec).Code != "STATE" || !strings.Contains(apiErr(t, rec).Message, "second admin") {
+		t.Fatalf("status %d body %s, want 412 STATE naming the second admin", rec.Code, rec.Body)
+	}
+	if nums, err := e.store.CardNumbers(context.Background(), apiCardID); err != nil || len(nums) != 1 {
+		t.Errorf("card numbers = %d (%v), want the first one only", len(nums), err)
+	}
+	audit, err := e.store.AuditLog(context.Background(), store.AuditFilter{Actor: "apikey:backend-l3", Action: "card.reissue"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) != 1 || audit[0].Result != store.ResultRefused || audit[0].TargetID != apiCardID {
+		t.Errorf("audit = %+v, want one refused card.reissue of %s", audit, apiCardID)
+	}
+}
+
 // TestAPIStateChangesNameTheKey: the API's changes are audited, and shown
 // in the card's history, with the key's name as the actor.
 func TestAPIStateChangesNameTheKey(t *testing.T) {
