@@ -699,7 +699,8 @@ func (t *simTx) declineWith(c simCard, mv *simMovement, reason [2]string) error 
 
 // overLimit reports whether the amount would take the card past its daily
 // (24 h), weekly (7 days) or monthly (30 days) limit, counting the
-// authorizations not declined and not reversed in each window.
+// authorizations not declined in each window, less what reversals released
+// of them.
 func (t *simTx) overLimit(c simCard) (bool, error) {
 	windows := [3]int64{24 * 3600_000, 7 * 24 * 3600_000, 30 * 24 * 3600_000}
 	for i, lim := range c.limits {
@@ -707,9 +708,11 @@ func (t *simTx) overLimit(c simCard) (bool, error) {
 			continue
 		}
 		var spent int64
-		err := t.tx.QueryRowContext(t.ctx, `SELECT COALESCE(SUM(a.bill_amount_cents), 0) FROM card_transactions a
-			WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED' AND a.datetime > ?
-			AND NOT EXISTS (SELECT 1 FROM card_transactions r WHERE r.parent_id = a.id AND r.operation = 'REVERSAL' AND r.status = 'SUCCESS')`,
+		err := t.tx.QueryRowContext(t.ctx, `SELECT COALESCE(SUM(a.bill_amount_cents
+				- COALESCE((SELECT SUM(r.bill_amount_cents) FROM card_transactions r
+					WHERE r.parent_id = a.id AND r.operation = 'REVERSAL' AND r.status = 'SUCCESS'), 0)), 0)
+			FROM card_transactions a
+			WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED' AND a.datetime > ?`,
 			c.id, t.now-windows[i]).Scan(&spent)
 		if err != nil {
 			return false, err
@@ -722,33 +725,46 @@ func (t *simTx) overLimit(c simCard) (bool, error) {
 }
 
 // openAuthorization finds the card's authorization that the request chose,
-// or its most recent one, that neither a clearing nor a reversal has
-// closed.
+// or its most recent one, that no clearing has closed and reversals have
+// not released in full. Its bill (and transaction amount) is what it still
+// holds: a partial reversal leaves the rest open to clear or reverse.
 func (t *simTx) openAuthorization(c simCard) (*simMovement, error) {
 	mv := &simMovement{cardID: c.id}
-	pick, args := `ORDER BY a.datetime DESC, a.rowid DESC LIMIT 1`, []any{c.id}
-	chosen := strings.TrimSpace(t.req.AuthorizationID)
-	if chosen != "" {
-		pick, args = `AND a.id = ?`, append(args, chosen)
+	chosen, args := "", []any{c.id}
+	if id := strings.TrimSpace(t.req.AuthorizationID); id != "" {
+		chosen, args = `AND a.id = ?`, append(args, id)
 	}
-	err := t.tx.QueryRowContext(t.ctx, `SELECT a.id, a.datetime, a.bill_amount_cents, a.transaction_amount_cents, a.transaction_currency,
-		a.exchange_rate, a.merchant_name, a.merchant_city, a.merchant_country, a.merchant_mcc
-		FROM card_transactions a
-		WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED'
-		AND NOT EXISTS (SELECT 1 FROM card_transactions x WHERE x.parent_id = a.id
-			AND x.operation IN ('CLEARING', 'REVERSAL') AND x.status = 'SUCCESS')
-		`+pick, args...).
-		Scan(&mv.parentID, &mv.parentAt, &mv.bill, &mv.simTxAmount, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC)
+	var reversed int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT id, datetime, bill, tx_amount, transaction_currency, exchange_rate,
+		merchant_name, merchant_city, merchant_country, merchant_mcc, reversed FROM (
+			SELECT a.rowid AS rid, a.id, a.datetime, a.bill_amount_cents AS bill, a.transaction_amount_cents AS tx_amount,
+				a.transaction_currency, a.exchange_rate, a.merchant_name, a.merchant_city, a.merchant_country, a.merchant_mcc,
+				COALESCE((SELECT SUM(x.bill_amount_cents) FROM card_transactions x WHERE x.parent_id = a.id
+					AND x.operation = 'REVERSAL' AND x.status = 'SUCCESS'), 0) AS reversed
+			FROM card_transactions a
+			WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED'
+			AND NOT EXISTS (SELECT 1 FROM card_transactions x WHERE x.parent_id = a.id
+				AND x.operation = 'CLEARING' AND x.status = 'SUCCESS')
+			`+chosen+`)
+		WHERE bill > reversed ORDER BY datetime DESC, rid DESC LIMIT 1`, args...).
+		Scan(&mv.parentID, &mv.parentAt, &mv.bill, &mv.simTxAmount, &mv.currency, &mv.rate, &mv.m.Name, &mv.m.City, &mv.m.Country, &mv.m.MCC, &reversed)
 	if errors.Is(err, sql.ErrNoRows) && chosen != "" {
-		return nil, &SimError{Code: SimCodeValidation, Reason: SimAuthorizationNotOpen, Field: SimAuthorizationField(t.req.Action), ID: chosen, Last4: c.last4}
+		return nil, &SimError{Code: SimCodeValidation, Reason: SimAuthorizationNotOpen, Field: SimAuthorizationField(t.req.Action), ID: strings.TrimSpace(t.req.AuthorizationID), Last4: c.last4}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &SimError{Code: SimCodeNotFound, Reason: SimNoAuthorization, Field: "card", ID: c.id}
 	}
+	if err != nil {
+		return nil, err
+	}
 	if _, ok := simCurrencies[mv.currency]; !ok {
 		mv.currency = "USD" // seeded currencies beyond the sandbox's list read as USD in the payload numbers
 	}
-	return mv, err
+	if reversed > 0 {
+		mv.bill -= reversed
+		mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
+	}
+	return mv, nil
 }
 
 // clearing settles the card's open authorization: the hold becomes the
@@ -800,8 +816,10 @@ func (t *simTx) settle(c simCard, mv *simMovement, how settlement) error {
 	return t.notify("CARDS", mv.op, "SUCCESS", c.id, "", t.cardData(c, mv))
 }
 
-// reversal releases the hold of the card's open authorization. The amount
-// must not exceed the authorization's.
+// reversal releases the hold of the card's open authorization, or part of
+// it: the amount must not exceed what the authorization still holds, and
+// the authorization stays open until its whole hold is released (or it is
+// cleared).
 func (t *simTx) reversal() error {
 	c, err := t.card()
 	if err != nil {
@@ -811,7 +829,9 @@ func (t *simTx) reversal() error {
 	if err != nil {
 		return err
 	}
-	if t.in.amount != mv.bill && t.in.amount != 0 { // 0: no amount given, the whole hold
+	// No amount (0) is the whole of what it still holds.
+	whole := t.in.amount == 0 || t.in.amount == mv.bill
+	if !whole {
 		if t.in.amount > mv.bill {
 			return &SimError{Code: SimCodeValidation, Reason: SimReversalTooLarge, Field: "amount", Amount: t.in.amount, Limit: mv.bill}
 		}
@@ -819,7 +839,7 @@ func (t *simTx) reversal() error {
 		mv.simTxAmount, mv.rate = simTxAmount(mv.bill, mv.currency)
 	}
 	mv.op = "REVERSAL"
-	return t.settle(c, mv, settlement{credits: true, closes: true})
+	return t.settle(c, mv, settlement{credits: true, closes: whole})
 }
 
 // refund credits the card with up to what its last cleared transaction has

@@ -139,8 +139,9 @@ type SimAuthorization struct {
 }
 
 // SimOpenAuthorizations lists up to limit of the card's authorizations that
-// no clearing or reversal has closed, newest first: the ones a clearing or
-// a reversal can apply to. The first is the one Simulate picks when none is
+// no clearing has closed and reversals have not released in full, newest
+// first, with what each still holds: the ones a clearing or a reversal can
+// apply to. The first is the one Simulate picks when none is
 // chosen.
 func (s *Store) SimOpenAuthorizations(ctx context.Context, cardID string, limit int) ([]SimAuthorization, error) {
 	rows, err := s.r.QueryContext(ctx, simOpenSQL, cardID, limit)
@@ -158,16 +159,20 @@ func (s *Store) SimOpenAuthorizations(ctx context.Context, cardID string, limit 
 // on the card's index: a clearing or reversal is the card's own and names
 // its authorization (parent_id). (Looking each authorization's followers up
 // by parent cost a read somewhere else on disk per authorization, the card
-// page's slowest read on a card never opened.)
+// page's slowest read on a card never opened.) An authorization is open
+// until a clearing closes it or reversals release its whole hold; LeftCents
+// is what it still holds.
 const simOpenSQL = `WITH m AS MATERIALIZED (
 		SELECT rowid AS rid, id, parent_id, operation, status, datetime, bill_amount_cents AS bill, merchant_name
 		FROM card_transactions
-		WHERE card_id = ? AND operation IN ('AUTHORIZATION', 'CLEARING', 'REVERSAL'))
-	SELECT a.id, a.datetime, a.bill, a.merchant_name, 0
-	FROM m a
-	WHERE a.operation = 'AUTHORIZATION' AND a.status != 'FAILED'
+		WHERE card_id = ? AND operation IN ('AUTHORIZATION', 'CLEARING', 'REVERSAL')),
+	reversed AS (SELECT parent_id, SUM(bill) AS cents FROM m
+		WHERE operation = 'REVERSAL' AND status = 'SUCCESS' AND parent_id IS NOT NULL GROUP BY parent_id)
+	SELECT a.id, a.datetime, a.bill, a.merchant_name, a.bill - COALESCE(r.cents, 0)
+	FROM m a LEFT JOIN reversed r ON r.parent_id = a.id
+	WHERE a.operation = 'AUTHORIZATION' AND a.status != 'FAILED' AND a.bill > COALESCE(r.cents, 0)
 	AND a.id NOT IN (SELECT parent_id FROM m
-		WHERE parent_id IS NOT NULL AND operation IN ('CLEARING', 'REVERSAL') AND status = 'SUCCESS')
+		WHERE parent_id IS NOT NULL AND operation = 'CLEARING' AND status = 'SUCCESS')
 	ORDER BY a.datetime DESC, a.rid DESC LIMIT ?`
 
 // SimRefundableAuthorizations lists up to limit of the card's cleared

@@ -91,9 +91,10 @@ func TestSimRefundableAuthorizationsReadsTheCardsIndex(t *testing.T) {
 }
 
 // The open-authorization picker reads the card's movements on the card's
-// index alone, and lists what the query before it listed (each
-// authorization's followers looked up by parent): open ones, cleared,
-// reversed, declined, one whose clearing failed, and another card's.
+// index alone, and lists what the same rule asked of each authorization by
+// parent lists: open ones, cleared, reversed in full, reversed in part
+// (open, with what it still holds), reversed in two parts that make the
+// whole, declined, one whose clearing failed, and another card's.
 func TestSimOpenAuthorizationsReadsTheCardsIndex(t *testing.T) {
 	ctx := context.Background()
 	st, f, other, step := newPickFixture(t)
@@ -108,6 +109,11 @@ func TestSimOpenAuthorizationsReadsTheCardsIndex(t *testing.T) {
 		if i == 0 {
 			failedClearingOf = step(c, ActAuthorize, "", "7").MovementID // its clearing failed: open
 			step(c, ActAuthorize, "", "8")                               // open
+			p := step(c, ActAuthorize, "", "25")
+			step(c, ActReversal, p.MovementID, "10") // 15.00 still held: open
+			w := step(c, ActAuthorize, "", "6")
+			step(c, ActReversal, w.MovementID, "4")
+			step(c, ActReversal, w.MovementID, "2") // released in full
 		}
 	}
 	if _, err := st.w.ExecContext(ctx, `INSERT INTO card_transactions(id, card_id, parent_id, datetime, operation, status,
@@ -120,17 +126,20 @@ func TestSimOpenAuthorizationsReadsTheCardsIndex(t *testing.T) {
 		FROM card_transactions WHERE id = ?`, failedClearingOf); err != nil {
 		t.Fatal(err)
 	}
-	const before = `SELECT a.id, a.datetime, a.bill_amount_cents, a.merchant_name, 0
+	const before = `SELECT id, datetime, bill, merchant_name, bill - reversed FROM (
+		SELECT a.rowid AS rid, a.id, a.datetime, a.bill_amount_cents AS bill, a.merchant_name,
+			COALESCE((SELECT SUM(x.bill_amount_cents) FROM card_transactions x WHERE x.parent_id = a.id
+				AND x.operation = 'REVERSAL' AND x.status = 'SUCCESS'), 0) AS reversed
 		FROM card_transactions a
 		WHERE a.card_id = ? AND a.operation = 'AUTHORIZATION' AND a.status != 'FAILED'
 		AND NOT EXISTS (SELECT 1 FROM card_transactions x WHERE x.parent_id = a.id
-			AND x.operation IN ('CLEARING', 'REVERSAL') AND x.status = 'SUCCESS')
-		ORDER BY a.datetime DESC, a.rowid DESC LIMIT ?`
+			AND x.operation = 'CLEARING' AND x.status = 'SUCCESS'))
+		WHERE bill > reversed ORDER BY datetime DESC, rid DESC LIMIT ?`
 	for _, tc := range []struct {
 		card  string
 		limit int
 		n     int
-	}{{f.cardID, 10, 3}, {f.cardID, 2, 2}, {other.cardID, 10, 1}} {
+	}{{f.cardID, 10, 4}, {f.cardID, 2, 2}, {other.cardID, 10, 1}} {
 		got, err := st.SimOpenAuthorizations(ctx, tc.card, tc.limit)
 		if err != nil {
 			t.Fatal(err)
@@ -148,5 +157,8 @@ func TestSimOpenAuthorizationsReadsTheCardsIndex(t *testing.T) {
 		}
 	}
 
+	if got, _ := st.SimOpenAuthorizations(ctx, f.cardID, 10); len(got) == 0 || got[0].AmountCents != 25_00 || got[0].LeftCents != 15_00 {
+		t.Errorf("newest open = %+v, want the 25.00 authorization with 15.00 still held", got)
+	}
 	checkReadsTheCardsIndex(t, st, simOpenSQL, f.cardID)
 }

@@ -226,6 +226,47 @@ func TestSimulateReversalReleasesHold(t *testing.T) {
 	}
 }
 
+// TestSimulatePartialReversal: a reversal of part of a hold releases that
+// part and leaves the rest open: a second reversal may release more (up to
+// what is still held), a clearing then clears what is left, and the daily
+// limit counts only what is still held or cleared.
+func TestSimulatePartialReversal(t *testing.T) {
+	st := openSimStore(t)
+	f := addSimCard(t, st, "ACTIVE", 100_00, int64(30_00))
+	auth := simOK(t, st, SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "25"})
+	rev := simOK(t, st, SimRequest{Action: ActReversal, CardID: f.cardID, AuthorizationID: auth.MovementID, Amount: "10"})
+	if got := cardBalance(t, st, f.cardID); got != 85_00 || rev.Amount != 10_00 {
+		t.Errorf("after reversing 10 of 25: balance %d, reversed %d; want 8500 and 1000", got, rev.Amount)
+	}
+	if m := movementByID(t, st, auth.MovementID); m.status != "PENDING" {
+		t.Errorf("authorization status after a partial reversal = %s, want PENDING (15.00 still held)", m.status)
+	}
+	// The daily limit (30) counts the 15 still held: 15.01 more is over it,
+	// 15 is not.
+	if res, _ := st.Simulate(context.Background(), SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "15.01", By: qa}); !res.Declined || res.DeclineCode != "61" {
+		t.Errorf("15.01 over a daily limit of 30 with 15 held: %+v, want declined 61", res)
+	}
+	if res, _ := st.Simulate(context.Background(), SimRequest{Action: ActAuthorize, CardID: f.cardID, Amount: "15", By: qa}); res.Declined {
+		t.Errorf("15 within a daily limit of 30 with 15 held: declined %+v", res)
+	}
+	var se *SimError
+	if _, err := st.Simulate(context.Background(), SimRequest{Action: ActReversal, CardID: f.cardID, AuthorizationID: auth.MovementID,
+		Amount: "15.01", By: qa}); !errors.As(err, &se) || se.Reason != SimReversalTooLarge || se.Limit != 15_00 {
+		t.Errorf("reversing 15.01 of the 15.00 held: err = %v, want SimReversalTooLarge with a limit of 15.00", err)
+	}
+	clr := simOK(t, st, SimRequest{Action: ActClearing, CardID: f.cardID, AuthorizationID: auth.MovementID})
+	if m := movementByID(t, st, clr.MovementID); m.bill != 15_00 || m.orig != 70_00 || m.newBal != 70_00 {
+		t.Errorf("clearing after a partial reversal = %+v, want the 15.00 still held, balance unchanged at 7000", m)
+	}
+	if m := movementByID(t, st, auth.MovementID); m.status != "SUCCESS" {
+		t.Errorf("authorization status after its clearing = %s, want SUCCESS", m.status)
+	}
+	if _, err := st.Simulate(context.Background(), SimRequest{Action: ActReversal, CardID: f.cardID, AuthorizationID: auth.MovementID,
+		Amount: "1", By: qa}); !errors.As(err, &se) || se.Reason != SimAuthorizationNotOpen {
+		t.Errorf("reversal after the clearing: err = %v, want SimAuthorizationNotOpen", err)
+	}
+}
+
 func TestSimulateDeclines(t *testing.T) {
 	for _, tc := range []struct {
 		name, status string

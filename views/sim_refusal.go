@@ -171,7 +171,7 @@ func simReasonMessage(se *store.SimError) string {
 	case store.SimAuthorizationNotCleared:
 		return fmt.Sprintf("The authorization %s is not a cleared authorization of card •••• %s; pick one of the cleared ones.", quoteTyped(se.ID), se.Last4)
 	case store.SimReversalTooLarge:
-		return fmt.Sprintf("The reversal of %s is more than the authorization's %s.", usd(se.Amount), usd(se.Limit))
+		return fmt.Sprintf("The reversal of %s is more than the %s the authorization still holds.", usd(se.Amount), usd(se.Limit))
 	case store.SimRefundedInFull:
 		return "The cleared transaction has been refunded in full already."
 	case store.SimRefundTooLarge:
