@@ -143,20 +143,31 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		warnReadable(stderr, kf, "the card-number key file")
 	}
 
-	var accounts []demoAccount
-	created := false
-	if cfg.demo {
-		if accounts, created, err = prepareDemo(ctx, st, cfg.demoCards, stdout); err != nil {
-			return err
-		}
-	}
-
 	// The listener comes first: the default delivery target is the
-	// console's own receiver, at the address it really got.
+	// console's own receiver, at the address it really got, and a taken
+	// address fails the start before the demo accounts are made.
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
+
+	var accounts []demoAccount
+	created := false
+	if cfg.demo {
+		if accounts, created, err = prepareDemo(ctx, st, cfg.demoCards, stdout); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	// The demo passwords are shown once, in the banner; should the start
+	// fail before it, they are shown with the failure, not lost.
+	bannerShown := false
+	defer func() {
+		if created && !bannerShown {
+			fmt.Fprintln(stdout, "The start failed after the demo accounts were made:")
+			printDemoAccounts(stdout, accounts, created, cfg.store)
+		}
+	}()
 	scheme := "http"
 	if tlsCfg != nil {
 		scheme = "https"
@@ -201,6 +212,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(&banner, "  notifications are delivered to %s\n", target)
 	stdout.Write(banner.Bytes()) // as with any print: a closed stdout does not stop the console
+	bannerShown = true
 	// The dispatcher stops before the server, so its last deliveries to
 	// the embedded receiver are still answered; whatever it did not finish
 	// stays pending in the outbox for the next start.

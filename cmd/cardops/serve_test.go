@@ -179,6 +179,43 @@ func TestServeDeliversPendingOutbox(t *testing.T) {
 	}
 }
 
+// TestServeDemoFailedStart: a first --demo start on a taken address fails
+// before it makes the demo accounts (the next start makes them and shows
+// their passwords); one that fails after making them shows the passwords
+// with the failure.
+func TestServeDemoFailedStart(t *testing.T) {
+	ctx := context.Background()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	db := filepath.Join(t.TempDir(), "demo.db")
+	out := &syncBuffer{}
+	err = run(ctx, []string{"serve", "--demo", "--demo-cards", "10", "--db", db, "--addr", taken.Addr().String()}, env(nil), nil, out, &syncBuffer{})
+	if err == nil || !strings.Contains(err.Error(), "listen on") {
+		t.Fatalf("start on a taken address = %v, want a listen error", err)
+	}
+	if strings.Contains(out.String(), "Seeded") || strings.Contains(out.String(), "sign in as") {
+		t.Errorf("a start that could not listen seeded or made accounts:\n%s", out)
+	}
+	c := startServe(t, []string{"--demo", "--demo-cards", "10", "--db", db}, nil)
+	c.stop(t)
+	if !strings.Contains(c.Out.String(), "sign in as admin") {
+		t.Errorf("the next start shows no admin password:\n%s", c.Out)
+	}
+
+	// A failure after the accounts are made (an unusable delivery target).
+	db2 := filepath.Join(t.TempDir(), "demo2.db")
+	out = &syncBuffer{}
+	err = run(ctx, []string{"serve", "--demo", "--demo-cards", "10", "--db", db2, "--addr", "127.0.0.1:0", "--webhook-target", "ftp://x"},
+		env(nil), nil, out, &syncBuffer{})
+	if err == nil || !strings.Contains(out.String(), "The start failed after the demo accounts were made") ||
+		!regexp.MustCompile(`sign in as admin\s+password \S+`).MatchString(out.String()) {
+		t.Errorf("start failing after the accounts = %v, output:\n%s\nwant the error and the admin's password", err, out)
+	}
+}
+
 // TestServeDemoOnADatabaseInUse: --demo on a database that already holds
 // cards and an admin seeds no cards, leaves that admin and its password as
 // they are (saying how to set a new one), creates the other demo accounts,
