@@ -61,7 +61,20 @@ var secretParam = regexp.MustCompile(`(?i)((?:^|&)(?:webhook_key|key|api_key|x-a
 // kept nor logged. The Luhn check spares nine in ten ids that happen to be
 // digits.
 func RedactCardNumbers(s string) string {
-	return panInURL.ReplaceAllStringFunc(s, func(m string) string {
+	return replaceCardNumbers(panInURL, s, func(string) string { return "[redacted number]" })
+}
+
+// MaskCardNumbers replaces every card number in s (13 to 19 digits, maybe
+// split by spaces or dashes, that pass the Luhn check) by its masked form
+// (MaskPAN): for text a person typed that is shown back or kept.
+func MaskCardNumbers(s string) string {
+	return replaceCardNumbers(panLike, s, MaskPAN)
+}
+
+// replaceCardNumbers replaces each match of re whose digits pass the Luhn
+// check by what with makes of those digits.
+func replaceCardNumbers(re *regexp.Regexp, s string, with func(digits string) string) string {
+	return re.ReplaceAllStringFunc(s, func(m string) string {
 		digits := strings.Map(func(r rune) rune {
 			if '0' <= r && r <= '9' {
 				return r
@@ -69,7 +82,7 @@ func RedactCardNumbers(s string) string {
 			return -1
 		}, strings.ReplaceAll(m, "%20", ""))
 		if LuhnValid(digits) {
-			return "[redacted number]"
+			return with(digits)
 		}
 		return m
 	})

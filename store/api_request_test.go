@@ -22,3 +22,19 @@ func TestRedactCardNumbers(t *testing.T) {
 		t.Errorf("redactQuery = %q", got)
 	}
 }
+
+func TestMaskCardNumbers(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"4111111111111111", "411111••••••1111"},
+		{"paid 4111 1111 1111 1111 at the kiosk", "paid 411111••••••1111 at the kiosk"},
+		{"4111-1111-1111-1111 and 5555555555554444", "411111••••••1111 and 555555••••••4444"},
+		{"4111111111111112", "4111111111111112"}, // fails the Luhn check
+		{"card 11111111-2222-4333-8444-000000000001", "card 11111111-2222-4333-8444-000000000001"},
+		{"at 1790000060000 ms", "at 1790000060000 ms"}, // 13 digits that fail the Luhn check
+		{"", ""},
+	} {
+		if got := MaskCardNumbers(tc.in); got != tc.want {
+			t.Errorf("MaskCardNumbers(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -61,6 +61,9 @@ func (s *Store) audit(ctx context.Context, db execer, e AuditEntry) error {
 	if e.Result == "" {
 		e.Result = ResultOK
 	}
+	// A card number typed where an id was asked for (a simulation's card,
+	// a search) reaches the audit row masked, never as typed.
+	e.TargetID, e.Detail = MaskCardNumbers(e.TargetID), MaskCardNumbers(e.Detail)
 	for _, f := range []*string{&e.Actor, &e.RemoteAddr, &e.Action, &e.TargetType, &e.TargetID, &e.Detail} {
 		*f = Cut(*f, auditFieldMax)
 	}

@@ -62,6 +62,9 @@ type CardQuery struct {
 	// pan is the full card number of a SearchPAN query, digits only. It is
 	// never shown, logged or kept: Raw holds the masked number instead.
 	pan string
+	// Masked reports a card number among other words, masked in Raw: no
+	// field is searched for it and it is not shown back.
+	Masked bool
 }
 
 // Has reports whether the query is tried as kind.
@@ -74,7 +77,9 @@ func (q CardQuery) Has(kind string) bool { return slices.Contains(q.Kinds, kind)
 //     phone and an id prefix;
 //   - 13 to 19 digits, spaces or dashes between them, that pass the Luhn
 //     check: a full card number, current or former, found by its keyed
-//     hash; Raw becomes the masked number, so the number is not shown back;
+//     hash; Raw becomes the masked number, so the number is not shown back
+//     (a card number among other words is masked in Raw too, and Masked
+//     set);
 //   - 6 digits, a mask (• * x …) and 4 digits: the first 6 and last 4 of a
 //     card number, current or former;
 //   - contains '@': an e-mail, matched as a case-insensitive prefix;
@@ -117,6 +122,10 @@ func ParseCardQuery(raw string) CardQuery {
 		q.PhoneDigits, q.PhoneNational = digits, nationalDigits(digits)
 		q.IDPrefix = digits
 		return q
+	}
+	if m := MaskCardNumbers(s); m != s {
+		s, q.Raw, q.Masked = m, m, true
+		lower, digits = strings.ToLower(s), NormalizePhone(s)
 	}
 	if bin, last4, ok := parseMaskedPAN(s); ok {
 		q.Kinds = []string{SearchMaskedPAN}

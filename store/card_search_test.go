@@ -43,6 +43,7 @@ func TestParseCardQuery(t *testing.T) {
 		{in: "4242 4242 4242 4242", kinds: []string{store.SearchPAN, store.SearchPhone}, raw: "424242••••••4242"},
 		{in: "4000-0566-5566-5556", kinds: []string{store.SearchPAN, store.SearchPhone}, raw: "400005••••••5556"},
 		{in: "4242 4242 4242 4241", kinds: []string{store.SearchPhone}},
+		{in: "4242 4242 4242 4242 garcia", kinds: []string{store.SearchName}, raw: "424242••••••4242 garcia"},
 		{in: "424242••••••4242", kinds: []string{store.SearchMaskedPAN}},
 		{in: "4242 42** **** 4242", kinds: []string{store.SearchMaskedPAN}},
 		{in: "O'Connor", kinds: []string{store.SearchName}},

@@ -158,7 +158,7 @@ func simFieldMessage(field, code, typed string) string {
 func simReasonMessage(se *store.SimError) string {
 	switch se.Reason {
 	case store.SimCardMissing:
-		return fmt.Sprintf("Card not found: %s.", se.ID)
+		return fmt.Sprintf("Card not found: %s.", store.MaskCardNumbers(se.ID))
 	case store.SimWalletMissing:
 		return fmt.Sprintf("Wallet not found: %s.", se.ID)
 	case store.SimNoAuthorization:

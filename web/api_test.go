@@ -398,6 +398,26 @@ func TestAPIReissueRefusedUnderFourEyes(t *testing.T) {
 	}
 }
 
+// TestAPISimulateCardNumberAsCardID: a full card number sent as card_id is
+// not found, and neither the answer, the audit row nor the request log
+// holds it: each shows it masked.
+func TestAPISimulateCardNumberAsCardID(t *testing.T) {
+	e := newAPIEnv(t)
+	rec := e.call("POST", "/api/cards/webhook/simulate/authorize", `{"card_id":"`+testPAN+`","bill_amount":5}`, store.LevelOperational)
+	if rec.Code != 404 || apiErr(t, rec).Message != "Card not found: "+store.MaskPAN(testPAN) {
+		t.Errorf("status %d body %s, want 404 naming the masked number", rec.Code, rec.Body)
+	}
+	var n int
+	if err := e.store.Reader().QueryRow(`SELECT (SELECT count(*) FROM audit_log WHERE target_id LIKE ?1 OR detail LIKE ?1)
+		+ (SELECT count(*) FROM api_requests WHERE request_body LIKE ?1 OR response_body LIKE ?1)`, "%"+testPAN[6:12]+"%").Scan(&n); err != nil || n != 0 {
+		t.Errorf("rows holding the number: %d (%v), want none", n, err)
+	}
+	audit, err := e.store.AuditLog(context.Background(), store.AuditFilter{Actor: "apikey:backend-l2"})
+	if err != nil || len(audit) == 0 || audit[0].TargetID != store.MaskPAN(testPAN) {
+		t.Errorf("audit = %+v (%v), want the refusal naming the masked number", audit, err)
+	}
+}
+
 // TestAPIStateChangesNameTheKey: the API's changes are audited, and shown
 // in the card's history, with the key's name as the actor.
 func TestAPIStateChangesNameTheKey(t *testing.T) {

@@ -76,9 +76,10 @@ func (s *Server) cardSearch(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
-	if d.Query.Has(store.SearchPAN) && !isHTMX(r) {
-		// No card has the number: search its masked form (first 6 and
-		// last 4) instead, at an address without the number.
+	if (d.Query.Has(store.SearchPAN) || d.Query.Masked) && !isHTMX(r) {
+		// No card has the number, or it came among other words: search
+		// its masked form (first 6 and last 4) instead, at an address
+		// without the number.
 		http.Redirect(w, r, d.Form.URL(0), http.StatusSeeOther)
 		return
 	}

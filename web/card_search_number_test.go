@@ -78,6 +78,17 @@ func TestCardSearchByNumberAsViewer(t *testing.T) {
 			wantHeaders:     map[string]string{"HX-Push-Url": "/cards?q=" + url.QueryEscape(masked)},
 		},
 		{
+			name: "a number among other words leaves the address for its masked form", method: "GET",
+			url: "/cards?q=" + url.QueryEscape(spaced(testPAN)+" oconnor"), as: viewer, before: before,
+			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/cards?q=" + url.QueryEscape(store.MaskPAN(testPAN)+" oconnor")},
+		},
+		{
+			name: "htmx: a number among other words is shown and pushed masked", method: "GET",
+			url: "/cards?q=" + url.QueryEscape("x "+testPAN), as: viewer, before: before, headers: htmx, wantStatus: http.StatusOK,
+			wantContains: []string{store.MaskPAN(testPAN)}, wantNotContains: []string{testPAN[6:12]},
+			wantHeaders: map[string]string{"HX-Push-Url": "/cards?q=" + url.QueryEscape("x "+store.MaskPAN(testPAN))},
+		},
+		{
 			name: "the masked form finds the cards with that first 6 and last 4", method: "GET", url: "/cards?q=" + url.QueryEscape(store.MaskPAN(testPAN)), as: viewer, before: before,
 			wantStatus: http.StatusOK, wantContains: []string{"Siobhán", "matched as first 6 and last 4", `value="` + store.MaskPAN(testPAN) + `"`},
 		},

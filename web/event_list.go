@@ -32,11 +32,11 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if f.Card != form.Card {
+	if f.Card != form.Card || form.Q != store.CutBytes(strings.TrimSpace(q.Get("q")), maxFilterText) {
 		// A full card number was typed: go to an address without it (the
 		// redirect replaces it in the history), naming the card it found,
 		// else its masked form.
-		if len(matches) == 1 && !more {
+		if f.Card != form.Card && len(matches) == 1 && !more {
 			form.Card = matches[0].ID
 		}
 		s.redirect(w, r, form.URL())
@@ -117,6 +117,14 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter) {
 	}
 	f := store.EventFilter{Operation: form.Operation, SubOperation: form.SubOperation, Status: form.Status,
 		Card: form.Card, Q: form.Q}
+	// Payloads never hold a full card number (the receiver keeps it
+	// masked): one typed alone in the text box is the card filter's, when
+	// that is empty; among other words it is masked.
+	if store.ParseCardQuery(form.Q).Has(store.SearchPAN) && form.Card == "" {
+		form.Card, f.Card, form.Q, f.Q = form.Q, form.Q, "", ""
+	} else if m := store.MaskCardNumbers(form.Q); m != form.Q {
+		form.Q, f.Q = m, m
+	}
 	// A full card number finds its card (f.Card) but is never shown back:
 	// the box and the page's links get its masked form.
 	if cq := store.ParseCardQuery(form.Card); cq.Has(store.SearchPAN) {

@@ -115,7 +115,9 @@ func TestEventFilterCutsOnACharacter(t *testing.T) {
 // TestEventLogCardNumberNeverShownBack: a full card number typed into the
 // event log's card filter finds its card but leaves the address (a
 // redirect to the card's id, or to the masked number when no card has it),
-// and the chart's and the stream's answers never show it either.
+// and the chart's and the stream's answers never show it either. Typed
+// alone in the text box it is taken as the card filter; among other words
+// it is masked.
 func TestEventLogCardNumberNeverShownBack(t *testing.T) {
 	e := cardFilterEnv(t)
 	storetest.AddCard(t, e.store, storetest.Card{ID: oconnorID, Holder: "Siobhán O'CONNOR", PAN: testPAN})
@@ -132,6 +134,11 @@ func TestEventLogCardNumberNeverShownBack(t *testing.T) {
 			wantContains: []string{`value="` + store.MaskPAN(unknownPAN) + `"`}, wantNotContains: noNumber},
 		{name: "the chart", url: "/events/chart?card=" + testPAN, wantStatus: http.StatusOK,
 			wantContains: []string{`hx-get="/events/chart?card=` + url.QueryEscape(store.MaskPAN(testPAN))}, wantNotContains: noNumber},
+		{name: "a number alone in the text box is the card filter", url: "/events?q=" + testPAN, wantStatus: http.StatusSeeOther,
+			wantHeaders: map[string]string{"Location": "/events?card=" + oconnorID}},
+		{name: "a number among words in the text box is masked", url: "/events?q=" + url.QueryEscape("paid "+spaced(unknownPAN)) + "&card=" + oconnorID,
+			wantStatus:  http.StatusSeeOther,
+			wantHeaders: map[string]string{"Location": "/events?card=" + oconnorID + "&q=" + url.QueryEscape("paid "+store.MaskPAN(unknownPAN))}},
 	} {
 		sc.method, sc.as = "GET", 1
 		t.Run(sc.name, func(t *testing.T) {

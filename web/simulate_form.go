@@ -20,8 +20,10 @@ func parseSimForm(w http.ResponseWriter, r *http.Request) (views.SimForm, error)
 		return views.SimForm{}, err
 	}
 	f := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
+	// An id field holding a card number finds nothing and shows it back
+	// masked, as every answer and audit row does.
 	return views.SimForm{
-		CardID: f("card"), WalletID: f("wallet"), Amount: f("amount"), Currency: f("currency"),
+		CardID: store.MaskCardNumbers(f("card")), WalletID: store.MaskCardNumbers(f("wallet")), Amount: f("amount"), Currency: f("currency"),
 		MerchantName: f("merchant_name"), MerchantCity: f("merchant_city"), MerchantCountry: f("merchant_country"),
 		MerchantMCC: f("merchant_mcc"), Outcome: f("outcome"), Reason: f("reason"), Token: f("token"),
 		Authorization: f("authorization"), RefundOf: f("refund_of"),

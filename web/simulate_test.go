@@ -219,6 +219,13 @@ func TestSimulateRoutes(t *testing.T) {
 			wantStatus: http.StatusOK, wantContains: []string{"Card not found: nope."},
 		},
 		{
+			name: "a card number as the card is refused and shown masked", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
+			wantAudit: []string{"simulate.authorize refused"},
+			headers:   simHTMX, form: url.Values{"card": {testPAN}, "amount": {"1"}},
+			wantStatus: http.StatusOK, wantContains: []string{"Card not found: " + store.MaskPAN(testPAN) + "."},
+			wantNotContains: []string{testPAN[6:12]},
+		},
+		{
 			name: "wallet deposit", method: "POST", url: "/simulate/deposit-wallet", as: store.LevelOperational,
 			wantAudit: []string{"simulate.deposit-wallet ok"},
 			before:    addSimCard, headers: simHTMX, form: url.Values{"wallet": {simWalletID}, "amount": {"5"}},
