@@ -117,9 +117,9 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter) {
 	}
 	f := store.EventFilter{Operation: form.Operation, SubOperation: form.SubOperation, Status: form.Status,
 		Card: form.Card, Q: form.Q}
-	// Payloads never hold a full card number (the receiver keeps it
-	// masked): one typed alone in the text box is the card filter's, when
-	// that is empty; among other words it is masked.
+	// A full card number is never shown back: typed alone in the text box
+	// it is taken as the card filter (when that is empty), which finds its
+	// card by the number's keyed hash; among other words it is masked.
 	if store.ParseCardQuery(form.Q).Has(store.SearchPAN) && form.Card == "" {
 		form.Card, f.Card, form.Q, f.Q = form.Q, form.Q, "", ""
 	} else if m := store.MaskCardNumbers(form.Q); m != form.Q {
