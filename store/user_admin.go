@@ -23,6 +23,10 @@ var (
 	ErrLastAdmin = errors.New("this is the last active admin")
 	// ErrUserUnchanged: the user is already in the asked-for state.
 	ErrUserUnchanged = errors.New("the user is already in that state")
+	// ErrOwnAccount: an admin's own password and sessions are changed on
+	// their account page (which asks for the password), not as another
+	// user's.
+	ErrOwnAccount = errors.New("an admin's own password and sessions are on their account page")
 )
 
 // UserCreate is an admin's new user. An empty Password means the console
@@ -297,6 +301,9 @@ func (s *Store) ResetUserPassword(ctx context.Context, c UserChange) (User, stri
 		return User{}, "", fmt.Errorf("store: hash password: %w", err)
 	}
 	u, err := s.changeUser(ctx, c, AuditUserPasswordReset, false, func(tx *sql.Tx, u User) (string, error, error) {
+		if strings.EqualFold(u.Username, c.Actor.Username) {
+			return "", ErrOwnAccount, nil
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ?`,
 			string(hash), u.ID); err != nil {
 			return "", nil, err
@@ -310,10 +317,15 @@ func (s *Store) ResetUserPassword(ctx context.Context, c UserChange) (User, stri
 	return u, pw, nil
 }
 
-// EndUserSessions ends every session of the user and returns how many.
+// EndUserSessions ends every session of the user and returns how many. An
+// admin's own are refused (ErrOwnAccount), as is resetting their own
+// password: both are on their account page.
 func (s *Store) EndUserSessions(ctx context.Context, c UserChange) (int64, error) {
 	var ended int64
 	_, err := s.changeUser(ctx, c, AuditUserSessionsEnd, false, func(tx *sql.Tx, u User) (string, error, error) {
+		if strings.EqualFold(u.Username, c.Actor.Username) {
+			return "", ErrOwnAccount, nil
+		}
 		n, err := endSessionsTx(ctx, tx, u.ID)
 		ended = n
 		return fmt.Sprintf("%d session(s) ended", n), nil, err

@@ -69,6 +69,8 @@ func (s *Server) userChangeDone(w http.ResponseWriter, r *http.Request, f views.
 		return
 	case errors.Is(err, store.ErrSelfLockout):
 		f.Error = "You cannot disable or demote yourself: another admin must do it. Nothing was changed."
+	case errors.Is(err, store.ErrOwnAccount):
+		f.Error = "Your own password and sessions are on your account page (/account), which asks for your password. Nothing was changed."
 	case errors.Is(err, store.ErrLastAdmin):
 		f.Error = u.Username + " is the last active admin: make another user an admin first, so the console is never left without one. Nothing was changed."
 	case errors.Is(err, store.ErrUserUnchanged):

@@ -152,6 +152,22 @@ func TestUserManagement(t *testing.T) {
 			after: wantUser("admin", store.LevelAdmin, false, store.AuditUserDisable, "admin:refused"),
 		},
 		{
+			name: "an admin's own password is reset on their account page, not here", method: "POST", url: "/settings/users/" + adminID + "/password-reset",
+			as: store.LevelAdmin, wantAudit: []string{"user.password_reset refused"}, form: reason("self"),
+			wantStatus: http.StatusConflict, wantContains: []string{"Your own password and sessions are on your account page"},
+			wantNotContains: []string{`data-testid="handover-password"`},
+		},
+		{
+			name: "an admin's own sessions are ended on their account page, not here", method: "POST", url: "/settings/users/" + adminID + "/sessions/end",
+			as: store.LevelAdmin, wantAudit: []string{"user.sessions_end refused"}, form: reason("self"),
+			wantStatus: http.StatusConflict, wantContains: []string{"Your own password and sessions are on your account page"},
+		},
+		{
+			name: "the users page offers an admin no reset of their own", method: "GET", url: "/settings/users", as: store.LevelAdmin,
+			wantStatus: http.StatusOK, wantContains: []string{`action="/settings/users/` + viewerID + `/password-reset"`},
+			wantNotContains: []string{`action="/settings/users/` + adminID + `/password-reset"`, `action="/settings/users/` + adminID + `/sessions/end"`},
+		},
+		{
 			name: "enabling an active user says so", method: "POST", url: "/settings/users/" + viewerID + "/enable", as: store.LevelAdmin,
 			wantAudit:  []string{"user.enable refused"},
 			form:       reason("why"),
