@@ -28,13 +28,13 @@ func (s *Server) apiSimulateClearing(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiSimulateRefund is POST /api/cards/webhook/simulate/refund ({card_id,
-// bill_amount}).
+// bill_amount}, both required).
 func (s *Server) apiSimulateRefund(w http.ResponseWriter, r *http.Request) {
 	s.apiSimulate(w, r, store.ActRefund)
 }
 
 // apiSimulateReversal is POST /api/cards/webhook/simulate/reversal
-// ({card_id, bill_amount}).
+// ({card_id, bill_amount}, both required).
 func (s *Server) apiSimulateReversal(w http.ResponseWriter, r *http.Request) {
 	s.apiSimulate(w, r, store.ActReversal)
 }
@@ -64,6 +64,11 @@ func (s *Server) apiSimulate(w http.ResponseWriter, r *http.Request, action stri
 	}
 	if body.CardID == "" {
 		s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The field card_id is required.")
+		return
+	}
+	if amount == "" && (action == store.ActRefund || action == store.ActReversal) {
+		// The provider's contract: both fields are required here.
+		s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The field bill_amount is required.")
 		return
 	}
 	actor := apiActor(r)
