@@ -71,9 +71,30 @@ func MaskCardNumbers(s string) string {
 	return replaceCardNumbers(panLike, s, MaskPAN)
 }
 
+// uuidLike is an id in the UUID form: its digits are never a card number,
+// though a run of them across its dashes can pass the Luhn check (about one
+// random id in ten thousand).
+var uuidLike = regexp.MustCompile(`[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}`)
+
 // replaceCardNumbers replaces each match of re whose digits pass the Luhn
-// check by what with makes of those digits.
+// check by what with makes of those digits, leaving UUID-shaped ids whole.
 func replaceCardNumbers(re *regexp.Regexp, s string, with func(digits string) string) string {
+	ids := uuidLike.FindAllStringIndex(s, -1)
+	if len(ids) == 0 {
+		return replaceCardNumbersIn(re, s, with)
+	}
+	var b strings.Builder
+	last := 0
+	for _, id := range ids {
+		b.WriteString(replaceCardNumbersIn(re, s[last:id[0]], with))
+		b.WriteString(s[id[0]:id[1]])
+		last = id[1]
+	}
+	b.WriteString(replaceCardNumbersIn(re, s[last:], with))
+	return b.String()
+}
+
+func replaceCardNumbersIn(re *regexp.Regexp, s string, with func(digits string) string) string {
 	return re.ReplaceAllStringFunc(s, func(m string) string {
 		digits := strings.Map(func(r rune) rune {
 			if '0' <= r && r <= '9' {

@@ -12,6 +12,7 @@ func TestRedactCardNumbers(t *testing.T) {
 		{"q=4111111111111112", "q=4111111111111112"}, // fails the Luhn check: not a card number
 		{"/cards/11111111-2222-4333-8444-000000000001", "/cards/11111111-2222-4333-8444-000000000001"},
 		{"/cards/3f2a9c1e-8d4b-4a6f-9e21-5b7c0d3e8f14", "/cards/3f2a9c1e-8d4b-4a6f-9e21-5b7c0d3e8f14"},
+		{"/cards/00000000-0000-4000-8000-000000000011", "/cards/00000000-0000-4000-8000-000000000011"}, // its last 16 digits pass the Luhn check
 		{"amount=123456789012", "amount=123456789012"}, // 12 digits
 	} {
 		if got := RedactCardNumbers(tc.in); got != tc.want {
@@ -30,6 +31,9 @@ func TestMaskCardNumbers(t *testing.T) {
 		{"4111-1111-1111-1111 and 5555555555554444", "411111••••••1111 and 555555••••••4444"},
 		{"4111111111111112", "4111111111111112"}, // fails the Luhn check
 		{"card 11111111-2222-4333-8444-000000000001", "card 11111111-2222-4333-8444-000000000001"},
+		// Ids whose digit runs across dashes pass the Luhn check: kept whole.
+		{"00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000011"},
+		{"card 00000000-0000-4000-8000-000000000011 at 4111111111111111", "card 00000000-0000-4000-8000-000000000011 at 411111••••••1111"},
 		{"at 1790000060000 ms", "at 1790000060000 ms"}, // 13 digits that fail the Luhn check
 		{"", ""},
 	} {

@@ -87,7 +87,9 @@ func (e *reissueEnv) exec(q string, args ...any) {
 func (e *reissueEnv) addCard(status string) (string, string) {
 	e.t.Helper()
 	key := e.st.PANKey()
-	id := fmt.Sprintf("card-%s-%d", strings.ToLower(status), time.Now().UnixNano())
+	// Hex, not a run of digits: a long one could pass the Luhn check and be
+	// masked in audit rows as a card number would.
+	id := fmt.Sprintf("card-%s-%x", strings.ToLower(status), time.Now().UnixNano())
 	pan, _ := RandomPAN("424242")
 	old, _ := RandomPAN("424242")
 	created := e.now.Add(-400 * 24 * time.Hour).UnixMilli()
