@@ -279,7 +279,7 @@ func (s *Store) ReissueCard(ctx context.Context, id string) (ReissueCard, error)
 	return c, nil
 }
 
-const reissueRequestCols = `r.id, r.card_id, r.card_version, r.maker_id, r.maker, r.reason, r.note, r.four_eyes, r.status,
+const reissueRequestCols = `r.id, r.card_id, r.card_version, COALESCE(r.maker_id, 0), r.maker, r.reason, r.note, r.four_eyes, r.status,
 	r.failed_attempts, r.created_at, r.expires_at, r.decided_at, r.checker_id, r.checker, r.decision_note,
 	r.old_last4, r.old_exp_month, r.old_exp_year, r.new_last4, r.new_exp_month, r.new_exp_year, ` + reissueCardCols
 

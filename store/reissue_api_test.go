@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"testing"
 )
@@ -47,5 +48,74 @@ func TestReissueNow(t *testing.T) {
 	}
 	if _, err := e.st.ReissueNow(e.ctx, "no-such-card", actor); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown card: err = %v, want ErrNotFound", err)
+	}
+}
+
+// A reissue through the API is kept as a request done at once, the key its
+// maker and checker, so it shows where the console's reissues show.
+func TestReissueNowKeepsADoneRequest(t *testing.T) {
+	e := newReissueEnv(t)
+	id, _ := e.addCard("ACTIVE")
+	before := e.card(id)
+	key := Actor{Username: "apikey:backend", Level: LevelAdmin, RemoteAddr: "192.0.2.9"}
+	after, err := e.st.ReissueNow(e.ctx, id, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := e.st.CardReissues(e.ctx, id)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("card reissues = %+v (%v), want one", rs, err)
+	}
+	r := rs[0]
+	if r.Status != ReissueDone || r.Maker != key.Username || r.Checker != key.Username || r.MakerID != 0 ||
+		r.Reason != ReasonOther || r.Note != apiReissueNote || r.OldLast4 != before.Last4 || r.NewLast4 != after.Last4 || r.FourEyes {
+		t.Errorf("request = %+v, want DONE by %s, other: %q, last 4 %s → %s", r, key.Username, apiReissueNote, before.Last4, after.Last4)
+	}
+	if n := e.auditCount(id, AuditCardReissue, ResultOK); n != 1 {
+		t.Errorf("card.reissue audit rows = %d, want 1", n)
+	}
+}
+
+// Migration 0025 rebuilds reissue_requests with maker_id nullable and keeps
+// every request: a database as the release before it left it, with a
+// request, opens with the request as it was.
+func TestMigration0025KeepsReissueRequests(t *testing.T) {
+	e := newReissueEnv(t)
+	id, _ := e.addCard("ACTIVE")
+	req := e.request(id, "alice", false)
+	for _, q := range []string{
+		// The shape 0003 made: maker_id NOT NULL.
+		`CREATE TABLE reissue_requests_0003 (id TEXT PRIMARY KEY, card_id TEXT NOT NULL REFERENCES cards(id),
+			card_version INTEGER NOT NULL, maker_id INTEGER NOT NULL REFERENCES users(id), maker TEXT NOT NULL,
+			reason TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', four_eyes INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,
+			failed_attempts INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+			decided_at INTEGER, checker_id INTEGER REFERENCES users(id), checker TEXT NOT NULL DEFAULT '',
+			decision_note TEXT NOT NULL DEFAULT '', old_last4 TEXT NOT NULL, old_exp_month INTEGER NOT NULL,
+			old_exp_year INTEGER NOT NULL, new_last4 TEXT NOT NULL DEFAULT '', new_exp_month INTEGER NOT NULL DEFAULT 0,
+			new_exp_year INTEGER NOT NULL DEFAULT 0)`,
+		`INSERT INTO reissue_requests_0003 SELECT * FROM reissue_requests`,
+		`DROP TABLE reissue_requests`,
+		`ALTER TABLE reissue_requests_0003 RENAME TO reissue_requests`,
+		`CREATE INDEX reissue_requests_card ON reissue_requests(card_id, created_at)`,
+		`CREATE INDEX reissue_requests_status ON reissue_requests(status, created_at)`,
+		`DELETE FROM schema_migrations WHERE version = 25`,
+	} {
+		e.exec(q)
+	}
+	path := e.st.path
+	e.st.Close()
+	st, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rs, err := st.CardReissues(context.Background(), id)
+	if err != nil || len(rs) != 1 || rs[0].ID != req.ID || rs[0].MakerID != e.users["alice"].ID || rs[0].Maker != "alice" ||
+		rs[0].Reason != req.Reason || rs[0].OldLast4 != req.OldLast4 || !rs[0].CreatedAt.Equal(req.CreatedAt) {
+		t.Fatalf("after 0025: requests %+v (%v), want %+v", rs, err, req)
+	}
+	var notNull int
+	if err := st.r.QueryRow(`SELECT "notnull" FROM pragma_table_info('reissue_requests') WHERE name = 'maker_id'`).Scan(&notNull); err != nil || notNull != 0 {
+		t.Errorf("maker_id notnull = %d (%v), want 0", notNull, err)
 	}
 }

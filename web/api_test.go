@@ -380,6 +380,21 @@ func TestAPIReissueIdempotent(t *testing.T) {
 	}
 }
 
+// TestAPIReissueShownOnTheCardPage: a reissue through the API shows in the
+// card's Reissues section and its timeline's reissues, as the console's do.
+func TestAPIReissueShownOnTheCardPage(t *testing.T) {
+	e := newAPIEnv(t)
+	if rec := e.call("PUT", "/api/cards/virtual-cards/"+apiCardID+"/reissue", "", store.LevelAdmin); rec.Code != 200 {
+		t.Fatalf("reissue: %d %s", rec.Code, rec.Body)
+	}
+	admin := e.login("admin")
+	wantBody(t, e.get(admin, "/cards/"+apiCardID), http.StatusOK, "apikey:backend-l3", "one step, through the API")
+	if strings.Contains(e.get(admin, "/cards/"+apiCardID).Body.String(), "This card has not been reissued") {
+		t.Error("the card page says the card has not been reissued")
+	}
+	wantBody(t, e.get(admin, "/cards/"+apiCardID+"/timeline?kind=reissue"), http.StatusOK, "apikey:backend-l3")
+}
+
 // TestAPIReissueRefusedUnderFourEyes: with four-eyes reissue on, an admin
 // key cannot reissue alone (the console needs a second admin for every
 // reissue): 412 STATE, the number unchanged, the refusal audited.
