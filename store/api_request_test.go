@@ -13,7 +13,7 @@ func TestRedactCardNumbers(t *testing.T) {
 		{"/cards/11111111-2222-4333-8444-000000000001", "/cards/11111111-2222-4333-8444-000000000001"},
 		{"/cards/3f2a9c1e-8d4b-4a6f-9e21-5b7c0d3e8f14", "/cards/3f2a9c1e-8d4b-4a6f-9e21-5b7c0d3e8f14"},
 		{"/cards/00000000-0000-4000-8000-000000000011", "/cards/00000000-0000-4000-8000-000000000011"}, // its last 16 digits pass the Luhn check
-		{"amount=123456789012", "amount=123456789012"}, // 12 digits
+		{"amount=123456789012", "amount=123456789012"},                                                 // 12 digits
 	} {
 		if got := RedactCardNumbers(tc.in); got != tc.want {
 			t.Errorf("RedactCardNumbers(%q) = %q, want %q", tc.in, got, tc.want)
