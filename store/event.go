@@ -155,7 +155,8 @@ var ErrIngestClosed = errors.New("store: event ingest is closed")
 //
 // A delivery whose DedupeKey is already stored adds an attempt to that event
 // instead of a new event. Every delivery, new or retry, is recorded, its
-// headers bounded by BoundHeaders.
+// headers bounded by BoundHeaders and its body's card data masked
+// (RedactCardData).
 func (s *Store) RecordDelivery(ctx context.Context, d Delivery) (Recorded, error) {
 	r, err := newDeliveryReq(&d)
 	if err != nil {
@@ -168,10 +169,12 @@ func (s *Store) RecordDelivery(ctx context.Context, d Delivery) (Recorded, error
 	return res.recorded, nil
 }
 
-// RecordRefusal stores a refused delivery, truncating its body and
+// RecordRefusal stores a refused delivery, its card data masked
+// (RedactCardData), truncating its body and
 // bounding its headers (BoundHeaders), and keeps only the newest
 // MaxRefusals of them.
 func (s *Store) RecordRefusal(ctx context.Context, r Refusal) error {
+	r.Body = RedactCardData(r.Body)
 	if len(r.Body) > MaxRefusalBody {
 		r.Body = r.Body[:MaxRefusalBody]
 	}
@@ -241,6 +244,9 @@ type ingestReq struct {
 }
 
 func newDeliveryReq(d *Delivery) (*ingestReq, error) {
+	// Card data never reaches the database: everything after this (the
+	// row, a retry's body hash, the live rows) sees the masked body.
+	d.Body = RedactCardData(d.Body)
 	headers, err := json.Marshal(BoundHeaders(d.Headers))
 	if err != nil {
 		return nil, fmt.Errorf("encode headers: %w", err)

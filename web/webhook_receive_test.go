@@ -625,3 +625,32 @@ func TestWebhookSettingsSayWhatIsAccepted(t *testing.T) {
 		wantContains: []string{"accepts only a Standard Webhooks signature"}, wantNotContains: []string{"accepts the provider's key"}}
 	sc.run(t, newTestEnv(t, func(c *Config) { c.RequireSignature = true }))
 }
+
+// TestWebhookCardDataNeverStored: a delivery carrying a full card number
+// and a verification code, accepted or refused, is stored, shown and
+// indexed with the number masked and the code replaced.
+func TestWebhookCardDataNeverStored(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds)
+	body := `{"operation":"CARDS","sub_operation":"AUTHORIZATION","operation_id":"op-card-data","status":"SUCCESS",` +
+		`"data":{"card_id":"c1","card_number":"4111 1111 1111 1111","cvv":"123","pan":5555555555554444}}`
+	if rec := e.deliver(body, providerHeaders(testWebhookKey, time.Now())); rec.Code != http.StatusOK {
+		t.Fatalf("signed delivery: %d %s", rec.Code, rec.Body)
+	}
+	if rec := e.deliver(strings.Replace(body, "op-card-data", "op-unsigned", 1), nil); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("unsigned delivery: %d %s", rec.Code, rec.Body)
+	}
+	var n int
+	if err := e.store.Reader().QueryRow(`SELECT (SELECT count(*) FROM webhook_events WHERE body LIKE '%1111 1111%' OR body LIKE '%"123"%' OR body LIKE '%5555555555554444%')
+		+ (SELECT count(*) FROM webhook_refusals WHERE body LIKE '%1111 1111%' OR body LIKE '%"123"%' OR body LIKE '%5555555555554444%')`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("rows holding the card data: %d (%v), want none", n, err)
+	}
+	viewer := e.login("viewer")
+	for _, path := range []string{"/events/1", "/events/refused"} {
+		rec := e.get(viewer, path)
+		b := rec.Body.String()
+		if rec.Code != http.StatusOK || strings.Contains(b, "1111 1111") || strings.Contains(b, "5555555555554444") ||
+			!strings.Contains(b, "411111••••••1111") || !strings.Contains(b, "[redacted]") {
+			t.Errorf("GET %s: status %d; want the masked number and the code redacted, never the number", path, rec.Code)
+		}
+	}
+}
