@@ -71,10 +71,18 @@ func MaskCardNumbers(s string) string {
 	return replaceCardNumbers(panLike, s, MaskPAN)
 }
 
+// cardNumberDigits reports whether 13 to 19 digits could be a card number:
+// they pass the Luhn check, and 13 of them start with 4 (the only network
+// that issued 13-digit numbers; a time in epoch milliseconds, 13 digits
+// from 1 to 3, is not one).
+func cardNumberDigits(d string) bool {
+	return len(d) >= 13 && len(d) <= 19 && LuhnValid(d) && (len(d) > 13 || d[0] == '4')
+}
+
 // uuidLike is an id in the UUID form: its digits are never a card number,
 // though a run of them across its dashes can pass the Luhn check (about one
 // random id in ten thousand).
-var uuidLike = regexp.MustCompile(`[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}`)
+var uuidLike = regexp.MustCompile(`\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b`)
 
 // replaceCardNumbers replaces each match of re whose digits pass the Luhn
 // check by what with makes of those digits, leaving UUID-shaped ids whole.
@@ -102,7 +110,7 @@ func replaceCardNumbersIn(re *regexp.Regexp, s string, with func(digits string) 
 			}
 			return -1
 		}, strings.ReplaceAll(m, "%20", ""))
-		if LuhnValid(digits) {
+		if cardNumberDigits(digits) {
 			return with(digits)
 		}
 		return m
