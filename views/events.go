@@ -183,9 +183,18 @@ func (d WebhookSettingsData) PreviousActive() bool {
 	return d.Secrets.PreviousKey != "" && d.Now.Before(d.Secrets.PreviousUntil)
 }
 
+// prettyJSONMax is the largest body PrettyJSON indents (a page of at most
+// about 2 MB); a larger one is shown as it came.
+const prettyJSONMax = 64 << 10
+
 // PrettyJSON indents a JSON body for reading; a body that is not JSON is
 // returned unchanged.
 func PrettyJSON(body []byte) string {
+	// Indenting costs the square of the nesting: a body stored before
+	// the receiver bounded it, or a large one, is shown as it came.
+	if len(body) > prettyJSONMax || store.JSONDepth(body) > store.MaxJSONDepth {
+		return string(body)
+	}
 	var v json.RawMessage
 	if err := json.Unmarshal(body, &v); err != nil {
 		return string(body)

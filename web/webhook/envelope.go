@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"cardops/store"
 )
 
 // Statuses that ParseEnvelope normalises to. Any other status is kept,
@@ -31,6 +33,7 @@ const (
 	CodeInvalidField       = "INVALID_FIELD"
 	CodeInvalidData        = "INVALID_DATA"
 	CodeDuplicateKey       = "DUPLICATE_KEY"
+	CodeTooDeep            = "TOO_DEEP"
 )
 
 // An EnvelopeError is the error ParseEnvelope returns. Code is stable and
@@ -61,6 +64,7 @@ var (
 	ErrInvalidField       = &EnvelopeError{CodeInvalidField, "a field has the wrong type"}
 	ErrInvalidData        = &EnvelopeError{CodeInvalidData, "data is not a JSON object"}
 	ErrDuplicateKey       = &EnvelopeError{CodeDuplicateKey, "a key appears twice"}
+	ErrTooDeep            = &EnvelopeError{CodeTooDeep, "body nests too deep"}
 )
 
 func envErr(code, format string, args ...any) error {
@@ -101,6 +105,9 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 	body = bytes.TrimPrefix(body, []byte("\uFEFF"))
 	if len(bytes.TrimSpace(body)) == 0 {
 		return env, envErr(CodeInvalidJSON, "body is empty")
+	}
+	if d := store.JSONDepth(body); d > store.MaxJSONDepth {
+		return env, envErr(CodeTooDeep, "body nests %d levels deep, more than %d", d, store.MaxJSONDepth)
 	}
 
 	// The common case, one valid JSON object, is read in one call; anything

@@ -137,6 +137,8 @@ func TestParseEnvelopeErrors(t *testing.T) {
 		{"empty body", "", ErrInvalidJSON, "empty"},
 		{"only white space", " \n\t", ErrInvalidJSON, "empty"},
 		{"not JSON", "operation=CARDS", ErrInvalidJSON, "invalid character"},
+		{"nested too deep", `{"operation":"CARDS","operation_id":"x","data":{"a":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}}`,
+			ErrTooDeep, "nests 42 levels deep, more than 32"},
 		{"truncated JSON", `{"operation":"CARDS"`, ErrInvalidJSON, "end of input"},
 		{"trailing comma", `{"operation":"CARDS",}`, ErrInvalidJSON, "not valid JSON"},
 		{"trailing garbage", `{"operation":"CARDS","operation_id":"x"} garbage`, ErrInvalidJSON, "after the top-level"},
