@@ -26,6 +26,22 @@ const (
 // request.
 const idleTimeout = 2 * time.Minute
 
+// answerWriteTimeout is how long a client may take to take in one answer,
+// from its request on: one that stops reading is dropped (its connection
+// closed) instead of holding a connection and a handler. A live stream
+// sets a shorter deadline before each of its writes (streamWriteTimeout).
+const answerWriteTimeout = 60 * time.Second
+
+// writeDeadline gives every answer its deadline (answerTimeout). It wraps
+// the whole handler, so it reaches the connection before any writer is
+// wrapped.
+func (s *Server) writeDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.answerTimeout)) // not every writer has deadlines
+		next.ServeHTTP(w, r)
+	})
+}
+
 // HTTPServer returns an http.Server for the console with its limits: a
 // request (headers and body) must arrive within the read timeout, else it
 // fails and its connection is closed; an idle connection is closed after
@@ -35,7 +51,8 @@ const idleTimeout = 2 * time.Minute
 // The read timeout does not end the live event streams: net/http lifts the
 // read deadline once a request's body has been read to its end (at once for
 // a GET), when it starts watching the connection for the client going away.
-// There is no WriteTimeout, which would end them.
+// There is no WriteTimeout, which would end them: each answer gets its own
+// write deadline instead (writeDeadline).
 func (s *Server) HTTPServer() *http.Server {
 	return &http.Server{
 		Handler:           s,

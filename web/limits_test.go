@@ -182,3 +182,33 @@ func TestEventStreamOutlivesReadTimeout(t *testing.T) {
 		t.Errorf("message after the read timeout = %+v, want the late event", m)
 	}
 }
+
+// TestSlowReaderIsDropped: a client that asks for answers and stops reading
+// them is dropped once an answer has waited past its write deadline: its
+// connection is closed, not held for good.
+func TestSlowReaderIsDropped(t *testing.T) {
+	e := newTestEnv(t)
+	e.server.answerTimeout = time.Second
+	ts := startLimited(t, e, 0, 0)
+	c := dial(t, ts)
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetReadBuffer(4096)
+	}
+	asset := "/static/htmx.min.js"
+	var reqs strings.Builder
+	for range 200 {
+		reqs.WriteString("GET " + asset + " HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	if _, err := io.WriteString(c, reqs.String()); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	time.Sleep(3 * time.Second) // not reading: the server's writes block
+	c.SetReadDeadline(time.Now().Add(15 * time.Second))
+	n, err := io.Copy(io.Discard, c)
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("the connection was still open: read %d bytes, then nothing more for 15 s", n)
+	}
+	if n >= 200*40_000 {
+		t.Errorf("read %d bytes: all 200 answers came, want the connection closed partway", n)
+	}
+}

@@ -31,7 +31,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return s.resolveClient(s.logRequests(compress(s.recoverPanics(securityHeaders(cop.Handler(next))))))
+	return s.writeDeadline(s.resolveClient(s.logRequests(compress(s.recoverPanics(securityHeaders(cop.Handler(next)))))))
 }
 
 type ctxKey int

@@ -92,7 +92,9 @@ type Server struct {
 	liveRows    int
 	keepAlive   time.Duration
 	readTimeout time.Duration
-	staticGzip  map[string][]byte
+	// answerTimeout bounds the writing of one answer (answerWriteTimeout).
+	answerTimeout time.Duration
+	staticGzip    map[string][]byte
 
 	trustedProxies []netip.Prefix
 	require2FA     store.Level
@@ -155,6 +157,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.liveRows <= 0 {
 		s.liveRows = defaultLiveRows
 	}
+	s.answerTimeout = answerWriteTimeout
 	if s.readTimeout = cfg.ReadTimeout; s.readTimeout <= 0 {
 		s.readTimeout = DefaultReadTimeout
 	}
