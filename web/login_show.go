@@ -3,6 +3,9 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"path"
+	"strings"
 
 	"cardops/store"
 	"cardops/views"
@@ -28,13 +31,13 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.LoginPage(s.page(r, "Sign in", ""), f))
 }
 
-// safeNext keeps a post-sign-in destination on this site: a local path, not
-// "//host" or "/\host" that a browser would treat as another site.
+// safeNext keeps a post-sign-in destination on this site: a local path,
+// not "//host" or "/\host" that a browser would treat as another site. It
+// returns the path cleaned as http.Redirect would clean it, so "/./\\host"
+// or "/.//host" cannot turn into one on the way; a backslash anywhere is
+// refused (browsers read it as a slash).
 func safeNext(next string) string {
-	if len(next) == 0 || next[0] != '/' || len(next) > 2048 {
-		return "/"
-	}
-	if len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
+	if len(next) == 0 || next[0] != '/' || len(next) > 2048 || strings.ContainsRune(next, '\\') {
 		return "/"
 	}
 	for _, c := range next {
@@ -42,5 +45,16 @@ func safeNext(next string) string {
 			return "/"
 		}
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	clean := path.Clean(u.EscapedPath())
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
+		return "/"
+	}
+	if u.RawQuery != "" {
+		clean += "?" + u.RawQuery
+	}
+	return clean
 }

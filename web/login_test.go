@@ -358,3 +358,18 @@ func assertAudit(t *testing.T, e *testEnv, action, actor, result string) {
 	}
 	t.Errorf("no audit row %s by %s with result %s; have %+v", action, actor, result, rows)
 }
+
+// safeNext keeps every destination on this site, however it is spelled.
+func TestSafeNext(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/audit", "/audit"}, {"/cards?q=ana&status=ACTIVE", "/cards?q=ana&status=ACTIVE"}, {"/events/12", "/events/12"},
+		{"/./audit", "/audit"}, {"/cards/", "/cards"},
+		{"//evil.example/", "/"}, {"/\\evil.example", "/"}, {"/./\\evil.example", "/"}, {"/.//evil.example", "/evil.example"},
+		{"/%5Cevil.example", "/%5Cevil.example"}, {"https://evil.example", "/"}, {"evil.example", "/"}, {"", "/"},
+		{"/a\nb", "/"}, {"/../../etc", "/etc"},
+	} {
+		if got := safeNext(tc.in); got != tc.want {
+			t.Errorf("safeNext(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
