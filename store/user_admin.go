@@ -234,9 +234,9 @@ func endSessionsTx(ctx context.Context, tx *sql.Tx, userID int64) (int64, error)
 	return n, err
 }
 
-// SetUserLevel changes a user's level. Demoting oneself or the last active
-// admin is refused (ErrSelfLockout, ErrLastAdmin), as is the level they
-// have already (ErrUserUnchanged).
+// SetUserLevel changes a user's level; a demotion ends the user's sessions.
+// Demoting oneself or the last active admin is refused (ErrSelfLockout,
+// ErrLastAdmin), as is the level they have already (ErrUserUnchanged).
 func (s *Store) SetUserLevel(ctx context.Context, c UserChange) (User, error) {
 	return s.changeUser(ctx, c, AuditUserLevel, true, func(tx *sql.Tx, u User) (string, error, error) {
 		if u.Level == c.Level {
@@ -250,7 +250,17 @@ func (s *Store) SetUserLevel(ctx context.Context, c UserChange) (User, error) {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET level = ? WHERE id = ?`, int(c.Level), u.ID); err != nil {
 			return "", nil, err
 		}
-		return fmt.Sprintf("level %d → %d", u.Level, c.Level), nil, nil
+		detail := fmt.Sprintf("level %d → %d", u.Level, c.Level)
+		if c.Level < u.Level {
+			// What a session opened at the old level still holds (a live
+			// stream of a page the user may no longer see) ends with it.
+			n, err := endSessionsTx(ctx, tx, u.ID)
+			if err != nil {
+				return "", nil, err
+			}
+			detail += fmt.Sprintf("; %d session(s) ended", n)
+		}
+		return detail, nil, nil
 	})
 }
 

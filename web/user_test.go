@@ -177,6 +177,39 @@ func TestUserManagement(t *testing.T) {
 	})
 }
 
+// TestDemotedUserIsOutAtOnce: a demotion ends the user's sessions (and so
+// the live streams a page at the old level had open); a promotion does not.
+func TestDemotedUserIsOutAtOnce(t *testing.T) {
+	e := newTestEnv(t)
+	admin := e.login("admin")
+	change := func(uid, level string) {
+		t.Helper()
+		req := formRequest("POST", "/settings/users/"+uid+"/level", reason("staffing", "level", level))
+		req.AddCookie(admin)
+		if rec := e.do(req); rec.Code != http.StatusSeeOther {
+			t.Fatalf("level %s: status = %d, body %.300s", level, rec.Code, rec.Body.String())
+		}
+	}
+	signedIn := func(c *http.Cookie) bool {
+		req := httptest.NewRequest("GET", "/cards", nil)
+		req.AddCookie(c)
+		return e.do(req).Code == http.StatusOK
+	}
+	viewer := e.login("viewer")
+	change(viewerID, "2")
+	if !signedIn(viewer) {
+		t.Error("a promotion ended the viewer's session")
+	}
+	op := e.login("operator")
+	change(operatorID, "1")
+	if signedIn(op) {
+		t.Error("the demoted operator's session still works")
+	}
+	if audit, _ := e.store.AuditLog(t.Context(), store.AuditFilter{Action: store.AuditUserLevel}); len(audit) == 0 || !strings.Contains(audit[0].Detail, "1 session(s) ended") {
+		t.Errorf("audit = %+v, want the demotion to say it ended a session", audit)
+	}
+}
+
 // TestDisabledUserIsOutAtOnce: disabling ends the user's open session at
 // once; afterwards a right password is told the account is disabled, a
 // wrong one gets the usual answer.
@@ -219,18 +252,22 @@ func TestTwoAdminsDemotingEachOther(t *testing.T) {
 	reqs[0].AddCookie(e.login("admin2"))
 	reqs[1].AddCookie(e.login("admin"))
 	codes := make([]int, 2)
-	bodies := make([]string, 2)
+	bodies, locations := make([]string, 2), make([]string, 2)
 	var wg sync.WaitGroup
 	for i, req := range reqs {
 		wg.Go(func() {
 			rec := e.do(req)
-			codes[i], bodies[i] = rec.Code, rec.Body.String()
+			codes[i], bodies[i], locations[i] = rec.Code, rec.Body.String(), rec.Header().Get("Location")
 		})
 	}
 	wg.Wait()
 	ok, refused := 0, 0
 	for i, c := range codes {
 		switch {
+		case c == http.StatusSeeOther && isGuardRedirect(locations[i]):
+			// The other demotion committed first and ended this sender's
+			// session: it is sent to sign in again.
+			refused++
 		case c == http.StatusSeeOther:
 			ok++
 		case c == http.StatusConflict && strings.Contains(bodies[i], "is the last active admin"):
