@@ -98,6 +98,10 @@ func TestCardSearchByNumberAsViewer(t *testing.T) {
 			wantHeaders: map[string]string{"HX-Push-Url": "false"},
 		},
 		{
+			name: "a card number as a card's id is not found and not shown back", method: "GET", url: "/cards/" + testPAN, as: viewer, before: before,
+			wantStatus: http.StatusNotFound, wantContains: []string{store.MaskPAN(testPAN)}, wantNotContains: []string{testPAN[6:12]},
+		},
+		{
 			name: "anonymous: the sign-in redirect carries the number masked", method: "GET", url: "/cards?q=" + testPAN,
 			wantStatus:  http.StatusSeeOther,
 			wantHeaders: map[string]string{"Location": "/login?next=" + url.QueryEscape("/cards?q="+url.QueryEscape(store.MaskPAN(testPAN)))},

@@ -157,9 +157,10 @@ func parseMovementCursor(s string) (store.MovementCursor, bool) {
 	return store.MovementCursor{Datetime: t, ID: id}, true
 }
 
-// strconvQuote quotes a value from the URL for a message, cut to a sane
-// length.
+// strconvQuote quotes a value from the URL for a message, a card number in
+// it masked, cut to a sane length.
 func strconvQuote(s string) string {
+	s = store.MaskCardNumbers(s)
 	if len(s) > 80 {
 		s = s[:80] + "…"
 	}

@@ -14,7 +14,7 @@ func (s *Server) reissueStartShow(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	c, err := s.store.ReissueCard(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, "Card not found", "There is no card with id "+id+".")
+		s.errorPage(w, r, http.StatusNotFound, "Card not found", "There is no card with id "+store.MaskCardNumbers(id)+".")
 		return
 	}
 	if err != nil {

@@ -24,7 +24,7 @@ func (s *Server) reissueStartSubmit(w http.ResponseWriter, r *http.Request) {
 	c, err := s.store.ReissueCard(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.audit(r, currentPrincipal(r), store.AuditReissueRequest, "card", id, store.ResultRefused, "no such card")
-		s.errorPage(w, r, http.StatusNotFound, "Card not found", "There is no card with id "+id+". Nothing was changed.")
+		s.errorPage(w, r, http.StatusNotFound, "Card not found", "There is no card with id "+store.MaskCardNumbers(id)+". Nothing was changed.")
 		return
 	}
 	if err != nil {
@@ -83,7 +83,7 @@ func (s *Server) reissueStartSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		rerender(http.StatusConflict)
 	case errors.Is(err, store.ErrNotFound):
-		s.errorPage(w, r, http.StatusNotFound, "Card not found", "There is no card with id "+id+". Nothing was changed.")
+		s.errorPage(w, r, http.StatusNotFound, "Card not found", "There is no card with id "+store.MaskCardNumbers(id)+". Nothing was changed.")
 	default:
 		s.serverError(w, r, err)
 	}
