@@ -108,7 +108,8 @@ func (w *apiRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // apiGuard serves an /api route: it authenticates x-api-key, checks the
 // key's allowlist, level and rate, replays or records Idempotency-Key
-// answers, and writes the call to the request log, whatever its outcome.
+// answers, and writes the call to the request log, whatever its outcome
+// but a refusal for its rate (429).
 func (s *Server) apiGuard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -125,7 +126,12 @@ func (s *Server) apiGuard(rt route) http.Handler {
 			if p != nil && rec.status == 0 {
 				rec.status = http.StatusInternalServerError // what recoverPanics answers
 			}
-			s.logAPICall(r, rt, call, rec, idemKey, replayed, time.Since(start))
+			// A call refused for its rate is not written: the limit is
+			// what keeps a flood of calls out of the log (and its
+			// database writes); the server's log line still has it.
+			if rec.status != http.StatusTooManyRequests {
+				s.logAPICall(r, rt, call, rec, idemKey, replayed, time.Since(start))
+			}
 			if p != nil {
 				panic(p)
 			}

@@ -549,7 +549,8 @@ func TestAPIRateLimitWithoutKey(t *testing.T) {
 // TestAPIRateLimitEveryRefusal: calls the API refuses are limited too (a
 // revoked key, an address outside the key's allowlist, and the public
 // routes per address; a key without the route's level per key), so no
-// kind of call floods the request log.
+// kind of call floods the request log; the calls refused for their rate
+// are not written to it.
 func TestAPIRateLimitEveryRefusal(t *testing.T) {
 	e := newAPIEnv(t, func(c *Config) { c.APIRate = 2 })
 	now := time.Date(2026, 4, 21, 12, 0, 0, 0, time.UTC)
@@ -581,10 +582,22 @@ func TestAPIRateLimitEveryRefusal(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now = now.Add(time.Hour) // every address and key starts afresh
-			for i, want := range []int{tc.refused, tc.refused, http.StatusTooManyRequests} {
+			logged := func() int {
+				var n int
+				if err := e.store.Reader().QueryRow(`SELECT count(*) FROM api_requests`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			before := logged()
+			for i, want := range []int{tc.refused, tc.refused, http.StatusTooManyRequests, http.StatusTooManyRequests} {
 				if rec := e.call(tc.method, tc.path, "", tc.level, tc.headers...); rec.Code != want {
 					t.Errorf("call %d: status = %d, want %d", i+1, rec.Code, want)
 				}
+			}
+			// The calls refused for their rate are not written to the log.
+			if n := logged() - before; n != 2 {
+				t.Errorf("calls logged = %d, want 2 (not the two refused 429)", n)
 			}
 		})
 	}

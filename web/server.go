@@ -76,10 +76,12 @@ type Config struct {
 
 // Server is the console's http.Handler.
 type Server struct {
-	store         *store.Store
-	log           *slog.Logger
-	cookies       *sessions.CookieStore
-	anon          *anonLimiter
+	store   *store.Store
+	log     *slog.Logger
+	cookies *sessions.CookieStore
+	anon    *anonLimiter
+	// refusalsKept bounds, per address, the refused deliveries kept.
+	refusalsKept  *anonLimiter
 	staticVersion string
 	handler       http.Handler
 	api           apiState
@@ -139,6 +141,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		log:            cfg.Logger,
 		cookies:        newCookieStore(hashKey, blockKey),
 		anon:           newAnonLimiter(),
+		refusalsKept:   newAnonLimiter(),
 		authenticate:   cfg.Store.Authenticate,
 		staticVersion:  version,
 		now:            time.Now,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -86,9 +87,23 @@ func (s *Server) webhookReceive(w http.ResponseWriter, r *http.Request) {
 }
 
 // refuseWebhook answers a refused delivery and keeps a truncated copy of it
-// for the console.
+// for the console, within a per-address budget.
 func (s *Server) refuseWebhook(w http.ResponseWriter, r *http.Request, now time.Time, headers map[string][]string,
 	body []byte, status int, code, reason string) {
+	defer s.jsonError(w, r, status, code, refusalMessage(status, code, reason))
+	// Anyone can post here: from one address, refusals are kept at most
+	// anonBurst at once and one every anonRefill; the others are counted
+	// in the next one kept, so a flood cannot push the history out.
+	ok, held, first := s.refusalsKept.take(store.ThrottleAddress(remoteAddr(r)), now)
+	if !ok {
+		if first {
+			s.log.Warn("webhook: refused deliveries held back", "remote", remoteAddr(r), "trace_id", traceID(r))
+		}
+		return
+	}
+	if held > 0 {
+		reason += fmt.Sprintf("; and %d more refused from this address since the last one kept, not kept one by one", held)
+	}
 	size := int64(len(body))
 	if status == http.StatusRequestEntityTooLarge && r.ContentLength > size {
 		size = r.ContentLength
@@ -100,7 +115,6 @@ func (s *Server) refuseWebhook(w http.ResponseWriter, r *http.Request, now time.
 	if err != nil {
 		s.log.Error("webhook: record refusal", "trace_id", traceID(r), "err", err)
 	}
-	s.jsonError(w, r, status, code, refusalMessage(status, code, reason))
 }
 
 func refusalMessage(status int, code, reason string) string {

@@ -654,3 +654,37 @@ func TestWebhookCardDataNeverStored(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookRefusalsKeptWithinABudget: anyone can post to the receiver, so
+// refused deliveries from one address are kept 10 at once and then one
+// every 6 s, the others counted in the next one kept; every one is
+// answered.
+func TestWebhookRefusalsKeptWithinABudget(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds)
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	e.server.now = func() time.Time { return now }
+	for i := range 30 {
+		if rec := e.deliver(notification(fmt.Sprintf("unsigned-%d", i)), nil); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("delivery %d: %d, want 401", i, rec.Code)
+		}
+	}
+	count := func() int {
+		var n int
+		if err := e.store.Reader().QueryRow(`SELECT count(*) FROM webhook_refusals`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != anonBurst {
+		t.Errorf("refusals kept = %d after 30, want %d", n, anonBurst)
+	}
+	now = now.Add(anonRefill)
+	e.deliver(notification("unsigned-late"), nil)
+	var reason string
+	if err := e.store.Reader().QueryRow(`SELECT reason FROM webhook_refusals ORDER BY id DESC LIMIT 1`).Scan(&reason); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != anonBurst+1 || !strings.Contains(reason, "and 20 more refused from this address") {
+		t.Errorf("after %s: %d kept, the last saying %q; want %d and the 20 held back counted", anonRefill, n, reason, anonBurst+1)
+	}
+}
