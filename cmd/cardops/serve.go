@@ -141,6 +141,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	st.SetWriteTimeout(cfg.writeTimeout)
 	if kf := st.PANKeyFile(); kf != "" {
 		warnReadable(stderr, kf, "the card-number key file")
+		warnKeyBesideData(stderr, kf, cfg.store.db)
 	}
 
 	// The listener comes first: the default delivery target is the
@@ -378,6 +379,19 @@ func warnReadable(stderr io.Writer, path, what string) {
 	}
 	fmt.Fprintf(stderr, "warning: %s (%s) has mode %#o: others than its owner can read it; make it private: chmod %s %s\n",
 		what, path, fi.Mode().Perm(), map[bool]string{true: "700", false: "600"}[fi.IsDir()], shellQuote(path))
+}
+
+// warnKeyBesideData says when the card-number key file sits in the
+// database's directory (the default): a copy of that directory, or a backup
+// of it, then holds both and gives up every card number.
+func warnKeyBesideData(stderr io.Writer, keyFile, db string) {
+	k, err1 := filepath.Abs(keyFile)
+	d, err2 := filepath.Abs(db)
+	if err1 != nil || err2 != nil || filepath.Dir(k) != filepath.Dir(d) {
+		return
+	}
+	fmt.Fprintf(stderr, "warning: the card-number key file (%s) is in the database's directory: a copy of that directory "+
+		"recovers every card number; in production keep it elsewhere (--pan-key-file or CARDOPS_PAN_KEY; README, Secrets at rest)\n", keyFile)
 }
 
 // demoAccount is a demo user. Its password is printed once, when the
