@@ -110,7 +110,7 @@ func (e *CardStatusError) Error() string {
 	if e.Freeze {
 		verb = "freeze"
 	}
-	return fmt.Sprintf("cannot %s a %s card", verb, e.Status)
+	return fmt.Sprintf("cannot %s a card that is %s", verb, e.Status)
 }
 
 // CardStatusChange is one row of a card's status history.

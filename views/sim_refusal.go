@@ -175,7 +175,7 @@ func simReasonMessage(se *store.SimError) string {
 	case store.SimRefundedInFull:
 		return "The cleared transaction has been refunded in full already."
 	case store.SimRefundTooLarge:
-		return fmt.Sprintf("The refund of %s is more than the %s left to refund on the last cleared transaction.", usd(se.Amount), usd(se.Limit))
+		return fmt.Sprintf("The refund of %s is more than the %s left to refund on that cleared transaction.", usd(se.Amount), usd(se.Limit))
 	case store.SimCardDepositTooSmall:
 		return fmt.Sprintf("A deposit to a card must be at least %s (the provider's minimum); %s is below it.", usd(se.Limit), usd(se.Amount))
 	case store.SimWalletDepositTooSmall:

@@ -28,7 +28,7 @@ func TestCardTimelineShow(t *testing.T) {
 				`id="card-movements"`, `id="card-audit"`,
 				`href="/cards/` + tlCard + `?at=movement-clear-a#tl-movement-clear-a"`}},
 		{name: "a chip filters by kind", method: http.MethodGet, url: "/cards/" + tlCard + "?kind=status", as: store.LevelReadOnly,
-			wantStatus: http.StatusOK, wantContains: []string{"timeline yet.", `class="chip on" aria-current`},
+			wantStatus: http.StatusOK, wantContains: []string{"Nothing of this kind on this card", "Show every kind", `class="chip on" aria-current`},
 			wantNotContains: []string{`id="tl-movement-auth-a"`}},
 		{name: "at= opens the authorization holding the clearing", method: http.MethodGet, url: "/cards/" + tlCard + "?at=movement-clear-a", as: store.LevelReadOnly,
 			wantStatus: http.StatusOK, wantContains: []string{`class="tl-entry tl-movement tl-at" data-key="movement-auth-a" aria-current`,
