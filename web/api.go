@@ -9,13 +9,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"cardops/store"
 	"cardops/web/hub"
+	"cardops/web/webhook"
 )
 
 // The provider API (/api/...): machine clients authenticate with the
@@ -412,6 +415,18 @@ func (s *Server) decodeAPIBody(w http.ResponseWriter, r *http.Request, v any) bo
 	var te *json.UnmarshalTypeError
 	switch {
 	case err == nil:
+		// encoding/json takes the last of two equal keys and a key in
+		// any case: refuse both, so a body means one thing only.
+		keys, kerr := webhook.TopKeys(body)
+		var ee *webhook.EnvelopeError
+		if errors.As(kerr, &ee) {
+			s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The body is ambiguous: "+ee.Message+".")
+			return false
+		}
+		if f := miscasedField(keys, v); f != "" {
+			s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, fmt.Sprintf("The field %s is not known; fields are named in lower case, e.g. %s.", f, strings.ToLower(f)))
+			return false
+		}
 		return true
 	case errors.As(err, &te):
 		s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, fmt.Sprintf("The field %s must be a %s, not a %s.", te.Field, jsonTypeName(te.Type.Kind().String()), te.Value))
@@ -419,6 +434,27 @@ func (s *Server) decodeAPIBody(w http.ResponseWriter, r *http.Request, v any) bo
 		s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The body is not valid JSON: "+err.Error())
 	}
 	return false
+}
+
+// miscasedField returns the first of keys that names a field of v's struct
+// in another case than its JSON name, or "".
+func miscasedField(keys []string, v any) string {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	for _, k := range keys {
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name != "" && name != k && strings.EqualFold(name, k) {
+				return k
+			}
+		}
+	}
+	return ""
 }
 
 func jsonTypeName(kind string) string {

@@ -213,6 +213,28 @@ func objectFields(body []byte) (envelopeFields, error) {
 	return f, nil
 }
 
+// TopKeys checks a JSON object's own keys, obj valid JSON: it refuses keys
+// that are not distinct when case is ignored (the error's Message says
+// which), and returns the keys otherwise. Anything but an object has none.
+func TopKeys(obj []byte) ([]string, error) {
+	obj = bytes.TrimSpace(obj)
+	if len(obj) == 0 || obj[0] != '{' {
+		return nil, nil
+	}
+	if err := uniqueKeys("", obj); err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(obj, &m); err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
 // uniqueKeys refuses a JSON object, obj, whose keys are not distinct when
 // case is ignored (as encoding/json matches them to fields). obj must be
 // valid JSON starting with '{'; only its own keys are compared, not those
