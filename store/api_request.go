@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -48,9 +50,6 @@ type APIRequest struct {
 // could be a card number.
 var panLike = regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`)
 
-// panInURL is panLike as a URL writes it: a space may be "+" or "%20".
-var panInURL = regexp.MustCompile(`\b\d(?:(?:[ +-]|%20)?\d){12,18}\b`)
-
 // secretParam is a query parameter whose value is a secret.
 var secretParam = regexp.MustCompile(`(?i)((?:^|&)(?:webhook_key|key|api_key|x-api-key|password|secret|token|cvv|pan)=)[^&]*`)
 
@@ -60,8 +59,57 @@ var secretParam = regexp.MustCompile(`(?i)((?:^|&)(?:webhook_key|key|api_key|x-a
 // "[redacted number]", so a number typed where an id belongs is neither
 // kept nor logged. The Luhn check spares nine in ten ids that happen to be
 // digits.
+//
+// A log must not keep a number however it was written: a path or query is
+// judged percent-decoded (%34%31… is 41…), and a run of digits counts
+// whatever is around it (x4111…) and with dots or underscores between its
+// groups too; what is kept is then the decoded form, redacted.
 func RedactCardNumbers(s string) string {
-	return replaceCardNumbers(panInURL, s, func(string) string { return "[redacted number]" })
+	if dec, err := url.PathUnescape(s); err == nil && dec != s {
+		if r := redactLoose(dec); r != dec {
+			return r
+		}
+	}
+	return redactLoose(s)
+}
+
+// redactedNumber is what a log keeps of a card number.
+func redactedNumber(string) string { return "[redacted number]" }
+
+// panLoose is a run of 13 to 19 digits with single spaces, dots,
+// underscores, pluses or dashes between them, whatever is around it.
+var panLoose = regexp.MustCompile(`\d(?:[ ._+-]?\d){12,18}`)
+
+// redactLoose replaces each panLoose run that is not part of a longer run
+// of digits, is not inside a UUID-shaped id, and is a card number
+// (cardNumberDigits) with "[redacted number]".
+func redactLoose(s string) string {
+	var b strings.Builder
+	last := 0
+	ids := uuidLike.FindAllStringIndex(s, -1)
+	for _, m := range panLoose.FindAllStringIndex(s, -1) {
+		a, z := m[0], m[1]
+		if a > 0 && isDigit(s[a-1]) || z < len(s) && isDigit(s[z]) || slices.ContainsFunc(ids, func(id []int) bool { return a < id[1] && z > id[0] }) {
+			continue
+		}
+		digits := strings.Map(func(r rune) rune {
+			if '0' <= r && r <= '9' {
+				return r
+			}
+			return -1
+		}, s[a:z])
+		if !cardNumberDigits(digits) {
+			continue
+		}
+		b.WriteString(s[last:a])
+		b.WriteString(redactedNumber(digits))
+		last = z
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // MaskCardNumbers replaces every card number in s (13 to 19 digits, maybe
@@ -130,10 +178,11 @@ var secretField = regexp.MustCompile(`("(?:webhook_key|key|api_key|x-api-key|pas
 // looks like a card number are replaced, then it is cut to max bytes (after,
 // so that a cut cannot leave part of a number unrecognised).
 func RedactAPIBody(b []byte, max int) string {
-	s := strings.ToValidUTF8(string(b), "�")
+	// RedactCardData reads JSON escapes (\u0034 is 4) and codes' fields.
+	s := strings.ToValidUTF8(string(redactCardData(b, redactedNumber)), "�")
 	s = secretField.ReplaceAllString(s, `$1"[redacted]"`)
 	s = panLike.ReplaceAllString(s, "[redacted number]")
-	return Cut(s, max)
+	return Cut(redactLoose(s), max)
 }
 
 // RecordAPIRequest appends a call to the request log (its bodies redacted

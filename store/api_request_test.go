@@ -14,6 +14,14 @@ func TestRedactCardNumbers(t *testing.T) {
 		{"/cards/3f2a9c1e-8d4b-4a6f-9e21-5b7c0d3e8f14", "/cards/3f2a9c1e-8d4b-4a6f-9e21-5b7c0d3e8f14"},
 		{"/cards/00000000-0000-4000-8000-000000000011", "/cards/00000000-0000-4000-8000-000000000011"}, // its last 16 digits pass the Luhn check
 		{"amount=123456789012", "amount=123456789012"},                                                 // 12 digits
+		// However it is written (from an attack review).
+		{"card_number=4111%2D1111%2D1111%2D1111", "card_number=[redacted number]"},
+		{"n=%34%31%31%31111111111111", "n=[redacted number]"},
+		{"n=x4111111111111111", "n=x[redacted number]"},
+		{"n=4111.1111.1111.1111&m=4111_1111_1111_1111", "n=[redacted number]&m=[redacted number]"},
+		{"/api/cards/virtual-cards/x4111111111111111", "/api/cards/virtual-cards/x[redacted number]"},
+		{"n=41111111111111110", "n=41111111111111110"}, // 17 digits that fail the Luhn check
+		{"at=1790000060000", "at=1790000060000"},       // an epoch-ms time
 	} {
 		if got := RedactCardNumbers(tc.in); got != tc.want {
 			t.Errorf("RedactCardNumbers(%q) = %q, want %q", tc.in, got, tc.want)
@@ -40,5 +48,14 @@ func TestMaskCardNumbers(t *testing.T) {
 		if got := MaskCardNumbers(tc.in); got != tc.want {
 			t.Errorf("MaskCardNumbers(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// A body keeps no card number however it is written: JSON escapes,
+// underscores, letters stuck to it (from an attack review).
+func TestRedactAPIBodyHidesWrittenNumbers(t *testing.T) {
+	got := RedactAPIBody([]byte(`{"a":"\u0034111111111111111","b":"4111_1111_1111_1111","c":"a4111111111111111","cvv":"123"}`), APIBodyMax)
+	if want := `{"a":"[redacted number]","b":"[redacted number]","c":"a[redacted number]","cvv":"[redacted]"}`; got != want {
+		t.Errorf("RedactAPIBody = %s, want %s", got, want)
 	}
 }

@@ -107,7 +107,7 @@ func TestRecordAPIRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, err := st.APIRequestByID(ctx, anon.ID); err != nil || len(got.RequestBody) > AnonymousValueMax || len(got.Path) > AnonymousValueMax ||
-		!strings.Contains(got.RequestBody, "cut, 3016 bytes") {
+		!strings.Contains(got.RequestBody, "cut, 3017 bytes") {
 		t.Errorf("anonymous call kept as %d-byte body %q, %d-byte path (%v); want each at most %d, marked as cut", len(got.RequestBody), got.RequestBody, len(got.Path), err, AnonymousValueMax)
 	}
 	// The log trims itself every hundredth call to its newest APIRequestsKept.

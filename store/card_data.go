@@ -28,18 +28,22 @@ var cardSecretField = regexp.MustCompile(`(?i)("(?:cvv2?|cvc2?|csc|security_?cod
 // body stays valid JSON with its fields in their order (a bare number that
 // is a card number becomes a string); any other body is masked as text.
 // A body with nothing to hide is returned as it is.
-func RedactCardData(body []byte) []byte {
+func RedactCardData(body []byte) []byte { return redactCardData(body, MaskPAN) }
+
+// redactCardData is RedactCardData with what replaces a card number's
+// digits.
+func redactCardData(body []byte, with func(digits string) string) []byte {
 	if !mayHoldCardData(body) {
 		return body
 	}
-	if out, changed, err := redactJSONCardData(body); err == nil {
+	if out, changed, err := redactJSONCardData(body, with); err == nil {
 		if !changed {
 			return body
 		}
 		return out
 	}
 	s := cardSecretField.ReplaceAllString(string(body), `$1"[redacted]"`)
-	return []byte(MaskCardNumbers(s))
+	return []byte(replaceCardNumbers(panLike, s, with))
 }
 
 // mayHoldCardData is the test every body passes before any rewriting, one
@@ -125,7 +129,7 @@ func cardSecretName(name []byte) bool {
 // redactJSONCardData rewrites a JSON document token by token: the same
 // fields in the same order, compact, with card data replaced; changed
 // reports whether there was any.
-func redactJSONCardData(body []byte) (_ []byte, changed bool, _ error) {
+func redactJSONCardData(body []byte, with func(digits string) string) (_ []byte, changed bool, _ error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	type frame struct {
@@ -177,7 +181,7 @@ func redactJSONCardData(body []byte) (_ []byte, changed bool, _ error) {
 			stack = append(stack, frame{object: v == '{', wantKey: v == '{'})
 			continue
 		case string:
-			m := MaskCardNumbers(v)
+			m := replaceCardNumbers(panLike, v, with)
 			if secret {
 				m = "[redacted]"
 			}
@@ -189,7 +193,7 @@ func redactJSONCardData(body []byte) (_ []byte, changed bool, _ error) {
 				write("[redacted]")
 				changed = true
 			case strings.Trim(string(v), "0123456789") == "" && cardNumberDigits(string(v)):
-				write(MaskPAN(string(v)))
+				write(with(string(v)))
 				changed = true
 			default:
 				out.WriteString(string(v))
