@@ -25,11 +25,12 @@ const (
 
 // Audit actions: the sandbox and its notifications.
 const (
-	AuditSimulateEdited   = "simulate.edited"
-	AuditSimulateBurst    = "simulate.burst"
-	AuditEventReplay      = "event.replay"
-	AuditWebhookRotate    = "webhook.rotate"
-	AuditWebhookSubscribe = "webhook.subscribe"
+	AuditSimulateEdited     = "simulate.edited"
+	AuditSimulateBurst      = "simulate.burst"
+	AuditEventReplay        = "event.replay"
+	AuditWebhookRotate      = "webhook.rotate"
+	AuditWebhookSubscribe   = "webhook.subscribe"
+	AuditWebhookUnsubscribe = "webhook.unsubscribe"
 )
 
 // Audit actions: users and accounts.

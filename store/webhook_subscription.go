@@ -89,3 +89,30 @@ func (s *Store) SubscribeWebhook(ctx context.Context, sub WebhookSubscription, a
 	}
 	return nil
 }
+
+// ClearWebhookSubscription ends the subscription an API key made: from the
+// next delivery on, notifications go to the console's own target again,
+// under its scheme. Audited in the same transaction; ErrNotFound when there
+// is none.
+func (s *Store) ClearWebhookSubscription(ctx context.Context, actor Actor) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var raw []byte
+		if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, webhookSubscriptionSetting).Scan(&raw); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		var prev WebhookSubscription
+		_ = json.Unmarshal(raw, &prev) // the audit row says what it was, if it can
+		if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, webhookSubscriptionSetting); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, actor.audit(AuditWebhookUnsubscribe, "settings", "webhook", ResultOK,
+			fmt.Sprintf("notifications go to the default target again (were going to %s)", Cut(prev.URL, 300))))
+	})
+	if err != nil {
+		return fmt.Errorf("store: clear webhook subscription: %w", err)
+	}
+	return nil
+}

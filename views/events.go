@@ -176,6 +176,14 @@ type WebhookSettingsData struct {
 
 	// RequireSignature reports that the receiver refuses the key alone.
 	RequireSignature bool
+
+	// DefaultTarget is where the dispatcher delivers without a
+	// subscription; SubscribedURL, when set, is where an API key asked
+	// notifications to go instead (with its key, unsigned).
+	DefaultTarget        string
+	SubscribedURL        string
+	CanClearSubscription bool
+	Unsubscribed         bool
 }
 
 // PreviousActive reports whether the pre-rotation key and secret still work.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -688,6 +689,48 @@ func TestAPIWebhookSubscription(t *testing.T) {
 	audit, err := e.store.AuditLog(context.Background(), store.AuditFilter{Actor: "apikey:backend-l3"})
 	if err != nil || len(audit) != 1 || audit[0].Action != "webhook.subscribe" || strings.Contains(audit[0].Detail, "team-key") {
 		t.Errorf("audit = %+v, %v; want one webhook.subscribe without the key", audit, err)
+	}
+}
+
+// TestWebhookSubscriptionShownAndCleared: the settings page shows where an
+// API key sent the notifications; an admin sends them back to the default
+// target (audited, at once for the dispatcher, and for good); an operator
+// cannot.
+func TestWebhookSubscriptionShownAndCleared(t *testing.T) {
+	e := newAPIEnv(t)
+	admin := e.login("admin")
+	wantBody(t, e.get(admin, "/settings/webhooks"), http.StatusOK, "Notifications go to the default target")
+	if rec := e.call("POST", "/api/management/companies/webhook/subscribe", `{"url":"https://team.example/hooks","webhook_key":"team-key"}`, 3); rec.Code != 200 {
+		t.Fatalf("subscribe: %d %s", rec.Code, rec.Body)
+	}
+	page := e.get(admin, "/settings/webhooks")
+	wantBody(t, page, http.StatusOK, "https://team.example/hooks", "Deliver to the default target again")
+	if strings.Contains(page.Body.String(), "team-key") {
+		t.Error("the settings page shows the subscription's key")
+	}
+	if rec := e.post(e.login("operator"), "/settings/webhooks/subscription/clear", url.Values{}); rec.Code != http.StatusForbidden {
+		t.Errorf("operator clears: status %d, want 403", rec.Code)
+	}
+	if rec := e.post(admin, "/settings/webhooks/subscription/clear", url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("admin clears: status %d, want 303", rec.Code)
+	}
+	if u, _ := e.server.WebhookSubscription(); u != "" {
+		t.Errorf("after clearing: subscription %q, want none", u)
+	}
+	restarted, err := New(context.Background(), Config{Store: e.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(restarted.Close)
+	if u, _ := restarted.WebhookSubscription(); u != "" {
+		t.Errorf("after clearing and a restart: subscription %q, want none", u)
+	}
+	audit, err := e.store.AuditLog(context.Background(), store.AuditFilter{Action: "webhook.unsubscribe"})
+	if err != nil || len(audit) != 1 || audit[0].Actor != "admin" || !strings.Contains(audit[0].Detail, "https://team.example/hooks") {
+		t.Errorf("audit = %+v, %v; want one webhook.unsubscribe by admin naming the URL", audit, err)
+	}
+	if rec := e.post(admin, "/settings/webhooks/subscription/clear", url.Values{}); rec.Code != http.StatusConflict {
+		t.Errorf("clearing again: status %d, want 409", rec.Code)
 	}
 }
 

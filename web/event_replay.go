@@ -49,7 +49,7 @@ func (s *Server) eventReplay(w http.ResponseWriter, r *http.Request) {
 	s.wakeDispatcher()
 	if isHTMX(r) {
 		s.render(w, r, http.StatusOK, views.EventReplayProgress(views.EventReplayView{
-			EventID: id, Message: m, Target: s.simTarget, Now: s.now()}))
+			EventID: id, Message: m, Target: s.deliveryTarget(), Now: s.now()}))
 		return
 	}
 	http.Redirect(w, r, "/events/"+id, http.StatusSeeOther)

@@ -40,7 +40,7 @@ func (s *Server) eventReplayShow(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/simulate/deliveries/"+strconv.FormatInt(oid, 10), http.StatusSeeOther)
 		return
 	}
-	v.EventID, v.Target, v.Now = id, s.simTarget, s.now()
+	v.EventID, v.Target, v.Now = id, s.deliveryTarget(), s.now()
 	if v.Message.State == store.OutboxDelivered {
 		if n, perr := strconv.ParseInt(id, 10, 64); perr == nil {
 			ev, err := s.store.Event(r.Context(), n)

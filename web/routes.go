@@ -110,6 +110,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /audit", level: admin, handle: s.auditList},
 		{pattern: "GET /settings/webhooks", level: admin, handle: s.webhookSettingsShow},
 		{pattern: "POST /settings/webhooks/rotate", level: admin, handle: s.webhookSettingsRotate},
+		{pattern: "POST /settings/webhooks/subscription/clear", level: admin, handle: s.webhookSubscriptionClear},
 		{pattern: "GET /settings/users", level: admin, handle: s.userList},
 		{pattern: "POST /settings/users", level: admin, handle: s.userCreate},
 		{pattern: "POST /settings/users/{uid}/level", level: admin, handle: s.userLevelUpdate},

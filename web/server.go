@@ -215,6 +215,15 @@ func (s *Server) WebhookSubscription() (url, key string) {
 	return "", ""
 }
 
+// deliveryTarget is where the dispatcher delivers now: the URL an API key
+// subscribed, else the console's own target.
+func (s *Server) deliveryTarget() string {
+	if u, _ := s.WebhookSubscription(); u != "" {
+		return u
+	}
+	return s.simTarget
+}
+
 // ServeHTTP serves the console.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)

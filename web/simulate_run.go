@@ -58,7 +58,7 @@ func (s *Server) simulateRun(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		d.Result = &views.SimOutcome{OK: true, Message: views.SimSummary(res), Outbox: res.Outbox, Target: s.simTarget}
+		d.Result = &views.SimOutcome{OK: true, Message: views.SimSummary(res), Outbox: res.Outbox, Target: s.deliveryTarget()}
 		s.render(w, r, http.StatusOK, views.SimActionPanel(d))
 		return
 	}

@@ -34,7 +34,7 @@ func (s *Server) simulateSend(w http.ResponseWriter, r *http.Request) {
 		if m.Broken() {
 			msg = "Sent deliberately broken (" + m.Mode + "): the receiver should refuse it."
 		}
-		ed.Result = &views.SimOutcome{OK: true, Message: msg, Outbox: m, Target: s.simTarget}
+		ed.Result = &views.SimOutcome{OK: true, Message: msg, Outbox: m, Target: s.deliveryTarget()}
 	}
 	if isHTMX(r) {
 		s.render(w, r, http.StatusOK, views.SimEditorBox(ed))

@@ -23,7 +23,7 @@ func (s *Server) simulateShow(w http.ResponseWriter, r *http.Request) {
 	if raw := r.URL.Query().Get("done"); raw != "" {
 		id, _ := strconv.ParseInt(raw, 10, 64)
 		if m, _, err := s.store.OutboxMessage(r.Context(), id); err == nil {
-			d.Result = &views.SimOutcome{OK: true, Message: "Sent.", Outbox: m, Target: s.simTarget}
+			d.Result = &views.SimOutcome{OK: true, Message: "Sent.", Outbox: m, Target: s.deliveryTarget()}
 		}
 	}
 	s.render(w, r, http.StatusOK, views.SimulatePage(s.page(r, "Simulate", "/simulate"), d))
@@ -56,7 +56,7 @@ func (s *Server) simPageFromQuery(r *http.Request) (views.SimulatePageData, erro
 // and wallet (an unknown one becomes a field error) and the latest
 // deliveries.
 func (s *Server) simPageData(ctx context.Context, form views.SimForm) (views.SimulatePageData, error) {
-	d := views.SimulatePageData{Form: form, Target: s.simTarget, Editor: views.SimEditor{Mode: store.ModeNormal}}
+	d := views.SimulatePageData{Form: form, Target: s.deliveryTarget(), Editor: views.SimEditor{Mode: store.ModeNormal}}
 	if d.Form.Errors == nil {
 		d.Form.Errors = map[string]string{}
 	}

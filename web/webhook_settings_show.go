@@ -11,6 +11,7 @@ import (
 func (s *Server) webhookSettingsShow(w http.ResponseWriter, r *http.Request) {
 	d := s.webhookSettingsData(r)
 	d.Rotated = r.URL.Query().Get("rotated") == "1"
+	d.Unsubscribed = r.URL.Query().Get("unsubscribed") == "1"
 	s.render(w, r, http.StatusOK, views.WebhookSettingsPage(s.page(r, "Webhook settings", "/settings/webhooks"), d))
 }
 
@@ -21,10 +22,15 @@ func (s *Server) webhookSettingsData(r *http.Request) views.WebhookSettingsData 
 	if isHTTPS(r) {
 		scheme = "https"
 	}
-	return views.WebhookSettingsData{
+	d := views.WebhookSettingsData{
 		Secrets:     *s.webhookSecrets.Load(),
 		ReceiverURL: scheme + "://" + r.Host + "/webhooks",
 		PinnedKey:   s.webhookPinned.key, PinnedSecret: s.webhookPinned.secret,
 		Now: s.now(), RequireSignature: s.requireSig,
+		DefaultTarget: s.simTarget, CanClearSubscription: s.allowed(r, "POST /settings/webhooks/subscription/clear"),
 	}
+	if u, _ := s.WebhookSubscription(); u != "" {
+		d.SubscribedURL = u
+	}
+	return d
 }
