@@ -49,6 +49,15 @@ type UserActionForm struct {
 	Error  string
 }
 
+// levelChosen reports whether level l is the one the level form shows: the
+// one sent with a refused change, else the user's.
+func (f UserActionForm) levelChosen(l, current store.Level) bool {
+	if f.Level != "" {
+		return f.Level == strconv.Itoa(l.Int())
+	}
+	return l == current
+}
+
 func (d UsersData) actionFor(id int64, kind string) UserActionForm {
 	if d.Action.UserID == id && d.Action.Kind == kind {
 		return d.Action

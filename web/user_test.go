@@ -111,8 +111,11 @@ func TestUserManagement(t *testing.T) {
 			name: "a level change needs a reason", method: "POST", url: "/settings/users/" + viewerID + "/level", as: store.LevelAdmin,
 			wantAudit:  []string{"user.level refused"},
 			form:       reason("  ", "level", "2"),
-			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"Say why: the reason goes into the audit log."},
-			after: wantUser("viewer", store.LevelReadOnly, false, store.AuditUserLevel, "admin:refused"),
+			wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"Say why: the reason goes into the audit log.",
+				`<option value="2" selected>`}, // the level chosen is kept
+			// No one else is at level 1: the viewer's form does not fall back to it.
+			wantNotContains: []string{`<option value="1" selected>`},
+			after:           wantUser("viewer", store.LevelReadOnly, false, store.AuditUserLevel, "admin:refused"),
 		},
 		{
 			name: "a reason over its limit is refused", method: "POST", url: "/settings/users/" + viewerID + "/disable", as: store.LevelAdmin,
