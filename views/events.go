@@ -129,11 +129,13 @@ type EventCard struct {
 // EventCards are cards by id; a nil map shows bare ids.
 type EventCards map[string]EventCard
 
-// cardMatchesText says which cards the typed card filter found, or "" when
-// it found exactly the card typed.
+// cardMatchesText says which cards the typed card filter found, that it
+// found none, or "" when it found exactly the card typed or there is none.
 func (d EventListData) cardMatchesText() string {
 	n := len(d.CardMatches)
 	switch {
+	case n == 0 && d.Filter.Card != "":
+		return "No card matches " + strconv.Quote(d.Filter.Card) + " by id, last 4, name, e-mail or phone; listed are the events that name it exactly, as a card or wallet id."
 	case n == 0:
 		return ""
 	case d.CardMatchesMore:
