@@ -73,7 +73,7 @@ func TestEventListCardFilter(t *testing.T) {
 		{name: "wallet id", url: "/events?card=w-77", wantContains: []string{op("ev-wallet"), "No card matches &#34;w-77&#34;"},
 			wantNotContains: except("ev-wallet")},
 		{name: "nothing matches: the page says so", url: "/events?card=nobody-at-all",
-			wantContains: []string{"No card matches &#34;nobody-at-all&#34; by id, last 4, name, e-mail or phone", "No events match."},
+			wantContains:    []string{"No card matches &#34;nobody-at-all&#34; by id, last 4, name, e-mail or phone", "No events match."},
 			wantNotContains: all},
 		{name: "a card the console does not hold", url: "/events?card=card-unknown",
 			wantContains: []string{op("ev-unknown"), `<a href="/cards/card-unknown">card-unknown</a>`}, wantNotContains: except("ev-unknown")},
