@@ -395,3 +395,43 @@ func TestCardSimulatePanelByLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestCardSimulatePartialReversal: from a card page's Simulate panel, an
+// operator authorizes 25, reverses 10 of it and sees the rest still open
+// to clear ("15.00 USD left of 25.00 USD"), then clears it: what a support person
+// found stuck before.
+func TestCardSimulatePartialReversal(t *testing.T) {
+	e := newTestEnv(t)
+	addSimCard(t, e)
+	op := e.login("operator")
+	post := func(action string, form url.Values) string {
+		t.Helper()
+		req := formRequest("POST", "/cards/"+simCardID+"/simulate/"+action, form)
+		req.Header.Set("HX-Request", "true")
+		req.AddCookie(op)
+		rec := e.do(req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d, body %.300s", action, rec.Code, rec.Body.String())
+		}
+		return rec.Body.String()
+	}
+	post("authorize", url.Values{"amount": {"25"}})
+	open, err := e.store.SimOpenAuthorizations(context.Background(), simCardID, 10)
+	if err != nil || len(open) != 1 {
+		t.Fatalf("open authorizations = %+v, %v", open, err)
+	}
+	body := post("reversal", url.Values{"authorization": {open[0].ID}, "amount": {"10"}})
+	if !strings.Contains(body, "15.00 USD left of 25.00 USD") {
+		t.Errorf("after reversing 10 of 25 the form does not offer the 15.00 left:\n%.2000s", body)
+	}
+	if got := simBalanceOf(t, e); got != 85_00 {
+		t.Errorf("balance = %d, want 8500", got)
+	}
+	body = post("clearing", url.Values{"authorization": {open[0].ID}})
+	if strings.Contains(body, "not an open authorization") || strings.Contains(body, "left of 25.00 USD") {
+		t.Errorf("the clearing of what is left was refused or left it open:\n%.2000s", body)
+	}
+	if open, _ := e.store.SimOpenAuthorizations(context.Background(), simCardID, 10); len(open) != 0 {
+		t.Errorf("open after the clearing: %+v, want none", open)
+	}
+}
