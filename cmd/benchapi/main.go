@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		path = filepath.Join(dir, "bench.db")
 	}
 	_, statErr := os.Stat(path)
-	st, err := store.Open(ctx, path)
+	st, err := store.OpenWith(ctx, path, store.Options{PANKeyFile: benchstat.KeyFile(path)})
 	if err != nil {
 		return err
 	}

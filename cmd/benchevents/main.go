@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	t0 := time.Now()
 	// The benchmark measures the event log, not sign-in.
-	st, err := store.OpenWith(ctx, path, store.Options{BcryptCost: bcrypt.MinCost})
+	st, err := store.OpenWith(ctx, path, store.Options{BcryptCost: bcrypt.MinCost, PANKeyFile: benchstat.KeyFile(path)})
 	if err != nil {
 		return err
 	}

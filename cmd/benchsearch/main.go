@@ -122,7 +122,7 @@ func child(ctx context.Context, self string, out io.Writer, args ...string) erro
 }
 
 func seedPhase(ctx context.Context, path string, cards int, out io.Writer) error {
-	st, err := store.Open(ctx, path)
+	st, err := store.OpenWith(ctx, path, store.Options{PANKeyFile: benchstat.KeyFile(path)})
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ var warmReads = []string{
 
 func servePhase(ctx context.Context, path string, n, naiveN int, only string, warm bool, sampleSeed uint64, out io.Writer) error {
 	// The benchmark measures searches, not sign-in.
-	st, err := store.OpenWith(ctx, path, store.Options{BcryptCost: bcrypt.MinCost})
+	st, err := store.OpenWith(ctx, path, store.Options{BcryptCost: bcrypt.MinCost, PANKeyFile: benchstat.KeyFile(path)})
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func TestAPIKeyCommands(t *testing.T) {
 	if err := run(ctx, []string{"apikey", "revoke", "1"}, getenv, nil, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, db)
+	st, err := openAsCLI(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

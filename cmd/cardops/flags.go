@@ -124,13 +124,16 @@ type storeFlags struct {
 	bcryptCost int
 	// stderr hears of migrations applied on opening (store.Options.Logger).
 	stderr io.Writer
+	// getenv finds the configuration directory of the default key file.
+	getenv func(string) string
 }
 
 func (f *flags) store(sf *storeFlags) {
 	sf.stderr = f.stderr
+	sf.getenv = f.getenv
 	f.string(&sf.db, "db", "CARDOPS_DB", "./cardops.db", "SQLite database file")
 	f.string(&sf.panKeyFile, "pan-key-file", "CARDOPS_PAN_KEY_FILE", "",
-		"file holding the card-number key, hex (default: the database path + "+store.PANKeyFileSuffix+", created on first start)")
+		"file holding the card-number key, hex (default: one per database under $XDG_CONFIG_HOME or ~/.config, in "+store.KeyDirName+", created on first start)")
 	sf.panKey = f.getenv("CARDOPS_PAN_KEY")
 	f.int(&sf.bcryptCost, "bcrypt-cost", "CARDOPS_BCRYPT_COST", store.DefaultBcryptCost,
 		"bcrypt work factor of new password hashes (4 to 31; each step doubles the time of a sign-in)")
@@ -154,6 +157,12 @@ func (sf storeFlags) open(ctx context.Context) (*store.Store, error) {
 			return nil, fmt.Errorf("CARDOPS_PAN_KEY: %w", err)
 		}
 		opts.PANKey = key
+	} else if opts.PANKeyFile == "" {
+		path, err := store.PANKeyFileFor(sf.getenv, sf.db)
+		if err != nil {
+			return nil, err
+		}
+		opts.PANKeyFile = path
 	}
 	return store.OpenWith(ctx, sf.db, opts)
 }

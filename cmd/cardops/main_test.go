@@ -12,15 +12,47 @@ import (
 	"cardops/store"
 )
 
+// testConfigHome is the tests' configuration directory: the default key
+// files go there, never into the home of whoever runs the tests.
+var testConfigHome string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cardops-config-")
+	if err != nil {
+		panic(err)
+	}
+	testConfigHome = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // env is an environment of vars; new password hashes take the lowest bcrypt
-// cost unless vars says otherwise, so the tests run fast.
+// cost unless vars says otherwise, so the tests run fast, and the default
+// key files go to testConfigHome.
 func env(vars map[string]string) func(string) string {
 	return func(k string) string {
-		if v, ok := vars[k]; ok || k != "CARDOPS_BCRYPT_COST" {
+		v, ok := vars[k]
+		switch {
+		case ok:
 			return v
+		case k == "CARDOPS_BCRYPT_COST":
+			return "4"
+		case k == "XDG_CONFIG_HOME":
+			return testConfigHome
 		}
-		return "4"
+		return ""
 	}
+}
+
+// openAsCLI opens db with the key file the commands use by default, as a
+// command run with env(nil) would.
+func openAsCLI(ctx context.Context, db string) (*store.Store, error) {
+	kf, err := store.PANKeyFileFor(env(nil), db)
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenWith(ctx, db, store.Options{PANKeyFile: kf})
 }
 
 func TestUserAdd(t *testing.T) {
@@ -119,7 +151,7 @@ func TestUserReset(t *testing.T) {
 			if pw == "" {
 				return
 			}
-			st, err := store.Open(context.Background(), db)
+			st, err := openAsCLI(context.Background(), db)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +171,11 @@ func TestCommandsTakeThePANKey(t *testing.T) {
 	if err := run(context.Background(), []string{"seed", "--cards", "3", "--db", db}, env(nil), nil, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(db + store.PANKeyFileSuffix)
+	keyFile, err := store.PANKeyFileFor(env(nil), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(keyFile)
 	if err != nil {
 		t.Fatalf("seed made no key file: %v", err)
 	}
@@ -178,10 +214,10 @@ func TestCommandsTakeThePANKey(t *testing.T) {
 			}
 		})
 	}
-	// In production the key lives away from the database (README): with
-	// no key file beside it, every command takes the key from the
-	// environment, an API key's too.
-	if err := os.Remove(db + store.PANKeyFileSuffix); err != nil {
+	// In production the key may live in a secrets store (README): with
+	// no key file, every command takes the key from the environment, an
+	// API key's too.
+	if err := os.Remove(keyFile); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"apikey", "add", "ops", "--level", "1", "--db", db}, {"apikey", "list", "--db", db}, {"user", "list", "--db", db}} {
@@ -189,8 +225,8 @@ func TestCommandsTakeThePANKey(t *testing.T) {
 			t.Errorf("%v with the key only in the environment: %v", args, err)
 		}
 	}
-	if _, err := os.Stat(db + store.PANKeyFileSuffix); err == nil {
-		t.Error("a command wrote a key file beside the database although the key came from the environment")
+	if _, err := os.Stat(keyFile); err == nil {
+		t.Error("a command wrote a key file although the key came from the environment")
 	}
 }
 
@@ -203,7 +239,7 @@ func TestUserUnlock(t *testing.T) {
 	if err := run(ctx, []string{"user", "add", "alice", "--level", "3"}, getenv, strings.NewReader("a fine password\n"), io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, db)
+	st, err := openAsCLI(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +260,7 @@ func TestUserUnlock(t *testing.T) {
 	if err := run(ctx, []string{"user", "unlock", "alice"}, getenv, nil, &out, &out); err != nil || !strings.Contains(out.String(), "alice is unlocked: 5 failed") {
 		t.Fatalf("unlock alice = %v, output %q", err, out.String())
 	}
-	st, err = store.Open(ctx, db)
+	st, err = openAsCLI(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +289,7 @@ func TestMigrationsAreToldOnUpgrade(t *testing.T) {
 		t.Errorf("a fresh database told of migrations:\n%s", fresh.String())
 	}
 	// The database as the release before 0024 left it.
-	st, err := store.Open(ctx, db)
+	st, err := openAsCLI(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -141,7 +141,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	st.SetWriteTimeout(cfg.writeTimeout)
 	if kf := st.PANKeyFile(); kf != "" {
 		warnReadable(stderr, kf, "the card-number key file")
-		warnKeyBesideData(stderr, kf, cfg.store.db)
+		warnKeyBesideData(stderr, kf, cfg.store)
 	}
 
 	// The listener comes first: the default delivery target is the
@@ -212,6 +212,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(&banner, "  two-factor sign-in is optional in demo mode (anyone can turn it on at /account); --require-2fa-level 3 requires it of admins\n")
 	}
 	fmt.Fprintf(&banner, "  notifications are delivered to %s\n", target)
+	if kf := st.PANKeyFile(); kf != "" {
+		fmt.Fprintf(&banner, "  the card-number key is in %s: back it up apart from the database\n", kf)
+	}
 	stdout.Write(banner.Bytes()) // as with any print: a closed stdout does not stop the console
 	bannerShown = true
 	// The dispatcher stops before the server, so its last deliveries to
@@ -382,16 +385,24 @@ func warnReadable(stderr io.Writer, path, what string) {
 }
 
 // warnKeyBesideData says when the card-number key file sits in the
-// database's directory (the default): a copy of that directory, or a backup
-// of it, then holds both and gives up every card number.
-func warnKeyBesideData(stderr io.Writer, keyFile, db string) {
+// database's directory (given so, or left there by an older release): a
+// copy of that directory, or a backup of it, then holds both and gives up
+// every card number. A key file an older release made gets the command that
+// moves it where this release looks first.
+func warnKeyBesideData(stderr io.Writer, keyFile string, sf storeFlags) {
 	k, err1 := filepath.Abs(keyFile)
-	d, err2 := filepath.Abs(db)
+	d, err2 := filepath.Abs(sf.db)
 	if err1 != nil || err2 != nil || filepath.Dir(k) != filepath.Dir(d) {
 		return
 	}
+	fix := "keep it elsewhere (--pan-key-file or CARDOPS_PAN_KEY; README, Secrets at rest)"
+	if dir, err := store.ConfigDir(sf.getenv); err == nil && sf.panKeyFile == "" {
+		if to, err := store.DefaultPANKeyFile(dir, sf.db); err == nil {
+			fix = "move it where cardops looks first: mkdir -p -m 700 " + shellQuote(filepath.Dir(to)) + " && mv " + shellQuote(keyFile) + " " + shellQuote(to)
+		}
+	}
 	fmt.Fprintf(stderr, "warning: the card-number key file (%s) is in the database's directory: a copy of that directory "+
-		"recovers every card number; in production keep it elsewhere (--pan-key-file or CARDOPS_PAN_KEY; README, Secrets at rest)\n", keyFile)
+		"recovers every card number; %s\n", keyFile, fix)
 }
 
 // demoAccount is a demo user. Its password is printed once, when the

@@ -20,7 +20,7 @@ import (
 func TestServeAPIWebhookSubscription(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "api.db")
 	ctx := context.Background()
-	st, err := store.Open(ctx, db)
+	st, err := openAsCLI(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

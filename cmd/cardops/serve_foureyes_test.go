@@ -31,7 +31,7 @@ func TestServeFourEyes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "fe.db")
 			ctx := context.Background()
-			st, err := store.Open(ctx, db)
+			st, err := openAsCLI(ctx, db)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -45,7 +45,7 @@ func TestServeRefusesBadWebhookScheme(t *testing.T) {
 // no signature, and the console refuses a delivery with the key alone.
 func TestServeWebhookSchemeAndRequiredSignature(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "t.db")
-	st, err := store.Open(context.Background(), db)
+	st, err := openAsCLI(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

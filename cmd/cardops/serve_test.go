@@ -40,6 +40,15 @@ func TestServeDemo(t *testing.T) {
 			t.Errorf("first start output lacks %q:\n%s", want, first)
 		}
 	}
+	// A newcomer learns where the key is, and it is not beside the data.
+	keyFile, err := store.PANKeyFileFor(env(nil), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(first, "the card-number key is in "+keyFile+": back it up apart from the database") ||
+		filepath.Dir(keyFile) == filepath.Dir(db) {
+		t.Errorf("first start does not name the key file %s, kept away from the database:\n%s", keyFile, first)
+	}
 	pw := regexp.MustCompile(`sign in as admin\s+password (\S+)`).FindStringSubmatch(first)
 	if pw == nil {
 		t.Fatalf("first start printed no admin password:\n%s", first)
@@ -68,7 +77,7 @@ func TestServeDemo(t *testing.T) {
 	if newPW == nil {
 		t.Fatalf("user reset printed no password: %q", out.String())
 	}
-	st, err := store.Open(context.Background(), db)
+	st, err := openAsCLI(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +127,7 @@ func TestServeRefusesBadWebhookTarget(t *testing.T) {
 // dispatcher that serve starts, to the target from the environment.
 func TestServeDeliversPendingOutbox(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "t.db")
-	st, err := store.Open(context.Background(), db)
+	st, err := openAsCLI(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +160,7 @@ func TestServeDeliversPendingOutbox(t *testing.T) {
 	}
 	// The attempt is recorded beside the running server (WAL lets a second
 	// connection read).
-	st, err = store.Open(context.Background(), db)
+	st, err = openAsCLI(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +254,7 @@ func TestServeDemoOnADatabaseInUse(t *testing.T) {
 			t.Errorf("start %d seeded or gave the admin a password:\n%s", i+1, out)
 		}
 	}
-	st, err := store.Open(ctx, db)
+	st, err := openAsCLI(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

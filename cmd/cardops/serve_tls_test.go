@@ -140,24 +140,3 @@ func TestServeWarnsOfReadableDirectory(t *testing.T) {
 		t.Errorf("stderr %q, want a warning about the directory's mode", errOut.String())
 	}
 }
-
-// TestServeWarnsOfKeyBesideData: a key file in the database's directory
-// (the default) is named at start-up; one kept elsewhere is not.
-func TestServeWarnsOfKeyBesideData(t *testing.T) {
-	dir, keys := t.TempDir(), t.TempDir()
-	for _, tc := range []struct {
-		args []string
-		warn bool
-	}{
-		{[]string{"--db", filepath.Join(dir, "a.db")}, true},
-		{[]string{"--db", filepath.Join(dir, "b.db"), "--pan-key-file", filepath.Join(keys, "b.pankey")}, false},
-	} {
-		errOut := &syncBuffer{}
-		// A bad flag value after the warnings ends the start early.
-		run(context.Background(), append([]string{"serve", "--addr", "127.0.0.1:0", "--webhook-target", "ftp://x"}, tc.args...),
-			env(nil), nil, &syncBuffer{}, errOut)
-		if got := strings.Contains(errOut.String(), "is in the database's directory"); got != tc.warn {
-			t.Errorf("%v: warned %v, want %v; stderr %q", tc.args, got, tc.warn, errOut.String())
-		}
-	}
-}

@@ -19,7 +19,7 @@ import (
 // open live event stream.
 func TestServeWebhookCredentialsAndShutdown(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "wh.db")
-	st, err := store.Open(context.Background(), db)
+	st, err := openAsCLI(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func TestUserTwoFactorCommands(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "cli.db")
 	getenv := env(map[string]string{"CARDOPS_DB": db})
-	st, err := store.Open(ctx, db)
+	st, err := openAsCLI(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestServeRefusesBadTwoFactorLevel(t *testing.T) {
 func TestServeRequiresTwoFactor(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "tf.db")
 	ctx := context.Background()
-	st, err := store.Open(ctx, db)
+	st, err := openAsCLI(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

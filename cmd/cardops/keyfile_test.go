@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cardops/store"
+)
+
+// TestKeyFileAwayFromTheDatabase: a new database's card-number key goes to
+// the user's configuration directory, private, one file per database; the
+// database's directory alone (a copy, a backup) opens nothing.
+func TestKeyFileAwayFromTheDatabase(t *testing.T) {
+	ctx := context.Background()
+	config := t.TempDir()
+	getenv := env(map[string]string{"XDG_CONFIG_HOME": config})
+	dirA, dirB := t.TempDir(), t.TempDir()
+	dbA, dbB := filepath.Join(dirA, "cardops.db"), filepath.Join(dirB, "cardops.db")
+	for _, db := range []string{dbA, dbB} {
+		if err := run(ctx, []string{"seed", "--cards", "3", "--db", db}, getenv, nil, io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if keys, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "*"+store.PANKeyFileSuffix)); len(keys) > 0 {
+			t.Errorf("key files beside the database: %v", keys)
+		}
+	}
+	keys, _ := filepath.Glob(filepath.Join(config, "cardops", "keys", "cardops.db-*"+store.PANKeyFileSuffix))
+	if len(keys) != 2 {
+		t.Fatalf("key files %v, want one per database of the same name", keys)
+	}
+	for _, f := range []string{keys[0], filepath.Dir(keys[0])} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s has mode %#o, want private", f, fi.Mode().Perm())
+		}
+	}
+	if err := run(ctx, []string{"user", "list", "--db", dbA}, getenv, nil, io.Discard, io.Discard); err != nil {
+		t.Errorf("the same database again: %v", err)
+	}
+	// Another machine (another configuration directory) with only the
+	// database's directory: no key, no start.
+	// The error names the file it looked for (README: a moved database).
+	otherConfig := t.TempDir()
+	wantFile, err := store.DefaultPANKeyFile(otherConfig, dbA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(ctx, []string{"user", "list", "--db", dbA}, env(map[string]string{"XDG_CONFIG_HOME": otherConfig}), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "key missing") || !strings.Contains(err.Error(), wantFile) {
+		t.Errorf("the database's directory alone: %v, want the key missing and %s named", err, wantFile)
+	}
+	// Without a configuration directory a new database needs the key's
+	// place given.
+	homeless := env(map[string]string{"XDG_CONFIG_HOME": "", "HOME": ""})
+	err = run(ctx, []string{"seed", "--cards", "1", "--db", filepath.Join(t.TempDir(), "n.db")}, homeless, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--pan-key-file") {
+		t.Errorf("no HOME: %v, want to be told to give --pan-key-file", err)
+	}
+}
+
+// TestServeWarnsOfKeyBesideData: a key file in the database's directory is
+// named at start-up. One an older release left there (the old default) is
+// still used, with the command that moves it where this release looks
+// first; after that move the start is quiet and the database opens.
+func TestServeWarnsOfKeyBesideData(t *testing.T) {
+	ctx := context.Background()
+	config := t.TempDir()
+	getenv := env(map[string]string{"XDG_CONFIG_HOME": config})
+	dir, keys := t.TempDir(), t.TempDir()
+	legacy := filepath.Join(dir, "old.db")
+	st, err := store.Open(ctx, legacy) // an older release: the key beside the database
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := run(ctx, []string{"seed", "--cards", "2", "--db", legacy}, getenv, nil, io.Discard, io.Discard); err != nil {
+		t.Fatalf("a database with its key beside it: %v", err)
+	}
+	serve := func(args ...string) string {
+		errOut := &syncBuffer{}
+		// A bad flag value after the warnings ends the start early.
+		run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--webhook-target", "ftp://x"}, args...), getenv, nil, &syncBuffer{}, errOut)
+		return errOut.String()
+	}
+	const warning = "is in the database's directory"
+	out := serve("--db", legacy)
+	to, err := store.DefaultPANKeyFile(config, legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, warning) || !strings.Contains(out, "mv "+legacy+store.PANKeyFileSuffix+" "+to) {
+		t.Errorf("legacy key file: stderr %q, want a warning with the mv to %s", out, to)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(legacy+store.PANKeyFileSuffix, to); err != nil {
+		t.Fatal(err)
+	}
+	if out := serve("--db", legacy); strings.Contains(out, warning) || strings.Contains(out, "key missing") {
+		t.Errorf("after the move: stderr %q, want no warning and the key found", out)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		warn bool
+	}{
+		{[]string{"--db", filepath.Join(dir, "a.db")}, false},
+		{[]string{"--db", filepath.Join(dir, "b.db"), "--pan-key-file", filepath.Join(dir, "b.pankey")}, true},
+		{[]string{"--db", filepath.Join(dir, "c.db"), "--pan-key-file", filepath.Join(keys, "c.pankey")}, false},
+	} {
+		out := serve(tc.args...)
+		if got := strings.Contains(out, warning); got != tc.warn {
+			t.Errorf("%v: warned %v, want %v; stderr %q", tc.args, got, tc.warn, out)
+		}
+		if strings.Contains(out, " mv ") {
+			t.Errorf("%v: a move is proposed for a key file that was given: %q", tc.args, out)
+		}
+	}
+}
