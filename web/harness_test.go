@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -67,6 +68,32 @@ func (e *testEnv) do(req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	e.server.ServeHTTP(rec, req)
 	return rec
+}
+
+// doStream sends a request for an event stream through the real router and
+// ends the stream once it has flushed its first write: what a stream sends
+// at its start (the rows it catches up and its ready state) goes out in that
+// write, and a stream runs until its client goes away. A request the stream
+// refuses or that never reaches it returns as do's does. The deadline is
+// only a bound for a stream that never writes; it is not what ends one.
+func (e *testEnv) doStream(req *http.Request) *httptest.ResponseRecorder {
+	ctx, cancel := context.WithTimeout(req.Context(), 30*time.Second)
+	defer cancel()
+	rec := &cancelOnFlush{ResponseRecorder: httptest.NewRecorder(), cancel: cancel}
+	e.server.ServeHTTP(rec, req.WithContext(ctx))
+	return rec.ResponseRecorder
+}
+
+// cancelOnFlush is a recorder that cancels the request's context when the
+// handler flushes, as a client that goes away after the first write.
+type cancelOnFlush struct {
+	*httptest.ResponseRecorder
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnFlush) Flush() {
+	c.ResponseRecorder.Flush()
+	c.cancel()
 }
 
 // login signs in as username and returns the session cookie.
