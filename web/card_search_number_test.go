@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -130,12 +131,20 @@ func TestCardSearchByNumberIsNotLogged(t *testing.T) {
 	if buf.Len() == 0 {
 		t.Fatal("no log line was written; the check would see nothing")
 	}
+	// The values the server makes up itself (a duration to the nanosecond,
+	// a size, a random trace id) are left out of the check: "1.123456ms"
+	// or a trace id can hold the six middle digits by chance.
+	logged := ownValues.ReplaceAllString(buf.String(), "$1=…")
 	for _, pan := range []string{testPAN, unknownPAN, spaced(testPAN), testPAN[6:12], unknownPAN[6:12]} {
-		if strings.Contains(buf.String(), pan) {
+		if strings.Contains(logged, pan) {
 			t.Errorf("the log holds %q:\n%s", pan, buf.String())
 		}
 	}
 }
+
+// ownValues are the request log's attributes whose values the server makes
+// up itself, never from the request.
+var ownValues = regexp.MustCompile(`\b(duration|bytes|trace_id)=[^ \n]+`)
 
 type lockedWriter struct {
 	mu *sync.Mutex
