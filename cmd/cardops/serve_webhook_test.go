@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -67,10 +68,28 @@ func TestServeWebhookCredentialsAndShutdown(t *testing.T) {
 		t.Fatalf("open stream: %v %v", stream, err)
 	}
 	defer stream.Body.Close()
+	ended := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, stream.Body)
+		ended <- err
+	}()
 
 	start := time.Now()
 	c.stop(t)
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("shutdown took %v with a stream open, want it ended at once", d)
+	// A shutdown held up by the stream waits out its 10 s grace and leaves
+	// the stream open; the bound below is that grace, not a speed asked of
+	// a loaded machine (5 s was, for no reason).
+	if d := time.Since(start); d > 9*time.Second {
+		t.Errorf("shutdown took %v with a stream open, want it not to wait for the stream", d)
+	}
+	// The console ended the stream itself, cleanly, before the server shut
+	// down; a stream left open would never end here.
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Errorf("the stream ended with %v, want a clean end", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Error("the stream was still open 15 s after shutdown")
 	}
 }
