@@ -234,7 +234,9 @@ func TestReissueStep2(t *testing.T) {
 		t.Fatalf("wrong answers changed the card: %+v", got)
 	}
 
+	confirmFrom := time.Now()
 	rec = confirm(c.Last4, testPassword)
+	confirmTo := time.Now()
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/reissues/"+rid {
 		t.Fatalf("confirm: status = %d, Location %q; body %.400s", rec.Code, rec.Header().Get("Location"), rec.Body.String())
 	}
@@ -242,8 +244,14 @@ func TestReissueStep2(t *testing.T) {
 	if after.Last4 == c.Last4 || after.Version != 2 || after.BalanceCents != 98765 || after.Status != "ACTIVE" {
 		t.Fatalf("card after = %+v", after)
 	}
-	wantBody(t, e.get(admin, "/reissues/"+rid), http.StatusOK, "The card was reissued", "•••• •••• •••• "+after.Last4,
-		fmt.Sprintf("%02d/%d", time.Now().UTC().Month(), time.Now().UTC().Year()+3), "Confirmed by")
+	done := e.get(admin, "/reissues/"+rid)
+	wantBody(t, done, http.StatusOK, "The card was reissued", "•••• •••• •••• "+after.Last4, "Confirmed by")
+	// The new number expires 3 years from the month of the confirmation,
+	// read on both sides of it: a month (or year) can turn in between.
+	expiry := func(at time.Time) string { at = at.UTC(); return fmt.Sprintf("%02d/%d", at.Month(), at.Year()+3) }
+	if b := done.Body.String(); !strings.Contains(b, expiry(confirmFrom)) && !strings.Contains(b, expiry(confirmTo)) {
+		t.Errorf("body shows no expiry %s (or %s); body %.1500s", expiry(confirmFrom), expiry(confirmTo), b)
+	}
 
 	// Double submit, back button, replayed form: one reissue, a clear answer.
 	rec = confirm(c.Last4, testPassword)
