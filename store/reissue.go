@@ -167,6 +167,13 @@ type ReissueRequest struct {
 	Card ReissueCard
 }
 
+// CardChanged reports whether the card changed (reissued, frozen, deleted
+// ...) since step 1: a pending request is then refused at step 2
+// (ErrReissueCardChanged, ErrCardDeleted), so the page offers no form.
+func (r ReissueRequest) CardChanged() bool {
+	return r.Card.Status == "DELETED" || r.Card.Version != r.CardVersion
+}
+
 // AttemptsLeft reports how many wrong confirmations the request still survives.
 func (r ReissueRequest) AttemptsLeft() int {
 	return max(0, ReissueMaxAttempts-r.FailedAttempts)

@@ -27,8 +27,15 @@ func (s *Server) reissueShow(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reissueShowData(r *http.Request, req store.ReissueRequest) views.ReissueShowData {
 	p := currentPrincipal(r)
 	d := views.ReissueShowData{Request: req, IsMaker: p.UserID == req.MakerID, FourEyes: req.FourEyes || s.fourEyes}
-	d.CanConfirm = req.Status == store.ReissuePending && d.IsMaker != d.FourEyes
+	d.CardChanged = req.Status == store.ReissuePending && req.CardChanged()
+	d.CanConfirm = req.Status == store.ReissuePending && d.IsMaker != d.FourEyes && !d.CardChanged
 	d.Confirm.NeedsCode = currentPrincipal(r).TwoFactor
+	if d.CardChanged {
+		// A reissue done since is named, as the refusal on submit does.
+		if last, err := s.store.LatestDoneReissue(r.Context(), req.CardID); err == nil && !last.DecidedAt.Before(req.CreatedAt) {
+			d.LaterReissue = &last
+		}
+	}
 	return d
 }
 

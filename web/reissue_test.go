@@ -420,6 +420,61 @@ func TestReissueFourEyesHTTP(t *testing.T) {
 	assertAudit(t, e, "reissue.reject", "checker", store.ResultOK)
 }
 
+// TestReissueStep2AfterTheCardChanged: the card changed after step 1 (here
+// frozen through the card page by another admin), so step 2 says so and
+// offers no confirmation form, in the queue too; a form sent anyway is
+// refused, the request cancelled, and both are audited.
+func TestReissueStep2AfterTheCardChanged(t *testing.T) {
+	e := newTestEnv(t)
+	e.server.fourEyes = true
+	addAdmin(t, e, "checker")
+	maker, checker := e.login("admin"), e.login("checker")
+	c := addTestCard(t, e, "ACTIVE")
+	rid := startReissue(t, e, maker, c.ID)
+	wantBody(t, e.get(checker, "/reissues/"+rid), http.StatusOK, `name="last4"`)
+
+	if rec := e.post(checker, "/cards/"+c.ID+"/freeze", freezeForm("suspected_fraud", "", "1")); rec.Code != http.StatusSeeOther && rec.Code != http.StatusOK {
+		t.Fatalf("freeze: status %d; body %.400s", rec.Code, rec.Body.String())
+	}
+	if got := cardNow(t, e, c.ID); got.Status != "FROZEN" {
+		t.Fatalf("card is %s after the freeze", got.Status)
+	}
+	for _, who := range []*http.Cookie{checker, maker} {
+		rec := e.get(who, "/reissues/"+rid)
+		wantBody(t, rec, http.StatusOK, "The card changed after step 1 (it was frozen", "can no longer be confirmed",
+			`href="/cards/`+c.ID+`/reissue"`)
+		for _, stale := range []string{`name="last4"`, "Reissue the card now", "Step 2 of 2", "a second admin must confirm"} {
+			if strings.Contains(rec.Body.String(), stale) {
+				t.Errorf("the changed card's request page still shows %q", stale)
+			}
+		}
+	}
+	wantBody(t, e.get(checker, "/reissues"), http.StatusOK, "Card changed: view")
+
+	rec := e.post(checker, "/reissues/"+rid+"/confirm", url.Values{"last4": {c.Last4}, "password": {testPassword}})
+	wantBody(t, rec, http.StatusConflict, "The card changed after step 1")
+	assertAudit(t, e, "reissue.confirm", "checker", store.ResultRefused)
+	if rs := cardReissues(t, e, c.ID); rs[0].Status != store.ReissueCancelled {
+		t.Errorf("request is %s, want cancelled", rs[0].Status)
+	}
+	if got := cardNow(t, e, c.ID); got.Last4 != c.Last4 {
+		t.Error("the card was reissued")
+	}
+
+	// A reissue done since is named on the page, as on submit.
+	c2 := addTestCard(t, e, "ACTIVE")
+	rid1, rid2 := startReissue(t, e, maker, c2.ID), startReissue(t, e, checker, c2.ID)
+	if rec := e.post(maker, "/reissues/"+rid2+"/confirm", url.Values{"last4": {c2.Last4}, "password": {testPassword}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("confirm: status %d; body %.400s", rec.Code, rec.Body.String())
+	}
+	after := cardNow(t, e, c2.ID)
+	rec = e.get(checker, "/reissues/"+rid1)
+	wantBody(t, rec, http.StatusOK, "This card was already reissued by admin", "•••• •••• •••• "+after.Last4, "can no longer be confirmed")
+	if strings.Contains(rec.Body.String(), `name="last4"`) {
+		t.Error("the reissued card's older request still offers the form")
+	}
+}
+
 func TestCardReissueSection(t *testing.T) {
 	e := newTestEnv(t)
 	admin := e.login("admin")
