@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"cardops/store"
 )
 
 // Connection and request limits. A client that stops sending is dropped
@@ -64,7 +66,8 @@ func (s *Server) HTTPServer() *http.Server {
 }
 
 // LimitListener returns ln accepting at most perIP connections open at once
-// from one remote IP address and at most total connections in all; 0 means
+// from one remote IP address (an IPv6 one's /64) and at most total
+// connections in all; 0 means
 // no cap. A connection over a cap is closed as soon as it is accepted, and
 // the refusals are logged (at most one line every 10 seconds).
 //
@@ -96,12 +99,15 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		ip := c.RemoteAddr().String()
-		if host, _, err := net.SplitHostPort(ip); err == nil {
-			ip = host
+		host := c.RemoteAddr().String()
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
 		}
-		addr, err := netip.ParseAddr(ip)
+		addr, err := netip.ParseAddr(host)
 		capped := err != nil || !l.proxy(addr)
+		// An IPv6 client holds a whole /64 and can dial from any address
+		// in it: the cap counts the /64, as the sign-in throttle does.
+		ip := store.ThrottleAddress(host)
 		if l.admit(ip, capped) {
 			return &limitConn{Conn: c, l: l, ip: ip}, nil
 		}

@@ -212,3 +212,65 @@ func TestSlowReaderIsDropped(t *testing.T) {
 		t.Errorf("read %d bytes: all 200 answers came, want the connection closed partway", n)
 	}
 }
+
+// TestLimitListenerCountsAnIPv6Subscriber: IPv6 addresses in one /64 (one
+// subscriber, who can dial from any of them) share the per-address cap;
+// another /64 has its own, and an IPv4 address given as IPv6 counts as
+// itself.
+func TestLimitListenerCountsAnIPv6Subscriber(t *testing.T) {
+	e := newTestEnv(t)
+	fake := &fakeListener{conns: make(chan net.Conn, 8)}
+	ln := e.server.LimitListener(fake, 1, 0)
+	peers := map[string]net.Conn{}
+	for _, remote := range []string{"[2001:db8:1:2::1]:4000", "[2001:db8:1:2:ffff::9]:4001", "[2001:db8:1:3::1]:4002",
+		"192.0.2.7:4003", "[::ffff:192.0.2.7]:4004"} {
+		server, client := net.Pipe()
+		t.Cleanup(func() { server.Close(); client.Close() })
+		fake.conns <- remoteConn{Conn: server, remote: remote}
+		peers[remote] = client
+	}
+	close(fake.conns)
+	var accepted []string
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			break
+		}
+		accepted = append(accepted, c.RemoteAddr().String())
+	}
+	want := []string{"[2001:db8:1:2::1]:4000", "[2001:db8:1:3::1]:4002", "192.0.2.7:4003"}
+	if strings.Join(accepted, " ") != strings.Join(want, " ") {
+		t.Errorf("accepted %v, want %v", accepted, want)
+	}
+	for _, refused := range []string{"[2001:db8:1:2:ffff::9]:4001", "[::ffff:192.0.2.7]:4004"} {
+		peers[refused].SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := peers[refused].Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrClosedPipe) {
+			t.Errorf("%s over the cap: read %v, want its connection closed", refused, err)
+		}
+	}
+}
+
+// fakeListener accepts the connections put in conns, then fails.
+type fakeListener struct{ conns chan net.Conn }
+
+func (l *fakeListener) Accept() (net.Conn, error) {
+	if c, ok := <-l.conns; ok {
+		return c, nil
+	}
+	return nil, net.ErrClosed
+}
+func (l *fakeListener) Close() error   { return nil }
+func (l *fakeListener) Addr() net.Addr { return &net.TCPAddr{} }
+
+// remoteConn is a connection from a chosen remote address.
+type remoteConn struct {
+	net.Conn
+	remote string
+}
+
+func (c remoteConn) RemoteAddr() net.Addr { return fakeAddr(c.remote) }
+
+type fakeAddr string
+
+func (a fakeAddr) Network() string { return "tcp" }
+func (a fakeAddr) String() string  { return string(a) }
