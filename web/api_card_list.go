@@ -24,7 +24,7 @@ func (s *Server) apiCardList(w http.ResponseWriter, r *http.Request) {
 	if raw := q.Get("size"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 {
-			s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "size must be a whole number from 1 to 1000.")
+			s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "size must be a whole number of at least 1 (above 1000 it is lowered to 1000).")
 			return
 		}
 		size = min(n, apiListMaxSize)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"cardops/store"
@@ -53,14 +54,14 @@ func (s *Server) apiSimulate(w http.ResponseWriter, r *http.Request, action stri
 	}
 	body.CardID = strings.ToLower(strings.TrimSpace(body.CardID))
 	currentAPICall(r).cardID = body.CardID
-	amount := ""
+	amount, typed := "", "" // typed is the number as sent, for the messages
 	if raw := bytes.TrimSpace(body.BillAmount); len(raw) > 0 && string(raw) != "null" {
 		var n json.Number
 		if raw[0] == '"' || json.Unmarshal(raw, &n) != nil {
 			s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The field bill_amount must be a number, e.g. 12.34.")
 			return
 		}
-		amount = n.String()
+		typed, amount = n.String(), plainDecimal(n.String())
 	}
 	if body.CardID == "" {
 		s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The field card_id is required.")
@@ -78,7 +79,7 @@ func (s *Server) apiSimulate(w http.ResponseWriter, r *http.Request, action stri
 	if se := simRefusal(err); se != nil {
 		// The wording is the console's, which keeps the provider's
 		// messages ("Card not found: …") for what the provider refuses.
-		refusal := views.WordSimRefusal(se, views.SimForm{CardID: body.CardID, Amount: amount}.Typed)
+		refusal := views.WordSimRefusal(se, views.SimForm{CardID: body.CardID, Amount: typed}.Typed)
 		s.auditSimRefusal(r, req, refusal.Message)
 		s.jsonError(w, r, simRefusalStatus(se), se.Code, strings.TrimSuffix(refusal.Message, "."))
 		return
@@ -89,4 +90,43 @@ func (s *Server) apiSimulate(w http.ResponseWriter, r *http.Request, action stri
 	}
 	s.wakeDispatcher()
 	w.WriteHeader(http.StatusCreated)
+}
+
+// plainDecimal writes a JSON number in exponent form (1e3, 1.5E-1) as the
+// plain decimal the amount rules read (1000, 0.15), exactly. Past 12 digits
+// either side of the point the value is out of bounds whatever it is, so a
+// huge exponent writes an amount that is refused as too large or too
+// precise, never a string of its size.
+func plainDecimal(n string) string {
+	mant, exp, ok := strings.Cut(strings.ToLower(n), "e")
+	if !ok {
+		return n
+	}
+	sign := ""
+	if mant != "" && mant[0] == '-' {
+		sign, mant = "-", mant[1:]
+	}
+	whole, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(whole+frac, "0")
+	point := len(whole) - (len(whole+frac) - len(digits)) // the point's place in digits
+	digits = strings.TrimRight(digits, "0")
+	if digits == "" {
+		return "0"
+	}
+	e, err := strconv.Atoi(strings.TrimPrefix(exp, "+"))
+	const far = 12
+	switch {
+	case err != nil && strings.HasPrefix(exp, "-"), err == nil && point+e < -far:
+		return sign + "0." + strings.Repeat("0", far) + "1"
+	case err != nil, point+e > far:
+		return sign + "1" + strings.Repeat("0", far)
+	}
+	point += e
+	switch {
+	case point <= 0:
+		return sign + "0." + strings.Repeat("0", -point) + digits
+	case point >= len(digits):
+		return sign + digits + strings.Repeat("0", point-len(digits))
+	}
+	return sign + digits[:point] + "." + digits[point:]
 }

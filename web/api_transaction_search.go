@@ -42,6 +42,10 @@ func (s *Server) apiTransactionSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		*d.dst = t.UnixMilli()
 	}
+	if search.From != 0 && search.To != 0 && search.From >= search.To {
+		bad("from_date must not be after to_date.")
+		return
+	}
 	for _, op := range q["operations"] {
 		op = strings.ToUpper(strings.TrimSpace(op))
 		switch op {
@@ -62,7 +66,11 @@ func (s *Server) apiTransactionSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 {
-			bad(p.name + " must be a whole number of at least 1.")
+			if p.name == "size" {
+				bad("size must be a whole number of at least 1 (above 100 it is lowered to 100).")
+			} else {
+				bad(p.name + " must be a whole number of at least 1.")
+			}
 			return
 		}
 		*p.dst = n
