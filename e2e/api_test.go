@@ -71,7 +71,7 @@ func TestAPIDrivesSimulationsWatchedLive(t *testing.T) {
 	for _, op := range []string{"AUTHORIZATION", "CLEARING", "REFUND"} {
 		must(t, expect.Locator(rows.Filter(playwright.LocatorFilterOptions{HasText: op})).ToHaveCount(1))
 	}
-	logRows := calls.Locator("#apilog-rows tr")
+	logRows := calls.Locator("#apilog-rows tr[data-api-request]")
 	must(t, expect.Locator(logRows).ToHaveCount(3))
 	must(t, expect.Locator(logRows.First()).ToContainText("/api/cards/webhook/simulate/refund"))
 	must(t, expect.Locator(logRows.First()).ToContainText("qa-backend"))

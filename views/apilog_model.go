@@ -49,6 +49,8 @@ func (f APILogFilter) URL(path string, extra ...string) string {
 type APILogData struct {
 	Filter   APILogFilter
 	Requests []store.APIRequest
+	// Cards are the cards the listed calls name (CardRef).
+	Cards CardLabels
 	// NextBefore is the id to page on from, 0 on the last page; the live
 	// tail runs on the first page only (Before 0).
 	Before     int64

@@ -108,26 +108,28 @@ type EventListData struct {
 	RefusalCount int
 	// Cards are the cards the listed events name, by card id, so each row
 	// shows the holder and last 4.
-	Cards EventCards
+	Cards CardLabels
 	// CardMatches are the cards the typed card filter found (the events of
 	// all of them are listed); CardMatchesMore says more cards matched
 	// than the filter takes (MaxCardMatches).
-	CardMatches     []EventCard
+	CardMatches     []CardLabel
 	CardMatchesMore bool
 }
 
 // MaxCardMatches is how many cards a typed card filter takes at most.
 const MaxCardMatches = 50
 
-// EventCard is what an event row shows of its card.
-type EventCard struct {
+// CardLabel is what a row (an event's, an API call's) shows of its card.
+type CardLabel struct {
 	ID         string
 	HolderName string
 	Last4      string
 }
 
-// EventCards are cards by id; a nil map shows bare ids.
-type EventCards map[string]EventCard
+// CardLabels are the cards the console holds among those some rows name,
+// by the id the rows give; an id missing from it is a card the console
+// does not hold, shown without a link (CardRef).
+type CardLabels map[string]CardLabel
 
 // cardMatchesText says which cards the typed card filter found, that it
 // found none, or "" when it found exactly the card typed or there is none.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -52,5 +53,18 @@ func (s *Server) apilogList(w http.ResponseWriter, r *http.Request) {
 		d.NextBefore = reqs[apilogPage-1].ID
 	}
 	d.Requests = reqs
+	if d.Cards, err = s.apiCallCards(r.Context(), reqs); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, views.APILogPage(s.page(r, "API request log", "/api-log"), d))
+}
+
+// apiCallCards looks up the cards the calls name, for their rows.
+func (s *Server) apiCallCards(ctx context.Context, reqs []store.APIRequest) (views.CardLabels, error) {
+	ids := make([]string, len(reqs))
+	for i, req := range reqs {
+		ids[i] = req.CardID
+	}
+	return s.cardLabels(ctx, ids...)
 }

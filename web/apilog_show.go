@@ -26,5 +26,10 @@ func (s *Server) apilogShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.APILogShowPage(s.page(r, req.Method+" "+req.Path, "/api-log"), req))
+	cards, err := s.cardLabels(r.Context(), req.CardID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.APILogShowPage(s.page(r, req.Method+" "+req.Path, "/api-log"), req, cards))
 }

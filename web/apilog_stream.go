@@ -31,13 +31,13 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 	defer sub.Close()
 
 	out := startSSE(w)
-	send := func(req store.APIRequest) {
+	send := func(req store.APIRequest, cards views.CardLabels) {
 		if req.ID <= last || !f.Matches(req) {
 			return
 		}
 		last = req.ID
 		var row bytes.Buffer
-		if err := views.APILogRow(req).Render(context.Background(), &row); err != nil {
+		if err := views.APILogRow(req, cards).Render(context.Background(), &row); err != nil {
 			return
 		}
 		out.send(strconv.FormatInt(req.ID, 10), views.APILogRowEvent, row.String())
@@ -49,8 +49,12 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return false
 		}
+		cards, err := s.apiCallCards(ctx, reqs)
+		if err != nil {
+			return false
+		}
 		for i := len(reqs) - 1; i >= 0; i-- {
-			send(reqs[i])
+			send(reqs[i], cards)
 		}
 		return true
 	}
@@ -73,7 +77,14 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return
 			}
-			send(*req)
+			if req.ID <= last || !f.Matches(*req) {
+				continue
+			}
+			cards, err := s.cardLabels(ctx, req.CardID)
+			if err != nil {
+				return
+			}
+			send(*req, cards)
 		case <-sub.Resync:
 			if !catchUp() {
 				return

@@ -18,5 +18,5 @@ func (s *Server) cardEventsShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.CardEventsSection(card.ID, events))
+	s.render(w, r, http.StatusOK, views.CardEventsSection(cardLabel(card), events))
 }

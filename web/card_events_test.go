@@ -22,11 +22,12 @@ func TestCardEventsSection(t *testing.T) {
 		t.Fatalf("card events = %+v, want only card-op-1", evs)
 	}
 	var b strings.Builder
-	if err := views.CardEventsSection("card-42", evs).Render(context.Background(), &b); err != nil {
+	if err := views.CardEventsSection(views.CardLabel{ID: "card-42", HolderName: "Ana Events", Last4: "4242"}, evs).Render(context.Background(), &b); err != nil {
 		t.Fatal(err)
 	}
 	html := b.String()
-	for _, want := range []string{`id="card-events"`, `data-operation-id="card-op-1"`, `href="/events/1"`, `href="/events?card=card-42"`} {
+	for _, want := range []string{`id="card-events"`, `data-operation-id="card-op-1"`, `href="/events/1"`, `href="/events?card=card-42"`,
+		`title="card-42">Ana Events •• 4242</a>`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("section lacks %q:\n%s", want, html)
 		}
@@ -36,7 +37,7 @@ func TestCardEventsSection(t *testing.T) {
 	}
 	empty, _ := e.store.CardEvents(context.Background(), "no-such-card", 10)
 	b.Reset()
-	views.CardEventsSection("no-such-card", empty).Render(context.Background(), &b)
+	views.CardEventsSection(views.CardLabel{ID: "no-such-card"}, empty).Render(context.Background(), &b)
 	if !strings.Contains(b.String(), "No events for this card.") {
 		t.Errorf("empty section = %s, want the empty note", b.String())
 	}

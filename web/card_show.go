@@ -86,7 +86,7 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d.Events = views.CardEventsSection(card.ID, events)
+	d.Events = views.CardEventsSection(cardLabel(card), events)
 	timeline, ok := s.cardTimeline(w, r, card)
 	if !ok {
 		return

@@ -148,7 +148,7 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter) {
 // newest MaxCardMatches of them, to f.CardIDs; f.Card itself still matches
 // an event's card or wallet id exactly (a wallet, or a card the console
 // does not hold). It returns the cards found and whether there were more.
-func (s *Server) resolveCardFilter(ctx context.Context, f *store.EventFilter) ([]views.EventCard, bool, error) {
+func (s *Server) resolveCardFilter(ctx context.Context, f *store.EventFilter) ([]views.CardLabel, bool, error) {
 	if f.Card == "" {
 		return nil, false, nil
 	}
@@ -156,35 +156,19 @@ func (s *Server) resolveCardFilter(ctx context.Context, f *store.EventFilter) ([
 	if err != nil {
 		return nil, false, err
 	}
-	out := make([]views.EventCard, 0, len(res.Hits))
+	out := make([]views.CardLabel, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		f.CardIDs = append(f.CardIDs, h.ID)
-		out = append(out, views.EventCard{ID: h.ID, HolderName: h.HolderName, Last4: h.Last4})
+		out = append(out, views.CardLabel{ID: h.ID, HolderName: h.HolderName, Last4: h.Last4})
 	}
 	return out, res.Next != 0, nil
 }
 
-// eventCards looks up the cards that events name, for their rows. An event
-// naming a card the console does not hold shows its bare id.
-func (s *Server) eventCards(ctx context.Context, events []store.Event) (views.EventCards, error) {
-	var ids []string
-	seen := map[string]bool{}
-	for _, e := range events {
-		if id := strings.ToLower(e.CardID); id != "" && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
+// eventCards looks up the cards that events name, for their rows.
+func (s *Server) eventCards(ctx context.Context, events []store.Event) (views.CardLabels, error) {
+	ids := make([]string, len(events))
+	for i, e := range events {
+		ids[i] = e.CardID
 	}
-	// One query for the page, not one per row.
-	found, err := s.store.CardsByID(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	cards := views.EventCards{}
-	for _, e := range events {
-		if c, ok := found[strings.ToLower(e.CardID)]; ok && e.CardID != "" {
-			cards[e.CardID] = views.EventCard{ID: c.ID, HolderName: c.HolderName, Last4: c.Last4}
-		}
-	}
-	return cards, nil
+	return s.cardLabels(ctx, ids...)
 }

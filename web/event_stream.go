@@ -63,7 +63,7 @@ func (e *liveEvent) sseFrame(ctx context.Context, s *Server) []byte {
 // sseFrame renders e as one Server-Sent Events message whose id is the
 // event's row id, so a reconnecting browser's Last-Event-ID says where it
 // stopped. cards name the cards rows show (nil: bare ids).
-func sseFrame(e store.Event, cards views.EventCards) []byte {
+func sseFrame(e store.Event, cards views.CardLabels) []byte {
 	var row bytes.Buffer
 	if err := views.EventRow(e, cards, true).Render(context.Background(), &row); err != nil {
 		// EventRow writes to a buffer and has no failing parts; an error
@@ -267,7 +267,7 @@ func (t *eventTail) catchUp() bool {
 		cf.AfterID, cf.Ascending, cf.Limit = t.last, true, catchUpBatch
 		evs, err := t.s.store.Events(ctx, cf)
 		if err == nil {
-			var cards views.EventCards
+			var cards views.CardLabels
 			if cards, err = t.s.eventCards(ctx, evs); err == nil {
 				for _, e := range evs {
 					t.out.sendFrame(sseFrame(e, cards))
