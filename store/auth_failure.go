@@ -31,10 +31,11 @@ const (
 	AccountWindow      = time.Hour
 	MaxFailsPerAccount = 50
 
-	// StepUpWindow and MaxStepUpFails bound wrong passwords at the reissue
-	// step-up, per admin across every request: the one that reaches the
-	// limit ends all the admin's sessions. It is twice a request's own
-	// limit (ReissueMaxAttempts), so typos on one request cancel that
+	// StepUpWindow and MaxStepUpFails bound wrong passwords typed while
+	// signed in (the reissue step-up, across every request, and the
+	// current password on the password form): the one that reaches the
+	// limit ends all the user's sessions. It is twice a reissue request's
+	// own limit (ReissueMaxAttempts), so typos on one request cancel that
 	// request first.
 	StepUpWindow   = 15 * time.Minute
 	MaxStepUpFails = 2 * ReissueMaxAttempts
@@ -65,8 +66,9 @@ func (e *ThrottledError) Error() string {
 // Is makes errors.Is(err, ErrThrottled) true.
 func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
 
-// ErrStepUpLockout: too many wrong passwords at the reissue step-up within
-// StepUpWindow; every session of the admin was ended.
+// ErrStepUpLockout: too many wrong passwords typed while signed in (the
+// reissue step-up, the password form) within StepUpWindow; every session of
+// the user was ended.
 var ErrStepUpLockout = errors.New("too many wrong passwords: signed out")
 
 // SignInSlot is a password check counted in advance by ReserveSignIn.
@@ -245,15 +247,16 @@ func (s *Store) SignInFailures(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// checkStepUp checks u's password at the reissue step-up, counted per admin
-// across every request. The admin's checks run one at a time, each seeing
-// the failures before it, so parallel tries cannot outrun the count (and
-// parallel right ones, a double submit, are not mistaken for guesses). A
-// wrong password that makes MaxStepUpFails within StepUpWindow, or a try
-// when that many are already counted, ends every session of the admin
-// (audited) and returns ErrStepUpLockout. A right password forgets the
-// admin's step-up failures.
-func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor ReissueActor, requestID string) (bool, error) {
+// checkStepUp checks u's password typed while signed in (where says where,
+// for the audit: reissue step 2 of a request, the password form), counted
+// per user across every such check. The user's checks run one at a time,
+// each seeing the failures before it, so parallel tries cannot outrun the
+// count (and parallel right ones, a double submit, are not mistaken for
+// guesses). A wrong password that makes MaxStepUpFails within
+// StepUpWindow, or a try when that many are already counted, ends every
+// session of the user (audited) and returns ErrStepUpLockout. A right
+// password forgets the user's step-up failures.
+func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor Actor, where string) (bool, error) {
 	unlock := s.stepUp.lock(u.ID)
 	defer unlock()
 	account := throttleAccount(u.Username)
@@ -262,7 +265,7 @@ func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor 
 		return false, err
 	}
 	if wait > 0 {
-		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.stepUpLockoutTx(ctx, tx, u, actor, requestID) }); err != nil {
+		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.stepUpLockoutTx(ctx, tx, u, actor, where) }); err != nil {
 			return false, err
 		}
 		return false, ErrStepUpLockout
@@ -283,7 +286,7 @@ func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor 
 			return err
 		}
 		locked = true
-		return s.stepUpLockoutTx(ctx, tx, u, actor, requestID)
+		return s.stepUpLockoutTx(ctx, tx, u, actor, where)
 	})
 	if err != nil {
 		return false, err
@@ -330,14 +333,13 @@ func (l *userLocks) lock(id int64) (unlock func()) {
 }
 
 // stepUpLockoutTx ends every session of u and audits why.
-func (s *Store) stepUpLockoutTx(ctx context.Context, tx *sql.Tx, u User, actor ReissueActor, requestID string) error {
+func (s *Store) stepUpLockoutTx(ctx context.Context, tx *sql.Tx, u User, actor Actor, where string) error {
 	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID)
 	if err != nil {
 		return err
 	}
 	n, _ := res.RowsAffected()
-	return s.auditTx(ctx, tx, AuditEntry{Actor: actor.Username, ActorLevel: actor.Level, RemoteAddr: actor.RemoteAddr,
-		Action: AuditUserStepUpLockout, TargetType: "user", TargetID: u.Username, Result: ResultRefused,
-		Detail: fmt.Sprintf("%d wrong passwords at reissue step 2 within %d minutes (last on request %s): %d session(s) ended",
-			MaxStepUpFails, int(StepUpWindow.Minutes()), requestID, n)})
+	return s.auditTx(ctx, tx, actor.audit(AuditUserStepUpLockout, "user", u.Username, ResultRefused,
+		fmt.Sprintf("%d wrong passwords while signed in within %d minutes (the last %s): %d session(s) ended",
+			MaxStepUpFails, int(StepUpWindow.Minutes()), where, n)))
 }

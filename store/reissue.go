@@ -120,6 +120,11 @@ type ReissueActor struct {
 	RemoteAddr string
 }
 
+// Actor is the admin as an audit row names them.
+func (a ReissueActor) Actor() Actor {
+	return Actor{Username: a.Username, Level: a.Level, RemoteAddr: a.RemoteAddr}
+}
+
 // ReissueCard is what the reissue pages show of a card.
 type ReissueCard struct {
 	ID           string
@@ -498,7 +503,7 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 	}
 	// Wrong passwords also count per admin across requests; too many end
 	// the admin's sessions (ErrStepUpLockout) and nothing else happens.
-	passwordOK, err := s.checkStepUp(ctx, u, c.Password, c.Actor, c.RequestID)
+	passwordOK, err := s.checkStepUp(ctx, u, c.Password, c.Actor.Actor(), "at reissue step 2 of request "+c.RequestID)
 	if err != nil {
 		return ReissueRequest{}, wrap(err)
 	}

@@ -437,7 +437,13 @@ func (s *Store) ChangePassword(ctx context.Context, c PasswordChange) error {
 	if err != nil {
 		return wrap(err)
 	}
-	if !u.CheckPassword(c.Current) {
+	// Counted as the reissue step-up is: a stolen session must not be a
+	// way to guess the password without limit.
+	ok, err := s.checkStepUp(ctx, u, c.Current, c.Actor, "on the password form")
+	if err != nil {
+		return wrap(err)
+	}
+	if !ok {
 		s.Audit(ctx, c.Actor.audit(AuditPasswordChange, "user", u.Username, ResultRefused, "wrong current password"))
 		return wrap(FieldErrors{"current": FieldWrong})
 	}

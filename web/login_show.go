@@ -25,7 +25,7 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Query().Get("signed_out") == "1":
 		f.Notice = "You have signed out."
 	case r.URL.Query().Get("step_up") == "1":
-		f.Notice = fmt.Sprintf("You were signed out everywhere after %d wrong passwords at a reissue confirmation. Sign in again to continue.", store.MaxStepUpFails)
+		f.Notice = fmt.Sprintf("You were signed out everywhere after %d wrong passwords typed while signed in (at a reissue confirmation or a password change). Sign in again to continue.", store.MaxStepUpFails)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, views.LoginPage(s.page(r, "Sign in", ""), f))

@@ -28,6 +28,10 @@ func (s *Server) passwordUpdate(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		http.Redirect(w, r, "/account?done=password", http.StatusSeeOther)
+	case errors.Is(err, store.ErrStepUpLockout):
+		// Too many wrong current passwords: every session of this user was
+		// ended (and audited).
+		s.signedOutByStepUp(w, r)
 	case errors.As(err, &fieldErrs):
 		f := views.PasswordForm{Forced: p.MustChangePassword, Errors: fieldErrs}
 		s.render(w, r, http.StatusUnprocessableEntity, views.PasswordPage(s.page(r, "Change your password", ""), f))

@@ -163,7 +163,7 @@ func (s *Server) startChallenge(w http.ResponseWriter, r *http.Request, u store.
 	}
 	sess := sessions.NewSession(s.cookies, challengeCookie)
 	opts := *s.cookies.Options
-	opts.Secure, opts.MaxAge = r.TLS != nil, int(store.LoginChallengeTimeout.Seconds())
+	opts.Secure, opts.MaxAge = isHTTPS(r), int(store.LoginChallengeTimeout.Seconds())
 	sess.Options, sess.IsNew = &opts, true
 	sess.Values[tokenKey], sess.Values["next"] = token, next
 	if err := s.cookies.Save(r, w, sess); err != nil {
@@ -196,6 +196,19 @@ func (s *Server) challenge(r *http.Request) (store.User, string, string, error) 
 // endChallenge forgets a half-finished sign-in and clears its cookie.
 func (s *Server) endChallenge(w http.ResponseWriter, r *http.Request, token string) error {
 	http.SetCookie(w, &http.Cookie{Name: challengeCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r)})
 	return s.store.DeleteLoginChallenge(r.Context(), token)
+}
+
+// signedOutByStepUp answers a form whose wrong passwords ended every session
+// of its user (store.ErrStepUpLockout): the cookie goes, and the sign-in
+// page says why.
+func (s *Server) signedOutByStepUp(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r)})
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", "/login?step_up=1")
+		return
+	}
+	http.Redirect(w, r, "/login?step_up=1", http.StatusSeeOther)
 }

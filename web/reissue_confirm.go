@@ -62,13 +62,7 @@ func (s *Server) reissueConfirm(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrStepUpLockout):
 		// Too many wrong passwords across requests: every session of this
 		// admin was ended (and audited); signing in again is throttled.
-		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-			SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r)})
-		if isHTMX(r) {
-			w.Header().Set("HX-Redirect", "/login?step_up=1")
-			return
-		}
-		http.Redirect(w, r, "/login?step_up=1", http.StatusSeeOther)
+		s.signedOutByStepUp(w, r)
 		return
 	case errors.Is(err, store.ErrNotFound):
 		s.reissueNotFound(w, r)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -98,5 +99,39 @@ func TestReissueStepUpParallelGuesses(t *testing.T) {
 	}
 	if wrong >= store.MaxStepUpFails {
 		t.Errorf("%d passwords checked and refused as wrong, want fewer than %d (the last one signs out)", wrong, store.MaxStepUpFails)
+	}
+}
+
+// TestPasswordFormLockout: wrong current passwords on the password form
+// count as the step-up's do (the same count: a stolen session guessing the
+// password); the one that reaches the limit ends every session of the user,
+// and the password is not changed.
+func TestPasswordFormLockout(t *testing.T) {
+	e := newTestEnv(t)
+	viewer, otherTab := e.login("viewer"), e.login("viewer")
+	change := func(current string) *http.Response {
+		return e.post(viewer, "/account/password", url.Values{"current": {current}, "new": {"a new long password"}, "confirm": {"a new long password"}}).Result()
+	}
+	for i := 1; i < store.MaxStepUpFails; i++ {
+		if res := change(fmt.Sprintf("guess %d", i)); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong current password %d: status = %d, want 422", i, res.StatusCode)
+		}
+	}
+	res := change("last guess")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?step_up=1" {
+		t.Fatalf("wrong current password %d: status = %d, Location %q, want 303 to /login?step_up=1", store.MaxStepUpFails, res.StatusCode, res.Header.Get("Location"))
+	}
+	for name, ck := range map[string]*http.Cookie{"this tab": viewer, "another session": otherTab} {
+		if rec := e.get(ck, "/cards"); rec.Code != http.StatusSeeOther {
+			t.Errorf("%s after the lockout: status = %d, want 303 to sign-in", name, rec.Code)
+		}
+	}
+	// The right password, sent after, changes nothing: the session is gone.
+	if res := change(testPassword); res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/account?done=password" {
+		t.Error("the password was changed from an ended session")
+	}
+	assertAudit(t, e, "user.step_up_lockout", "viewer", store.ResultRefused)
+	if _, err := e.store.Authenticate(context.Background(), "viewer", testPassword); err != nil {
+		t.Errorf("the old password no longer signs in: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -203,5 +204,33 @@ func TestReissueStepUpWithCode(t *testing.T) {
 	}
 	if got := cardNow(t, e, card.ID); got.Last4 == card.Last4 {
 		t.Errorf("card not reissued")
+	}
+}
+
+// TestTwoFactorChallengeCookieSecure: the half-finished sign-in's cookie is
+// Secure whenever the session cookie would be, a trusted proxy's https
+// included.
+func TestTwoFactorChallengeCookieSecure(t *testing.T) {
+	c := &clock{t: time.Now()}
+	e := newTestEnv(t, func(cfg *Config) { cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })
+	e.store.SetClock(c.now)
+	enrol(t, e, c, e.login("operator"))
+	for _, proto := range []string{"https", "http"} {
+		req := formRequest("POST", "/login", url.Values{"username": {"operator"}, "password": {testPassword}})
+		req.RemoteAddr = "10.1.2.3:5555"
+		req.Header.Set("X-Forwarded-Proto", proto)
+		rec := e.do(req)
+		var challenge *http.Cookie
+		for _, ck := range rec.Result().Cookies() {
+			if ck.Name == challengeCookie {
+				challenge = ck
+			}
+		}
+		if rec.Header().Get("Location") != "/login/2fa" || challenge == nil {
+			t.Fatalf("%s: status %d Location %q, no challenge cookie", proto, rec.Code, rec.Header().Get("Location"))
+		}
+		if challenge.Secure != (proto == "https") {
+			t.Errorf("behind a proxy saying %s: challenge cookie Secure = %v", proto, challenge.Secure)
+		}
 	}
 }
