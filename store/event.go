@@ -35,6 +35,12 @@ const (
 	MaxKeptHeaderBytes = 4 << 10
 )
 
+// MaxKeptRetries is how many retries of one event keep a row of their own
+// (when, from where, the headers); later ones only count in Attempts. A
+// provider retries a handful of times; anyone able to resend a delivery
+// must not grow the database with it.
+const MaxKeptRetries = 100
+
 // HeadersNotKept is the entry BoundHeaders adds when it leaves header values
 // out; its value says how many and how large. A received header cannot
 // have this name (parentheses are not allowed in one).
@@ -511,7 +517,7 @@ func (s *Store) writeBatch(ctx context.Context, reqs []*ingestReq) error {
 				}
 				// The first delivery is the event row itself; only retries
 				// need a row of their own.
-				if rec.Duplicate {
+				if rec.Duplicate && rec.Attempts <= 1+MaxKeptRetries {
 					stmt(&retry, 1)
 					if _, err := retry.ExecContext(ctx, rec.EventID, at, d.RemoteAddr, r.headers, d.Verification,
 						bodySHA256(d.Body)); err != nil {

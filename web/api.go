@@ -152,9 +152,9 @@ func (s *Server) apiGuard(rt route) http.Handler {
 		}
 		// Calls without a valid key (none, unknown, revoked, from outside
 		// its allowlist) and calls of the public routes are limited per
-		// address, so they cannot flood the request log.
+		// address (an IPv6 one's /64), so they cannot flood the request log.
 		limitAddress := func() bool {
-			wait, ok := s.api.limit.allow("ip:"+remoteAddr(r), s.now())
+			wait, ok := s.api.limit.allow("ip:"+store.ThrottleAddress(remoteAddr(r)), s.now())
 			if !ok {
 				s.tooManyRequests(w, r, wait)
 			}

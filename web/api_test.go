@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -345,6 +346,34 @@ func TestAPIRateLimit(t *testing.T) {
 	rec = e.call("GET", "/api/cards/virtual-cards/list", "", 1)
 	if rec.Code != 429 || rec.Header().Get("Retry-After") != "2" {
 		t.Errorf("second violation: status = %d Retry-After %q, want 429 and 2", rec.Code, rec.Header().Get("Retry-After"))
+	}
+}
+
+// TestAPIKeylessLimitCountsAnIPv6Subscriber: calls without a key are
+// limited per address, and an IPv6 client's addresses in one /64 share that
+// limit: rotating through them gets no more calls into the request log than
+// one address does.
+func TestAPIKeylessLimitCountsAnIPv6Subscriber(t *testing.T) {
+	e := newAPIEnv(t)
+	now := time.Date(2026, 4, 21, 12, 0, 0, 0, time.UTC)
+	e.server.now = func() time.Time { return now }
+	answered := func(remote func(i int) string) int {
+		n := 0
+		for i := range 100 {
+			req := httptest.NewRequest("GET", "/api/cards/virtual-cards/list", nil)
+			req.RemoteAddr = remote(i)
+			if rec := e.do(req); rec.Code == http.StatusUnauthorized {
+				n++
+			} else if rec.Code != http.StatusTooManyRequests {
+				t.Fatalf("keyless call from %s: status %d", req.RemoteAddr, rec.Code)
+			}
+		}
+		return n
+	}
+	one := answered(func(int) string { return "192.0.2.50:1000" })
+	rotating := answered(func(i int) string { return fmt.Sprintf("[2001:db8:bb:1::%x]:1000", i+1) })
+	if one == 100 || rotating != one {
+		t.Errorf("answered before 429: one address %d, addresses of one /64 %d; want the same limit", one, rotating)
 	}
 }
 

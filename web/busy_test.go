@@ -115,7 +115,48 @@ func TestReadinessAfterFullDisk(t *testing.T) {
 	if rec := e.deliver(body, providerHeaders(testWebhookKey, time.Now())); rec.Code != http.StatusInternalServerError {
 		t.Fatalf("delivery with no room: status = %d, want %d; body %s", rec.Code, http.StatusInternalServerError, rec.Body.String())
 	}
+	// A heartbeat written within readyWriteEvery stands for the next
+	// check; past it, the check writes again.
+	if got := ready(); got != http.StatusOK {
+		t.Errorf("readyz within %s of its last write: status = %d, want %d", readyWriteEvery, got, http.StatusOK)
+	}
+	later := time.Now().Add(readyWriteEvery)
+	e.server.now = func() time.Time { return later }
 	if got := ready(); got != http.StatusServiceUnavailable {
 		t.Errorf("readyz after a failed write: status = %d, want %d", got, http.StatusServiceUnavailable)
+	}
+}
+
+// TestReadinessWritesAtMostOncePerInterval: /readyz needs no sign-in, so
+// however often it is asked it writes its heartbeat once per
+// readyWriteEvery.
+func TestReadinessWritesAtMostOncePerInterval(t *testing.T) {
+	e := newTestEnv(t)
+	now := time.Now()
+	e.server.now = func() time.Time { return now }
+	heartbeats := func() int64 {
+		var n int64
+		if err := e.store.Writer().QueryRow(`SELECT total_changes()`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ready := func() {
+		if rec := e.do(httptest.NewRequest(http.MethodGet, "/readyz", nil)); rec.Code != http.StatusOK {
+			t.Fatalf("readyz: status %d", rec.Code)
+		}
+	}
+	ready()
+	before := heartbeats()
+	for range 50 {
+		ready()
+	}
+	if got := heartbeats(); got != before {
+		t.Errorf("50 checks within %s wrote %d rows, want none", readyWriteEvery, got-before)
+	}
+	now = now.Add(readyWriteEvery)
+	ready()
+	if got := heartbeats(); got == before {
+		t.Error("a check past the interval did not write")
 	}
 }

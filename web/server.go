@@ -81,7 +81,9 @@ type Server struct {
 	cookies *sessions.CookieStore
 	anon    *anonLimiter
 	// refusalsKept bounds, per address, the refused deliveries kept.
-	refusalsKept  *anonLimiter
+	refusalsKept *anonLimiter
+	// readyWrote is when readiness last wrote its heartbeat (Unix ns).
+	readyWrote    atomic.Int64
 	staticVersion string
 	handler       http.Handler
 	api           apiState

@@ -23,6 +23,10 @@ var redactedHeaders = map[string]bool{
 	"Proxy-Authorization": true,
 	"Cookie":              true,
 	"X-Api-Key":           true,
+	// With the body and the id and time beside it, a signature lets
+	// whoever reads it resend the delivery for as long as the time is
+	// accepted.
+	webhook.HeaderWebhookSignature: true,
 }
 
 // webhookAck is the receiver's answer to an accepted delivery.

@@ -321,8 +321,8 @@ func TestWebhookReceiveDedupesWithAttempts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev.Attempts != n || len(ev.Deliveries) != n {
-		t.Errorf("attempts = %d, deliveries = %d, want %d and %d", ev.Attempts, len(ev.Deliveries), n, n)
+	if ev.Attempts != n || len(ev.Deliveries) != 1+store.MaxKeptRetries {
+		t.Errorf("attempts = %d, deliveries = %d, want %d and the first %d kept", ev.Attempts, len(ev.Deliveries), n, 1+store.MaxKeptRetries)
 	}
 	if got := eventCount(t, e); got != 1 {
 		t.Errorf("stored events = %d, want 1", got)
@@ -341,9 +341,9 @@ func TestWebhookReceiveDedupesWithAttempts(t *testing.T) {
 		t.Errorf("signed retry: first %+v, second %+v; want the second a duplicate of the first", a1, a2)
 	}
 
-	// The event page shows every attempt.
+	// The event page counts every attempt and lists those kept.
 	sc := scenario{method: "GET", url: fmt.Sprintf("/events/%d", id), as: store.LevelReadOnly, wantStatus: 200,
-		wantContains: []string{"Delivery attempts", ">1000<", "retry", "first"}}
+		wantContains: []string{"Delivery attempts", ">1000<", "retry", "first", "Showing the first 101 of 1000 attempts"}}
 	sc.run(t, e)
 }
 
@@ -686,5 +686,40 @@ func TestWebhookRefusalsKeptWithinABudget(t *testing.T) {
 	}
 	if n := count(); n != anonBurst+1 || !strings.Contains(reason, "and 20 more refused from this address") {
 		t.Errorf("after %s: %d kept, the last saying %q; want %d and the 20 held back counted", anonRefill, n, reason, anonBurst+1)
+	}
+}
+
+// TestWebhookSignatureNotShown: a level-1 reader of an event cannot resend
+// its delivery: the Standard Webhooks signature is kept redacted, like the
+// provider's key, and a resent delivery that verifies anyway (here: signed
+// again) adds to the count, not to the database, past MaxKeptRetries.
+func TestWebhookSignatureNotShown(t *testing.T) {
+	e := newTestEnv(t, withWebhookCreds)
+	body := notification("op-sig")
+	h := standardHeaders(t, testWebhookSecret, "msg_sig", time.Now(), body)
+	rec := e.deliver(body, h)
+	var ack webhookAck
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &ack) != nil {
+		t.Fatalf("delivery: %d %s", rec.Code, rec.Body)
+	}
+	page := e.get(e.login("viewer"), fmt.Sprintf("/events/%d", ack.ID))
+	wantBody(t, page, http.StatusOK, "Webhook-Signature", "[redacted]")
+	if strings.Contains(page.Body.String(), strings.TrimPrefix(h["webhook-signature"], "v1,")) {
+		t.Error("the event page shows the delivery's signature")
+	}
+	for range store.MaxKeptRetries + 3 {
+		e.deliver(body, h)
+	}
+	var retries int
+	if err := e.store.Writer().QueryRow(`SELECT count(*) FROM webhook_retries WHERE event_id = ?`, ack.ID).Scan(&retries); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := e.store.Event(context.Background(), ack.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if retries != store.MaxKeptRetries || ev.Attempts != 1+store.MaxKeptRetries+3 {
+		t.Errorf("retry rows = %d, attempts = %d; want %d rows and every attempt counted (%d)", retries, ev.Attempts,
+			store.MaxKeptRetries, 1+store.MaxKeptRetries+3)
 	}
 }
