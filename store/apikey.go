@@ -292,6 +292,41 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64, actor Actor) (APIKey
 	return s.APIKeyByID(ctx, id)
 }
 
+// revokeKeysOfTx revokes, in the caller's transaction, the live keys
+// creator made with a level above the given one (0: every key), each
+// audited with why, and returns how many. A person who leaves, or may no
+// longer act at a level, must not keep acting through a key they saw.
+func (s *Store) revokeKeysOfTx(ctx context.Context, tx *sql.Tx, actor Actor, creator string, above Level, why string) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys
+		WHERE created_by = ? COLLATE NOCASE AND revoked_at IS NULL AND level > ? ORDER BY id`, creator, int(above))
+	if err != nil {
+		return 0, err
+	}
+	var keys []APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		keys = append(keys, k)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return 0, err
+	}
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ?`,
+			s.nowMs(), actor.Username, k.ID); err != nil {
+			return 0, err
+		}
+		if err := s.auditTx(ctx, tx, actor.audit(AuditAPIKeyRevoke, "api_key", fmt.Sprint(k.ID), ResultOK,
+			fmt.Sprintf("key %q (%s…), level %d: %s", k.Name, k.Prefix, k.Level, why))); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
+
 // TouchAPIKey records that the key was just used from addr.
 func (s *Store) TouchAPIKey(ctx context.Context, id int64, addr string) error {
 	_, err := s.exec(ctx, `UPDATE api_keys SET last_used_at = ?, last_used_addr = ? WHERE id = ?`, s.nowMs(), Cut(addr, 64), id)

@@ -234,7 +234,8 @@ func endSessionsTx(ctx context.Context, tx *sql.Tx, userID int64) (int64, error)
 	return n, err
 }
 
-// SetUserLevel changes a user's level; a demotion ends the user's sessions.
+// SetUserLevel changes a user's level; a demotion ends the user's sessions
+// and revokes the API keys they made above the new level.
 // Demoting oneself or the last active admin is refused (ErrSelfLockout,
 // ErrLastAdmin), as is the level they have already (ErrUserUnchanged).
 func (s *Store) SetUserLevel(ctx context.Context, c UserChange) (User, error) {
@@ -253,12 +254,18 @@ func (s *Store) SetUserLevel(ctx context.Context, c UserChange) (User, error) {
 		detail := fmt.Sprintf("level %d → %d", u.Level, c.Level)
 		if c.Level < u.Level {
 			// What a session opened at the old level still holds (a live
-			// stream of a page the user may no longer see) ends with it.
+			// stream of a page the user may no longer see) ends with it,
+			// and so do the API keys they made above their new level.
 			n, err := endSessionsTx(ctx, tx, u.ID)
 			if err != nil {
 				return "", nil, err
 			}
-			detail += fmt.Sprintf("; %d session(s) ended", n)
+			keys, err := s.revokeKeysOfTx(ctx, tx, c.Actor, u.Username, c.Level,
+				fmt.Sprintf("revoked as its creator %s was moved to level %d", u.Username, c.Level))
+			if err != nil {
+				return "", nil, err
+			}
+			detail += fmt.Sprintf("; %d session(s) ended; %d API key(s) revoked", n, keys)
 		}
 		return detail, nil, nil
 	})
@@ -272,8 +279,8 @@ func refusalOr(err error) (string, error, error) {
 	return "", nil, err
 }
 
-// DisableUser disables an account and ends its sessions at once, in one
-// transaction. Disabling oneself or the last active admin is refused.
+// DisableUser disables an account, ends its sessions and revokes the API
+// keys it made, at once, in one transaction. Disabling oneself or the last active admin is refused.
 func (s *Store) DisableUser(ctx context.Context, c UserChange) (User, error) {
 	return s.changeUser(ctx, c, AuditUserDisable, false, func(tx *sql.Tx, u User) (string, error, error) {
 		if u.Disabled() {
@@ -286,7 +293,11 @@ func (s *Store) DisableUser(ctx context.Context, c UserChange) (User, error) {
 			return "", nil, err
 		}
 		n, err := endSessionsTx(ctx, tx, u.ID)
-		return fmt.Sprintf("disabled; %d session(s) ended", n), nil, err
+		if err != nil {
+			return "", nil, err
+		}
+		keys, err := s.revokeKeysOfTx(ctx, tx, c.Actor, u.Username, 0, "revoked as its creator "+u.Username+" was disabled")
+		return fmt.Sprintf("disabled; %d session(s) ended; %d API key(s) revoked", n, keys), nil, err
 	})
 }
 

@@ -548,7 +548,7 @@ func userActions(d UsersData, u store.UserSummary) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = userActionForm(d.actionFor(u.ID, "disable"), userPath(u.ID, "disable"), "Disable (ends their sessions)", true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = userActionForm(d.actionFor(u.ID, "disable"), userPath(u.ID, "disable"), "Disable (ends their sessions, revokes their API keys)", true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -70,3 +70,65 @@ func TestAPIKeyPages(t *testing.T) {
 		t.Errorf("second revoke: status %d, want 409", rec.Code)
 	}
 }
+
+// TestAPIKeysEndWithTheirCreatorsAccess: an admin's keys do not outlive
+// what the admin may do. Demoted to level 2, the keys they made above it are
+// revoked (the others stay); disabled, all of them are; each revocation is
+// audited in the same change.
+func TestAPIKeysEndWithTheirCreatorsAccess(t *testing.T) {
+	e := newAPIEnv(t)
+	addAdmin(t, e.testEnv, "leaver")
+	leaver := e.login("leaver")
+	makeKey := func(name, level string) string {
+		t.Helper()
+		body := e.post(leaver, "/settings/api-keys", url.Values{"name": {name}, "level": {level}}).Body.String()
+		i := strings.Index(body, "cok_")
+		if i < 0 {
+			t.Fatalf("make key %s: no secret shown", name)
+		}
+		return body[i : i+4+43]
+	}
+	high, low := makeKey("leaver-admin", "3"), makeKey("leaver-read", "1")
+	call := func(secret string) int {
+		req := httptest.NewRequest("GET", "/api/cards/virtual-cards/"+apiCardID, nil)
+		req.Header.Set("x-api-key", secret)
+		return e.do(req).Code
+	}
+	if call(high) != 200 || call(low) != 200 {
+		t.Fatal("the new keys do not work")
+	}
+	k, err := e.store.APIKeyBySecret(context.Background(), high)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.store.UserByName(context.Background(), "leaver")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := itoa64(u.ID)
+	admin := e.login("admin")
+	rec := e.post(admin, "/settings/users/"+uid+"/level", reason("moved to support", "level", "2"))
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("demote: status %d; %.300s", rec.Code, rec.Body)
+	}
+	if call(high) != http.StatusUnauthorized || call(low) != 200 {
+		t.Errorf("after the demotion to 2: level-3 key answers %d, level-1 key %d; want 401 and 200", call(high), call(low))
+	}
+	audit, err := e.store.AuditLog(context.Background(), store.AuditFilter{Action: store.AuditAPIKeyRevoke})
+	if err != nil || len(audit) != 1 || audit[0].Actor != "admin" || audit[0].TargetID != itoa64(k.ID) ||
+		!strings.Contains(audit[0].Detail, "revoked as its creator leaver was moved to level 2") {
+		t.Errorf("revocation audit = %+v, %v", audit, err)
+	}
+	rec = e.post(admin, "/settings/users/"+uid+"/disable", reason("left the company"))
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("disable: status %d; %.300s", rec.Code, rec.Body)
+	}
+	if call(low) != http.StatusUnauthorized {
+		t.Errorf("after the disable: level-1 key answers %d, want 401", call(low))
+	}
+	wantBody(t, e.get(admin, rec.Header().Get("Location")), http.StatusOK, "leaver: disabled; their sessions ended and their API keys revoked.")
+	disable, _ := e.store.AuditLog(context.Background(), store.AuditFilter{Action: store.AuditUserDisable})
+	if len(disable) != 1 || !strings.Contains(disable[0].Detail, "1 API key(s) revoked") {
+		t.Errorf("disable audit = %+v", disable)
+	}
+}

@@ -30,8 +30,8 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 func doneMessage(kind, user string) string {
 	what := map[string]string{
 		"create":         "added",
-		"level":          "level changed",
-		"disable":        "disabled; their sessions ended",
+		"level":          "level changed (a lower level ends their sessions and revokes their API keys above it)",
+		"disable":        "disabled; their sessions ended and their API keys revoked",
 		"enable":         "enabled",
 		"password-reset": "password reset",
 		"sessions":       "every session ended",
