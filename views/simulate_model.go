@@ -111,10 +111,12 @@ type SimDeliveryView struct {
 	Attempts []store.OutboxAttempt
 }
 
+// simDeliveryURL opens a delivery with its attempts, on the Simulate page
+// of the card it was made from, if any.
 func simDeliveryURL(id int64, cardID string) string {
-	u := "/simulate?delivery=" + strconv.FormatInt(id, 10)
+	u := "/simulate/deliveries/" + strconv.FormatInt(id, 10)
 	if cardID != "" {
-		u += "&card=" + urlQuery(cardID)
+		u += "?card=" + urlQuery(cardID)
 	}
 	return u
 }

@@ -281,6 +281,18 @@ func TestSimulateRoutes(t *testing.T) {
 			wantContains: []string{"Delivery #1", "503 Service Unavailable", "try later", "12 ms", "30 s", "&#34;operation&#34;:&#34;CARDS&#34;"},
 		},
 		{
+			name: "the deliveries table opens a delivery", method: "GET", url: "/simulate/deliveries?card=" + simCardID, as: store.LevelOperational,
+			before: simAuthorizeFirst, headers: simHTMX, wantStatus: http.StatusOK,
+			wantContains: []string{`href="/simulate/deliveries/1?card=` + simCardID + `"`},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				href := between(rec.Body.String(), `<td class="mono"><a href="`, `"`)
+				if href != "/simulate/deliveries/1?card="+simCardID {
+					t.Fatalf("the delivery's link is %q", href)
+				}
+				wantBody(t, e.get(e.login("operator"), href), http.StatusOK, "Delivery #1", "CARDS/AUTHORIZATION", "not tried yet")
+			},
+		},
+		{
 			name: "an unknown delivery is 404", method: "GET", url: "/simulate/deliveries/99", as: store.LevelOperational,
 			wantStatus: http.StatusNotFound, wantContains: []string{"No such delivery"},
 		},
