@@ -80,3 +80,50 @@ func TestFreezeShowsInAnotherTab(t *testing.T) {
 		t.Errorf("support's page was reloaded (%v, %v); want it changed in place", v, err)
 	}
 }
+
+// TestFreezePanelFollowsAnotherTab: an admin has a card open while another
+// tab freezes it: the first tab's panel offers Unfreeze, without a reload,
+// and that form works; a simulation meanwhile leaves an open form alone.
+func TestFreezePanelFollowsAnotherTab(t *testing.T) {
+	c := startSimConsole(t)
+	open := func() playwright.Page {
+		page := newPage(t)
+		signIn(t, page, c.URL, "admin")
+		if _, err := page.Goto(c.URL + "/cards/" + e2eCardID); err != nil {
+			t.Fatal(err)
+		}
+		must(t, expect.Locator(cardLiveOpen(page)).ToHaveCount(1))
+		return page
+	}
+	a, b := open(), open()
+	if _, err := a.Evaluate(`() => { window.notReloaded = true }`); err != nil {
+		t.Fatal(err)
+	}
+	// A's admin starts a freeze form; a simulation elsewhere changes the
+	// balance, not the card's state: what they typed stays.
+	panelA := a.GetByTestId("card-freeze")
+	must(t, panelA.GetByText("Freeze card…").Click())
+	must(t, panelA.GetByLabel("Note").Fill("half typed"))
+	sim := b.Locator("#card-simulate")
+	must(t, sim.GetByLabel("Amount (USD)").Fill("3.00"))
+	must(t, sim.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Authorize", Exact: playwright.Bool(true)}).Click())
+	must(t, expect.Locator(a.GetByTestId("card-balance")).ToHaveText("97.00 USD"))
+	must(t, expect.Locator(panelA.GetByLabel("Note")).ToHaveValue("half typed"))
+
+	panelB := b.GetByTestId("card-freeze")
+	must(t, panelB.GetByText("Freeze card…").Click())
+	must(t, oneErr(panelB.GetByLabel("Reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Customer request"}})))
+	must(t, panelB.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Freeze card"}).Click())
+	must(t, expect.Locator(b.GetByTestId("card-status")).ToHaveText("FROZEN"))
+
+	must(t, expect.Locator(a.GetByTestId("card-status")).ToHaveText("FROZEN"))
+	must(t, expect.Locator(panelA.GetByText("Unfreeze card…")).ToBeVisible())
+	if v, err := a.Evaluate(`() => window.notReloaded === true`); err != nil || v != true {
+		t.Fatalf("the first tab was reloaded (%v, %v); its panel should have changed in place", v, err)
+	}
+	must(t, expect.Locator(panelA.GetByText("Freeze card…", playwright.LocatorGetByTextOptions{Exact: playwright.Bool(true)})).ToHaveCount(0))
+	must(t, panelA.GetByText("Unfreeze card…").Click())
+	must(t, oneErr(panelA.GetByLabel("Reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Lost, then found"}})))
+	must(t, panelA.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Unfreeze card"}).Click())
+	must(t, expect.Locator(a.GetByTestId("card-status")).ToHaveText("ACTIVE"))
+}

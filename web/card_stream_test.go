@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,11 +70,23 @@ func TestCardLiveSections(t *testing.T) {
 	e := newTestEnv(t)
 	id := storetest.AddCard(t, e.store, storetest.Card{Holder: "Ana Live", Balance: 10000,
 		Movements: []storetest.Movement{{Merchant: "Corner Shop", Amount: 250, At: 1_700_000_000_000}}})
+	card, err := e.store.CardByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := strconv.FormatInt(card.Version, 10)
 	runScenario := func(sc scenario) { t.Run(sc.name, func(t *testing.T) { sc.run(t, e) }) }
 	for _, sc := range []scenario{
-		{name: "summary", method: "GET", url: "/cards/" + id + "/summary", as: 1, wantStatus: 200,
+		{name: "summary", method: "GET", url: "/cards/" + id + "/summary?version=" + version, as: 3, wantStatus: 200,
 			wantContains: []string{`id="card-summary"`, `hx-trigger="sse:card-changed, card-changed from:body"`, "100.00 USD",
-				`id="card-head" hx-swap-oob="true"`, `id="card-status-line" hx-swap-oob="true"`}},
+				`id="card-head" hx-swap-oob="true"`, `id="card-status-line" hx-swap-oob="true"`,
+				`hx-get="/cards/` + id + `/summary?version=` + version + `"`},
+			// The admin's freeze form is left as it is: the card did not
+			// change state since the page was drawn.
+			wantNotContains: []string{`id="freeze"`}},
+		{name: "summary after the card changed state", method: "GET", url: "/cards/" + id + "/summary?version=0", as: 3, wantStatus: 200,
+			wantContains: []string{`id="card-summary"`, `id="freeze" data-testid="card-freeze" hx-swap-oob="true"`, "Freeze card…",
+				`name="version" value="` + version + `"`}},
 		{name: "movements", method: "GET", url: "/cards/" + id + "/movements", as: 1, wantStatus: 200,
 			wantContains: []string{`id="card-movements"`, "Corner Shop", `hx-get="/cards/` + id + `/movements"`}},
 		{name: "events", method: "GET", url: "/cards/" + id + "/events", as: 1, wantStatus: 200,
