@@ -84,3 +84,30 @@ func TestCardSearchJourney(t *testing.T) {
 	must(t, expect.Page(other).ToHaveURL(c.URL+"/cards?q=2222"))
 	must(t, expect.Locator(otherRows.First()).ToContainText("former 2222"))
 }
+
+// TestCardSearchArrowKeys: from the search box ↓ moves through every
+// result, not only to the first, and ↑ from the first goes back to the box.
+func TestCardSearchArrowKeys(t *testing.T) {
+	c := startConsole(t)
+	addSearchCards(t, c)
+	page := newPage(t)
+	signIn(t, page, c.URL, "viewer")
+	if _, err := page.Goto(c.URL + "/cards?q=filler"); err != nil {
+		t.Fatal(err)
+	}
+	links := page.GetByTestId("card-results").Locator("tbody tr td:first-child a")
+	must(t, expect.Locator(links).ToHaveCount(10))
+	keysReady(t, page)
+	box := page.GetByRole("searchbox", playwright.PageGetByRoleOptions{Name: "Search cards"})
+	must(t, box.Focus())
+	for i := range 3 {
+		must(t, page.Keyboard().Press("ArrowDown"))
+		must(t, expect.Locator(links.Nth(i)).ToBeFocused())
+	}
+	for i := 1; i >= 0; i-- {
+		must(t, page.Keyboard().Press("ArrowUp"))
+		must(t, expect.Locator(links.Nth(i)).ToBeFocused())
+	}
+	must(t, page.Keyboard().Press("ArrowUp"))
+	must(t, expect.Locator(box).ToBeFocused())
+}

@@ -116,7 +116,7 @@ func CardSearchPage(p Page, d CardSearchData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<button type=\"submit\" class=\"btn secondary\">Search</button> <span id=\"card-search-busy\" class=\"htmx-indicator subtle\">Searching…</span></form><div id=\"card-results\" aria-live=\"polite\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<button type=\"submit\" class=\"btn secondary\">Search</button> <span id=\"card-search-busy\" class=\"htmx-indicator subtle\">Searching…</span></form><div id=\"card-results\" aria-live=\"polite\" data-nav-list>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
