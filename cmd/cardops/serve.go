@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,7 +156,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var accounts []demoAccount
 	created := false
 	if cfg.demo {
-		if accounts, created, err = prepareDemo(ctx, st, cfg.demoCards, stdout); err != nil {
+		if accounts, created, err = prepareDemo(ctx, st, cfg.demoCards, cfg.fourEyes, stdout); err != nil {
 			ln.Close()
 			return err
 		}
@@ -202,6 +203,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(&banner, "cardops is serving on %s://%s (database %s)\n", scheme, ln.Addr(), cfg.store.db)
 	if cfg.fourEyes {
 		fmt.Fprintln(&banner, "  four-eyes reissue is on: a second admin confirms every reissue")
+		if cfg.demo {
+			fmt.Fprintf(&banner, "    (demo: what admin prepares, %s confirms, and the other way round)\n", demoChecker)
+		}
 	}
 	printDemoAccounts(&banner, accounts, created, cfg.store)
 
@@ -416,56 +420,85 @@ type demoAccount struct {
 
 const demoAccountsSetting = "demo_accounts"
 
+// demoChecker is the second demo admin, made when four-eyes reissue is on:
+// without one, no reissue can be confirmed.
+const demoChecker = "checker"
+
 // prepareDemo seeds the sandbox into a database without cards and creates
-// the three demo accounts once, with random passwords; created reports
-// whether that happened now (and so whether the accounts carry their
-// passwords). An account whose name is taken is left as it is (no
+// the three demo accounts once, with random passwords, and with fourEyes a
+// second admin (demoChecker) too, at the first start that asks for it;
+// created reports whether an account was made now (and so carries its
+// password). An account whose name is taken is left as it is (no
 // password): so is one a start that failed half-way had made, which
 // therefore can be started again.
-func prepareDemo(ctx context.Context, st *store.Store, cards int, stdout io.Writer) (accounts []demoAccount, created bool, err error) {
+func prepareDemo(ctx context.Context, st *store.Store, cards int, fourEyes bool, stdout io.Writer) (accounts []demoAccount, created bool, err error) {
 	raw, err := st.Setting(ctx, demoAccountsSetting)
-	if err == nil {
+	switch {
+	case err == nil:
 		if err := json.Unmarshal(raw, &accounts); err != nil {
 			return nil, false, fmt.Errorf("read demo accounts: %w", err)
 		}
-		return accounts, false, nil
-	}
-	if !errors.Is(err, store.ErrNotFound) {
+	case !errors.Is(err, store.ErrNotFound):
 		return nil, false, err
+	default:
+		if err := seedDemo(ctx, st, cards, stdout); err != nil {
+			return nil, false, err
+		}
+		for _, a := range []demoAccount{{"viewer", "", store.LevelReadOnly}, {"operator", "", store.LevelOperational}, {"admin", "", store.LevelAdmin}} {
+			if a, err = createDemoAccount(ctx, st, a); err != nil {
+				return nil, false, err
+			}
+			accounts = append(accounts, a)
+		}
+		created = true
 	}
+	if fourEyes && !slices.ContainsFunc(accounts, func(a demoAccount) bool { return a.Username == demoChecker }) {
+		a, err := createDemoAccount(ctx, st, demoAccount{demoChecker, "", store.LevelAdmin})
+		if err != nil {
+			return nil, false, err
+		}
+		accounts, created = append(accounts, a), true
+	}
+	if created {
+		raw, _ = json.Marshal(accounts)
+		if err := st.SetSetting(ctx, demoAccountsSetting, raw); err != nil {
+			return nil, false, err
+		}
+	}
+	return accounts, created, nil
+}
+
+// seedDemo seeds the sandbox, unless the database holds cards already.
+func seedDemo(ctx context.Context, st *store.Store, cards int, stdout io.Writer) error {
 	has, err := st.HasCards(ctx)
 	if err != nil {
-		return nil, false, err
+		return err
 	}
 	if has {
 		fmt.Fprintln(stdout, "First demo start: the database holds cards already, so no demo cards are seeded.")
-	} else {
-		fmt.Fprintf(stdout, "First demo start: seeding %d cards into the sandbox ...\n", cards)
-		sum, err := seed.Run(ctx, st, seed.Options{Cards: cards})
-		if err != nil {
-			return nil, false, fmt.Errorf("seed demo data: %w", err)
-		}
-		fmt.Fprintf(stdout, "Seeded %d cards, %d wallets, %d movements in %s.\n", sum.Cards, sum.Wallets, sum.Transactions, sum.Elapsed.Round(time.Millisecond))
+		return nil
 	}
-	for _, a := range []struct {
-		name  string
-		level store.Level
-	}{{"viewer", store.LevelReadOnly}, {"operator", store.LevelOperational}, {"admin", store.LevelAdmin}} {
-		acc := demoAccount{Username: a.name, Password: randomPassword(), Level: a.level}
-		_, err := st.CreateUser(ctx, store.NewUser{Username: acc.Username, Level: acc.Level, Password: acc.Password})
-		switch {
-		case errors.Is(err, store.ErrUserExists):
-			acc.Password = "" // someone's account, as it is
-		case err != nil:
-			return nil, false, fmt.Errorf("create demo account %s: %w", acc.Username, err)
-		}
-		accounts = append(accounts, acc)
+	fmt.Fprintf(stdout, "First demo start: seeding %d cards into the sandbox ...\n", cards)
+	sum, err := seed.Run(ctx, st, seed.Options{Cards: cards})
+	if err != nil {
+		return fmt.Errorf("seed demo data: %w", err)
 	}
-	raw, _ = json.Marshal(accounts)
-	if err := st.SetSetting(ctx, demoAccountsSetting, raw); err != nil {
-		return nil, false, err
+	fmt.Fprintf(stdout, "Seeded %d cards, %d wallets, %d movements in %s.\n", sum.Cards, sum.Wallets, sum.Transactions, sum.Elapsed.Round(time.Millisecond))
+	return nil
+}
+
+// createDemoAccount makes a with a random password, which it returns in a;
+// a name already taken is someone's account, left as it is (no password).
+func createDemoAccount(ctx context.Context, st *store.Store, a demoAccount) (demoAccount, error) {
+	a.Password = randomPassword()
+	_, err := st.CreateUser(ctx, store.NewUser{Username: a.Username, Level: a.Level, Password: a.Password})
+	switch {
+	case errors.Is(err, store.ErrUserExists):
+		a.Password = ""
+	case err != nil:
+		return a, fmt.Errorf("create demo account %s: %w", a.Username, err)
 	}
-	return accounts, true, nil
+	return a, nil
 }
 
 // printDemoAccounts prints the demo accounts' passwords when they were just

@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -67,4 +68,38 @@ func TestServeFourEyes(t *testing.T) {
 			t.Errorf("err = %v, want it to name CARDOPS_FOUR_EYES", err)
 		}
 	})
+}
+
+// TestServeFourEyesDemo: a newcomer starting the demo with four-eyes gets a
+// second admin, so a reissue can be prepared by one and confirmed by the
+// other; a demo started first without four-eyes gets it on the first start
+// with it, its password shown then, once.
+func TestServeFourEyesDemo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	start := func(args ...string) string {
+		c := startServe(t, append([]string{"--demo", "--db", db, "--demo-cards", "20"}, args...), nil)
+		c.stop(t)
+		return c.Out.String()
+	}
+	first := start()
+	if strings.Contains(first, demoChecker) {
+		t.Errorf("without four-eyes the demo made a second admin:\n%s", first)
+	}
+	second := start("--four-eyes")
+	pw := regexp.MustCompile(`sign in as checker\s+password (\S+)\s+\(level 3, Admin\)`).FindStringSubmatch(second)
+	if pw == nil || !strings.Contains(second, "what admin prepares, checker confirms") {
+		t.Fatalf("the first four-eyes start does not give the second admin:\n%s", second)
+	}
+	st, err := openAsCLI(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.Authenticate(context.Background(), demoChecker, pw[1])
+	st.Close()
+	if err != nil || u.Level != store.LevelAdmin {
+		t.Errorf("checker with the printed password: %+v, %v; want an admin", u, err)
+	}
+	if third := start("--four-eyes"); strings.Contains(third, pw[1]) || !strings.Contains(third, "user reset checker") {
+		t.Errorf("a later start prints the password again or not the reset command:\n%s", third)
+	}
 }
