@@ -84,14 +84,15 @@ type NewUser struct {
 
 // Validate reports what is wrong with the new user, or nil.
 func (u NewUser) Validate() error {
-	name := strings.TrimSpace(u.Username)
-	switch {
-	case name == "" || name != u.Username:
-		return errors.New("username must not be empty or start or end with spaces")
-	case utf8.RuneCountInString(name) > 64:
+	switch usernameField(u.Username) {
+	case FieldRequired:
+		return errors.New("username must not be empty")
+	case FieldTooLong:
 		return errors.New("username must be at most 64 characters")
-	case strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		return errors.New("username must not contain control characters")
+	case FieldInvalid:
+		return errors.New(UsernameRule)
+	}
+	switch {
 	case !u.Level.Valid():
 		return fmt.Errorf("level must be 1, 2 or 3 (got %d)", u.Level)
 	case utf8.RuneCountInString(u.Password) < MinPasswordLength:
@@ -100,6 +101,27 @@ func (u NewUser) Validate() error {
 		return errors.New("password must be at most 72 bytes") // bcrypt's limit
 	}
 	return nil
+}
+
+// UsernameRule says which usernames are taken in: ones that look alike
+// (a space, an invisible or look-alike letter) would tell two people apart
+// in the audit log only by what a reader cannot see.
+const UsernameRule = "username must be letters A–Z, digits and . _ - @ only"
+
+// usernameField returns the field error code of a new username, "" if
+// fine (UsernameRule; at most 64 characters).
+func usernameField(name string) string {
+	switch {
+	case name == "":
+		return FieldRequired
+	case len(name) > 64:
+		return FieldTooLong
+	case strings.ContainsFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-@", r))
+	}):
+		return FieldInvalid
+	}
+	return ""
 }
 
 // ErrUserExists is returned when the username is already taken.

@@ -40,17 +40,11 @@ type UserCreate struct {
 }
 
 // Validate reports which fields are wrong: username (required, too_long,
-// invalid), level (invalid), password (too_short, too_long).
+// invalid: UsernameRule), level (invalid), password (too_short, too_long).
 func (c UserCreate) Validate() FieldErrors {
 	errs := FieldErrors{}
-	name := strings.TrimSpace(c.Username)
-	switch {
-	case name == "":
-		errs["username"] = FieldRequired
-	case utf8.RuneCountInString(name) > 64:
-		errs["username"] = FieldTooLong
-	case name != c.Username || strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		errs["username"] = FieldInvalid
+	if fe := usernameField(c.Username); fe != "" {
+		errs["username"] = fe
 	}
 	if !c.Level.Valid() {
 		errs["level"] = FieldInvalid

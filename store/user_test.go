@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +25,12 @@ func TestNewUserValidate(t *testing.T) {
 		{"empty name", NewUser{"", LevelReadOnly, "long enough pw"}, false},
 		{"padded name", NewUser{" alice", LevelReadOnly, "long enough pw"}, false},
 		{"control char", NewUser{"al\x00ice", LevelReadOnly, "long enough pw"}, false},
+		{"an e-mail as a name", NewUser{"Ana.Lopez-2@example.com", LevelReadOnly, "long enough pw"}, true},
+		{"a space inside", NewUser{"bo b", LevelReadOnly, "long enough pw"}, false},
+		{"a zero-width space", NewUser{"admin\u200b", LevelReadOnly, "long enough pw"}, false},
+		{"a right-to-left mark", NewUser{"\u202eadmin", LevelReadOnly, "long enough pw"}, false},
+		{"a Cyrillic look-alike", NewUser{"аdmin", LevelReadOnly, "long enough pw"}, false},
+		{"65 characters", NewUser{strings.Repeat("a", 65), LevelReadOnly, "long enough pw"}, false},
 	} {
 		err := tc.u.Validate()
 		if (err == nil) != tc.ok {

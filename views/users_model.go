@@ -81,7 +81,7 @@ func userFieldMessage(field, code string) string {
 	case "username/" + store.FieldTooLong:
 		return "The username must be at most 64 characters."
 	case "username/" + store.FieldInvalid:
-		return "The username must not start or end with spaces or contain control characters."
+		return "Use letters A–Z, digits and . _ - @ only (no spaces or accents), so no two names look alike."
 	case "username/" + store.FieldTaken:
 		return "There is a user with this name already."
 	case "level/" + store.FieldInvalid, "level/" + store.FieldRequired:

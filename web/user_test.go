@@ -81,6 +81,13 @@ func TestUserManagement(t *testing.T) {
 			after: wantUser("dave", store.LevelReadOnly, false, store.AuditUserCreate, "admin:ok"),
 		},
 		{
+			name: "a name that could look like another is refused in words", method: "POST", url: "/settings/users", as: store.LevelAdmin,
+			wantAudit:    []string{"user.create refused"},
+			form:         url.Values{"username": {"bo b"}, "level": {"1"}},
+			wantStatus:   http.StatusUnprocessableEntity,
+			wantContains: []string{"Use letters A–Z, digits and . _ - @ only (no spaces or accents), so no two names look alike.", `value="bo b"`},
+		},
+		{
 			name: "a wrong level is refused in words", method: "POST", url: "/settings/users", as: store.LevelAdmin,
 			wantAudit:    []string{"user.create refused"},
 			form:         url.Values{"username": {"erin"}, "level": {"9"}, "password": {"short"}},
