@@ -102,10 +102,18 @@ type AuditFilter struct {
 const MaxAuditSearch = 100
 
 // likeContains returns a LIKE pattern (with ESCAPE '\') matching s
-// anywhere, its own % _ and \ taken literally; every LIKE filter uses it.
+// anywhere, its own % _ and \ taken literally; every LIKE filter uses it
+// or likePrefix.
 func likeContains(s string) string {
-	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
+	return "%" + likeEscaper.Replace(s) + "%"
 }
+
+// likePrefix is likeContains for values that start with s.
+func likePrefix(s string) string {
+	return likeEscaper.Replace(s) + "%"
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // AuditLog lists audit rows newest first.
 func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {

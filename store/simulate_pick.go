@@ -36,10 +36,9 @@ func (s *Store) SimFindCards(ctx context.Context, q string, limit int) ([]SimCar
 	case len(q) == 4 && simDigits(q):
 		rows, err = s.r.QueryContext(ctx, cols+` WHERE last4 = ? ORDER BY created_at DESC LIMIT ?`, q, limit)
 	default:
-		name := "%" + strings.NewReplacer("%", "", "_", "").Replace(NormalizeName(q)) + "%"
 		rows, err = s.r.QueryContext(ctx, cols+` WHERE id >= ? AND id < ? || x'ff'
-			UNION SELECT id, card_holder_name, last4, status, COALESCE(wallet_id, ''), balance_cents FROM cards WHERE name_norm LIKE ?
-			LIMIT ?`, strings.ToLower(q), strings.ToLower(q), name, limit)
+			UNION SELECT id, card_holder_name, last4, status, COALESCE(wallet_id, ''), balance_cents FROM cards WHERE name_norm LIKE ? ESCAPE '\'
+			LIMIT ?`, strings.ToLower(q), strings.ToLower(q), likeContains(NormalizeName(q)), limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: find cards for simulation: %w", err)
@@ -97,9 +96,9 @@ func (s *Store) SimFindWallets(ctx context.Context, q string, limit int) ([]SimW
 	if q == "" {
 		rows, err = s.r.QueryContext(ctx, simWalletCols+` WHERE w.kind IN ('HOLDING', 'VIRTUAL') ORDER BY w.kind, w.alias LIMIT ?`, limit)
 	} else {
-		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
-		rows, err = s.r.QueryContext(ctx, simWalletCols+` WHERE w.id LIKE ? OR w.alias LIKE ? OR w.address LIKE ? ORDER BY w.kind, w.alias LIMIT ?`,
-			strings.ToLower(q)+"%", like, like, limit)
+		like := likeContains(q)
+		rows, err = s.r.QueryContext(ctx, simWalletCols+` WHERE w.id LIKE ? ESCAPE '\' OR w.alias LIKE ? ESCAPE '\' OR w.address LIKE ? ESCAPE '\'
+			ORDER BY w.kind, w.alias LIMIT ?`, likePrefix(strings.ToLower(q)), like, like, limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: find wallets for simulation: %w", err)

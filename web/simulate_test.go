@@ -136,6 +136,20 @@ func TestSimulateRoutes(t *testing.T) {
 			headers: simHTMX, wantStatus: http.StatusOK, wantContains: []string{"No wallet matches"}, wantNotContains: []string{"<html"},
 		},
 		{
+			name: "the wallet picker marks a disabled wallet", method: "GET", url: "/simulate/wallets?wallet_q=closed", as: store.LevelOperational,
+			before: func(t *testing.T, e *testEnv) {
+				storetest.AddWallet(t, e.store, storetest.Wallet{Alias: "Closed ops", Kind: "VIRTUAL", Disabled: true})
+				storetest.AddWallet(t, e.store, storetest.Wallet{Alias: "Closed-loop live", Kind: "VIRTUAL"})
+			},
+			headers: simHTMX, wantStatus: http.StatusOK,
+			wantContains: []string{"Closed ops", "Closed-loop live", `<span class="badge bad" title="Deposits and withdrawals on it are refused">disabled</span>`},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				if n := strings.Count(rec.Body.String(), ">disabled</span>"); n != 1 {
+					t.Errorf("%d wallets marked disabled, want the one", n)
+				}
+			},
+		},
+		{
 			name: "the picker without JavaScript is the whole page", method: "GET", url: "/simulate?card_q=zoe", as: store.LevelOperational,
 			before: addSimCard, wantStatus: http.StatusOK, wantContains: []string{"<html", "Zoë Tester", "Use this card"},
 		},
