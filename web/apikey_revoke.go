@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"cardops/store"
+	"cardops/views"
 )
 
 // apikeyRevoke revokes an API key for good (POST
@@ -21,10 +22,12 @@ func (s *Server) apikeyRevoke(w http.ResponseWriter, r *http.Request) {
 	k, err := s.store.RevokeAPIKey(r.Context(), id, store.Actor{Username: p.Username, Level: p.Level, RemoteAddr: remoteAddr(r)})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		s.errorPage(w, r, http.StatusNotFound, "Key not found", "There is no API key with this id. Nothing was changed.")
+		s.refusal(w, r, views.ErrorInfo{Status: http.StatusNotFound, Title: "Key not found",
+			Message: "There is no API key with this id. Nothing was changed.", Link: "/settings/api-keys", LinkLabel: "Back to the API keys"}, "/settings/api-keys")
 		return
 	case errors.Is(err, store.ErrAPIKeyRevoked):
-		s.errorPage(w, r, http.StatusConflict, "Revoked already", "This API key was revoked already. Nothing more was changed.")
+		s.refusal(w, r, views.ErrorInfo{Status: http.StatusConflict, Title: "Revoked already",
+			Message: "This API key was revoked already. Nothing more was changed.", Link: "/settings/api-keys", LinkLabel: "Back to the API keys"}, "/settings/api-keys")
 		return
 	case err != nil:
 		s.serverError(w, r, err)

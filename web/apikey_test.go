@@ -55,6 +55,8 @@ func TestAPIKeyPages(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), "ci-backend") || strings.Contains(rec.Body.String(), secret) {
 		t.Errorf("list: want the key's name and not its secret")
 	}
+	// Revoking is final, so it asks first.
+	wantBody(t, rec, http.StatusOK, "<summary class=\"btn secondary\">Revoke…</summary>", "Revoke ci-backend now")
 	req = formRequest("POST", "/settings/api-keys/"+itoa64(k.ID)+"/revoke", nil)
 	req.AddCookie(cookie)
 	rec = e.do(req)
@@ -66,9 +68,7 @@ func TestAPIKeyPages(t *testing.T) {
 	}
 	req = formRequest("POST", "/settings/api-keys/"+itoa64(k.ID)+"/revoke", nil)
 	req.AddCookie(cookie)
-	if rec := e.do(req); rec.Code != http.StatusConflict {
-		t.Errorf("second revoke: status %d, want 409", rec.Code)
-	}
+	wantBody(t, e.do(req), http.StatusConflict, "Revoked already", `href="/settings/api-keys"`, "Back to the API keys")
 }
 
 // TestAPIKeysEndWithTheirCreatorsAccess: an admin's keys do not outlive
