@@ -816,8 +816,10 @@ func marked(segs []Segment) templ.Component {
 
 func countText(r store.CardSearchResult) string {
 	if r.CountCapped {
-		// "1,000+ cards" reads as a total: say it is a lower bound.
-		return "more than " + FormatCount(roundDownCount(r.Count)) + " cards"
+		// "1,000+ cards" reads as a total: say it is a lower bound. The
+		// count may have stopped at its cap or at its budget of cards
+		// read, with exactly Count found: "at least" is true of both.
+		return "at least " + FormatCount(roundDownCount(r.Count)) + " cards"
 	}
 	if r.Count == 1 {
 		return "1 card"

@@ -34,12 +34,15 @@ func (f EventFilterForm) Notes() string {
 		notes = append(notes, fmt.Sprintf("Text in the payload needs at least %d characters; %s was ignored.", store.MinTextLen, quoteTyped(f.Q)))
 	}
 	for _, k := range []string{"from", "to"} {
-		if f.Errors[k] != "" {
+		if f.Errors[k] == store.FieldInvalid {
 			bad = append(bad, k)
 		}
 	}
 	if len(bad) > 0 {
 		notes = append(notes, "Could not read the time in "+strings.Join(bad, " and ")+": "+DateTimeHint+"; it was ignored.")
+	}
+	if f.Errors["to"] == store.FieldNotAllowed {
+		notes = append(notes, toBeforeFrom(f.To, f.From))
 	}
 	return strings.Join(notes, " ")
 }

@@ -14,7 +14,8 @@ var filterTimeLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "200
 
 // parseFilterRange reads a filter's from and to. A to written to the day,
 // minute or second means to the end of it. A time that cannot be read is
-// left zero and named in bad (store.FieldInvalid).
+// left zero and named in bad (store.FieldInvalid); so is a to before from
+// (store.FieldNotAllowed).
 func parseFilterRange(from, to string) (fromT, toT time.Time, bad store.FieldErrors) {
 	bad = store.FieldErrors{}
 	if from != "" {
@@ -30,6 +31,10 @@ func parseFilterRange(from, to string) (fromT, toT time.Time, bad store.FieldErr
 		} else {
 			bad["to"] = store.FieldInvalid
 		}
+	}
+	if !fromT.IsZero() && !toT.IsZero() && toT.Before(fromT) {
+		// Nothing can lie in the range: the end is left out, and said so.
+		toT, bad["to"] = time.Time{}, store.FieldNotAllowed
 	}
 	if len(bad) == 0 {
 		bad = nil
