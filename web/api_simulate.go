@@ -67,8 +67,10 @@ func (s *Server) apiSimulate(w http.ResponseWriter, r *http.Request, action stri
 		s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The field card_id is required.")
 		return
 	}
-	if amount == "" && (action == store.ActRefund || action == store.ActReversal) {
-		// The provider's contract: both fields are required here.
+	if amount == "" && action != store.ActClearing {
+		// The provider's contract requires both fields for refund and
+		// reversal; an authorization of nothing cannot be made either.
+		// Only clearing takes the amount held.
 		s.jsonError(w, r, http.StatusBadRequest, apiCodeValidation, "The field bill_amount is required.")
 		return
 	}

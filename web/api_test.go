@@ -201,6 +201,8 @@ func TestAPIErrors(t *testing.T) {
 			wantStatus: 400, wantCode: "VAL", wantMessage: `The body is ambiguous: key "freeze" appears twice.`},
 		{name: "a field in another case", method: "PATCH", path: "/api/cards/virtual-cards/" + apiCardID + "/frozen", body: `{"FREEZE":true}`, level: 3,
 			wantStatus: 400, wantCode: "VAL", wantMessage: "The field FREEZE is not known; fields are named in lower case, e.g. freeze."},
+		{name: "authorize without an amount", method: "POST", path: "/api/cards/webhook/simulate/authorize", body: `{"card_id":"` + apiCardID + `"}`, level: 2,
+			wantStatus: 400, wantCode: "VAL", wantMessage: "The field bill_amount is required."},
 		{name: "refund without an amount", method: "POST", path: "/api/cards/webhook/simulate/refund", body: `{"card_id":"` + apiCardID + `"}`, level: 2,
 			wantStatus: 400, wantCode: "VAL", wantMessage: "The field bill_amount is required."},
 		{name: "reversal with a null amount", method: "POST", path: "/api/cards/webhook/simulate/reversal", body: `{"card_id":"` + apiCardID + `","bill_amount":null}`, level: 2,
@@ -427,7 +429,7 @@ func TestAPIReissueShownOnTheCardPage(t *testing.T) {
 	}
 	admin := e.login("admin")
 	wantBody(t, e.get(admin, "/cards/"+apiCardID), http.StatusOK, "apikey:backend-l3", "one step, through the API")
-	if strings.Contains(e.get(admin, "/cards/"+apiCardID).Body.String(), "This card has not been reissued") {
+	if strings.Contains(e.get(admin, "/cards/"+apiCardID).Body.String(), "No reissue was made from the console or the API") {
 		t.Error("the card page says the card has not been reissued")
 	}
 	wantBody(t, e.get(admin, "/cards/"+apiCardID+"/timeline?kind=reissue"), http.StatusOK, "apikey:backend-l3")

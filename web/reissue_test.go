@@ -151,7 +151,8 @@ func TestReissueStep1(t *testing.T) {
 		rec := e.get(admin, "/cards/"+c.ID+"/reissue")
 		wantBody(t, rec, http.StatusOK, `class="warning-box"`, "This cannot be undone", "stops working at once",
 			"same card id", "•••• •••• •••• "+c.Last4, "04/2028", `name="reason" value="lost"`, `value="suspected_fraud"`,
-			`value="other"`, `name="version" value="1"`, "987.65 USD", "Ana Núñez")
+			`value="other"`, `name="version" value="1"`, "987.65 USD", "Ana Núñez",
+			"Its 1 mobile-wallet link (Apple Pay, Google Pay …) stays.")
 		if strings.Contains(rec.Body.String(), "Four-eyes mode is on") {
 			t.Error("four-eyes notice shown with four-eyes off")
 		}
