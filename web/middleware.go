@@ -251,6 +251,11 @@ func (s *Server) signInRequired(w http.ResponseWriter, r *http.Request, rt route
 	if r.Method == http.MethodGet {
 		next = maskCardNumbers(r.URL)
 	}
+	// A fragment or an action of a page: after signing in, the person goes
+	// back to the page (htmx names it), not to the fragment.
+	if u, err := url.Parse(r.Header.Get("HX-Current-URL")); isHTMX(r) && err == nil && u.Path != "" {
+		next = maskCardNumbers(u)
+	}
 	target := loginURL(next, expired)
 	if isHTMX(r) {
 		// htmx would swap a followed redirect into the page; tell it to

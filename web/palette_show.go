@@ -8,22 +8,23 @@ import (
 	"cardops/views"
 )
 
-// palettePages are the pages the command palette finds by name, each with
-// the route that opens it: the palette shows a page only when the route
-// table lets the person open it.
-var palettePages = []struct{ name, href, pattern string }{
-	{"Cards", "/cards", "GET /cards"},
-	{"Events", "/events", "GET /events"},
-	{"Simulate", "/simulate", "GET /simulate"},
-	{"Reissues", "/reissues", "GET /reissues"},
-	{"Audit", "/audit", "GET /audit"},
-	{"Webhook settings", "/settings/webhooks", "GET /settings/webhooks"},
-	{"Users", "/settings/users", "GET /settings/users"},
-	{"API log", "/api-log", "GET /api-log"},
-	{"API keys", "/settings/api-keys", "GET /settings/api-keys"},
-	{"Account", "/account", "GET /account"},
-	{"Password", "/account/password", "GET /account/password"},
-	{"Two-factor sign-in", "/account/2fa", "GET /account/2fa"},
+// palettePages are the pages the command palette finds by name (or by
+// other words people use for them, also, such as the tab's label), each
+// with the route that opens it: the palette shows a page only when the
+// route table lets the person open it.
+var palettePages = []struct{ name, also, href, pattern string }{
+	{"Cards", "card search", "/cards", "GET /cards"},
+	{"Events", "event log, webhooks received, notifications", "/events", "GET /events"},
+	{"Simulate", "simulations, deliveries", "/simulate", "GET /simulate"},
+	{"Reissues", "reissue queue", "/reissues", "GET /reissues"},
+	{"Audit", "audit log", "/audit", "GET /audit"},
+	{"Webhook settings", "webhooks, key, secret, subscription", "/settings/webhooks", "GET /settings/webhooks"},
+	{"Users", "accounts, people", "/settings/users", "GET /settings/users"},
+	{"API log", "API request log, API calls", "/api-log", "GET /api-log"},
+	{"API keys", "", "/settings/api-keys", "GET /settings/api-keys"},
+	{"Account", "my account, sessions", "/account", "GET /account"},
+	{"Password", "change password", "/account/password", "GET /account/password"},
+	{"Two-factor sign-in", "2fa, authenticator, TOTP", "/account/2fa", "GET /account/2fa"},
 }
 
 // paletteRows is how many cards and events the palette lists at most.
@@ -42,7 +43,7 @@ func (s *Server) paletteShow(w http.ResponseWriter, r *http.Request) {
 	d := views.PaletteData{Q: q}
 	lower := strings.ToLower(q)
 	for _, p := range palettePages {
-		if s.allowed(r, p.pattern) && (q == "" || strings.Contains(strings.ToLower(p.name), lower)) {
+		if s.allowed(r, p.pattern) && (q == "" || strings.Contains(strings.ToLower(p.name+", "+p.also), lower)) {
 			d.Pages = append(d.Pages, views.NavItem{Href: p.href, Label: p.name})
 		}
 	}

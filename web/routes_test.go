@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -95,6 +96,18 @@ func TestGuardedPages(t *testing.T) {
 			headers:     map[string]string{"HX-Request": "true"},
 			wantStatus:  http.StatusUnauthorized,
 			wantHeaders: map[string]string{"HX-Redirect": "/login?next=%2Faudit"},
+		},
+		{
+			name: "an action of a page whose session ended goes back to the page after sign-in", method: "POST", url: "/cards/" + freezeCardID + "/freeze",
+			headers:     map[string]string{"HX-Request": "true", "HX-Current-URL": "http://console.example/cards/" + freezeCardID + "?mv=1"},
+			wantStatus:  http.StatusUnauthorized,
+			wantHeaders: map[string]string{"HX-Redirect": "/login?next=" + url.QueryEscape("/cards/"+freezeCardID+"?mv=1")},
+		},
+		{
+			name: "a page's live fragment whose session ended goes back to the page, not the fragment", method: "GET", url: "/cards/" + freezeCardID + "/summary",
+			headers:     map[string]string{"HX-Request": "true", "HX-Current-URL": "http://console.example/cards/" + freezeCardID},
+			wantStatus:  http.StatusUnauthorized,
+			wantHeaders: map[string]string{"HX-Redirect": "/login?next=" + url.QueryEscape("/cards/"+freezeCardID)},
 		},
 		{
 			name: "viewer gets a readable 403 on the audit log", method: "GET", url: "/audit", as: store.LevelReadOnly,
