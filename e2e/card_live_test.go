@@ -52,6 +52,8 @@ func TestCardPageLiveAfterSimulation(t *testing.T) {
 	must(t, expect.Locator(page.Locator("#card-sim-result")).ToContainText("Cleared 12.34 USD"))
 
 	must(t, expect.Locator(page.GetByTestId("card-balance")).ToHaveText("87.66 USD"))
+	// The balance chart moves with it (its figures, as a table).
+	must(t, expect.Locator(page.GetByTestId("balance-chart").Locator("tbody tr").Last()).ToContainText("87.66"))
 	must(t, expect.Locator(page.GetByTestId("card-movements")).ToContainText("CLEARING"))
 	must(t, expect.Locator(page.Locator("#card-audit")).ToContainText("simulate"))
 	rows := page.GetByTestId("deliveries").Locator("tbody tr")

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Charts are drawn on the server as SVG (no charting in the browser). Each
@@ -45,6 +46,9 @@ type chartRect struct {
 type chartTick struct {
 	Pos   string
 	Label string
+	// Anchor is the label's text-anchor on a line chart's time axis: the
+	// first and last labels sit inside the drawing, not across its edges.
+	Anchor string
 }
 
 func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
@@ -156,7 +160,13 @@ type LineChart struct {
 type lineScale struct {
 	lo, hi int64
 	t0, t1 time.Time
+	// left is where the drawing starts: past the widest value label.
+	left float64
 }
+
+// chartCharWidth is about how wide a character of the axis labels (11px)
+// is, in SVG units.
+const chartCharWidth = 6.5
 
 func (c LineChart) scale() lineScale {
 	s := lineScale{lo: c.Points[0].Value, hi: c.Points[0].Value, t0: c.Points[0].At, t1: c.Points[len(c.Points)-1].At}
@@ -169,11 +179,24 @@ func (c LineChart) scale() lineScale {
 	if s.hi == s.lo {
 		s.hi = s.lo + 1
 	}
+	s.left = chartLeft
+	for _, v := range s.tickValues() {
+		s.left = max(s.left, 14+chartCharWidth*float64(utf8.RuneCountInString(c.Format(v))))
+	}
 	return s
 }
 
+// tickValues are the values the y axis names: bottom, middle, top.
+func (s lineScale) tickValues() []int64 {
+	return []int64{s.lo, s.lo + (s.hi-s.lo)/2, s.hi}
+}
+
+// axisX and labelX are where the y axis and its labels' right edges sit.
+func (c LineChart) axisX() string  { return f1(c.scale().left) }
+func (c LineChart) labelX() string { return f1(c.scale().left - 6) }
+
 func (s lineScale) xy(p LinePoint) (float64, float64) {
-	x0, y0, w, h := float64(chartLeft), float64(chartTop), float64(chartW-chartLeft-chartRight), float64(chartH-chartTop-chartBase)
+	x0, y0, w, h := s.left, float64(chartTop), float64(chartW)-s.left-chartRight, float64(chartH-chartTop-chartBase)
 	span := s.t1.Sub(s.t0)
 	fx := 0.5
 	if span > 0 {
@@ -202,8 +225,7 @@ func (c LineChart) polyline() string {
 func (c LineChart) yTicks() []chartTick {
 	s := c.scale()
 	var out []chartTick
-	for i := int64(0); i <= 2; i++ {
-		v := s.lo + (s.hi-s.lo)*i/2
+	for _, v := range s.tickValues() {
 		_, y := s.xy(LinePoint{At: c.Points[0].At, Value: v})
 		out = append(out, chartTick{Pos: f1(y), Label: c.Format(v)})
 	}
@@ -217,13 +239,12 @@ func (c LineChart) xTicks() []chartTick {
 	if t1.Sub(t0) > 72*time.Hour {
 		layout = "2 Jan"
 	}
-	var out []chartTick
-	for _, p := range []LinePoint{c.Points[0], c.Points[len(c.Points)-1]} {
-		x, _ := s.xy(p)
-		out = append(out, chartTick{Pos: f1(x), Label: p.At.UTC().Format(layout)})
-		if t1.Equal(t0) {
-			break
-		}
+	if t1.Equal(t0) {
+		x, _ := s.xy(c.Points[0])
+		return []chartTick{{Pos: f1(x), Label: t0.UTC().Format(layout), Anchor: "middle"}}
 	}
-	return out
+	x0, _ := s.xy(c.Points[0])
+	x1, _ := s.xy(c.Points[len(c.Points)-1])
+	return []chartTick{{Pos: f1(x0), Label: t0.UTC().Format(layout), Anchor: "start"},
+		{Pos: f1(x1), Label: t1.UTC().Format(layout), Anchor: "end"}}
 }

@@ -80,7 +80,7 @@ func TestCardLiveSections(t *testing.T) {
 		{name: "summary", method: "GET", url: "/cards/" + id + "/summary?version=" + version, as: 3, wantStatus: 200,
 			wantContains: []string{`id="card-summary"`, `hx-trigger="sse:card-changed, card-changed from:body"`, "100.00 USD",
 				`id="card-head" hx-swap-oob="true"`, `id="card-status-line" hx-swap-oob="true"`,
-				`hx-get="/cards/` + id + `/summary?version=` + version + `"`},
+				`hx-get="/cards/` + id + `/summary?version=` + version + `"`, `<div id="card-balance-chart" hx-swap-oob="true"><figure class="chart" id="balance-chart"`},
 			// The admin's freeze form is left as it is: the card did not
 			// change state since the page was drawn.
 			wantNotContains: []string{`id="freeze"`}},
