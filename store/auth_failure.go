@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -257,7 +256,14 @@ func (s *Store) SignInFailures(ctx context.Context) (map[string]int, error) {
 // session of the user (audited) and returns ErrStepUpLockout. A right
 // password forgets the user's step-up failures.
 func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor Actor, where string) (bool, error) {
-	unlock := s.stepUp.lock(u.ID)
+	// The wait is bounded as a write is: the check before it holds the
+	// lock for one password and one write.
+	lctx, cancel := s.writeCtx(ctx)
+	unlock, err := s.stepUp.Lock(lctx, u.ID)
+	cancel()
+	if err != nil {
+		return false, fmt.Errorf("wait for %s's other password check: %w", u.Username, ErrBusy)
+	}
 	defer unlock()
 	account := throttleAccount(u.Username)
 	wait, err := failureWait(ctx, s.r, s.now(), kindStepUp, `account = ?`, []any{account}, MaxStepUpFails, StepUpWindow)
@@ -295,41 +301,6 @@ func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor 
 		return false, ErrStepUpLockout
 	}
 	return false, nil
-}
-
-// userLocks is a mutex per user id; the zero value is ready.
-type userLocks struct {
-	mu sync.Mutex
-	m  map[int64]*userLock
-}
-
-type userLock struct {
-	sync.Mutex
-	users int
-}
-
-// lock waits for the user's mutex and returns its unlock.
-func (l *userLocks) lock(id int64) (unlock func()) {
-	l.mu.Lock()
-	if l.m == nil {
-		l.m = map[int64]*userLock{}
-	}
-	u := l.m[id]
-	if u == nil {
-		u = &userLock{}
-		l.m[id] = u
-	}
-	u.users++
-	l.mu.Unlock()
-	u.Lock()
-	return func() {
-		u.Unlock()
-		l.mu.Lock()
-		if u.users--; u.users == 0 {
-			delete(l.m, id)
-		}
-		l.mu.Unlock()
-	}
 }
 
 // stepUpLockoutTx ends every session of u and audits why.

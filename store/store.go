@@ -20,6 +20,8 @@ import (
 
 	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"cardops/store/keylock"
 )
 
 // ErrNotFound is returned when the asked-for row does not exist.
@@ -73,7 +75,7 @@ type Store struct {
 
 	// stepUp lets one step-up password check per admin run at a time
 	// (auth_failure.go).
-	stepUp userLocks
+	stepUp keylock.Locks[int64]
 	// writeTimeout bounds every write (SetWriteTimeout), in nanoseconds.
 	writeTimeout atomic.Int64
 	// writes is the outcome of recent writes, for CheckWrite.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"cardops/store"
+	"cardops/store/keylock"
 	"cardops/web/hub"
 	"cardops/web/webhook"
 )
@@ -55,7 +56,7 @@ const apiDenied = "Access denied. The API Key is not authorized to do this opera
 // API's webhook subscription (nil: none).
 type apiState struct {
 	limit      *apiLimiter
-	idemLocks  keyedMutex
+	idemLocks  keylock.Locks[string]
 	calls      *hub.Hub[*store.APIRequest]
 	webhookSub atomic.Pointer[store.WebhookSubscription]
 }
@@ -251,7 +252,15 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, rt route, ke
 	h.Write(body)
 	sum := h.Sum(nil)
 
-	unlock := s.api.idemLocks.lock(fmt.Sprintf("%d\x00%s", key.ID, idemKey))
+	// A retry waits for the call with its key as long as an answer may
+	// take; past that it is told the database is busy, to try again.
+	lctx, cancel := context.WithTimeout(r.Context(), s.answerTimeout)
+	unlock, err := s.api.idemLocks.Lock(lctx, fmt.Sprintf("%d\x00%s", key.ID, idemKey))
+	cancel()
+	if err != nil {
+		s.apiServerError(w, r, fmt.Errorf("wait for the call with the same Idempotency-Key: %w", store.ErrBusy))
+		return false
+	}
 	defer unlock()
 	prev, err := s.store.IdempotentAnswer(r.Context(), key.ID, idemKey)
 	switch {
@@ -288,40 +297,6 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, rt route, ke
 		s.log.Error("api: save idempotent answer", "trace_id", traceID(r), "err", err)
 	}
 	return false
-}
-
-// keyedMutex hands out one lock per string, dropped when nobody holds it.
-type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[string]*keyedLock
-}
-
-type keyedLock struct {
-	sync.Mutex
-	users int
-}
-
-func (m *keyedMutex) lock(k string) (unlock func()) {
-	m.mu.Lock()
-	if m.locks == nil {
-		m.locks = map[string]*keyedLock{}
-	}
-	l := m.locks[k]
-	if l == nil {
-		l = &keyedLock{}
-		m.locks[k] = l
-	}
-	l.users++
-	m.mu.Unlock()
-	l.Lock()
-	return func() {
-		l.Unlock()
-		m.mu.Lock()
-		if l.users--; l.users == 0 {
-			delete(m.locks, k)
-		}
-		m.mu.Unlock()
-	}
 }
 
 // apiLimiter is the per-key rate limit (and, for calls without a valid
