@@ -697,7 +697,7 @@ func (s *Store) renumberTx(ctx context.Context, tx *sql.Tx, key []byte, card Rei
 	// digits falls to 1000 guesses by anyone holding the key), so a value
 	// drawn here could only be thrown away. The old CVV dies with the old
 	// number, which is marked inactive below.
-	expMonth, expYear = reissueExpiry(time.UnixMilli(now))
+	expMonth, expYear = ReissueExpiry(time.UnixMilli(now))
 	last4 = pan[len(pan)-4:]
 
 	// The card: number, expiry and version only; conditional on the version
@@ -753,10 +753,14 @@ func containsLast4(list []string, l string) bool {
 	return false
 }
 
-// reissueExpiry is the expiry of a number issued at t: the end of the same
+// NewReissueExpiry is the expiry a reissue confirmed now gives, by the
+// store's clock.
+func (s *Store) NewReissueExpiry() (month, year int) { return ReissueExpiry(s.now()) }
+
+// ReissueExpiry is the expiry of a number issued at t: the end of the same
 // month three years ahead (a card's MM/YY is valid through that month's
-// last day).
-func reissueExpiry(t time.Time) (month, year int) {
+// last day). Step 1 names it before the admin decides.
+func ReissueExpiry(t time.Time) (month, year int) {
 	t = t.UTC()
 	return int(t.Month()), t.Year() + 3
 }

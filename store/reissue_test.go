@@ -699,9 +699,9 @@ func TestReissueExpiry(t *testing.T) {
 		{time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), 12, 2029},
 		{time.Date(2028, 2, 29, 12, 0, 0, 0, time.UTC), 2, 2031},
 	} {
-		m, y := reissueExpiry(tc.at)
+		m, y := ReissueExpiry(tc.at)
 		if m != tc.month || y != tc.year {
-			t.Errorf("reissueExpiry(%s) = %02d/%d, want %02d/%d", tc.at, m, y, tc.month, tc.year)
+			t.Errorf("ReissueExpiry(%s) = %02d/%d, want %02d/%d", tc.at, m, y, tc.month, tc.year)
 		}
 	}
 }

@@ -26,6 +26,7 @@ func (s *Server) reissueStartShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := views.ReissueStartData{Card: c, Form: views.ReissueStartForm{SeenVersion: c.Version}, FourEyes: s.fourEyes}
+	d.NewExpMonth, d.NewExpYear = s.store.NewReissueExpiry()
 	if d.Pending, err = s.pendingCardReissues(r, c.ID); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -56,7 +56,9 @@ func (s *Server) reissueStartSubmit(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		s.render(w, r, status, views.ReissueStartPage(page, views.ReissueStartData{Card: c, Form: f, FourEyes: s.fourEyes, Pending: pending}))
+		d := views.ReissueStartData{Card: c, Form: f, FourEyes: s.fourEyes, Pending: pending}
+		d.NewExpMonth, d.NewExpYear = s.store.NewReissueExpiry()
+		s.render(w, r, status, views.ReissueStartPage(page, d))
 	}
 	if c.Status != "DELETED" {
 		if errs := nr.Validate(); errs != nil {

@@ -149,10 +149,13 @@ func TestReissueStep1(t *testing.T) {
 
 	t.Run("shows the warning, the masked number and the reasons", func(t *testing.T) {
 		rec := e.get(admin, "/cards/"+c.ID+"/reissue")
+		newMonth, newYear := e.store.NewReissueExpiry()
 		wantBody(t, rec, http.StatusOK, `class="warning-box"`, "This cannot be undone", "stops working at once",
 			"same card id", "•••• •••• •••• "+c.Last4, "04/2028", `name="reason" value="lost"`, `value="suspected_fraud"`,
 			`value="other"`, `name="version" value="1"`, "987.65 USD", "Ana Núñez",
-			"Its 1 mobile-wallet link (Apple Pay, Google Pay …) stays.")
+			"Its 1 mobile-wallet link (Apple Pay, Google Pay …) stays.",
+			// The expiry the reissue will give, as the store gives it.
+			fmt.Sprintf("the expiry %02d/%d (three years from this month; it is 04/2028 now)", newMonth, newYear))
 		if strings.Contains(rec.Body.String(), "Four-eyes mode is on") {
 			t.Error("four-eyes notice shown with four-eyes off")
 		}
