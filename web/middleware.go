@@ -214,6 +214,15 @@ func (s *Server) guard(rt route) http.Handler {
 			s.errorPage(w, r, http.StatusForbidden, "Not allowed", msg)
 			return
 		}
+		if rt.stream {
+			release, ok := s.streams.take(p.UserID)
+			if !ok {
+				s.jsonError(w, r, http.StatusTooManyRequests, "TOO_MANY_STREAMS", fmt.Sprintf(
+					"You have %d live pages open already; close some tabs and reload this one.", maxStreamsPerUser))
+				return
+			}
+			defer release()
+		}
 		rt.handle(w, r)
 	})
 }

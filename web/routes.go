@@ -35,6 +35,9 @@ type route struct {
 	// setup marks the routes a person can still reach while they must
 	// first choose their own password or enrol in two-factor sign-in.
 	setup bool
+	// stream marks a live stream (Server-Sent Events): one person holds
+	// at most maxStreamsPerUser open at once (stream_slots.go).
+	stream bool
 }
 
 // routes is the route table: every route the console serves, with the least
@@ -66,7 +69,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /cards", level: read, handle: s.cardSearch},
 		{pattern: "GET /cards/{id}", level: read, handle: s.cardShow},
 		// The card page's live stream and the sections it refreshes.
-		{pattern: "GET /cards/{id}/stream", level: read, kind: kindJSON, handle: s.cardStream},
+		{pattern: "GET /cards/{id}/stream", level: read, kind: kindJSON, stream: true, handle: s.cardStream},
 		{pattern: "GET /cards/{id}/summary", level: read, handle: s.cardSummaryShow},
 		{pattern: "GET /cards/{id}/movements", level: read, handle: s.cardMovementsShow},
 		{pattern: "GET /cards/{id}/events", level: read, handle: s.cardEventsShow},
@@ -75,7 +78,7 @@ func (s *Server) routes() []route {
 		// The command palette's results (Ctrl/⌘-K on every page).
 		{pattern: "GET /palette", level: read, handle: s.paletteShow},
 		{pattern: "GET /events", level: read, handle: s.eventList},
-		{pattern: "GET /events/stream", level: read, kind: kindJSON, handle: s.eventStream},
+		{pattern: "GET /events/stream", level: read, kind: kindJSON, stream: true, handle: s.eventStream},
 		{pattern: "GET /events/refused", level: read, handle: s.refusalList},
 		{pattern: "GET /events/chart", level: read, handle: s.eventChartShow},
 		{pattern: "GET /events/{id}", level: read, handle: s.eventShow},
@@ -133,7 +136,7 @@ func (s *Server) routes() []route {
 
 		// The request log of the provider API (level 2).
 		{pattern: "GET /api-log", level: operate, handle: s.apilogList},
-		{pattern: "GET /api-log/stream", level: operate, kind: kindJSON, handle: s.apilogStream},
+		{pattern: "GET /api-log/stream", level: operate, kind: kindJSON, stream: true, handle: s.apilogStream},
 		{pattern: "GET /api-log/{id}", level: operate, handle: s.apilogShow},
 
 		// The provider API under /api, guarded by x-api-key (kindAPI): the

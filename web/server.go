@@ -82,6 +82,8 @@ type Server struct {
 	anon    *anonLimiter
 	// refusalsKept bounds, per address, the refused deliveries kept.
 	refusalsKept *anonLimiter
+	// streams counts each person's open live streams.
+	streams streamSlots
 	// readyWrote is when readiness last wrote its heartbeat (Unix ns).
 	readyWrote    atomic.Int64
 	staticVersion string
