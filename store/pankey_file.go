@@ -40,6 +40,11 @@ func DefaultPANKeyFile(dir, db string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("card-number key file of %s: %w", db, err)
 	}
+	// The same database reached through a symbolic link is the same
+	// database: its directory is named as it really is.
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(dir, filepath.Base(abs))
+	}
 	sum := sha256.Sum256([]byte(abs))
 	return filepath.Join(dir, KeyDirName, filepath.Base(abs)+"-"+hex.EncodeToString(sum[:6])+PANKeyFileSuffix), nil
 }
@@ -67,7 +72,7 @@ func PANKeyFileFor(getenv func(string) string, db string) (string, error) {
 		return "", fmt.Errorf("no place for the card-number key (%w): give --pan-key-file or CARDOPS_PAN_KEY", dirErr)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", fmt.Errorf("card-number key directory: %w", err)
+		return "", fmt.Errorf("card-number key directory (give --pan-key-file or CARDOPS_PAN_KEY instead): %w", err)
 	}
 	return path, nil
 }

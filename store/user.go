@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -106,19 +107,27 @@ func (u NewUser) Validate() error {
 // UsernameRule says which usernames are taken in: ones that look alike
 // (a space, an invisible or look-alike letter) would tell two people apart
 // in the audit log only by what a reader cannot see.
-const UsernameRule = "username must be letters A–Z, digits and . _ - @ only"
+// A name starts with a letter or a digit, so a command line never takes it
+// for a flag, and is none of ReservedActors.
+const UsernameRule = "username must be letters A–Z, digits and . _ - @ only, start with a letter or digit, and not be cli or anonymous"
+
+// ReservedActors are the names the audit log gives actors that are not
+// users: the command line (whose API keys a user of that name would
+// otherwise own) and unsigned requests.
+var ReservedActors = []string{"cli", "anonymous"}
 
 // usernameField returns the field error code of a new username, "" if
 // fine (UsernameRule; at most 64 characters).
 func usernameField(name string) string {
+	alnum := func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' }
 	switch {
 	case name == "":
 		return FieldRequired
 	case len(name) > 64:
 		return FieldTooLong
-	case strings.ContainsFunc(name, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-@", r))
-	}):
+	case !alnum(rune(name[0])),
+		strings.ContainsFunc(name, func(r rune) bool { return !alnum(r) && !strings.ContainsRune("._-@", r) }),
+		slices.ContainsFunc(ReservedActors, func(a string) bool { return strings.EqualFold(a, name) }):
 		return FieldInvalid
 	}
 	return ""

@@ -30,6 +30,10 @@ func TestNewUserValidate(t *testing.T) {
 		{"a zero-width space", NewUser{"admin\u200b", LevelReadOnly, "long enough pw"}, false},
 		{"a right-to-left mark", NewUser{"\u202eadmin", LevelReadOnly, "long enough pw"}, false},
 		{"a Cyrillic look-alike", NewUser{"аdmin", LevelReadOnly, "long enough pw"}, false},
+		{"a flag-like name", NewUser{"-h", LevelReadOnly, "long enough pw"}, false},
+		{"punctuation only", NewUser{"..", LevelReadOnly, "long enough pw"}, false},
+		{"the command line's name", NewUser{"CLI", LevelReadOnly, "long enough pw"}, false},
+		{"unsigned requests' name", NewUser{"anonymous", LevelReadOnly, "long enough pw"}, false},
 		{"65 characters", NewUser{strings.Repeat("a", 65), LevelReadOnly, "long enough pw"}, false},
 	} {
 		err := tc.u.Validate()

@@ -81,7 +81,7 @@ func userFieldMessage(field, code string) string {
 	case "username/" + store.FieldTooLong:
 		return "The username must be at most 64 characters."
 	case "username/" + store.FieldInvalid:
-		return "Use letters A–Z, digits and . _ - @ only (no spaces or accents), so no two names look alike."
+		return "Use letters A–Z, digits and . _ - @ only (no spaces or accents), starting with a letter or digit, so no two names look alike; cli and anonymous name the command line and unsigned requests."
 	case "username/" + store.FieldTaken:
 		return "There is a user with this name already."
 	case "level/" + store.FieldInvalid, "level/" + store.FieldRequired:

@@ -14,12 +14,13 @@ import (
 // /settings/api-keys/{id}/revoke), then 303 to the keys.
 func (s *Server) apikeyRevoke(w http.ResponseWriter, r *http.Request) {
 	p := currentPrincipal(r)
+	var k store.APIKey
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.notFound(w, r)
-		return
+		err = store.ErrNotFound // no key has that id
+	} else {
+		k, err = s.store.RevokeAPIKey(r.Context(), id, store.Actor{Username: p.Username, Level: p.Level, RemoteAddr: remoteAddr(r)})
 	}
-	k, err := s.store.RevokeAPIKey(r.Context(), id, store.Actor{Username: p.Username, Level: p.Level, RemoteAddr: remoteAddr(r)})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.refusal(w, r, views.ErrorInfo{Status: http.StatusNotFound, Title: "Key not found",

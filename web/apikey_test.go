@@ -69,6 +69,9 @@ func TestAPIKeyPages(t *testing.T) {
 	req = formRequest("POST", "/settings/api-keys/"+itoa64(k.ID)+"/revoke", nil)
 	req.AddCookie(cookie)
 	wantBody(t, e.do(req), http.StatusConflict, "Revoked already", `href="/settings/api-keys"`, "Back to the API keys")
+	req = formRequest("POST", "/settings/api-keys/abc/revoke", nil)
+	req.AddCookie(cookie)
+	wantBody(t, e.do(req), http.StatusNotFound, "Key not found", "Back to the API keys")
 }
 
 // TestAPIKeysEndWithTheirCreatorsAccess: an admin's keys do not outlive

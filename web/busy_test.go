@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -158,5 +159,16 @@ func TestReadinessWritesAtMostOncePerInterval(t *testing.T) {
 	ready()
 	if got := heartbeats(); got == before {
 		t.Error("a check past the interval did not write")
+	}
+	// A burst of checks at once past the interval writes once.
+	now = now.Add(readyWriteEvery)
+	before = heartbeats()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() { e.do(httptest.NewRequest(http.MethodGet, "/readyz", nil)) })
+	}
+	wg.Wait()
+	if got := heartbeats(); got-before != 1 {
+		t.Errorf("20 checks at once wrote %d rows, want 1", got-before)
 	}
 }

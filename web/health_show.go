@@ -27,13 +27,16 @@ func (s *Server) readyShow(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, http.StatusServiceUnavailable, "NOT_READY", "The database does not answer.")
 		return
 	}
-	if now := s.now(); now.Sub(time.Unix(0, s.readyWrote.Load())) >= readyWriteEvery {
+	// One request at a time claims the heartbeat (compare-and-swap): a
+	// burst of checks writes once, the others stand on the last write.
+	now, last := s.now().UnixNano(), s.readyWrote.Load()
+	if time.Duration(now-last) >= readyWriteEvery && s.readyWrote.CompareAndSwap(last, now) {
 		if err := s.store.CheckWrite(ctx); err != nil {
+			s.readyWrote.Store(0) // the next check tries again
 			s.log.Error("readiness", "trace_id", traceID(r), "err", err)
 			s.jsonError(w, r, http.StatusServiceUnavailable, "NOT_READY", "The database does not take writes.")
 			return
 		}
-		s.readyWrote.Store(now.UnixNano())
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -85,7 +85,7 @@ func TestUserManagement(t *testing.T) {
 			wantAudit:    []string{"user.create refused"},
 			form:         url.Values{"username": {"bo b"}, "level": {"1"}},
 			wantStatus:   http.StatusUnprocessableEntity,
-			wantContains: []string{"Use letters A–Z, digits and . _ - @ only (no spaces or accents), so no two names look alike.", `value="bo b"`},
+			wantContains: []string{"Use letters A–Z, digits and . _ - @ only (no spaces or accents), starting with a letter or digit", `value="bo b"`},
 		},
 		{
 			name: "a wrong level is refused in words", method: "POST", url: "/settings/users", as: store.LevelAdmin,

@@ -44,6 +44,14 @@ func TestKeyFileAwayFromTheDatabase(t *testing.T) {
 	if err := run(ctx, []string{"user", "list", "--db", dbA}, getenv, nil, io.Discard, io.Discard); err != nil {
 		t.Errorf("the same database again: %v", err)
 	}
+	// The same database through a symbolic link to its directory.
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dirA, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"user", "list", "--db", filepath.Join(link, "cardops.db")}, getenv, nil, io.Discard, io.Discard); err != nil {
+		t.Errorf("the same database through a link: %v", err)
+	}
 	// Another machine (another configuration directory) with only the
 	// database's directory: no key, no start.
 	// The error names the file it looked for (README: a moved database).

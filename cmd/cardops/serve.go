@@ -204,7 +204,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if cfg.fourEyes {
 		fmt.Fprintln(&banner, "  four-eyes reissue is on: a second admin confirms every reissue")
 		if cfg.demo {
-			fmt.Fprintf(&banner, "    (demo: what admin prepares, %s confirms, and the other way round)\n", demoChecker)
+			if slices.ContainsFunc(accounts, func(a demoAccount) bool { return a.Username == demoChecker && a.Level == store.LevelAdmin }) {
+				fmt.Fprintf(&banner, "    (demo: what admin prepares, %s confirms, and the other way round)\n", demoChecker)
+			} else {
+				fmt.Fprintf(&banner, "    (demo: %s is not an admin here, so no reissue can be confirmed until a second admin exists:\n"+
+					"     printf '%%s\\n' \"$PASSWORD\" | %s user add NAME --level 3 --db %s)\n", demoChecker, selfName(), shellQuote(cfg.store.db))
+			}
 		}
 	}
 	printDemoAccounts(&banner, accounts, created, cfg.store)
@@ -494,7 +499,13 @@ func createDemoAccount(ctx context.Context, st *store.Store, a demoAccount) (dem
 	_, err := st.CreateUser(ctx, store.NewUser{Username: a.Username, Level: a.Level, Password: a.Password})
 	switch {
 	case errors.Is(err, store.ErrUserExists):
+		// Someone's account: its level is what it is, not the demo's.
 		a.Password = ""
+		u, err := st.UserByName(ctx, a.Username)
+		if err != nil {
+			return a, fmt.Errorf("read account %s: %w", a.Username, err)
+		}
+		a.Level = u.Level
 	case err != nil:
 		return a, fmt.Errorf("create demo account %s: %w", a.Username, err)
 	}

@@ -103,3 +103,24 @@ func TestServeFourEyesDemo(t *testing.T) {
 		t.Errorf("a later start prints the password again or not the reset command:\n%s", third)
 	}
 }
+
+// TestServeFourEyesDemoCheckerTaken: a "checker" who is someone's level-1
+// account is not claimed as the second admin: the start says no reissue
+// can be confirmed yet, and how to add an admin.
+func TestServeFourEyesDemoCheckerTaken(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	st, err := openAsCLI(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(context.Background(), store.NewUser{Username: demoChecker, Level: store.LevelReadOnly, Password: "long enough password"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	c := startServe(t, []string{"--demo", "--four-eyes", "--db", db, "--demo-cards", "20"}, nil)
+	c.stop(t)
+	out := c.Out.String()
+	if strings.Contains(out, "checker confirms") || !strings.Contains(out, "checker is not an admin here") || !strings.Contains(out, "user add NAME --level 3") {
+		t.Errorf("a level-1 checker was taken for the second admin:\n%s", out)
+	}
+}
