@@ -23,8 +23,12 @@ func (s *Server) cardSearch(w http.ResponseWriter, r *http.Request) {
 	var ignored []string
 	filter := func(name string, allowed []string) string {
 		v := q.Get(name)
-		if v == "" || slices.Contains(allowed, v) {
-			return v
+		if v == "" {
+			return ""
+		}
+		// A value typed in an address in another case is the same value.
+		if i := slices.IndexFunc(allowed, func(a string) bool { return strings.EqualFold(a, v) }); i >= 0 {
+			return allowed[i]
 		}
 		ignored = append(ignored, name)
 		return ""

@@ -81,6 +81,12 @@ func TestCardSearchAsViewer(t *testing.T) {
 			wantNotContains: []string{joseID},
 		},
 		{
+			name: "a filter value in another case is the same value", method: "GET", url: "/cards?q=jose&status=frozen", as: viewer, before: before,
+			wantStatus:      http.StatusOK,
+			wantContains:    []string{`href="/cards/` + frozenID + `"`, "1 card", `<option value="FROZEN" selected>`},
+			wantNotContains: []string{joseID, "ignored"},
+		},
+		{
 			name: "type filter with an empty query", method: "GET", url: "/cards?type=PHYSICAL", as: viewer, before: before,
 			wantStatus: http.StatusOK, wantContains: []string{"Anna Müller", "1 card"}, wantNotContains: []string{"Joseph"},
 		},

@@ -22,7 +22,8 @@ func TestTimeFilterMessagesAsViewer(t *testing.T) {
 		},
 		{
 			name: "event log: an end before the start is said, and left out", method: "GET", url: "/events?from=2026-12-03&to=2026-12-01", as: viewer,
-			wantStatus: http.StatusOK, wantContains: []string{"The end time &#34;2026-12-01&#34; is before the start time &#34;2026-12-03&#34;, so nothing could match: the end was left out."},
+			wantStatus: http.StatusOK, wantContains: []string{"The end time &#34;2026-12-01&#34; is before the start time &#34;2026-12-03&#34;, so nothing could match: the end was left out.",
+				`name="to" value="2026-12-01" aria-label="To (UTC)" title="To (UTC)" aria-invalid`},
 		},
 		{
 			name: "audit log: an end before the start is said, and left out", method: "GET", url: "/audit?from=2026-12-03&to=2026-12-01", as: store.LevelAdmin,
