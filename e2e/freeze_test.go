@@ -34,9 +34,7 @@ func TestFreezeJourney(t *testing.T) {
 	must(t, expect.Locator(page.Locator("#card-sim-result")).ToContainText("Declined 5.00 USD on card •••• "))
 	must(t, expect.Locator(page.Locator("#card-sim-result")).ToContainText("62 Restricted card"))
 
-	must(t, freeze.GetByText("Unfreeze card…").Click())
-	must(t, oneErr(freeze.GetByLabel("Reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Lost, then found"}})))
-	must(t, freeze.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Unfreeze card"}).Click())
+	pressFreeze(t, freeze, "Unfreeze", "Lost, then found")
 	must(t, expect.Locator(page.GetByTestId("card-status")).ToHaveText("ACTIVE"))
 
 	must(t, panel.GetByLabel("Amount (USD)").Fill("5.00"))
@@ -68,9 +66,7 @@ func TestFreezeShowsInAnotherTab(t *testing.T) {
 		t.Fatal(err)
 	}
 	freeze := admin.GetByTestId("card-freeze")
-	must(t, freeze.GetByText("Freeze card…").Click())
-	must(t, oneErr(freeze.GetByLabel("Reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Customer request"}})))
-	must(t, freeze.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Freeze card"}).Click())
+	pressFreeze(t, freeze, "Freeze", "Customer request")
 	must(t, expect.Locator(admin.GetByTestId("card-status")).ToHaveText("FROZEN"))
 
 	must(t, expect.Locator(support.GetByTestId("card-status")).ToHaveText("FROZEN"))
@@ -111,9 +107,7 @@ func TestFreezePanelFollowsAnotherTab(t *testing.T) {
 	must(t, expect.Locator(panelA.GetByLabel("Note")).ToHaveValue("half typed"))
 
 	panelB := b.GetByTestId("card-freeze")
-	must(t, panelB.GetByText("Freeze card…").Click())
-	must(t, oneErr(panelB.GetByLabel("Reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Customer request"}})))
-	must(t, panelB.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Freeze card"}).Click())
+	pressFreeze(t, panelB, "Freeze", "Customer request")
 	must(t, expect.Locator(b.GetByTestId("card-status")).ToHaveText("FROZEN"))
 
 	must(t, expect.Locator(a.GetByTestId("card-status")).ToHaveText("FROZEN"))
@@ -122,8 +116,15 @@ func TestFreezePanelFollowsAnotherTab(t *testing.T) {
 		t.Fatalf("the first tab was reloaded (%v, %v); its panel should have changed in place", v, err)
 	}
 	must(t, expect.Locator(panelA.GetByText("Freeze card…", playwright.LocatorGetByTextOptions{Exact: playwright.Bool(true)})).ToHaveCount(0))
-	must(t, panelA.GetByText("Unfreeze card…").Click())
-	must(t, oneErr(panelA.GetByLabel("Reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Lost, then found"}})))
-	must(t, panelA.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Unfreeze card"}).Click())
+	pressFreeze(t, panelA, "Unfreeze", "Lost, then found")
 	must(t, expect.Locator(a.GetByTestId("card-status")).ToHaveText("ACTIVE"))
+}
+
+// pressFreeze opens the card's freeze panel's form (verb: Freeze or
+// Unfreeze), picks the reason as a person would and sends it.
+func pressFreeze(t *testing.T, panel playwright.Locator, verb, reason string) {
+	t.Helper()
+	must(t, panel.GetByText(verb+" card…", playwright.LocatorGetByTextOptions{Exact: playwright.Bool(true)}).Click())
+	must(t, oneErr(panel.GetByLabel("Reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{reason}})))
+	must(t, panel.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: verb + " card"}).Click())
 }

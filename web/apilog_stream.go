@@ -31,10 +31,10 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 	defer sub.Close()
 
 	out := startSSE(w)
+	// shown says whether a call is one this stream has still to send.
+	shown := func(req store.APIRequest) bool { return req.ID > last && f.Matches(req) }
+	// send sends a shown call, its card looked up in cards.
 	send := func(req store.APIRequest, cards views.CardLabels) {
-		if req.ID <= last || !f.Matches(req) {
-			return
-		}
 		last = req.ID
 		var row bytes.Buffer
 		if err := views.APILogRow(req, cards).Render(context.Background(), &row); err != nil {
@@ -54,7 +54,9 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 			return false
 		}
 		for i := len(reqs) - 1; i >= 0; i-- {
-			send(reqs[i], cards)
+			if shown(reqs[i]) {
+				send(reqs[i], cards)
+			}
 		}
 		return true
 	}
@@ -77,7 +79,7 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return
 			}
-			if req.ID <= last || !f.Matches(*req) {
+			if !shown(*req) {
 				continue
 			}
 			cards, err := s.cardLabels(ctx, req.CardID)
