@@ -25,8 +25,9 @@ import (
 // 5,000 timeline entries (1,500 authorizations each with its clearing, 1,000
 // notifications about them, 500 others, 500 audit rows) in a store of 1M
 // cards (CARDOPS_BENCH_CARDS changes the count). "page" is the whole card
-// page through the router, as a signed-in viewer; "store" is
-// store.CardTimeline alone.
+// page through the router, as a signed-in viewer; "summary" the refresh an
+// open page makes on a live signal; "balances" the balance chart's read
+// alone and "store" store.CardTimeline alone.
 func BenchmarkCardTimeline(b *testing.B) {
 	ctx := context.Background()
 	st, err := store.OpenWith(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{BcryptCost: bcrypt.MinCost})
@@ -97,6 +98,28 @@ func BenchmarkCardTimeline(b *testing.B) {
 			srv.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="tl-movement-auth-1499"`) {
 				b.Fatalf("status = %d, or the newest authorization is missing", rec.Code)
+			}
+		}
+	})
+	// summary is what an open card page asks for on every live signal about
+	// the card: the panels, the freeze panel and the balance chart (the
+	// newest 500 movements).
+	b.Run("summary", func(b *testing.B) {
+		for b.Loop() {
+			req := httptest.NewRequest(http.MethodGet, "/cards/"+id+"/summary?version=1", nil)
+			req.AddCookie(cookie)
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="card-balance-chart"`) {
+				b.Fatalf("status = %d, or the balance chart is missing", rec.Code)
+			}
+		}
+	})
+	b.Run("balances", func(b *testing.B) {
+		for b.Loop() {
+			ps, err := st.CardBalances(ctx, id, 500)
+			if err != nil || len(ps) != 500 {
+				b.Fatalf("%d points, %v", len(ps), err)
 			}
 		}
 	})
