@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -25,7 +26,7 @@ type IdempotentAnswer struct {
 func (s *Store) IdempotentAnswer(ctx context.Context, keyID int64, idemKey string) (IdempotentAnswer, error) {
 	var a IdempotentAnswer
 	err := s.r.QueryRowContext(ctx, `SELECT body_hash, status, response FROM api_idempotency
-		WHERE key_id = ? AND idem_key = ? AND created_at > ?`, keyID, idemKey, s.nowMs()-IdempotencyWindow.Milliseconds()).
+		WHERE key_id = ? AND idem_key = ? AND created_at > ?`, keyID, s.storedIdemKey(idemKey), s.nowMs()-IdempotencyWindow.Milliseconds()).
 		Scan(&a.BodyHash, &a.Status, &a.Body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("store: idempotency key: %w", ErrNotFound)
@@ -38,6 +39,8 @@ func (s *Store) IdempotentAnswer(ctx context.Context, keyID int64, idemKey strin
 
 // SaveIdempotentAnswer keeps the first answer to a write call for
 // IdempotencyWindow, replacing one that expired, and drops expired answers.
+// The answer is kept with its card data masked (RedactCardData), the key as
+// storedIdemKey makes it.
 func (s *Store) SaveIdempotentAnswer(ctx context.Context, keyID int64, idemKey string, a IdempotentAnswer) error {
 	now := s.nowMs()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -45,11 +48,22 @@ func (s *Store) SaveIdempotentAnswer(ctx context.Context, keyID int64, idemKey s
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_idempotency(key_id, idem_key, body_hash, status, response, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id, idem_key) DO NOTHING`, keyID, idemKey, a.BodyHash, a.Status, a.Body, now)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id, idem_key) DO NOTHING`, keyID, s.storedIdemKey(idemKey), a.BodyHash, a.Status, RedactCardData(a.Body), now)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: save idempotency key: %w", err)
 	}
 	return nil
+}
+
+// storedIdemKey is how an Idempotency-Key is kept and looked up: as sent,
+// or, when a card number is written in it, as its keyed hash (HashPAN,
+// with the key that is not beside the database), so that the same key
+// still finds its answer and the number is not kept.
+func (s *Store) storedIdemKey(k string) string {
+	if !hasCardNumber(k) {
+		return k
+	}
+	return "hmac:" + hex.EncodeToString(HashPAN(s.panKey, k))
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -46,77 +45,31 @@ type APIRequest struct {
 	ResponseBody string
 }
 
-// panLike is a run of 13 to 19 digits, maybe split by spaces or dashes: it
-// could be a card number.
-var panLike = regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`)
-
 // secretParam is a query parameter whose value is a secret.
 var secretParam = regexp.MustCompile(`(?i)((?:^|&)(?:webhook_key|key|api_key|x-api-key|password|secret|token|cvv|pan)=)[^&]*`)
 
-// RedactCardNumbers replaces what could be a card number in a path, a query
-// or an id taken from a request (13 to 19 digits, maybe split by spaces or
-// dashes, that pass the Luhn check, as every card number does) with
-// "[redacted number]", so a number typed where an id belongs is neither
-// kept nor logged. The Luhn check spares nine in ten ids that happen to be
-// digits.
-//
-// A log must not keep a number however it was written: a path or query is
-// judged percent-decoded (%34%31… is 41…), and a run of digits counts
-// whatever is around it (x4111…) and with dots or underscores between its
-// groups too; what is kept is then the decoded form, redacted.
+// RedactCardNumbers replaces every card number written in a path, a query
+// or an id taken from a request (cardNumberSpans: however it is written)
+// with "[redacted number]", so a number typed where an id belongs is
+// neither kept nor logged. A path or query is judged percent-decoded
+// (%34%31… is 41…); what is kept is then the decoded form, redacted.
 func RedactCardNumbers(s string) string {
 	if dec, err := url.PathUnescape(s); err == nil && dec != s {
-		if r := redactLoose(dec); r != dec {
+		if r := replaceCardNumbers(dec, redactedNumber); r != dec {
 			return r
 		}
 	}
-	return redactLoose(s)
+	return replaceCardNumbers(s, redactedNumber)
 }
 
 // redactedNumber is what a log keeps of a card number.
 func redactedNumber(string) string { return "[redacted number]" }
 
-// panLoose is a run of 13 to 19 digits with single spaces, dots,
-// underscores, pluses or dashes between them, whatever is around it.
-var panLoose = regexp.MustCompile(`\d(?:[ ._+-]?\d){12,18}`)
-
-// redactLoose replaces each panLoose run that is not part of a longer run
-// of digits, is not inside a UUID-shaped id, and is a card number
-// (cardNumberDigits) with "[redacted number]".
-func redactLoose(s string) string {
-	var b strings.Builder
-	last := 0
-	ids := uuidLike.FindAllStringIndex(s, -1)
-	for _, m := range panLoose.FindAllStringIndex(s, -1) {
-		a, z := m[0], m[1]
-		if a > 0 && isDigit(s[a-1]) || z < len(s) && isDigit(s[z]) || slices.ContainsFunc(ids, func(id []int) bool { return a < id[1] && z > id[0] }) {
-			continue
-		}
-		digits := strings.Map(func(r rune) rune {
-			if '0' <= r && r <= '9' {
-				return r
-			}
-			return -1
-		}, s[a:z])
-		if !cardNumberDigits(digits) {
-			continue
-		}
-		b.WriteString(s[last:a])
-		b.WriteString(redactedNumber(digits))
-		last = z
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
-}
-
-// MaskCardNumbers replaces every card number in s (13 to 19 digits, maybe
-// split by spaces or dashes, that pass the Luhn check) by its masked form
-// (MaskPAN): for text a person typed that is shown back or kept.
+// MaskCardNumbers replaces every card number written in s
+// (cardNumberSpans) by its masked form (MaskPAN): for text a person typed
+// that is shown back or kept.
 func MaskCardNumbers(s string) string {
-	return replaceCardNumbers(panLike, s, MaskPAN)
+	return replaceCardNumbers(s, MaskPAN)
 }
 
 // cardNumberDigits reports whether 13 to 19 digits could be a card number:
@@ -125,44 +78,6 @@ func MaskCardNumbers(s string) string {
 // from 1 to 3, is not one).
 func cardNumberDigits(d string) bool {
 	return len(d) >= 13 && len(d) <= 19 && LuhnValid(d) && (len(d) > 13 || d[0] == '4')
-}
-
-// uuidLike is an id in the UUID form: its digits are never a card number,
-// though a run of them across its dashes can pass the Luhn check (about one
-// random id in ten thousand).
-var uuidLike = regexp.MustCompile(`\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b`)
-
-// replaceCardNumbers replaces each match of re whose digits pass the Luhn
-// check by what with makes of those digits, leaving UUID-shaped ids whole.
-func replaceCardNumbers(re *regexp.Regexp, s string, with func(digits string) string) string {
-	ids := uuidLike.FindAllStringIndex(s, -1)
-	if len(ids) == 0 {
-		return replaceCardNumbersIn(re, s, with)
-	}
-	var b strings.Builder
-	last := 0
-	for _, id := range ids {
-		b.WriteString(replaceCardNumbersIn(re, s[last:id[0]], with))
-		b.WriteString(s[id[0]:id[1]])
-		last = id[1]
-	}
-	b.WriteString(replaceCardNumbersIn(re, s[last:], with))
-	return b.String()
-}
-
-func replaceCardNumbersIn(re *regexp.Regexp, s string, with func(digits string) string) string {
-	return re.ReplaceAllStringFunc(s, func(m string) string {
-		digits := strings.Map(func(r rune) rune {
-			if '0' <= r && r <= '9' {
-				return r
-			}
-			return -1
-		}, strings.ReplaceAll(m, "%20", ""))
-		if cardNumberDigits(digits) {
-			return with(digits)
-		}
-		return m
-	})
 }
 
 // redactQuery makes a query fit to keep: secret parameters' values and card
@@ -181,8 +96,7 @@ func RedactAPIBody(b []byte, max int) string {
 	// RedactCardData reads JSON escapes (\u0034 is 4) and codes' fields.
 	s := strings.ToValidUTF8(string(redactCardData(b, redactedNumber)), "�")
 	s = secretField.ReplaceAllString(s, `$1"[redacted]"`)
-	s = panLike.ReplaceAllString(s, "[redacted number]")
-	return Cut(redactLoose(s), max)
+	return Cut(replaceCardNumbers(s, redactedNumber), max)
 }
 
 // RecordAPIRequest appends a call to the request log (its bodies redacted
@@ -199,7 +113,7 @@ func (s *Store) RecordAPIRequest(ctx context.Context, r *APIRequest) error {
 	}
 	r.RequestBody, r.ResponseBody = RedactAPIBody([]byte(r.RequestBody), bodyMax), RedactAPIBody([]byte(r.ResponseBody), APIBodyMax)
 	r.Path, r.Query = Cut(RedactCardNumbers(r.Path), pathMax), Cut(redactQuery(r.Query), pathMax)
-	r.CardID, r.IdemKey = Cut(RedactCardNumbers(r.CardID), 64), Cut(r.IdemKey, 255)
+	r.CardID, r.IdemKey = Cut(RedactCardNumbers(r.CardID), 64), Cut(RedactCardNumbers(r.IdemKey), 255)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var keyID any
 		if r.KeyID != 0 {

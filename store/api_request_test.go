@@ -20,6 +20,9 @@ func TestRedactCardNumbers(t *testing.T) {
 		{"n=x4111111111111111", "n=x[redacted number]"},
 		{"n=4111.1111.1111.1111&m=4111_1111_1111_1111", "n=[redacted number]&m=[redacted number]"},
 		{"/api/cards/virtual-cards/x4111111111111111", "/api/cards/virtual-cards/x[redacted number]"},
+		{"/cards/4111  1111  1111  1111", "/cards/[redacted number]"}, // doubled separators
+		{"/cards/4111%20%201111%20%201111%20%201111", "/cards/[redacted number]"},
+		{"n=card_4111111111111111", "n=card_[redacted number]"},
 		{"n=41111111111111110", "n=41111111111111110"}, // 17 digits that fail the Luhn check
 		{"at=1790000060000", "at=1790000060000"},       // an epoch-ms time
 	} {

@@ -15,13 +15,57 @@ import (
 // before a delivery or a refusal is stored, so the event pages, the text
 // index and a replay see only the masked body.
 
-// cardSecretKey is a JSON field whose value is a card verification code or
-// PIN, whatever it holds.
-var cardSecretKey = regexp.MustCompile(`(?i)^(?:cvv2?|cvc2?|csc|security_?code|card_?verification(?:_?(?:value|code))?|pin(?:_?code)?)$`)
+// cardSecretHead finds, in text that is not JSON (a refused delivery's
+// body), the start of a quoted field or of a name=value pair: its name
+// (group 1 or 2) and where its value starts (the match's end).
+// cardSecretName decides whether the value is a secret.
+var cardSecretHead = regexp.MustCompile(`"([^"\\]{1,256})"\s*:\s*|\b([A-Za-z][A-Za-z0-9_-]{0,255})\s*[=:]\s*`)
 
-// cardSecretField finds such a field in text that is not JSON (a refused
-// delivery's body).
-var cardSecretField = regexp.MustCompile(`(?i)("(?:cvv2?|cvc2?|csc|security_?code|card_?verification(?:_?(?:value|code))?|pin(?:_?code)?)"\s*:\s*)("(?:[^"\\]|\\.)*"|[0-9]+)`)
+// redactCardSecretsText replaces, in text, the values of fields and
+// name=value pairs named like a verification code or PIN.
+func redactCardSecretsText(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range cardSecretHead.FindAllStringSubmatchIndex(s, -1) {
+		quoted := m[2] >= 0
+		var name string
+		if quoted {
+			name = s[m[2]:m[3]]
+		} else {
+			name = s[m[4]:m[5]]
+		}
+		if m[0] < last || !cardSecretName([]byte(name)) {
+			continue
+		}
+		v := m[1] // the value: a quoted string, or up to a separator
+		if v < len(s) && s[v] == '"' {
+			v++
+			for v < len(s) && s[v] != '"' {
+				if s[v] == '\\' {
+					v++
+				}
+				v++
+			}
+			v = min(v+1, len(s))
+		} else {
+			for v < len(s) && !strings.ContainsRune("&,;}] \t\r\n\"", rune(s[v])) {
+				v++
+			}
+		}
+		b.WriteString(s[last:m[1]])
+		if quoted || m[1] < len(s) && s[m[1]] == '"' {
+			b.WriteString(`"[redacted]"`)
+		} else {
+			b.WriteString("[redacted]")
+		}
+		last = v
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
 
 // RedactCardData returns body with every card number masked and every
 // verification code or PIN field's value replaced by "[redacted]". A JSON
@@ -42,56 +86,36 @@ func redactCardData(body []byte, with func(digits string) string) []byte {
 		}
 		return out
 	}
-	s := cardSecretField.ReplaceAllString(string(body), `$1"[redacted]"`)
-	return []byte(replaceCardNumbers(panLike, s, with))
+	return []byte(replaceCardNumbers(redactCardSecretsText(string(body)), with))
 }
 
 // mayHoldCardData is the test every body passes before any rewriting, one
 // pass over its bytes (the regular expressions cost ten times as much, on
-// every delivery): a run of digits that is a card number where
-// MaskCardNumbers would find one, a JSON escape of a digit (which could
-// spell one), or a quoted field name like a verification code's.
+// every delivery): a card number written in it (cardNumberSpans), a JSON
+// \u escape (which could spell a digit or a code's name), or a name like a
+// verification code's, quoted or before "=" or ":".
 func mayHoldCardData(b []byte) bool {
-	if bytes.Contains(b, []byte(`\u003`)) {
+	if bytes.Contains(b, []byte(`\u`)) || hasCardNumber(b) {
 		return true
 	}
-	var digits []byte
 	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case c == '"':
-			if j := bytes.IndexByte(b[i+1:], '"'); j > 0 && j <= 40 && cardSecretName(b[i+1:i+1+j]) {
+		switch b[i] {
+		case '"':
+			if j := bytes.IndexByte(b[i+1:], '"'); j > 0 && cardSecretName(b[i+1:i+1+j]) {
 				return true
 			}
-		case isDigit(c) && (i == 0 || !isWordByte(b[i-1])):
-			// A run of digits, single spaces or dashes between them, that
-			// starts and ends at a word boundary, as panLike reads it.
-			digits = digits[:0]
-			j, seps := i, false
-			for j < len(b) {
-				if isDigit(b[j]) {
-					digits = append(digits, b[j])
-					j++
-				} else if (b[j] == ' ' || b[j] == '-') && j+1 < len(b) && isDigit(b[j+1]) {
-					j, seps = j+1, true
-				} else {
-					break
-				}
+		case '=', ':':
+			k := i
+			for k > 0 && b[k-1] == ' ' {
+				k--
 			}
-			switch {
-			case len(digits) < 13:
-			case seps:
-				// Its spaces or dashes are word boundaries, so a number
-				// may end at one: the full reading, on the run and the
-				// byte after it (a superset: at worst a rewrite that finds
-				// nothing).
-				if m := string(b[i:min(j+1, len(b))]); MaskCardNumbers(m) != m {
-					return true
-				}
-			case (j == len(b) || !isWordByte(b[j])) && cardNumberDigits(string(digits)):
+			x := k
+			for x > 0 && k-x < 256 && isNameByte(b[x-1]) {
+				x--
+			}
+			if x < k && cardSecretName(b[x:k]) {
 				return true
 			}
-			i = j - 1
 		}
 	}
 	return false
@@ -99,29 +123,35 @@ func mayHoldCardData(b []byte) bool {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-func isWordByte(c byte) bool {
-	return isDigit(c) || 'A' <= c&^0x20 && c&^0x20 <= 'Z' || c == '_'
+func isNameByte(c byte) bool {
+	return isDigit(c) || 'A' <= c&^0x20 && c&^0x20 <= 'Z' || c == '_' || c == '-'
 }
 
-// cardSecretName reports whether a field name is a verification code's or
-// a PIN's (cardSecretKey, without the regular expression).
+// cardSecretName reports whether a field or header name is a card
+// verification code's or a PIN's, however it is spelled: case, "_" and
+// "-" aside, it holds cvv, cvc, securitycode or cardverification, or ends
+// in csc, pin, pincode or pinblock ("card_cvv", "X-Card-CVC2", "cardPin").
 func cardSecretName(name []byte) bool {
-	var n [40]byte
-	k := 0
+	var buf [64]byte
+	s := buf[:0]
 	for _, c := range name {
-		if c == '_' {
+		if c == '_' || c == '-' || c == ' ' {
 			continue
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		n[k] = c
-		k++
+		s = append(s, c)
 	}
-	switch string(n[:k]) {
-	case "cvv", "cvv2", "cvc", "cvc2", "csc", "securitycode", "cardverification", "cardverificationvalue",
-		"cardverificationcode", "pin", "pincode":
-		return true
+	for _, part := range [][]byte{[]byte("cvv"), []byte("cvc"), []byte("securitycode"), []byte("cardverification")} {
+		if bytes.Contains(s, part) {
+			return true
+		}
+	}
+	for _, end := range [][]byte{[]byte("csc"), []byte("pin"), []byte("pincode"), []byte("pinblock")} {
+		if bytes.HasSuffix(s, end) {
+			return true
+		}
 	}
 	return false
 }
@@ -168,32 +198,46 @@ func redactJSONCardData(body []byte, with func(digits string) string) (_ []byte,
 			out.WriteByte(',')
 		}
 		if top != nil && top.object && top.wantKey {
+			// A key is text too: a card number used as one is masked.
 			key, _ := tok.(string)
-			write(key)
+			m := replaceCardNumbers(key, with)
+			changed = changed || m != key
+			write(m)
 			out.WriteByte(':')
 			top.key, top.wantKey = key, false
 			continue
 		}
-		secret := top != nil && top.object && cardSecretKey.MatchString(top.key)
+		secret := top != nil && top.object && cardSecretName([]byte(top.key))
 		switch v := tok.(type) {
 		case json.Delim:
-			out.WriteByte(byte(v))
-			stack = append(stack, frame{object: v == '{', wantKey: v == '{'})
-			continue
+			if !secret {
+				out.WriteByte(byte(v))
+				stack = append(stack, frame{object: v == '{', wantKey: v == '{'})
+				continue
+			}
+			// A code's value that is an array or object ({"cvv":["987"]})
+			// goes whole.
+			if err := skipJSONValue(dec); err != nil {
+				return nil, false, err
+			}
+			write("[redacted]")
+			changed = true
 		case string:
-			m := replaceCardNumbers(panLike, v, with)
+			m := replaceCardNumbers(v, with)
 			if secret {
 				m = "[redacted]"
 			}
 			changed = changed || m != v
 			write(m)
 		case json.Number:
-			switch {
+			// A number is read as written: 4111111111111111.0 and
+			// 4.111111111111111e15 are card numbers too.
+			switch m := replaceCardNumbers(string(v), with); {
 			case secret:
 				write("[redacted]")
 				changed = true
-			case strings.Trim(string(v), "0123456789") == "" && cardNumberDigits(string(v)):
-				write(with(string(v)))
+			case m != string(v):
+				write(m)
 				changed = true
 			default:
 				out.WriteString(string(v))
@@ -215,4 +259,67 @@ func redactJSONCardData(body []byte, with func(digits string) string) (_ []byte,
 		return nil, false, errors.New("unbalanced JSON")
 	}
 	return out.Bytes(), changed, nil
+}
+
+// skipJSONValue reads the rest of an array or object whose opening
+// delimiter dec has just returned.
+func skipJSONValue(dec *json.Decoder) error {
+	for depth := 1; depth > 0; {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if d, ok := tok.(json.Delim); ok {
+			if d == '{' || d == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		}
+	}
+	return nil
+}
+
+// redactHeaderCardData returns h with every card number in a header's name
+// or value masked and the values of headers named like a verification code
+// or PIN (X-Card-CVV) replaced; h itself when there is nothing to hide.
+func redactHeaderCardData(h map[string][]string) map[string][]string {
+	hides := func(k string, vs []string) bool {
+		if hasCardNumber(k) || cardSecretName([]byte(k)) {
+			return true
+		}
+		for _, v := range vs {
+			if hasCardNumber(v) {
+				return true
+			}
+		}
+		return false
+	}
+	found := false
+	for k, vs := range h {
+		if found = hides(k, vs); found {
+			break
+		}
+	}
+	if !found {
+		return h
+	}
+	out := make(map[string][]string, len(h))
+	for k, vs := range h {
+		if !hides(k, vs) {
+			out[k] = vs
+			continue
+		}
+		name := MaskCardNumbers(k)
+		if cardSecretName([]byte(k)) {
+			out[name] = []string{"[redacted]"}
+			continue
+		}
+		masked := make([]string, len(vs))
+		for i, v := range vs {
+			masked[i] = MaskCardNumbers(v)
+		}
+		out[name] = append(out[name], masked...)
+	}
+	return out
 }

@@ -161,8 +161,8 @@ var ErrIngestClosed = errors.New("store: event ingest is closed")
 //
 // A delivery whose DedupeKey is already stored adds an attempt to that event
 // instead of a new event. Every delivery, new or retry, is recorded, its
-// headers bounded by BoundHeaders and its body's card data masked
-// (RedactCardData).
+// headers bounded by BoundHeaders and its card data masked (RedactCardData
+// on the body, MaskCardNumbers on its ids and headers).
 func (s *Store) RecordDelivery(ctx context.Context, d Delivery) (Recorded, error) {
 	r, err := newDeliveryReq(&d)
 	if err != nil {
@@ -184,7 +184,7 @@ func (s *Store) RecordRefusal(ctx context.Context, r Refusal) error {
 	if len(r.Body) > MaxRefusalBody {
 		r.Body = r.Body[:MaxRefusalBody]
 	}
-	r.Headers = BoundHeaders(r.Headers)
+	r.Headers = BoundHeaders(redactHeaderCardData(r.Headers))
 	req, err := newRefusalReq(&r)
 	if err == nil {
 		_, err = s.ingestOne(ctx, req)
@@ -251,9 +251,14 @@ type ingestReq struct {
 
 func newDeliveryReq(d *Delivery) (*ingestReq, error) {
 	// Card data never reaches the database: everything after this (the
-	// row, a retry's body hash, the live rows) sees the masked body.
+	// row, a retry's body hash, the live rows) sees the masked body, and
+	// the ids and words read from it masked too (a sender can put a card
+	// number where an id belongs).
 	d.Body = RedactCardData(d.Body)
-	headers, err := json.Marshal(BoundHeaders(d.Headers))
+	for _, v := range []*string{&d.WebhookID, &d.Operation, &d.SubOperation, &d.OperationID, &d.Status, &d.StatusRaw, &d.Reason, &d.CardID, &d.WalletID} {
+		*v = MaskCardNumbers(*v)
+	}
+	headers, err := json.Marshal(BoundHeaders(redactHeaderCardData(d.Headers)))
 	if err != nil {
 		return nil, fmt.Errorf("encode headers: %w", err)
 	}

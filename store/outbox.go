@@ -448,11 +448,14 @@ func (s *Store) EnqueueEdited(ctx context.Context, body []byte, mode string, by 
 	if h.Operation == "" || outboxString(h.OperationID) == "" {
 		return m, simInvalid(FieldErrors{"payload": FieldNoOperation})
 	}
-	m.Operation, m.SubOperation, m.Status = h.Operation, h.SubOperation, h.Status
-	m.OperationID, m.CardID, m.WalletID = outboxString(h.OperationID), outboxString(h.Data.CardID), outboxString(h.Data.WalletID)
-	m.Body = body
+	// What a person typed is kept and sent with its card data masked, as
+	// the receiver would store it: the outbox is in the database too.
+	m.Operation, m.SubOperation, m.Status = MaskCardNumbers(h.Operation), MaskCardNumbers(h.SubOperation), MaskCardNumbers(h.Status)
+	m.OperationID = MaskCardNumbers(outboxString(h.OperationID))
+	m.CardID, m.WalletID = MaskCardNumbers(outboxString(h.Data.CardID)), MaskCardNumbers(outboxString(h.Data.WalletID))
+	m.Body = RedactCardData(body)
 	if mode == ModeMalformedJSON {
-		m.Body = malformedBody(body)
+		m.Body = malformedBody(m.Body)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.enqueueTx(ctx, tx, &m); err != nil {

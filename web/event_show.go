@@ -14,7 +14,7 @@ import (
 func (s *Server) eventShow(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.errorPage(w, r, http.StatusNotFound, "Event not found", "There is no event "+r.PathValue("id")+": event ids are whole numbers.")
+		s.errorPage(w, r, http.StatusNotFound, "Event not found", "There is no event "+store.Cut(r.PathValue("id"), 64)+": event ids are whole numbers.")
 		return
 	}
 	e, err := s.store.Event(r.Context(), id)

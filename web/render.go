@@ -41,6 +41,9 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 // navigation item to highlight.
 func (s *Server) refusal(w http.ResponseWriter, r *http.Request, info views.ErrorInfo, active string) {
 	info.TraceID = traceID(r)
+	// A refusal often names what was asked for (a path, an id): a card
+	// number typed there is not shown back.
+	info.Title, info.Message = store.MaskCardNumbers(info.Title), store.MaskCardNumbers(info.Message)
 	if info.Link == "" {
 		info.Link, info.LinkLabel = "/cards", "Back to the card search"
 	}
@@ -107,7 +110,7 @@ type jsonErrorBody struct {
 
 // jsonError answers a JSON endpoint's refusal in the provider's format.
 func (s *Server) jsonError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
-	writeJSON(w, status, jsonErrorBody{Code: code, Message: message, TraceID: traceID(r)})
+	writeJSON(w, status, jsonErrorBody{Code: code, Message: store.MaskCardNumbers(message), TraceID: traceID(r)})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
