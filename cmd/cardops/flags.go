@@ -175,7 +175,7 @@ func (sf storeFlags) open(ctx context.Context) (*store.Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts.PANKeyFile = path
+		opts.PANKeyFile, opts.MakePANKeyDir = path, true
 	}
 	return store.OpenWith(ctx, sf.db, opts)
 }

@@ -133,3 +133,36 @@ func TestServeWarnsOfKeyBesideData(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandsNeedTheKeyOfAnExistingDatabase: run where its key file is not
+// found (under another HOME), a command on a database that has a key
+// already is refused, names the flag that gives the key, and makes nothing
+// there: a new key would make the database's own useless, for a console
+// running on it too, whether or not it holds card numbers yet.
+func TestCommandsNeedTheKeyOfAnExistingDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	seeded, users := filepath.Join(dir, "seeded.db"), filepath.Join(dir, "users.db")
+	if err := run(ctx, []string{"seed", "--cards", "2", "--db", seeded}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"user", "add", "alice", "--level", "3", "--db", users}, env(nil), strings.NewReader("a fine password\n"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range []string{seeded, users} {
+		for _, args := range [][]string{{"user", "list"}, {"user", "add", "bob", "--level", "1"}, {"seed", "--cards", "1"}} {
+			otherHome := t.TempDir()
+			getenv := env(map[string]string{"XDG_CONFIG_HOME": "", "HOME": otherHome})
+			err := run(ctx, append(args, "--db", db), getenv, strings.NewReader("a fine password\n"), io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "key is missing") || !strings.Contains(err.Error(), "--pan-key-file") {
+				t.Errorf("%v on %s under another HOME: %v, want the key missing and --pan-key-file named", args, filepath.Base(db), err)
+			}
+			if left, _ := os.ReadDir(otherHome); len(left) > 0 {
+				t.Errorf("%v on %s: the other HOME holds %v, want nothing made", args, filepath.Base(db), left)
+			}
+		}
+		if err := run(ctx, []string{"user", "list", "--db", db}, env(nil), nil, io.Discard, io.Discard); err != nil {
+			t.Errorf("%s with its own key after the refusals: %v", filepath.Base(db), err)
+		}
+	}
+}
