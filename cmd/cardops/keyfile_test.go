@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -164,5 +166,64 @@ func TestCommandsNeedTheKeyOfAnExistingDatabase(t *testing.T) {
 		if err := run(ctx, []string{"user", "list", "--db", db}, env(nil), nil, io.Discard, io.Discard); err != nil {
 			t.Errorf("%s with its own key after the refusals: %v", filepath.Base(db), err)
 		}
+	}
+}
+
+// TestServePrintsCommandsWithTheKey: the commands a later start prints (a
+// demo account's new password, a two-factor code) open the database with
+// the key the console uses, naming it when it is not where a command looks
+// first: a file given, or one an older release left beside the database.
+// Pasted where the default key directory is another one, they work.
+func TestServePrintsCommandsWithTheKey(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	legacy := filepath.Join(dir, "legacy.db")
+	st, err := store.Open(ctx, legacy) // an older release: the key beside the database
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	given, fromEnv := filepath.Join(t.TempDir(), "given.pankey"), filepath.Join(t.TempDir(), "env.pankey")
+	resetLine := regexp.MustCompile("cardops user reset admin ([^\n]*?) +\\(level 3")
+	for _, tc := range []struct {
+		name    string
+		db      string
+		args    []string
+		vars    map[string]string
+		keyFile string // the --pan-key-file the commands must carry, if any
+	}{
+		{"legacy key beside the database", legacy, nil, nil, legacy + store.PANKeyFileSuffix},
+		{"key file given", filepath.Join(dir, "given.db"), []string{"--pan-key-file", given}, nil, given},
+		{"key file from the environment", filepath.Join(dir, "env.db"), nil, map[string]string{"CARDOPS_PAN_KEY_FILE": fromEnv}, fromEnv},
+		{"default key file", filepath.Join(dir, "default.db"), nil, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"--demo", "--demo-cards", "20", "--require-2fa-level", "3", "--db", tc.db}, tc.args...)
+			startServe(t, args, tc.vars).stop(t)
+			later := startServe(t, args, tc.vars)
+			later.stop(t)
+			out := later.Out.String()
+			want := "--db " + tc.db
+			if tc.keyFile != "" {
+				want += " --pan-key-file " + tc.keyFile
+			}
+			m := resetLine.FindStringSubmatch(out)
+			if m == nil || m[1] != want {
+				t.Fatalf("the reset command's flags are %q, want %q:\n%s", m, want, out)
+			}
+			if !strings.Contains(out, "`cardops user 2fa-code NAME "+want+"`") {
+				t.Errorf("the two-factor code command lacks %q:\n%s", want, out)
+			}
+			// Pasted in a shell whose default key directory is another
+			// one, a command that names its key still opens the database.
+			pasteEnv := env(nil)
+			if tc.keyFile != "" {
+				pasteEnv = env(map[string]string{"XDG_CONFIG_HOME": t.TempDir()})
+			}
+			var resetOut bytes.Buffer
+			if err := run(ctx, append([]string{"user", "reset", "admin"}, strings.Fields(m[1])...), pasteEnv, nil, &resetOut, &resetOut); err != nil {
+				t.Errorf("the printed reset command: %v", err)
+			}
+		})
 	}
 }
