@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -225,5 +227,61 @@ func TestServePrintsCommandsWithTheKey(t *testing.T) {
 				t.Errorf("the printed reset command: %v", err)
 			}
 		})
+	}
+}
+
+// TestMoveLegacyKeyAsPrinted: the command serve prints to move an older
+// release's key file, run in a shell with the usual umask, makes every
+// directory it creates private (~/.config too) and moves the key; the next
+// start uses the moved key.
+func TestMoveLegacyKeyAsPrinted(t *testing.T) {
+	ctx := context.Background()
+	home := t.TempDir()
+	vars := map[string]string{"XDG_CONFIG_HOME": "", "HOME": home}
+	db := filepath.Join(t.TempDir(), "old.db")
+	st, err := store.Open(ctx, db) // an older release: the key beside the database
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// Card numbers, so a start with any other key is refused.
+	if err := run(ctx, []string{"seed", "--cards", "2", "--db", db}, env(vars), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	errOut := &syncBuffer{}
+	// A bad flag value after the warnings ends the start early.
+	run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--webhook-target", "ftp://x", "--db", db}, env(vars), nil, &syncBuffer{}, errOut)
+	m := regexp.MustCompile(`move it where cardops looks first: (.*)\n`).FindStringSubmatch(errOut.String())
+	if m == nil {
+		t.Fatalf("no command to move the key file; stderr %q", errOut.String())
+	}
+	sh := exec.Command("sh", "-c", "umask 022 && "+m[1])
+	sh.Env = append(os.Environ(), "HOME="+home)
+	if out, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", m[1], err, out)
+	}
+	to, err := store.DefaultPANKeyFile(filepath.Join(home, ".config"), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := filepath.Dir(to); d != home; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s has mode %#o after %s, want 0700", d, fi.Mode().Perm(), m[1])
+		}
+	}
+	if _, err := os.Stat(db + store.PANKeyFileSuffix); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the key file is still beside the database: %v", err)
+	}
+	c := startServe(t, []string{"--db", db}, vars)
+	c.stop(t)
+	if !strings.Contains(c.Out.String(), "the card-number key is in "+to+":") {
+		t.Errorf("the next start does not use the moved key %s:\n%s", to, c.Out.String())
+	}
+	if strings.Contains(c.Err.String(), "is in the database's directory") {
+		t.Errorf("the next start still warns of a key beside the database:\n%s", c.Err.String())
 	}
 }

@@ -409,7 +409,9 @@ func warnKeyBesideData(stderr io.Writer, keyFile string, sf storeFlags) {
 	fix := "keep it elsewhere (--pan-key-file or CARDOPS_PAN_KEY; README, Secrets at rest)"
 	if dir, err := store.ConfigDir(sf.getenv); err == nil && sf.panKeyFile == "" {
 		if to, err := store.DefaultPANKeyFile(dir, sf.db); err == nil {
-			fix = "move it where cardops looks first: mkdir -p -m 700 " + shellQuote(filepath.Dir(to)) + " && mv " + shellQuote(keyFile) + " " + shellQuote(to)
+			// mkdir -m sets the mode of the last directory only; the umask
+			// makes every one it creates private (~/.config too, if new).
+			fix = "move it where cardops looks first: (umask 077 && mkdir -p " + shellQuote(filepath.Dir(to)) + ") && mv " + shellQuote(keyFile) + " " + shellQuote(to)
 		}
 	}
 	fmt.Fprintf(stderr, "warning: the card-number key file (%s) is in the database's directory: a copy of that directory "+
