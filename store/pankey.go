@@ -50,8 +50,12 @@ type Options struct {
 	PANKey []byte
 	// PANKeyFile holds the key as hex; "" means the database path plus
 	// PANKeyFileSuffix. Open creates it (mode 0600) with a new random key
-	// when it does not exist and the database holds no card number yet.
+	// when it does not exist and the database has no key yet.
 	PANKeyFile string
+	// MakePANKeyDir lets Open create PANKeyFile's missing directories (mode
+	// 0700) when it writes the key file; only then, so a refused start
+	// leaves nothing behind.
+	MakePANKeyDir bool
 	// BcryptCost is the work factor of new password hashes; 0 means
 	// DefaultBcryptCost. Tests lower it to run fast.
 	BcryptCost int
@@ -148,7 +152,7 @@ func (s *Store) setUpPANKey(ctx context.Context, opts Options) error {
 	}
 	switch {
 	case s.panKey == nil:
-		if err := writePANKeyFile(s.panKeyFile, legacy); err != nil {
+		if err := writePANKeyFile(s.panKeyFile, legacy, s.makePANKeyDir); err != nil {
 			return err
 		}
 		s.panKey = legacy
@@ -162,7 +166,8 @@ func (s *Store) setUpPANKey(ctx context.Context, opts Options) error {
 // checkPANKey runs after the migrations: a database without the key check
 // gets one (and, without a key, a new key in a new key file) as long as it
 // holds no card number; one that holds numbers must get the key that made
-// them.
+// them, and one that has a check must find its key: a new key would make
+// the one it has useless, to a console running on it too.
 func (s *Store) checkPANKey(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		// Sealed two-factor secrets need the key that sealed them, as
@@ -178,14 +183,21 @@ func (s *Store) checkPANKey(ctx context.Context) error {
 			return fmt.Errorf("store: card-number key: %w", err)
 		}
 		if s.panKey == nil {
-			if hasNumbers {
-				return fmt.Errorf("store: %s holds card numbers or two-factor secrets but their key is missing: %s does not exist "+
+			what := ""
+			switch {
+			case hasNumbers:
+				what = "holds card numbers or two-factor secrets but their key is missing"
+			case len(check) > 0:
+				what = "has a card-number key already but the key is missing"
+			}
+			if what != "" {
+				return fmt.Errorf("store: %s %s: %s does not exist "+
 					"(give the key file with --pan-key-file / CARDOPS_PAN_KEY_FILE, or the key in CARDOPS_PAN_KEY): %w",
-					s.path, s.panKeyFile, ErrPANKey)
+					s.path, what, s.panKeyFile, ErrPANKey)
 			}
 			key := make([]byte, PANKeySize)
 			rand.Read(key)
-			if err := writePANKeyFile(s.panKeyFile, key); err != nil {
+			if err := writePANKeyFile(s.panKeyFile, key, s.makePANKeyDir); err != nil {
 				// Another process may have created it a moment ago.
 				if k, rerr := readPANKeyFile(s.panKeyFile); rerr == nil {
 					key, err = k, nil
@@ -267,8 +279,13 @@ func readPANKeyFile(path string) ([]byte, error) {
 
 // writePANKeyFile creates path (mode 0600, never replacing a file) holding
 // key as hex, and syncs it and its directory, so the key is on disk before
-// the database relies on it.
-func writePANKeyFile(path string, key []byte) error {
+// the database relies on it. With mkdir, missing directories are made 0700.
+func writePANKeyFile(path string, key []byte, mkdir bool) error {
+	if mkdir {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return fmt.Errorf("store: card-number key directory (give --pan-key-file or CARDOPS_PAN_KEY instead): %w", err)
+		}
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("store: create card-number key file: %w", err)

@@ -52,7 +52,8 @@ func DefaultPANKeyFile(dir, db string) (string, error) {
 // PANKeyFileFor settles which key file a command without --pan-key-file uses:
 // the one in the configuration directory when it exists, else one an older
 // release made beside the database, else a new one in the configuration
-// directory, whose directory is created private.
+// directory. It makes nothing: Open makes the new file's directory, private,
+// with Options.MakePANKeyDir, once it knows a new key is wanted.
 func PANKeyFileFor(getenv func(string) string, db string) (string, error) {
 	var path string
 	dir, dirErr := ConfigDir(getenv)
@@ -70,9 +71,6 @@ func PANKeyFileFor(getenv func(string) string, db string) (string, error) {
 	}
 	if dirErr != nil {
 		return "", fmt.Errorf("no place for the card-number key (%w): give --pan-key-file or CARDOPS_PAN_KEY", dirErr)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", fmt.Errorf("card-number key directory (give --pan-key-file or CARDOPS_PAN_KEY instead): %w", err)
 	}
 	return path, nil
 }

@@ -287,6 +287,45 @@ func TestOpenRefusesMissingOrWrongPANKey(t *testing.T) {
 	}
 }
 
+// TestOpenRefusesANewKeyForAKeyedDatabase: a database given a key before,
+// even one without card numbers yet, is not given another when its key file
+// is missing: a console running on it keeps the first, and the numbers it
+// adds would be refused at its next start.
+func TestOpenRefusesANewKeyForAKeyedDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "users.db")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	right := st.PANKey()
+	st.Close()
+	keyFile := path + store.PANKeyFileSuffix
+	if err := os.Rename(keyFile, keyFile+".away"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := store.Open(ctx, path); err == nil {
+		st.Close()
+		t.Fatal("Open made a new key, want a refusal")
+	} else if !errors.Is(err, store.ErrPANKey) || !strings.Contains(err.Error(), "has a card-number key already") {
+		t.Errorf("Open = %v, want ErrPANKey saying the database has a key", err)
+	}
+	if _, err := os.Stat(keyFile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused start left a key file: %v", err)
+	}
+	if err := os.Rename(keyFile+".away", keyFile); err != nil {
+		t.Fatal(err)
+	}
+	st, err = store.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("with its key back: %v", err)
+	}
+	defer st.Close()
+	if !bytes.Equal(st.PANKey(), right) {
+		t.Error("PANKey is not the database's first key")
+	}
+}
+
 // makeLegacy turns a database into what a binary before migration 0007
 // left: the card-number key in the settings table, no key check, the demo
 // accounts with their passwords, and no key file.

@@ -50,6 +50,8 @@ type Store struct {
 	// pankey.go). panKeyFile is where it was read from, if a file.
 	panKey     []byte
 	panKeyFile string
+	// makePANKeyDir is Options.MakePANKeyDir.
+	makePANKeyDir bool
 
 	// What Options set: the work factor of new password hashes, how many
 	// refused deliveries are kept, how a reissue draws a number.
@@ -170,7 +172,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	s := &Store{w: w, r: newReadPool(r), path: path, now: time.Now,
 		bcryptCost: cmp.Or(opts.BcryptCost, DefaultBcryptCost), refusalsKept: cmp.Or(opts.RefusalsKept, MaxRefusals),
-		newPAN: opts.NewPAN, log: opts.Logger}
+		newPAN: opts.NewPAN, log: opts.Logger, makePANKeyDir: opts.MakePANKeyDir}
 	if s.newPAN == nil {
 		s.newPAN = RandomPAN
 	}

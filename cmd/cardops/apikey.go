@@ -48,7 +48,7 @@ func runAPIKeyAdd(ctx context.Context, args []string, getenv func(string) string
 	if _, err := store.ParseAllowlist(allow); err != nil {
 		return fmt.Errorf("apikey add: --allow: %w", err)
 	}
-	st, err := sf.open(ctx)
+	st, err := sf.openExisting(ctx, "apikey add")
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func runAPIKeyList(ctx context.Context, args []string, getenv func(string) strin
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	st, err := sf.open(ctx)
+	st, err := sf.openExisting(ctx, "apikey list")
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func runAPIKeyRevoke(ctx context.Context, args []string, getenv func(string) str
 	if err != nil {
 		return fmt.Errorf("apikey revoke: give the key's id (see cardops apikey list), not %q", raw)
 	}
-	st, err := sf.open(ctx)
+	st, err := sf.openExisting(ctx, "apikey revoke")
 	if err != nil {
 		return err
 	}

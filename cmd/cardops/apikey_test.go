@@ -16,6 +16,12 @@ func TestAPIKeyCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "cli.db")
 	getenv := env(map[string]string{"CARDOPS_DB": db})
 	ctx := context.Background()
+	// The database exists already, as a key is made for a console in use.
+	st, err := openAsCLI(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
 	var out, errOut bytes.Buffer
 	if err := run(ctx, []string{"apikey", "add", "ci-backend", "--level", "2", "--allow", "10.0.0.0/8,203.0.113.7"}, getenv, nil, &out, &errOut); err != nil {
 		t.Fatalf("add: %v", err)
@@ -53,7 +59,7 @@ func TestAPIKeyCommands(t *testing.T) {
 	if err := run(ctx, []string{"apikey", "revoke", "1"}, getenv, nil, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	st, err := openAsCLI(ctx, db)
+	st, err = openAsCLI(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -139,7 +140,19 @@ func (f *flags) store(sf *storeFlags) {
 		"bcrypt work factor of new password hashes (4 to 31; each step doubles the time of a sign-in)")
 }
 
-// open opens the database with the configured card-number key.
+// openExisting opens the database for cmd, a command that only makes sense
+// on a database someone already has: a --db naming no file is most likely a
+// typo, so it is refused before anything is made, neither the database nor
+// a card-number key.
+func (sf storeFlags) openExisting(ctx context.Context, cmd string) (*store.Store, error) {
+	if _, err := os.Stat(sf.db); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no database at %s (cardops serve or cardops seed creates one)", cmd, sf.db)
+	}
+	return sf.open(ctx)
+}
+
+// open opens the database with the configured card-number key, creating
+// both when they do not exist yet.
 func (sf storeFlags) open(ctx context.Context) (*store.Store, error) {
 	if sf.bcryptCost < bcrypt.MinCost || sf.bcryptCost > bcrypt.MaxCost {
 		return nil, fmt.Errorf("--bcrypt-cost must be %d to %d (got %d)", bcrypt.MinCost, bcrypt.MaxCost, sf.bcryptCost)
@@ -162,7 +175,7 @@ func (sf storeFlags) open(ctx context.Context) (*store.Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts.PANKeyFile = path
+		opts.PANKeyFile, opts.MakePANKeyDir = path, true
 	}
 	return store.OpenWith(ctx, sf.db, opts)
 }

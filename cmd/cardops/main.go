@@ -67,6 +67,7 @@ const usage = `usage:
   cardops apikey revoke ID
   cardops seed --cards N
 Every command takes --db and --pan-key-file (the card-number key; default: one per database under $XDG_CONFIG_HOME or ~/.config, in cardops/keys).
+Only serve, seed and user add make a database that does not exist yet.
 Every flag also reads an environment variable: CARDOPS_ADDR, CARDOPS_DB, CARDOPS_DEMO, ...;
 the card-number key itself can be given in CARDOPS_PAN_KEY (hex or base64) instead of a file.
 `

@@ -52,7 +52,7 @@ func openAsCLI(ctx context.Context, db string) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.OpenWith(ctx, db, store.Options{PANKeyFile: kf})
+	return store.OpenWith(ctx, db, store.Options{PANKeyFile: kf, MakePANKeyDir: true})
 }
 
 func TestUserAdd(t *testing.T) {

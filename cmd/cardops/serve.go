@@ -144,6 +144,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		warnReadable(stderr, kf, "the card-number key file")
 		warnKeyBesideData(stderr, kf, cfg.store)
 	}
+	// The commands this start prints open the database with the same key.
+	dbArgs := storeArgs(cfg.store, st.PANKeyFile())
 
 	// The listener comes first: the default delivery target is the
 	// console's own receiver, at the address it really got, and a taken
@@ -167,7 +169,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer func() {
 		if created && !bannerShown {
 			fmt.Fprintln(stdout, "The start failed after the demo accounts were made:")
-			printDemoAccounts(stdout, accounts, created, cfg.store)
+			printDemoAccounts(stdout, accounts, created, dbArgs)
 		}
 	}()
 	scheme := "http"
@@ -208,15 +210,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 				fmt.Fprintf(&banner, "    (demo: what admin prepares, %s confirms, and the other way round)\n", demoChecker)
 			} else {
 				fmt.Fprintf(&banner, "    (demo: %s is not an admin here, so no reissue can be confirmed until a second admin exists:\n"+
-					"     printf '%%s\\n' \"$PASSWORD\" | %s user add NAME --level 3 --db %s)\n", demoChecker, selfName(), shellQuote(cfg.store.db))
+					"     printf '%%s\\n' \"$PASSWORD\" | %s user add NAME --level 3 %s)\n", demoChecker, selfName(), dbArgs)
 			}
 		}
 	}
-	printDemoAccounts(&banner, accounts, created, cfg.store)
+	printDemoAccounts(&banner, accounts, created, dbArgs)
 
 	if cfg.require2FA <= 3 {
 		fmt.Fprintf(&banner, "  two-factor sign-in is required from level %d: such users enrol at their next sign-in (with an authenticator app,\n"+
-			"    or `cardops user 2fa-code NAME --db %s` prints the current code)\n", cfg.require2FA, cfg.store.db)
+			"    or `cardops user 2fa-code NAME %s` prints the current code)\n", cfg.require2FA, dbArgs)
 	} else if cfg.demo {
 		fmt.Fprintf(&banner, "  two-factor sign-in is optional in demo mode (anyone can turn it on at /account); --require-2fa-level 3 requires it of admins\n")
 	}
@@ -407,7 +409,9 @@ func warnKeyBesideData(stderr io.Writer, keyFile string, sf storeFlags) {
 	fix := "keep it elsewhere (--pan-key-file or CARDOPS_PAN_KEY; README, Secrets at rest)"
 	if dir, err := store.ConfigDir(sf.getenv); err == nil && sf.panKeyFile == "" {
 		if to, err := store.DefaultPANKeyFile(dir, sf.db); err == nil {
-			fix = "move it where cardops looks first: mkdir -p -m 700 " + shellQuote(filepath.Dir(to)) + " && mv " + shellQuote(keyFile) + " " + shellQuote(to)
+			// mkdir -m sets the mode of the last directory only; the umask
+			// makes every one it creates private (~/.config too, if new).
+			fix = "move it where cardops looks first: (umask 077 && mkdir -p " + shellQuote(filepath.Dir(to)) + ") && mv " + shellQuote(keyFile) + " " + shellQuote(to)
 		}
 	}
 	fmt.Fprintf(stderr, "warning: the card-number key file (%s) is in the database's directory: a copy of that directory "+
@@ -514,8 +518,8 @@ func createDemoAccount(ctx context.Context, st *store.Store, a demoAccount) (dem
 
 // printDemoAccounts prints the demo accounts' passwords when they were just
 // created, the only time they exist in clear; on later starts, the command
-// that gives an account a new one.
-func printDemoAccounts(stdout io.Writer, accounts []demoAccount, created bool, sf storeFlags) {
+// that gives an account a new one, on the database and key of dbArgs.
+func printDemoAccounts(stdout io.Writer, accounts []demoAccount, created bool, dbArgs string) {
 	if len(accounts) == 0 {
 		return
 	}
@@ -523,7 +527,7 @@ func printDemoAccounts(stdout io.Writer, accounts []demoAccount, created bool, s
 		shown := false
 		for _, a := range accounts {
 			if a.Password == "" {
-				fmt.Fprintf(stdout, "  %s existed already and keeps its password; for a new one run: %s\n", a.Username, resetCommand(a.Username, sf))
+				fmt.Fprintf(stdout, "  %s existed already and keeps its password; for a new one run: %s\n", a.Username, resetCommand(a.Username, dbArgs))
 				continue
 			}
 			fmt.Fprintf(stdout, "  sign in as %-9s password %s   (level %d, %s)\n", a.Username, a.Password, a.Level, a.Level)
@@ -536,17 +540,31 @@ func printDemoAccounts(stdout io.Writer, accounts []demoAccount, created bool, s
 	}
 	fmt.Fprintln(stdout, "  demo accounts (their passwords were shown when they were created); for a new password run:")
 	for _, a := range accounts {
-		fmt.Fprintf(stdout, "    %-60s (level %d, %s)\n", resetCommand(a.Username, sf), a.Level, a.Level)
+		fmt.Fprintf(stdout, "    %-60s (level %d, %s)\n", resetCommand(a.Username, dbArgs), a.Level, a.Level)
 	}
 }
 
 // resetCommand is the command that gives the user a new password.
-func resetCommand(username string, sf storeFlags) string {
-	cmd := fmt.Sprintf("%s user reset %s --db %s", selfName(), username, shellQuote(sf.db))
-	if sf.panKeyFile != "" {
-		cmd += " --pan-key-file " + shellQuote(sf.panKeyFile)
+func resetCommand(username, dbArgs string) string {
+	return fmt.Sprintf("%s user reset %s %s", selfName(), username, dbArgs)
+}
+
+// storeArgs are the flags with which another command opens the database sf
+// names with the key in keyFile: --db, and --pan-key-file unless keyFile is
+// where that command looks first (a file given, or one an older release left
+// beside the database, is named, so the command does not depend on what it
+// finds). A key given in CARDOPS_PAN_KEY (keyFile "") cannot be printed.
+func storeArgs(sf storeFlags, keyFile string) string {
+	args := "--db " + shellQuote(sf.db)
+	if keyFile == "" {
+		return args
 	}
-	return cmd
+	if dir, err := store.ConfigDir(sf.getenv); err == nil {
+		if def, err := store.DefaultPANKeyFile(dir, sf.db); err == nil && def == keyFile {
+			return args
+		}
+	}
+	return args + " --pan-key-file " + shellQuote(keyFile)
 }
 
 // selfName is how to run this binary again from the same directory: the path

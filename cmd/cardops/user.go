@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -55,11 +56,18 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err := nu.Validate(); err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
+	// The first admin of an installation without --demo is made before
+	// anyone can sign in, so user add may make the database; it says so,
+	// as a typo in --db would make one too.
+	_, statErr := os.Stat(sf.db)
 	st, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if errors.Is(statErr, os.ErrNotExist) {
+		fmt.Fprintf(stderr, "user add: there was no database at %s: made a new one\n", sf.db)
+	}
 	u, err := st.CreateUser(ctx, nu)
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
@@ -107,7 +115,7 @@ func runUserReset(ctx context.Context, args []string, getenv func(string) string
 			return err
 		}
 	}
-	st, err := sf.open(ctx)
+	st, err := sf.openExisting(ctx, "user reset")
 	if err != nil {
 		return err
 	}
@@ -135,7 +143,7 @@ func runUserList(ctx context.Context, args []string, getenv func(string) string,
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	st, err := sf.open(ctx)
+	st, err := sf.openExisting(ctx, "user list")
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func openForUser(ctx context.Context, cmd string, args []string, getenv func(str
 	if err != nil {
 		return "", nil, err
 	}
-	st, err := sf.open(ctx)
+	st, err := sf.openExisting(ctx, cmd)
 	if err != nil {
 		return "", nil, err
 	}
