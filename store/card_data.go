@@ -101,7 +101,20 @@ func mayHoldCardData(b []byte) bool {
 	for i := 0; i < len(b); i++ {
 		switch b[i] {
 		case '"':
-			if j := bytes.IndexByte(b[i+1:], '"'); j > 0 && cardSecretName(b[i+1:i+1+j]) {
+			// A quoted string: only a field's name (a ":" after it) can
+			// be a code's. Its inside is read on (a "cvv=" in text).
+			end := i + 1
+			for end < len(b) && b[end] != '"' {
+				if b[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			k := end + 1
+			for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\n' || b[k] == '\r') {
+				k++
+			}
+			if k < len(b) && b[k] == ':' && cardSecretName(b[i+1:end]) {
 				return true
 			}
 		case '=', ':':
@@ -143,17 +156,16 @@ func cardSecretName(name []byte) bool {
 		}
 		s = append(s, c)
 	}
-	for _, part := range [][]byte{[]byte("cvv"), []byte("cvc"), []byte("securitycode"), []byte("cardverification")} {
-		if bytes.Contains(s, part) {
+	// One pass for cvv and cvc, then the rarer spellings (this runs on
+	// every field name of every delivery).
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == 'c' && s[i+1] == 'v' && (s[i+2] == 'v' || s[i+2] == 'c') {
 			return true
 		}
 	}
-	for _, end := range [][]byte{[]byte("csc"), []byte("pin"), []byte("pincode"), []byte("pinblock")} {
-		if bytes.HasSuffix(s, end) {
-			return true
-		}
-	}
-	return false
+	str := string(s) // does not allocate: only compared
+	return strings.HasSuffix(str, "pin") || strings.HasSuffix(str, "csc") || strings.HasSuffix(str, "pincode") ||
+		strings.HasSuffix(str, "pinblock") || len(s) >= 12 && (strings.Contains(str, "securitycode") || strings.Contains(str, "cardverification"))
 }
 
 // redactJSONCardData rewrites a JSON document token by token: the same

@@ -1,7 +1,5 @@
 package store
 
-import "regexp"
-
 // One reading of "this text holds a card number" serves every place that
 // keeps or shows text from outside: event bodies, headers and ids, the API
 // request log, audit rows, answers, the server log. Three readings that
@@ -38,11 +36,12 @@ const minHexToken = 32
 // cardNumberSpans calls found with the byte span [a, z) and the digits of
 // each card number written in s, left to right, until found returns false.
 func cardNumberSpans[T ~string | ~[]byte](s T, found func(a, z int, digits []byte) bool) {
+	if len(s) == 36 && isUUIDAt(s, 0) { // most ids: nothing to read
+		return
+	}
 	var startsBuf, endsBuf [24]int
 	starts, ends := startsBuf[:0], endsBuf[:0] // the groups of the current run
 	var digits [19]byte
-	var uuids [][]int // where UUID-shaped ids are, read once when needed
-	uuidsRead := false
 	for i := 0; i < len(s); {
 		if !isDigit(s[i]) {
 			i++
@@ -94,13 +93,7 @@ func cardNumberSpans[T ~string | ~[]byte](s T, found func(a, z int, digits []byt
 			}
 			a, z := starts[g], ends[best]
 			g = best + 1
-			if inHexToken(s, a, z) {
-				continue
-			}
-			if !uuidsRead {
-				uuids, uuidsRead = uuidLike.FindAllStringIndex(string(s), -1), true
-			}
-			if overlaps(uuids, a, z) {
+			if inHexToken(s, a, z) || inUUID(s, a, z) {
 				continue
 			}
 			d := digits[:0]
@@ -140,19 +133,41 @@ func inHexToken[T ~string | ~[]byte](s T, a, z int) bool {
 
 func isHex(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
 
-func overlaps(spans [][]int, a, z int) bool {
-	for _, sp := range spans {
-		if a < sp[1] && z > sp[0] {
+// inUUID reports whether s[a:z] overlaps an id in the UUID form (8-4-4-4-12
+// hex digits, standing alone): its digits are never a card number, though
+// a run of them across its dashes can pass the Luhn check (about one
+// random id in ten thousand).
+func inUUID[T ~string | ~[]byte](s T, a, z int) bool {
+	const n = 36
+	for u := max(0, a-n+1); u < z && u+n <= len(s); u++ {
+		if isUUIDAt(s, u) {
 			return true
 		}
 	}
 	return false
 }
 
-// uuidLike is an id in the UUID form: its digits are never a card number,
-// though a run of them across its dashes can pass the Luhn check (about one
-// random id in ten thousand).
-var uuidLike = regexp.MustCompile(`\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b`)
+func isUUIDAt[T ~string | ~[]byte](s T, u int) bool {
+	if u > 0 && isWordChar(s[u-1]) || u+36 < len(s) && isWordChar(s[u+36]) {
+		return false
+	}
+	for i := range 36 {
+		c := s[u+i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !isHex(c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isWordChar(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'z' || c == '_' }
 
 // hasCardNumber reports whether s holds a written card number.
 func hasCardNumber[T ~string | ~[]byte](s T) bool {
