@@ -43,12 +43,16 @@ func (s *Store) IdempotentAnswer(ctx context.Context, keyID int64, idemKey strin
 // storedIdemKey makes it.
 func (s *Store) SaveIdempotentAnswer(ctx context.Context, keyID int64, idemKey string, a IdempotentAnswer) error {
 	now := s.nowMs()
+	body := RedactCardData(a.Body)
+	if body == nil { // an answer with no body (201) is kept as one
+		body = []byte{}
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM api_idempotency WHERE created_at <= ?`, now-IdempotencyWindow.Milliseconds()); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_idempotency(key_id, idem_key, body_hash, status, response, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id, idem_key) DO NOTHING`, keyID, s.storedIdemKey(idemKey), a.BodyHash, a.Status, RedactCardData(a.Body), now)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id, idem_key) DO NOTHING`, keyID, s.storedIdemKey(idemKey), a.BodyHash, a.Status, body, now)
 		return err
 	})
 	if err != nil {

@@ -420,6 +420,40 @@ func TestAPIReissueIdempotent(t *testing.T) {
 	}
 }
 
+// TestAPISimulateIdempotent: a simulation answers 201 with no body; its
+// retry with the same Idempotency-Key replays that answer and runs nothing
+// again, and the same key with another body is refused 422 (from a QA
+// pass: an empty answer could not be kept, so every retry ran again).
+func TestAPISimulateIdempotent(t *testing.T) {
+	e := newAPIEnv(t)
+	const path = "/api/cards/webhook/simulate/authorize"
+	first := e.call("POST", path, `{"card_id":"`+apiCardID+`","bill_amount":3}`, 2, "Idempotency-Key", "sim-1")
+	if first.Code != http.StatusCreated {
+		t.Fatalf("first: status = %d; %s", first.Code, first.Body)
+	}
+	second := e.call("POST", path, `{"card_id":"`+apiCardID+`","bill_amount":3}`, 2, "Idempotency-Key", "sim-1")
+	if second.Code != first.Code || second.Body.String() != first.Body.String() || second.Header().Get("Idempotent-Replayed") != "true" {
+		t.Errorf("retry: status %d body %q replayed %q, want the first answer replayed", second.Code, second.Body, second.Header().Get("Idempotent-Replayed"))
+	}
+	other := e.call("POST", path, `{"card_id":"`+apiCardID+`","bill_amount":8}`, 2, "Idempotency-Key", "sim-1")
+	if other.Code != http.StatusUnprocessableEntity || apiErr(t, other).Code != "IDEMPOTENCY_KEY_REUSED" {
+		t.Errorf("same key, another body: status %d body %s, want 422", other.Code, other.Body)
+	}
+	ms, _, err := e.store.CardMovements(context.Background(), apiCardID, store.MovementCursor{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auths := 0
+	for _, m := range ms {
+		if m.Operation == "AUTHORIZATION" {
+			auths++
+		}
+	}
+	if auths != 1 {
+		t.Errorf("card has %d authorizations, want 1", auths)
+	}
+}
+
 // TestAPIReissueShownOnTheCardPage: a reissue through the API shows in the
 // card's Reissues section and its timeline's reissues, as the console's do.
 func TestAPIReissueShownOnTheCardPage(t *testing.T) {
