@@ -228,7 +228,11 @@ func (s *Store) ResetTwoFactor(ctx context.Context, username string, actor Actor
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0 WHERE id = ?`, id); err != nil {
+		// An admin who turns it off counts as controlling the account for
+		// four-eyes reissue; the command line ("cli", no user) leaves
+		// whoever set the password.
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0,
+			credentials_set_by = COALESCE((`+userIDByName+`), credentials_set_by) WHERE id = ?`, actor.Username, id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, id); err != nil {
