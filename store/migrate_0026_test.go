@@ -45,6 +45,7 @@ func TestMigration0026FillsWhoControlsAnAccount(t *testing.T) {
 	for _, q := range []string{
 		`ALTER TABLE users DROP COLUMN credentials_set_by`, `ALTER TABLE users DROP COLUMN credentials_set_at`,
 		`ALTER TABLE users DROP COLUMN admin_since`, `ALTER TABLE users DROP COLUMN admin_by`,
+		`ALTER TABLE recovery_codes DROP COLUMN keyed`,
 		`DELETE FROM schema_migrations WHERE version = 26`,
 	} {
 		if _, err := st.Writer().ExecContext(ctx, q); err != nil {

@@ -36,3 +36,10 @@ UPDATE users SET (admin_since, admin_by) = (
     ORDER BY a.id DESC LIMIT 1)
 WHERE level = 3;
 UPDATE users SET admin_since = created_at WHERE level = 3 AND admin_since IS NULL;
+
+-- Recovery codes are kept as HMAC(key, SHA-256(code)) under a key derived
+-- from the card-number key, which is never in the database (totp_seal.go):
+-- 50-bit codes hashed without a key fall to an offline search of a copy of
+-- the database. keyed marks the rows so made; the older rows (SHA-256 only)
+-- are keyed once at start-up, in Go, where the key is at hand.
+ALTER TABLE recovery_codes ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;
