@@ -174,7 +174,8 @@ func (s *Store) checkPANKey(ctx context.Context) error {
 		// card numbers do (totp_seal.go).
 		var hasNumbers bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM card_numbers)
-			OR EXISTS (SELECT 1 FROM users WHERE totp_secret LIKE 'v1:%' OR totp_pending LIKE 'v1:%')`).Scan(&hasNumbers); err != nil {
+			OR EXISTS (SELECT 1 FROM users WHERE totp_secret LIKE 'v1:%' OR totp_pending LIKE 'v1:%')
+			OR EXISTS (SELECT 1 FROM recovery_codes WHERE keyed = 1)`).Scan(&hasNumbers); err != nil {
 			return fmt.Errorf("store: card-number key: %w", err)
 		}
 		var check []byte

@@ -475,7 +475,8 @@ func closeRequest(ctx context.Context, tx *sql.Tx, id, status, note string, now 
 
 // ConfirmReissue is step 2. It checks, in this order, that the request is
 // still pending and within its time, that the actor may confirm it (the
-// maker; in four-eyes mode anyone but the maker), that the card is not
+// maker; in four-eyes mode an admin other than the maker whom the maker does
+// not control: ReissueCheckerError), that the card is not
 // deleted and has not changed since step 1, and that the last 4 and the
 // actor's password are right. Then, in the same transaction, it reissues the
 // card: a new number on the same BIN (Luhn-valid, never used by any card,
@@ -515,8 +516,14 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 		if err != nil {
 			return err
 		}
+		// The confirmer as they are now, inside the transaction, so a
+		// password reset or promotion committed a moment ago counts.
+		checker, err := userTx(ctx, tx, c.Actor.UserID)
+		if err != nil {
+			return err
+		}
 		now := s.nowMs()
-		r := confirmRefusal(req, c)
+		r := confirmRefusal(req, c, checker)
 		if r == nil {
 			r = wrongConfirmation(req, c, passwordOK)
 		}
@@ -557,9 +564,11 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 }
 
 // confirmRefusal is why a step-2 confirmation is refused whatever was typed
-// (the request is used, closed or expired, not this admin's to confirm, or
-// its card was deleted or changed), nil when it may go on.
-func confirmRefusal(req ReissueRequest, c ReissueConfirmation) *reissueRefusal {
+// (the request is used, closed or expired, not this admin's to confirm, in
+// four-eyes mode the confirmer is an account the maker controls, or its
+// card was deleted or changed), nil when it may go on. checker is the
+// confirming admin's account.
+func confirmRefusal(req ReissueRequest, c ReissueConfirmation, checker User) *reissueRefusal {
 	switch req.Status {
 	case ReissueDone:
 		return &reissueRefusal{err: ErrReissueDone,
@@ -575,6 +584,13 @@ func confirmRefusal(req ReissueRequest, c ReissueConfirmation) *reissueRefusal {
 		return &reissueRefusal{err: ErrReissueOwnRequest, detail: "four-eyes: the maker may not confirm their own request"}
 	case !fourEyes && c.Actor.UserID != req.MakerID:
 		return &reissueRefusal{err: ErrReissueNotYours, detail: "the request belongs to " + req.Maker}
+	}
+	if fourEyes {
+		if e := checkerControl(req, checker); e != nil {
+			return &reissueRefusal{err: e, detail: "four-eyes: not a second person: " + e.Error()}
+		}
+	}
+	switch {
 	case req.Card.Status == "DELETED":
 		return &reissueRefusal{err: ErrCardDeleted, detail: "the card is deleted", closeAs: ReissueCancelled, closeNote: "the card was deleted"}
 	case req.Card.Version != req.CardVersion:

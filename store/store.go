@@ -179,7 +179,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	s.writeTimeout.Store(int64(DefaultWriteTimeout))
 	for _, step := range []func(context.Context) error{
 		func(ctx context.Context) error { return s.setUpPANKey(ctx, opts) },
-		s.migrate, s.checkPANKey, s.sealLegacyTOTPSecrets, s.vacuumIfPending,
+		s.migrate, s.checkPANKey, s.sealLegacyTOTPSecrets, s.keyLegacyRecoveryCodes, s.vacuumIfPending,
 	} {
 		if err := step(ctx); err != nil {
 			s.Close()

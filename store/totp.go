@@ -106,7 +106,7 @@ func (s *Store) TOTPEnrolmentSecret(ctx context.Context, userID int64) (string, 
 
 // CompleteTOTPEnrolment turns two-factor sign-in on when code is the right
 // one for the secret being enrolled, and returns ten new recovery codes
-// (stored hashed; shown once). Enrolling again replaces the secret and the
+// (stored as a keyed hash, recoveryHash; shown once). Enrolling again replaces the secret and the
 // codes.
 func (s *Store) CompleteTOTPEnrolment(ctx context.Context, userID int64, code string, actor Actor) ([]string, error) {
 	wrap := func(err error) error { return fmt.Errorf("store: totp enrolment of user %d: %w", userID, err) }
@@ -141,7 +141,7 @@ func (s *Store) CompleteTOTPEnrolment(ctx context.Context, userID int64, code st
 			return err
 		}
 		for _, c := range codes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes(user_id, code_hash) VALUES (?, ?)`, userID, recoveryHash(c)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes(user_id, code_hash, keyed) VALUES (?, ?, 1)`, userID, s.recoveryHash(c)); err != nil {
 				return err
 			}
 		}
@@ -194,8 +194,8 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code strin
 		}
 		return "totp", nil
 	}
-	res, err := s.exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`,
-		s.nowMs(), userID, recoveryHash(code))
+	res, err := s.exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND keyed = 1 AND used_at IS NULL`,
+		s.nowMs(), userID, s.recoveryHash(code))
 	if err != nil {
 		return "", wrap(err)
 	}
@@ -228,7 +228,11 @@ func (s *Store) ResetTwoFactor(ctx context.Context, username string, actor Actor
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0 WHERE id = ?`, id); err != nil {
+		// An admin who turns it off counts as controlling the account for
+		// four-eyes reissue; the command line ("cli", no user) leaves
+		// whoever set the password.
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0,
+			credentials_set_by = COALESCE((`+userIDByName+`), credentials_set_by) WHERE id = ?`, actor.Username, id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, id); err != nil {
@@ -282,9 +286,10 @@ func newRecoveryCode() string {
 	return c[:5] + "-" + c[5:]
 }
 
-func recoveryHash(code string) []byte {
+// recoveryHash is what is stored of a recovery code (totp_seal.go).
+func (s *Store) recoveryHash(code string) []byte {
 	sum := sha256.Sum256([]byte(normalizeCode(code)))
-	return sum[:]
+	return s.keyRecoveryHash(sum[:])
 }
 
 // CreateLoginChallenge records that the user gave the right password and

@@ -116,3 +116,65 @@ func (s *Store) sealLegacyTOTPSecrets(ctx context.Context) error {
 		return err
 	})
 }
+
+// Recovery codes are stored as HMAC(k, SHA-256(code)), k derived from the
+// card-number key with a label of its own: a copy of the database alone
+// cannot test guesses of a code (50 bits) offline. SHA-256 first, because
+// that is what rows made before the key (migration 0026) hold, and they
+// are keyed as they are (keyLegacyRecoveryCodes).
+func (s *Store) recoveryKey() []byte {
+	m := hmac.New(sha256.New, s.panKey)
+	m.Write([]byte("cardops recovery code v1"))
+	return m.Sum(nil)
+}
+
+// keyRecoveryHash keys the SHA-256 of a normalized recovery code.
+func (s *Store) keyRecoveryHash(sum []byte) []byte {
+	m := hmac.New(sha256.New, s.recoveryKey())
+	m.Write(sum)
+	return m.Sum(nil)
+}
+
+// keyLegacyRecoveryCodes runs at open: recovery codes stored as SHA-256
+// alone (keyed = 0, before migration 0026) are keyed, all in one
+// transaction, and the database is vacuumed afterwards so the unkeyed
+// values leave its free pages too. Keyed rows are left alone, so it runs
+// once.
+func (s *Store) keyLegacyRecoveryCodes(ctx context.Context) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, code_hash FROM recovery_codes WHERE keyed = 0`)
+		if err != nil {
+			return err
+		}
+		type legacy struct {
+			id   int64
+			hash []byte
+		}
+		var found []legacy
+		for rows.Next() {
+			var l legacy
+			if err := rows.Scan(&l.id, &l.hash); err != nil {
+				rows.Close()
+				return err
+			}
+			found = append(found, l)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(found) == 0 {
+			return err
+		}
+		for _, l := range found {
+			if _, err := tx.ExecContext(ctx, `UPDATE recovery_codes SET code_hash = ?, keyed = 1 WHERE id = ? AND keyed = 0`,
+				s.keyRecoveryHash(l.hash), l.id); err != nil {
+				return fmt.Errorf("recovery code %d: %w", l.id, err)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, 1, ?) ON CONFLICT(key) DO NOTHING`,
+			secretsVacuumSetting, s.nowMs())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: key recovery codes: %w", err)
+	}
+	return nil
+}

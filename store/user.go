@@ -68,6 +68,15 @@ type User struct {
 	totpSecret     string
 	totpPending    string
 	totpLastStep   int64
+	// Who controls the account (migration 0026), for four-eyes reissue
+	// (reissue_checker.go): the admin who last set its password or turned
+	// its two-factor off for it, and when someone other than the person
+	// last set the password; when it last became an admin and who made it
+	// one. 0 for none, or for the command line.
+	credentialsSetBy int64
+	credentialsSetAt int64
+	adminSince       int64
+	adminBy          int64
 }
 
 // Disabled reports whether an admin has disabled the account.
@@ -146,8 +155,11 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		return User{}, fmt.Errorf("store: hash password: %w", err)
 	}
 	u := User{Username: nu.Username, Level: nu.Level, passwordHash: hash, CreatedAt: s.nowMs()}
-	res, err := s.exec(ctx, `INSERT INTO users(username, level, password_hash, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT(username) DO NOTHING`, u.Username, int(u.Level), string(hash), u.CreatedAt)
+	if u.Level == LevelAdmin {
+		u.adminSince = u.CreatedAt
+	}
+	res, err := s.exec(ctx, `INSERT INTO users(username, level, password_hash, created_at, admin_since) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT(username) DO NOTHING`, u.Username, int(u.Level), string(hash), u.CreatedAt, nullIfZero(u.adminSince))
 	if err != nil {
 		return User{}, fmt.Errorf("store: create user %s: %w", nu.Username, err)
 	}
@@ -160,8 +172,9 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 
 // ResetPassword gives the user a new password (checked like a new user's)
 // and ends every session the user has, in one transaction with its audit
-// row; actor names who asked (the command line says "cli"). An unknown
-// username is ErrNotFound.
+// row; actor names who asked (the command line says "cli"). The account
+// then counts as set by actor for four-eyes reissue (by nobody when actor
+// is no user, as "cli" is). An unknown username is ErrNotFound.
 func (s *Store) ResetPassword(ctx context.Context, username, password, actor string) (User, error) {
 	wrap := func(err error) error { return fmt.Errorf("store: reset password of %s: %w", username, err) }
 	u, err := s.UserByName(ctx, username)
@@ -176,7 +189,8 @@ func (s *Store) ResetPassword(ctx context.Context, username, password, actor str
 		return User{}, wrap(err)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, string(hash), u.ID)
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, credentials_set_by = (`+userIDByName+`), credentials_set_at = ?
+			WHERE id = ?`, string(hash), actor, s.nowMs(), u.ID)
 		if err != nil {
 			return err
 		}
@@ -320,14 +334,29 @@ func (u User) CheckPassword(password string) bool {
 type rowScanner interface{ Scan(dest ...any) error }
 
 const userCols = `id, username, level, password_hash, created_at, COALESCE(disabled_at, 0), must_change_password,
-	COALESCE(last_sign_in_at, 0), last_sign_in_addr, totp_secret, totp_pending, totp_last_step`
+	COALESCE(last_sign_in_at, 0), last_sign_in_addr, totp_secret, totp_pending, totp_last_step,
+	COALESCE(credentials_set_by, 0), COALESCE(credentials_set_at, 0), COALESCE(admin_since, 0), COALESCE(admin_by, 0)`
+
+// userIDByName is a subquery giving the id of the user named by its one
+// argument, NULL when none is (the command line's "cli"): it records which
+// admin made a change in the columns of migration 0026.
+const userIDByName = `SELECT id FROM users WHERE username = ?`
+
+// nullIfZero stores 0 as NULL.
+func nullIfZero(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
 
 func scanUser(row rowScanner) (User, error) {
 	var u User
 	var hash string
 	var level int
 	if err := row.Scan(&u.ID, &u.Username, &level, &hash, &u.CreatedAt, &u.DisabledAt, &u.MustChangePassword,
-		&u.LastSignInAt, &u.LastSignInAddr, &u.totpSecret, &u.totpPending, &u.totpLastStep); err != nil {
+		&u.LastSignInAt, &u.LastSignInAddr, &u.totpSecret, &u.totpPending, &u.totpLastStep,
+		&u.credentialsSetBy, &u.credentialsSetAt, &u.adminSince, &u.adminBy); err != nil {
 		return User{}, err
 	}
 	u.Level = Level(level)

@@ -102,10 +102,20 @@ func (s *Store) CreateUserByAdmin(ctx context.Context, c UserCreate) (User, stri
 		return User{}, "", fmt.Errorf("store: hash password: %w", err)
 	}
 	u := User{Username: c.Username, Level: c.Level, passwordHash: hash, CreatedAt: s.nowMs(), MustChangePassword: true}
+	var adminSince any
+	if u.Level == LevelAdmin {
+		adminSince = u.CreatedAt
+	}
 	var taken bool
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO users(username, level, password_hash, created_at, must_change_password)
-			VALUES (?, ?, ?, ?, 1) ON CONFLICT(username) DO NOTHING`, u.Username, int(u.Level), string(hash), u.CreatedAt)
+		// The creator chose the password (or saw the one-time one), so
+		// the account counts as theirs for four-eyes reissue; and so does
+		// its admin level, when it is made at level 3.
+		res, err := tx.ExecContext(ctx, `INSERT INTO users(username, level, password_hash, created_at, must_change_password,
+			credentials_set_by, credentials_set_at, admin_since, admin_by)
+			VALUES (?, ?, ?, ?, 1, (`+userIDByName+`), ?, ?, CASE WHEN ? IS NULL THEN NULL ELSE (`+userIDByName+`) END)
+			ON CONFLICT(username) DO NOTHING`, u.Username, int(u.Level), string(hash), u.CreatedAt,
+			c.Actor.Username, u.CreatedAt, adminSince, adminSince, c.Actor.Username)
 		if err != nil {
 			return err
 		}
@@ -242,7 +252,16 @@ func (s *Store) SetUserLevel(ctx context.Context, c UserChange) (User, error) {
 				return refusalOr(err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET level = ? WHERE id = ?`, int(c.Level), u.ID); err != nil {
+		// admin_since and admin_by follow the level: four-eyes reissue
+		// refuses a second admin whom the maker made one, or who became
+		// one after the request (reissue_checker.go).
+		var adminSince any
+		if c.Level == LevelAdmin {
+			adminSince = s.nowMs()
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET level = ?, admin_since = ?,
+			admin_by = CASE WHEN ? IS NULL THEN NULL ELSE (`+userIDByName+`) END
+			WHERE id = ?`, int(c.Level), adminSince, adminSince, c.Actor.Username, u.ID); err != nil {
 			return "", nil, err
 		}
 		detail := fmt.Sprintf("level %d → %d", u.Level, c.Level)
@@ -308,7 +327,8 @@ func (s *Store) EnableUser(ctx context.Context, c UserChange) (User, error) {
 
 // ResetUserPassword gives the user a new one-time password, which it
 // returns, ends their sessions, and makes them choose their own password at
-// their next sign-in.
+// their next sign-in. The account then counts as the actor's for four-eyes
+// reissue, whatever the user changes afterwards (reissue_checker.go).
 func (s *Store) ResetUserPassword(ctx context.Context, c UserChange) (User, string, error) {
 	pw := OneTimePassword()
 	hash, err := bcrypt.GenerateFromPassword([]byte(pw), s.bcryptCost)
@@ -319,8 +339,9 @@ func (s *Store) ResetUserPassword(ctx context.Context, c UserChange) (User, stri
 		if strings.EqualFold(u.Username, c.Actor.Username) {
 			return "", ErrOwnAccount, nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ?`,
-			string(hash), u.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = 1,
+			credentials_set_by = (`+userIDByName+`), credentials_set_at = ? WHERE id = ?`,
+			string(hash), c.Actor.Username, s.nowMs(), u.ID); err != nil {
 			return "", nil, err
 		}
 		n, err := endSessionsTx(ctx, tx, u.ID)

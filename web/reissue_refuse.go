@@ -59,6 +59,7 @@ const deletedCardMessage = "This card is deleted, and a deleted card cannot be r
 // not a refusal it knows.
 func (s *Server) reissueRequestRefused(w http.ResponseWriter, r *http.Request, req store.ReissueRequest, err error) bool {
 	cardID := req.CardID
+	var notIndependent *store.ReissueCheckerError
 	switch {
 	case errors.Is(err, store.ErrReissueTooManyAttempts):
 		s.reissueRefused(w, r, http.StatusConflict, "Request cancelled",
@@ -94,8 +95,27 @@ func (s *Server) reissueRequestRefused(w http.ResponseWriter, r *http.Request, r
 	case errors.Is(err, store.ErrReissueOwnRequest):
 		s.reissueRefused(w, r, http.StatusForbidden, "A second admin must confirm",
 			"Four-eyes mode: you prepared this reissue, so another admin must confirm it. Nothing was changed.", cardID)
+	case errors.As(err, &notIndependent):
+		s.reissueRefused(w, r, http.StatusForbidden, "Another admin must confirm",
+			checkerRefusalText(notIndependent)+" Nothing was changed.", cardID)
 	default:
 		return false
 	}
 	return true
+}
+
+// checkerRefusalText says, to the admin who would confirm, why four-eyes
+// mode does not take them as the second admin of a request.
+func checkerRefusalText(e *store.ReissueCheckerError) string {
+	switch e.Control {
+	case store.CheckerCredentialsByMaker:
+		return fmt.Sprintf("Four-eyes mode: %s, who prepared this reissue, set your account's password (by creating the account or resetting its password) or turned off its two-factor sign-in, so %s could have signed in as you, and your confirmation would not be a second person's. Changing your password yourself does not change that. Another admin must confirm; once the command line (cardops user reset) or another admin has set your password, you can confirm %s's requests.",
+			e.Maker, e.Maker, e.Maker)
+	case store.CheckerMadeAdminByMaker:
+		return fmt.Sprintf("Four-eyes mode: %s, who prepared this reissue, made your account an admin (%s), so they would have chosen who checks their own request. Another admin must confirm.",
+			e.Maker, views.FormatTime(e.At))
+	default:
+		return fmt.Sprintf("Four-eyes mode: your account became an admin at %s, after %s prepared this reissue, so it cannot be the second admin of this request. Another admin must confirm, or %s prepares it again.",
+			views.FormatTime(e.At), e.Maker, e.Maker)
+	}
 }

@@ -29,6 +29,15 @@ func (s *Server) reissueShowData(r *http.Request, req store.ReissueRequest) view
 	d := views.ReissueShowData{Request: req, IsMaker: p.UserID == req.MakerID, FourEyes: req.FourEyes || s.fourEyes}
 	d.CardChanged = req.Status == store.ReissuePending && req.CardChanged()
 	d.CanConfirm = req.Status == store.ReissuePending && d.IsMaker != d.FourEyes && !d.CardChanged
+	if d.CanConfirm && d.FourEyes {
+		// An admin the maker controls is refused on submit; say so now
+		// rather than offer a form. A failed look-up leaves the form: the
+		// confirmation checks again.
+		var ce *store.ReissueCheckerError
+		if err := s.store.ReissueCheckerRefusal(r.Context(), req, p.UserID); errors.As(err, &ce) {
+			d.CanConfirm, d.NotIndependent = false, checkerRefusalText(ce)
+		}
+	}
 	d.Confirm.NeedsCode = currentPrincipal(r).TwoFactor
 	if d.CardChanged {
 		// A reissue done since is named, as the refusal on submit does.
