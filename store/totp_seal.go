@@ -137,10 +137,18 @@ func (s *Store) keyRecoveryHash(sum []byte) []byte {
 
 // keyLegacyRecoveryCodes runs at open: recovery codes stored as SHA-256
 // alone (keyed = 0, before migration 0026) are keyed, all in one
-// transaction, and the database is vacuumed afterwards so the unkeyed
-// values leave its free pages too. Keyed rows are left alone, so it runs
+// transaction. The unkeyed values must leave the file too, without the
+// minutes a VACUUM takes on a large database: the keyed value has the
+// unkeyed one's size, so the update overwrites it in place, secure_delete
+// zeroes whatever it frees, and a checkpoint then writes the new pages
+// into the file and empties the WAL. Keyed rows are left alone, so it runs
 // once.
 func (s *Store) keyLegacyRecoveryCodes(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return fmt.Errorf("store: key recovery codes: %w", err)
+	}
+	defer s.w.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = OFF`)
+	keyed := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, code_hash FROM recovery_codes WHERE keyed = 0`)
 		if err != nil {
@@ -169,10 +177,12 @@ func (s *Store) keyLegacyRecoveryCodes(ctx context.Context) error {
 				return fmt.Errorf("recovery code %d: %w", l.id, err)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO settings(key, value, updated_at) VALUES (?, 1, ?) ON CONFLICT(key) DO NOTHING`,
-			secretsVacuumSetting, s.nowMs())
-		return err
+		keyed = len(found)
+		return nil
 	})
+	if err == nil && keyed > 0 {
+		_, err = s.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
 	if err != nil {
 		return fmt.Errorf("store: key recovery codes: %w", err)
 	}
