@@ -305,6 +305,7 @@ func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor 
 
 // stepUpLockoutTx ends every session of u and audits why.
 func (s *Store) stepUpLockoutTx(ctx context.Context, tx *sql.Tx, u User, actor Actor, where string) error {
+	s.sessionsEndedTx(tx)
 	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID)
 	if err != nil {
 		return err

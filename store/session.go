@@ -116,6 +116,7 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID(token)); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
+	s.sessionEnds.fire()
 	return nil
 }
 
@@ -127,7 +128,11 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if n > 0 {
+		s.sessionEnds.fire()
+	}
+	return n, err
 }
 
 // CheckSession reports whether the session for token is still live: nil, or
@@ -186,6 +191,7 @@ func (s *Store) EndOwnSession(ctx context.Context, userID int64, id string, acto
 		return fmt.Errorf("store: end session: %w", ErrNotFound)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		s.sessionsEndedTx(tx)
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ? AND user_id = ?`, raw, userID)
 		if err != nil {
 			return err

@@ -41,6 +41,12 @@ const DefaultWriteTimeout = 5 * time.Second
 // there is exactly one writer; reads use a pool of their own, which WAL lets
 // run beside the writer.
 type Store struct {
+	// sessionEnds fires after a commit that ended a session; commitHooks
+	// holds what runs after a transaction's commit (afterCommit).
+	sessionEnds   sessionSignal
+	commitHooksMu sync.Mutex
+	commitHooks   map[*sql.Tx][]func()
+
 	w    *sql.DB
 	r    *readPool
 	path string
@@ -313,9 +319,16 @@ func (s *Store) inTxUntimed(ctx context.Context, fn func(tx *sql.Tx) error) erro
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		s.takeCommitHooks(tx)
 		return err
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	for _, hook := range s.takeCommitHooks(tx) {
+		if err == nil {
+			hook()
+		}
+	}
+	return err
 }
 
 // exec runs one write statement outside a transaction, under the write

@@ -238,7 +238,7 @@ func (s *Store) ResetTwoFactor(ctx context.Context, username string, actor Actor
 		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, id); err != nil {
 			return err
 		}
-		n, err := endSessionsTx(ctx, tx, id)
+		n, err := s.endSessionsTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}

@@ -197,6 +197,7 @@ func (s *Store) ResetPassword(ctx context.Context, username, password, actor str
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrNotFound
 		}
+		s.sessionsEndedTx(tx)
 		ended, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID)
 		if err != nil {
 			return err

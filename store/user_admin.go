@@ -228,7 +228,8 @@ func keepsAnAdmin(ctx context.Context, tx *sql.Tx, actor Actor, u User) error {
 }
 
 // endSessionsTx ends every session and half-finished sign-in of the user.
-func endSessionsTx(ctx context.Context, tx *sql.Tx, userID int64) (int64, error) {
+func (s *Store) endSessionsTx(ctx context.Context, tx *sql.Tx, userID int64) (int64, error) {
+	s.sessionsEndedTx(tx)
 	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
 	if err != nil {
 		return 0, err
@@ -269,7 +270,7 @@ func (s *Store) SetUserLevel(ctx context.Context, c UserChange) (User, error) {
 			// What a session opened at the old level still holds (a live
 			// stream of a page the user may no longer see) ends with it,
 			// and so do the API keys they made above their new level.
-			n, err := endSessionsTx(ctx, tx, u.ID)
+			n, err := s.endSessionsTx(ctx, tx, u.ID)
 			if err != nil {
 				return "", nil, err
 			}
@@ -305,7 +306,7 @@ func (s *Store) DisableUser(ctx context.Context, c UserChange) (User, error) {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = ? WHERE id = ?`, s.nowMs(), u.ID); err != nil {
 			return "", nil, err
 		}
-		n, err := endSessionsTx(ctx, tx, u.ID)
+		n, err := s.endSessionsTx(ctx, tx, u.ID)
 		if err != nil {
 			return "", nil, err
 		}
@@ -344,7 +345,7 @@ func (s *Store) ResetUserPassword(ctx context.Context, c UserChange) (User, stri
 			string(hash), c.Actor.Username, s.nowMs(), u.ID); err != nil {
 			return "", nil, err
 		}
-		n, err := endSessionsTx(ctx, tx, u.ID)
+		n, err := s.endSessionsTx(ctx, tx, u.ID)
 		return fmt.Sprintf("one-time password set; %d session(s) ended", n), nil, err
 	})
 	if err != nil {
@@ -362,7 +363,7 @@ func (s *Store) EndUserSessions(ctx context.Context, c UserChange) (int64, error
 		if strings.EqualFold(u.Username, c.Actor.Username) {
 			return "", ErrOwnAccount, nil
 		}
-		n, err := endSessionsTx(ctx, tx, u.ID)
+		n, err := s.endSessionsTx(ctx, tx, u.ID)
 		ended = n
 		return fmt.Sprintf("%d session(s) ended", n), nil, err
 	})
@@ -485,6 +486,7 @@ func (s *Store) ChangePassword(ctx context.Context, c PasswordChange) error {
 			string(hash), u.ID); err != nil {
 			return err
 		}
+		s.sessionsEndedTx(tx)
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id != ?`, u.ID, sessionID(c.KeepToken))
 		if err != nil {
 			return err

@@ -71,10 +71,17 @@ func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 	}
 	keepAlive := time.NewTicker(s.keepAlive)
 	defer keepAlive.Stop()
+	ended := s.store.SessionsEnded()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-ended: // some session ended: this one? (see eventTail.run)
+			ended = s.store.SessionsEnded()
+			if s.sessionEnded(r) {
+				return
+			}
+			continue
 		case req, ok := <-sub.C:
 			if !ok {
 				return

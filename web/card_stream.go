@@ -86,10 +86,25 @@ func (s *Server) cardStream(w http.ResponseWriter, r *http.Request) {
 	}
 	keepAlive := time.NewTicker(s.keepAlive)
 	defer keepAlive.Stop()
+	ended := s.store.SessionsEnded()
+	over := func() bool {
+		if !s.sessionEnded(r) {
+			return false
+		}
+		out.send("", views.CardStreamEndEvent, "session ended")
+		out.flush()
+		return true
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-ended: // some session ended: this one? (see eventTail.run)
+			ended = s.store.SessionsEnded()
+			if over() {
+				return
+			}
+			continue
 		case m, ok := <-sub.C:
 			if !ok {
 				return // the server is closing
@@ -112,9 +127,7 @@ func (s *Server) cardStream(w http.ResponseWriter, r *http.Request) {
 		case <-gap.C:
 			quiet = false
 		case <-keepAlive.C:
-			if s.sessionEnded(r) {
-				out.send("", views.CardStreamEndEvent, "session ended")
-				out.flush()
+			if over() {
 				return
 			}
 			out.keepAlive()

@@ -122,7 +122,8 @@ func sseField(v string) string {
 // duplicate. A subscriber that falls behind catches up from the database.
 // The stream ends when the browser goes away, the server closes, the page
 // holds as many live rows as it may (Config.LiveRows), or the session that
-// opened it has ended (signed out or expired; checked at every keep-alive):
+// opened it has ended (checked when the store says a session ended, and at
+// every keep-alive for one ended by another process):
 // in the last two cases it sends the live control paused, saying why, which
 // closes the page's stream.
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
@@ -181,6 +182,14 @@ func (t *eventTail) run() {
 	ctx := t.r.Context()
 	keepAlive := time.NewTicker(t.s.keepAlive)
 	defer keepAlive.Stop()
+	ended := t.s.store.SessionsEnded()
+	over := func() bool {
+		if !t.s.sessionEnded(t.r) {
+			return false
+		}
+		t.end(views.EventListData{Filter: t.form, Paused: true, SessionEnded: true})
+		return true
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -193,9 +202,13 @@ func (t *eventTail) run() {
 			if !t.catchUp() {
 				return
 			}
+		case <-ended: // some session ended: this one?
+			ended = t.s.store.SessionsEnded()
+			if over() {
+				return
+			}
 		case <-keepAlive.C:
-			if t.s.sessionEnded(t.r) {
-				t.end(views.EventListData{Filter: t.form, Paused: true, SessionEnded: true})
+			if over() {
 				return
 			}
 			t.out.keepAlive()
