@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -156,5 +157,63 @@ func TestUserSummariesShowLockedAccounts(t *testing.T) {
 	rows, _ := st.AuditLog(ctx, AuditFilter{Action: AuditUserUnlock})
 	if len(rows) != 1 || rows[0].Result != ResultOK || rows[0].Actor != "root" || !strings.Contains(rows[0].Detail, "help desk") {
 		t.Errorf("unlock audit = %+v, want one ok row by root with the reason", rows)
+	}
+}
+
+// TestStepUpLockoutOnceWithoutSessions: a password typed once the step-up
+// limit was reached is refused unchecked; it writes no second lockout row
+// when it finds no session to end, and ends and audits one it finds (which
+// no sign-in leaves, since a sign-in forgets the count).
+func TestStepUpLockoutOnceWithoutSessions(t *testing.T) {
+	st := openUsersStore(t)
+	ctx := context.Background()
+	u, err := st.CreateUser(ctx, NewUser{Username: "alice", Level: LevelReadOnly, Password: "a fine password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := Actor{Username: "alice", Level: LevelReadOnly}
+	change := func(current string) error {
+		return st.ChangePassword(ctx, PasswordChange{UserID: u.ID, Current: current, New: "another fine password",
+			Confirm: "another fine password", Actor: actor})
+	}
+	lockouts := func() []AuditEntry {
+		t.Helper()
+		rows, err := st.AuditLog(ctx, AuditFilter{Action: AuditUserStepUpLockout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	for i := 1; i <= MaxStepUpFails; i++ {
+		err := change("guess " + strconv.Itoa(i))
+		if _, wrong := errors.AsType[FieldErrors](err); i < MaxStepUpFails && !wrong {
+			t.Fatalf("wrong password %d: %v, want a field error", i, err)
+		}
+		if i == MaxStepUpFails && !errors.Is(err, ErrStepUpLockout) {
+			t.Fatalf("wrong password %d: %v, want ErrStepUpLockout", i, err)
+		}
+	}
+	if rows := lockouts(); len(rows) != 1 || !strings.HasSuffix(rows[0].Detail, ": 0 session(s) ended") {
+		t.Fatalf("lockout rows = %+v, want one", rows)
+	}
+	for _, current := range []string{"a fine password", "guess again"} {
+		if err := change(current); !errors.Is(err, ErrStepUpLockout) {
+			t.Errorf("password %q after the lockout: %v, want ErrStepUpLockout", current, err)
+		}
+	}
+	if rows := lockouts(); len(rows) != 1 {
+		t.Errorf("lockout rows after two more tries = %d, want 1: %+v", len(rows), rows)
+	}
+	if err := st.CreateSession(ctx, "left-behind", u.ID, "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := change("a fine password"); !errors.Is(err, ErrStepUpLockout) {
+		t.Errorf("with a session left behind: %v, want ErrStepUpLockout", err)
+	}
+	if _, err := st.SessionByToken(ctx, "left-behind"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the session left behind: %v, want it ended", err)
+	}
+	if rows := lockouts(); len(rows) != 2 || !strings.HasSuffix(rows[0].Detail, ": 1 session(s) ended") {
+		t.Errorf("lockout rows = %+v, want a second one that ended 1 session", rows)
 	}
 }
