@@ -246,6 +246,47 @@ func (s *Store) SignInFailures(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
+// PausedAddress is an address from which an account's sign-ins are refused
+// (MaxFailsPerAccountAddress failures from there within SignInWindow).
+type PausedAddress struct {
+	// Address is the address as the throttle counts it (an IPv6 one's /64).
+	Address string
+	// Until is when the failures from there let a try through again.
+	Until time.Time
+}
+
+// pausedSignIns lists, by account as the throttle keys it, the addresses
+// its sign-ins are refused from now, the soonest to end first: the rule of
+// ReserveSignIn's first limit, read for every account at once.
+func (s *Store) pausedSignIns(ctx context.Context) (map[string][]PausedAddress, error) {
+	now := s.now()
+	// The limit's own failure (the MaxFailsPerAccountAddress-th newest in
+	// the window) is the one that leaves the window last among those that
+	// keep the pair refused.
+	rows, err := s.r.QueryContext(ctx, `SELECT account, address, at FROM (
+			SELECT account, address, at, row_number() OVER (PARTITION BY account, address ORDER BY at DESC) AS n
+			FROM auth_failures WHERE kind = ? AND at > ?)
+		WHERE n = ? ORDER BY at, address`,
+		kindSignIn, now.Add(-SignInWindow).UnixMilli(), MaxFailsPerAccountAddress)
+	if err != nil {
+		return nil, fmt.Errorf("store: paused sign-ins: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]PausedAddress{}
+	for rows.Next() {
+		var account, address string
+		var at int64
+		if err := rows.Scan(&account, &address, &at); err != nil {
+			return nil, fmt.Errorf("store: paused sign-ins: %w", err)
+		}
+		out[account] = append(out[account], PausedAddress{Address: address, Until: time.UnixMilli(at).Add(SignInWindow)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: paused sign-ins: %w", err)
+	}
+	return out, nil
+}
+
 // checkStepUp checks u's password typed while signed in (where says where,
 // for the audit: reissue step 2 of a request, the password form), counted
 // per user across every such check. The user's checks run one at a time,

@@ -217,3 +217,52 @@ func TestStepUpLockoutOnceWithoutSessions(t *testing.T) {
 		t.Errorf("lockout rows = %+v, want a second one that ended 1 session", rows)
 	}
 }
+
+// TestUserSummariesShowPausedAddresses: an account whose failures from an
+// address reach that pair's limit lists the address, until the limit's own
+// failure leaves the window; failures below the limit list nothing.
+func TestUserSummariesShowPausedAddresses(t *testing.T) {
+	st := openUsersStore(t)
+	ctx := context.Background()
+	if _, err := st.CreateUser(ctx, NewUser{Username: "alice", Level: LevelOperational, Password: "a fine password"}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC)
+	fail := func(at time.Time, address string, n int) {
+		t.Helper()
+		st.SetClock(func() time.Time { return at })
+		for i := range n {
+			if _, err := st.ReserveSignIn(ctx, "Alice", address); err != nil {
+				t.Fatalf("try %d from %s: %v", i, address, err)
+			}
+		}
+	}
+	fail(t0, "203.0.113.7", MaxFailsPerAccountAddress)
+	fail(t0.Add(5*time.Minute), "2001:db8::1", MaxFailsPerAccountAddress)
+	fail(t0.Add(6*time.Minute), "198.51.100.9", MaxFailsPerAccountAddress-1)
+	paused := func(at time.Time) []PausedAddress {
+		t.Helper()
+		st.SetClock(func() time.Time { return at })
+		all, err := st.UserSummaries(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range all {
+			if s.Username == "alice" {
+				return s.Paused
+			}
+		}
+		t.Fatal("alice is not listed")
+		return nil
+	}
+	want := []PausedAddress{{"203.0.113.7", t0.Add(SignInWindow)}, {"2001:db8::/64", t0.Add(5*time.Minute + SignInWindow)}}
+	if got := paused(t0.Add(10 * time.Minute)); !slices.EqualFunc(got, want, func(a, b PausedAddress) bool { return a.Address == b.Address && a.Until.Equal(b.Until) }) {
+		t.Errorf("paused = %v, want %v", got, want)
+	}
+	if got := paused(t0.Add(SignInWindow)); len(got) != 1 || got[0].Address != "2001:db8::/64" {
+		t.Errorf("once the first window ended: paused = %v, want only 2001:db8::/64", got)
+	}
+	if got := paused(t0.Add(5*time.Minute + SignInWindow)); len(got) != 0 {
+		t.Errorf("once both windows ended: paused = %v, want none", got)
+	}
+}
