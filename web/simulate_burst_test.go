@@ -130,3 +130,42 @@ func TestSimulateBurstsAtOnce(t *testing.T) {
 		t.Errorf("outbox rows = %d, want 30", got)
 	}
 }
+
+// pruneBursts queues a burst of n, delivers it and deletes its rows, as the
+// burst retention does BurstRowsKeep after.
+func pruneBursts(n int) func(*testing.T, *testEnv) {
+	return func(t *testing.T, e *testEnv) {
+		t.Helper()
+		queueBurst(n)(t, e)
+		deliverAll(t, e)
+		if got, err := e.store.PruneBurstRows(t.Context(), time.Now().Add(time.Hour)); err != nil || got != n {
+			t.Fatalf("pruned %d rows, %v; want %d", got, err, n)
+		}
+	}
+}
+
+// TestSimulateBurstAfterItsRowsAreDeleted: once a done burst's delivered
+// rows are deleted, its progress still counts them, and a link to one of
+// them says why it is gone.
+func TestSimulateBurstAfterItsRowsAreDeleted(t *testing.T) {
+	operator := store.LevelOperational
+	runScenarios(t, []scenario{
+		{
+			name: "the progress still counts the deleted rows", method: "GET", url: "/simulate/bursts/1", as: operator,
+			before: pruneBursts(40), headers: simHTMX, wantStatus: http.StatusOK,
+			wantContains: []string{"Burst #1: 40 of 40 delivered", "— done."}, wantNotContains: []string{"hx-trigger"},
+			after: simWantOutbox(0),
+		},
+		{
+			name: "a deleted row's page says why it is gone", method: "GET", url: "/simulate/deliveries/1", as: operator,
+			before: pruneBursts(40), wantStatus: http.StatusNotFound,
+			wantContains: []string{"There is no delivery #", "deleted 24 hours after their delivery"},
+		},
+		{
+			name: "a new burst is queued after it", method: "POST", url: "/simulate/burst", as: operator,
+			before: pruneBursts(40), headers: simHTMX, form: url.Values{"n": {"5"}},
+			wantStatus: http.StatusOK, wantContains: []string{"Burst #2: 0 of 5 delivered"},
+			wantAudit: []string{"simulate.burst ok"}, after: simWantOutbox(5),
+		},
+	})
+}
