@@ -246,15 +246,57 @@ func (s *Store) SignInFailures(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
+// PausedAddress is an address from which an account's sign-ins are refused
+// (MaxFailsPerAccountAddress failures from there within SignInWindow).
+type PausedAddress struct {
+	// Address is the address as the throttle counts it (an IPv6 one's /64).
+	Address string
+	// Until is when the failures from there let a try through again.
+	Until time.Time
+}
+
+// pausedSignIns lists, by account as the throttle keys it, the addresses
+// its sign-ins are refused from now, the soonest to end first: the rule of
+// ReserveSignIn's first limit, read for every account at once.
+func (s *Store) pausedSignIns(ctx context.Context) (map[string][]PausedAddress, error) {
+	now := s.now()
+	// The limit's own failure (the MaxFailsPerAccountAddress-th newest in
+	// the window) is the one that leaves the window last among those that
+	// keep the pair refused.
+	rows, err := s.r.QueryContext(ctx, `SELECT account, address, at FROM (
+			SELECT account, address, at, row_number() OVER (PARTITION BY account, address ORDER BY at DESC) AS n
+			FROM auth_failures WHERE kind = ? AND at > ?)
+		WHERE n = ? ORDER BY at, address`,
+		kindSignIn, now.Add(-SignInWindow).UnixMilli(), MaxFailsPerAccountAddress)
+	if err != nil {
+		return nil, fmt.Errorf("store: paused sign-ins: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]PausedAddress{}
+	for rows.Next() {
+		var account, address string
+		var at int64
+		if err := rows.Scan(&account, &address, &at); err != nil {
+			return nil, fmt.Errorf("store: paused sign-ins: %w", err)
+		}
+		out[account] = append(out[account], PausedAddress{Address: address, Until: time.UnixMilli(at).Add(SignInWindow)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: paused sign-ins: %w", err)
+	}
+	return out, nil
+}
+
 // checkStepUp checks u's password typed while signed in (where says where,
 // for the audit: reissue step 2 of a request, the password form), counted
 // per user across every such check. The user's checks run one at a time,
 // each seeing the failures before it, so parallel tries cannot outrun the
 // count (and parallel right ones, a double submit, are not mistaken for
 // guesses). A wrong password that makes MaxStepUpFails within
-// StepUpWindow, or a try when that many are already counted, ends every
-// session of the user (audited) and returns ErrStepUpLockout. A right
-// password forgets the user's step-up failures.
+// StepUpWindow ends every session of the user (audited) and returns
+// ErrStepUpLockout; a try when that many are already counted (one that was
+// in flight) returns ErrStepUpLockout unchecked, with no second lockout row.
+// A right password forgets the user's step-up failures.
 func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor Actor, where string) (bool, error) {
 	// The wait is bounded as a write is: the check before it holds the
 	// lock for one password and one write.
@@ -271,7 +313,20 @@ func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor 
 		return false, err
 	}
 	if wait > 0 {
-		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.stepUpLockoutTx(ctx, tx, u, actor, where) }); err != nil {
+		// Usually a try that was in flight when another reached the limit:
+		// that one ended every session and was audited, so this one is only
+		// refused. A session that is still there (none should be: a sign-in
+		// forgets the count before it starts one) is ended, and audited
+		// then; one started since the count was read is kept, so the count
+		// is read again in the transaction.
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			wait, err := failureWait(ctx, tx, s.now(), kindStepUp, `account = ?`, []any{account}, MaxStepUpFails, StepUpWindow)
+			if err != nil || wait == 0 {
+				return err
+			}
+			return s.stepUpLockoutTx(ctx, tx, u, actor, where, false)
+		})
+		if err != nil {
 			return false, err
 		}
 		return false, ErrStepUpLockout
@@ -292,7 +347,7 @@ func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor 
 			return err
 		}
 		locked = true
-		return s.stepUpLockoutTx(ctx, tx, u, actor, where)
+		return s.stepUpLockoutTx(ctx, tx, u, actor, where, true)
 	})
 	if err != nil {
 		return false, err
@@ -303,15 +358,29 @@ func (s *Store) checkStepUp(ctx context.Context, u User, password string, actor 
 	return false, nil
 }
 
-// stepUpLockoutTx ends every session of u and audits why.
-func (s *Store) stepUpLockoutTx(ctx context.Context, tx *sql.Tx, u User, actor Actor, where string) error {
+// stepUpLockoutTx ends every session of u and audits why. reached says
+// whether this try's wrong password reached the limit: that try is the
+// lockout and always audited. A later try (the limit was reached before it
+// was checked) is audited only if it ended a session, so tries that were in
+// flight when the lockout came add no row each.
+func (s *Store) stepUpLockoutTx(ctx context.Context, tx *sql.Tx, u User, actor Actor, where string, reached bool) error {
 	s.sessionsEndedTx(tx)
 	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID)
 	if err != nil {
 		return err
 	}
-	n, _ := res.RowsAffected()
-	return s.auditTx(ctx, tx, actor.audit(AuditUserStepUpLockout, "user", u.Username, ResultRefused,
-		fmt.Sprintf("%d wrong passwords while signed in within %d minutes (the last %s): %d session(s) ended",
-			MaxStepUpFails, int(StepUpWindow.Minutes()), where, n)))
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("%d wrong passwords while signed in within %d minutes (the last %s): %d session(s) ended",
+		MaxStepUpFails, int(StepUpWindow.Minutes()), where, n)
+	if !reached {
+		if n == 0 {
+			return nil
+		}
+		detail = fmt.Sprintf("a password typed %s while %d wrong ones within %d minutes stood: %d session(s) ended",
+			where, MaxStepUpFails, int(StepUpWindow.Minutes()), n)
+	}
+	return s.auditTx(ctx, tx, actor.audit(AuditUserStepUpLockout, "user", u.Username, ResultRefused, detail))
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -156,5 +157,112 @@ func TestUserSummariesShowLockedAccounts(t *testing.T) {
 	rows, _ := st.AuditLog(ctx, AuditFilter{Action: AuditUserUnlock})
 	if len(rows) != 1 || rows[0].Result != ResultOK || rows[0].Actor != "root" || !strings.Contains(rows[0].Detail, "help desk") {
 		t.Errorf("unlock audit = %+v, want one ok row by root with the reason", rows)
+	}
+}
+
+// TestStepUpLockoutOnceWithoutSessions: a password typed once the step-up
+// limit was reached is refused unchecked; it writes no second lockout row
+// when it finds no session to end, and ends and audits one it finds (which
+// no sign-in leaves, since a sign-in forgets the count).
+func TestStepUpLockoutOnceWithoutSessions(t *testing.T) {
+	st := openUsersStore(t)
+	ctx := context.Background()
+	u, err := st.CreateUser(ctx, NewUser{Username: "alice", Level: LevelReadOnly, Password: "a fine password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := Actor{Username: "alice", Level: LevelReadOnly}
+	change := func(current string) error {
+		return st.ChangePassword(ctx, PasswordChange{UserID: u.ID, Current: current, New: "another fine password",
+			Confirm: "another fine password", Actor: actor})
+	}
+	lockouts := func() []AuditEntry {
+		t.Helper()
+		rows, err := st.AuditLog(ctx, AuditFilter{Action: AuditUserStepUpLockout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	for i := 1; i <= MaxStepUpFails; i++ {
+		err := change("guess " + strconv.Itoa(i))
+		if _, wrong := errors.AsType[FieldErrors](err); i < MaxStepUpFails && !wrong {
+			t.Fatalf("wrong password %d: %v, want a field error", i, err)
+		}
+		if i == MaxStepUpFails && !errors.Is(err, ErrStepUpLockout) {
+			t.Fatalf("wrong password %d: %v, want ErrStepUpLockout", i, err)
+		}
+	}
+	if rows := lockouts(); len(rows) != 1 || !strings.HasSuffix(rows[0].Detail, ": 0 session(s) ended") {
+		t.Fatalf("lockout rows = %+v, want one", rows)
+	}
+	for _, current := range []string{"a fine password", "guess again"} {
+		if err := change(current); !errors.Is(err, ErrStepUpLockout) {
+			t.Errorf("password %q after the lockout: %v, want ErrStepUpLockout", current, err)
+		}
+	}
+	if rows := lockouts(); len(rows) != 1 {
+		t.Errorf("lockout rows after two more tries = %d, want 1: %+v", len(rows), rows)
+	}
+	if err := st.CreateSession(ctx, "left-behind", u.ID, "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := change("a fine password"); !errors.Is(err, ErrStepUpLockout) {
+		t.Errorf("with a session left behind: %v, want ErrStepUpLockout", err)
+	}
+	if _, err := st.SessionByToken(ctx, "left-behind"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the session left behind: %v, want it ended", err)
+	}
+	if rows := lockouts(); len(rows) != 2 || !strings.HasSuffix(rows[0].Detail, ": 1 session(s) ended") {
+		t.Errorf("lockout rows = %+v, want a second one that ended 1 session", rows)
+	}
+}
+
+// TestUserSummariesShowPausedAddresses: an account whose failures from an
+// address reach that pair's limit lists the address, until the limit's own
+// failure leaves the window; failures below the limit list nothing.
+func TestUserSummariesShowPausedAddresses(t *testing.T) {
+	st := openUsersStore(t)
+	ctx := context.Background()
+	if _, err := st.CreateUser(ctx, NewUser{Username: "alice", Level: LevelOperational, Password: "a fine password"}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC)
+	fail := func(at time.Time, address string, n int) {
+		t.Helper()
+		st.SetClock(func() time.Time { return at })
+		for i := range n {
+			if _, err := st.ReserveSignIn(ctx, "Alice", address); err != nil {
+				t.Fatalf("try %d from %s: %v", i, address, err)
+			}
+		}
+	}
+	fail(t0, "203.0.113.7", MaxFailsPerAccountAddress)
+	fail(t0.Add(5*time.Minute), "2001:db8::1", MaxFailsPerAccountAddress)
+	fail(t0.Add(6*time.Minute), "198.51.100.9", MaxFailsPerAccountAddress-1)
+	paused := func(at time.Time) []PausedAddress {
+		t.Helper()
+		st.SetClock(func() time.Time { return at })
+		all, err := st.UserSummaries(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range all {
+			if s.Username == "alice" {
+				return s.Paused
+			}
+		}
+		t.Fatal("alice is not listed")
+		return nil
+	}
+	want := []PausedAddress{{"203.0.113.7", t0.Add(SignInWindow)}, {"2001:db8::/64", t0.Add(5*time.Minute + SignInWindow)}}
+	if got := paused(t0.Add(10 * time.Minute)); !slices.EqualFunc(got, want, func(a, b PausedAddress) bool { return a.Address == b.Address && a.Until.Equal(b.Until) }) {
+		t.Errorf("paused = %v, want %v", got, want)
+	}
+	if got := paused(t0.Add(SignInWindow)); len(got) != 1 || got[0].Address != "2001:db8::/64" {
+		t.Errorf("once the first window ended: paused = %v, want only 2001:db8::/64", got)
+	}
+	if got := paused(t0.Add(5*time.Minute + SignInWindow)); len(got) != 0 {
+		t.Errorf("once both windows ended: paused = %v, want none", got)
 	}
 }

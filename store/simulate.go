@@ -69,6 +69,7 @@ const (
 	SimWalletNoWithdrawals     = "wallet_no_withdrawals"     // ID: a disabled wallet
 	SimWalletShort             = "wallet_short"              // ID; Amount; Limit: the balance; Token
 	SimPayloadNotJSON          = "payload_not_json"          // Offset, Detail: the JSON parser's own words
+	SimBurstRunning            = "burst_running"             // ID, Burst: the burst still being delivered
 )
 
 // SimError is a simulation refused before anything was written: bad input,
@@ -87,6 +88,7 @@ type SimError struct {
 	Token         string
 	Offset        int64
 	Detail        string
+	Burst         *Burst
 	// missing marks an unknown card or wallet, so errors.Is(err, ErrNotFound).
 	missing bool
 }

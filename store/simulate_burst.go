@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -19,11 +20,11 @@ type Burst struct {
 	Delivered int
 	Refused   int
 	Pending   int
-	// Attempts counts every attempt, retries included.
+	// Attempts counts every attempt, retries included, while rows are
+	// pending (once the burst is done its delivered rows are deleted after
+	// BurstRowsKeep, and their attempts with them).
 	Attempts  int
 	CreatedAt int64
-	// LastDoneAt is when the latest row was delivered, 0 before any.
-	LastDoneAt int64
 }
 
 // Done reports whether every row of the burst is settled.
@@ -32,7 +33,9 @@ func (b Burst) Done() bool { return b.Pending == 0 }
 // EnqueueBurst writes n CARDS/AUTHORIZATION notifications (1 ≤ n ≤
 // MaxBurst), each with its own operation_id, in one transaction. They
 // exercise the event log and a receiver; they move no balance. cardID, if
-// set, is the card they name.
+// set, is the card they name. One burst is delivered at a time: while
+// another still has rows to deliver, the new one is refused (a *SimError,
+// SimBurstRunning, with that burst's progress).
 func (s *Store) EnqueueBurst(ctx context.Context, n int, cardID string, by SimActor) (Burst, error) {
 	b := Burst{Total: n}
 	if n < 1 || n > MaxBurst {
@@ -47,6 +50,15 @@ func (s *Store) EnqueueBurst(ctx context.Context, n int, cardID string, by SimAc
 			} else if err != nil {
 				return err
 			}
+		}
+		// Checked in the write transaction, so two bursts asked for at
+		// once cannot both pass.
+		running, ok, err := runningBurst(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return &SimError{Code: SimCodeState, Reason: SimBurstRunning, ID: strconv.FormatInt(running.ID, 10), Burst: &running}
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO bursts(total, template, actor, created_at) VALUES (?, 'CARDS/AUTHORIZATION', ?, ?)`, n, by.Name, now)
 		if err != nil {
@@ -101,20 +113,47 @@ func (s *Store) EnqueueBurst(ctx context.Context, n int, cardID string, by SimAc
 
 // BurstProgress reports how far a burst's delivery got.
 func (s *Store) BurstProgress(ctx context.Context, id int64) (Burst, error) {
-	b := Burst{ID: id}
-	err := s.r.QueryRowContext(ctx, `SELECT total, created_at FROM bursts WHERE id = ?`, id).Scan(&b.Total, &b.CreatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return b, fmt.Errorf("store: burst %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return b, fmt.Errorf("store: burst %d: %w", id, err)
-	}
-	err = s.r.QueryRowContext(ctx, `SELECT
-		COALESCE(SUM(state = 'delivered'), 0), COALESCE(SUM(state = 'refused'), 0), COALESCE(SUM(state = 'pending'), 0),
-		COALESCE(SUM(attempts), 0), COALESCE(MAX(done_at), 0)
-		FROM outbox WHERE burst_id = ?`, id).Scan(&b.Delivered, &b.Refused, &b.Pending, &b.Attempts, &b.LastDoneAt)
+	b, err := burstProgress(ctx, s.r, id)
 	if err != nil {
 		return b, fmt.Errorf("store: burst %d: %w", id, err)
 	}
 	return b, nil
+}
+
+// burstProgress reads burst id's progress through q. Delivered rows are
+// deleted some time after the burst is done (PruneBurstRows), so they are
+// counted as what is neither pending nor refused.
+func burstProgress(ctx context.Context, q queryRower, id int64) (Burst, error) {
+	b := Burst{ID: id}
+	err := q.QueryRowContext(ctx, `SELECT total, created_at FROM bursts WHERE id = ?`, id).Scan(&b.Total, &b.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, ErrNotFound
+	}
+	if err != nil {
+		return b, err
+	}
+	err = q.QueryRowContext(ctx, `SELECT COALESCE(SUM(state = 'refused'), 0), COALESCE(SUM(state = 'pending'), 0),
+		COALESCE(SUM(attempts), 0) FROM outbox WHERE burst_id = ?`, id).Scan(&b.Refused, &b.Pending, &b.Attempts)
+	b.Delivered = b.Total - b.Refused - b.Pending
+	return b, err
+}
+
+// runningBurst returns the newest burst that still has rows to deliver;
+// ok is false when every burst is done.
+func runningBurst(ctx context.Context, q queryRower) (b Burst, ok bool, err error) {
+	var id int64
+	err = q.QueryRowContext(ctx, `SELECT b.id FROM bursts b
+		WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.burst_id = b.id AND o.state = 'pending')
+		ORDER BY b.id DESC LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Burst{}, false, nil
+	}
+	if err != nil {
+		return Burst{}, false, fmt.Errorf("find a burst being delivered: %w", err)
+	}
+	b, err = burstProgress(ctx, q, id)
+	if err != nil {
+		return Burst{}, false, fmt.Errorf("burst %d: %w", id, err)
+	}
+	return b, true, nil
 }

@@ -380,9 +380,14 @@ type UserSummary struct {
 	// the limit that refuses it from every address.
 	FailedSignIns int
 	Locked        bool
+	// Paused lists the addresses the account's sign-ins are refused from
+	// (too many failures from each), the soonest to end first; the account
+	// may still sign in from elsewhere. Only admins may see them.
+	Paused []PausedAddress
 }
 
-// UserSummaries lists every user by name with their live session count.
+// UserSummaries lists every user by name with their live session count,
+// their failed sign-ins and the addresses their sign-ins are refused from.
 func (s *Store) UserSummaries(ctx context.Context) ([]UserSummary, error) {
 	users, err := s.Users(ctx)
 	if err != nil {
@@ -411,10 +416,15 @@ func (s *Store) UserSummaries(ctx context.Context) ([]UserSummary, error) {
 	if err != nil {
 		return nil, err
 	}
+	paused, err := s.pausedSignIns(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]UserSummary, len(users))
 	for i, u := range users {
-		f := failures[throttleAccount(u.Username)]
-		out[i] = UserSummary{User: u, Sessions: counts[u.ID], FailedSignIns: f, Locked: f >= MaxFailsPerAccount}
+		account := throttleAccount(u.Username)
+		f := failures[account]
+		out[i] = UserSummary{User: u, Sessions: counts[u.ID], FailedSignIns: f, Locked: f >= MaxFailsPerAccount, Paused: paused[account]}
 	}
 	return out, nil
 }

@@ -26,6 +26,15 @@ func FormatMillis(ms int64) string {
 	return FormatTime(time.UnixMilli(ms))
 }
 
+// FormatHours words a span in whole hours, rounded down: "1 hour", "24 hours".
+func FormatHours(d time.Duration) string {
+	h := int(d / time.Hour)
+	if h == 1 {
+		return "1 hour"
+	}
+	return strconv.Itoa(h) + " hours"
+}
+
 // FormatCents shows an amount of integer cents with its currency, e.g. "1,234.56 USD".
 // (Built with strconv, not fmt: a busy card's page shows a thousand amounts.)
 func FormatCents(cents int64, currency string) string {

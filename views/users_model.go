@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"cardops/store"
 )
@@ -124,6 +125,38 @@ func userState(u store.User) string {
 		return "disabled"
 	}
 	return "active"
+}
+
+// pausedWords words the addresses u's sign-ins are refused from: "sign-ins
+// paused from 2 addresses until …", until the last of them ends; "" for
+// none.
+func pausedWords(u store.UserSummary) string {
+	n := len(u.Paused)
+	if n == 0 {
+		return ""
+	}
+	addresses := "1 address"
+	if n > 1 {
+		addresses = strconv.Itoa(n) + " addresses"
+	}
+	return "sign-ins paused from " + addresses + " until " + FormatTime(u.Paused[n-1].Until)
+}
+
+// pausedList names each address u's sign-ins are refused from, with until
+// when when the addresses' pauses end at different times. Only the users
+// page, an admin's, shows it.
+func pausedList(u store.UserSummary) string {
+	var b strings.Builder
+	for i, p := range u.Paused {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(p.Address)
+		if !p.Until.Equal(u.Paused[len(u.Paused)-1].Until) {
+			b.WriteString(" (until " + FormatTime(p.Until) + ")")
+		}
+	}
+	return b.String()
 }
 
 func onOff(b bool) string {

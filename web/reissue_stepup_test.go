@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -133,5 +134,77 @@ func TestPasswordFormLockout(t *testing.T) {
 	assertAudit(t, e, "user.step_up_lockout", "viewer", store.ResultRefused)
 	if _, err := e.store.Authenticate(context.Background(), "viewer", testPassword); err != nil {
 		t.Errorf("the old password no longer signs in: %v", err)
+	}
+}
+
+// TestStepUpLockoutInFlight: wrong passwords already in flight (sent at once,
+// past the session check) when one of them reaches the step-up limit are
+// refused without locking again: the one that reached it ends the sessions
+// and leaves the only lockout row, and none says "0 session(s) ended".
+func TestStepUpLockoutInFlight(t *testing.T) {
+	const inFlight = 12
+	for _, tc := range []struct {
+		name string
+		user string
+		// prepare makes what the tries need and returns how to send wrong
+		// password i (1-based) as cookie.
+		prepare func(t *testing.T, e *testEnv, cookie *http.Cookie) func(i int) *httptest.ResponseRecorder
+	}{
+		{"password form", "viewer", func(t *testing.T, e *testEnv, cookie *http.Cookie) func(int) *httptest.ResponseRecorder {
+			return func(i int) *httptest.ResponseRecorder {
+				return e.post(cookie, "/account/password", url.Values{"current": {fmt.Sprintf("guess %d", i)},
+					"new": {"a new long password"}, "confirm": {"a new long password"}})
+			}
+		}},
+		{"reissue step 2", "admin", func(t *testing.T, e *testEnv, cookie *http.Cookie) func(int) *httptest.ResponseRecorder {
+			c := addTestCard(t, e, "ACTIVE")
+			// One request per try, so that no request reaches its own limit.
+			rids := make([]string, store.MaxStepUpFails+inFlight)
+			for i := range rids {
+				rids[i] = startReissue(t, e, cookie, c.ID)
+			}
+			return func(i int) *httptest.ResponseRecorder {
+				return e.post(cookie, "/reissues/"+rids[i-1]+"/confirm", url.Values{"last4": {c.Last4}, "password": {fmt.Sprintf("guess %d", i)}})
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			cookie := e.login(tc.user)
+			wrong := tc.prepare(t, e, cookie)
+			for i := 1; i < store.MaxStepUpFails; i++ {
+				if rec := wrong(i); rec.Code != http.StatusUnprocessableEntity {
+					t.Fatalf("wrong password %d: status = %d, want 422", i, rec.Code)
+				}
+			}
+			auditFrom := e.lastAuditID(t)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			recs := make([]*httptest.ResponseRecorder, inFlight)
+			for i := range inFlight {
+				wg.Go(func() {
+					<-start
+					recs[i] = wrong(store.MaxStepUpFails + i)
+				})
+			}
+			close(start)
+			wg.Wait()
+			lockouts := 0
+			for i, rec := range recs {
+				loc := rec.Header().Get("Location")
+				if rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+					t.Errorf("try %d: status = %d, Location %q, want 303 to sign-in", store.MaxStepUpFails+i, rec.Code, loc)
+				}
+				if loc == "/login?step_up=1" {
+					lockouts++
+				}
+			}
+			if lockouts == 0 {
+				t.Error("no try was told it signed the user out")
+			}
+			if got, want := e.auditSince(t, auditFrom), []string{"user.step_up_lockout refused"}; strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("audit rows = %q, want %q (%d tries said signed out)", got, want, lockouts)
+			}
+		})
 	}
 }

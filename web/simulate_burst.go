@@ -8,7 +8,8 @@ import (
 	"cardops/views"
 )
 
-// simulateBurst enqueues a burst and shows its progress.
+// simulateBurst enqueues a burst and shows its progress. While another
+// burst is being delivered it is refused, and the page follows that one.
 func (s *Server) simulateBurst(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
@@ -23,6 +24,10 @@ func (s *Server) simulateBurst(w http.ResponseWriter, r *http.Request) {
 	if se := simRefusal(err); se != nil {
 		msg := views.WordSimRefusal(se, r.PostForm.Get).Message
 		s.audit(r, currentPrincipal(r), store.AuditSimulateBurst, "burst", "", store.ResultRefused, msg)
+		if isHTMX(r) && se.Burst != nil {
+			s.render(w, r, http.StatusOK, views.SimBurstRefused(views.SimOutcome{Message: msg}, *se.Burst))
+			return
+		}
 		if isHTMX(r) {
 			s.render(w, r, http.StatusOK, views.SimResultBox(views.SimOutcome{Message: msg}))
 			return

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"testing"
+	"time"
 
 	"cardops/store"
 )
@@ -71,6 +72,63 @@ func TestUserUnlock(t *testing.T) {
 			name: "an unknown user is a readable 404", method: "POST", url: "/settings/users/424242/unlock", as: store.LevelAdmin,
 			form: reason("who"), wantStatus: http.StatusNotFound, wantContains: []string{"There is no user with the id"},
 			wantAudit: []string{store.AuditUserUnlock + " refused"},
+		},
+	})
+}
+
+// pausedAt is when failFrom's sign-ins fail in TestUserListShowsPausedSignIns.
+var pausedAt = time.Date(2026, 12, 2, 18, 27, 0, 0, time.UTC)
+
+// failFrom makes n wrong sign-ins for operator from address at pausedAt,
+// then sets the store's clock to pausedAt plus later.
+func failFrom(address string, n int, later time.Duration) func(*testing.T, *testEnv) {
+	return func(t *testing.T, e *testEnv) {
+		t.Helper()
+		e.store.SetClock(func() time.Time { return pausedAt })
+		for i := range n {
+			req := formRequest(http.MethodPost, "/login", url.Values{"username": {"operator"}, "password": {"wrong password"}})
+			req.RemoteAddr = address + ":1234"
+			if rec := e.do(req); rec.Code != http.StatusUnauthorized {
+				t.Fatalf("wrong sign-in %d: status = %d, want 401", i, rec.Code)
+			}
+		}
+		e.store.SetClock(func() time.Time { return pausedAt.Add(later) })
+	}
+}
+
+// TestUserListShowsPausedSignIns: an account whose sign-ins are refused from
+// an address (too many failures from there) says so on the users page, with
+// until when; the page, and so the addresses, stay an admin's.
+func TestUserListShowsPausedSignIns(t *testing.T) {
+	paused := "sign-ins paused from 1 address until 2026-12-02 18:42:00 UTC"
+	runScenarios(t, []scenario{
+		{
+			name: "an admin sees the pause, until when and from where", method: "GET", url: "/settings/users", as: store.LevelAdmin,
+			before: failFrom("203.0.113.7", store.MaxFailsPerAccountAddress, time.Minute), wantStatus: http.StatusOK,
+			wantContains:    []string{`data-testid="paused-operator"`, paused, "203.0.113.7", `title="in the last hour">5</td>`},
+			wantNotContains: []string{`data-testid="locked-operator"`, `data-testid="paused-viewer"`},
+		},
+		{
+			name: "failures below the limit pause nothing", method: "GET", url: "/settings/users", as: store.LevelAdmin,
+			before: failFrom("203.0.113.7", store.MaxFailsPerAccountAddress-1, time.Minute), wantStatus: http.StatusOK,
+			wantContains:    []string{`title="in the last hour">4</td>`},
+			wantNotContains: []string{"sign-ins paused", "203.0.113.7"},
+		},
+		{
+			name: "a pause ends with its window", method: "GET", url: "/settings/users", as: store.LevelAdmin,
+			before: failFrom("203.0.113.7", store.MaxFailsPerAccountAddress, store.SignInWindow), wantStatus: http.StatusOK,
+			wantContains:    []string{`title="in the last hour">5</td>`},
+			wantNotContains: []string{"sign-ins paused", "203.0.113.7"},
+		},
+		{
+			name: "an operator sees neither the pause nor the address", method: "GET", url: "/settings/users", as: store.LevelOperational,
+			before: failFrom("203.0.113.7", store.MaxFailsPerAccountAddress, time.Minute), wantStatus: http.StatusForbidden,
+			wantContains: []string{"Not allowed"}, wantNotContains: []string{"sign-ins paused", "203.0.113.7"},
+		},
+		{
+			name: "a viewer sees neither the pause nor the address", method: "GET", url: "/settings/users", as: store.LevelReadOnly,
+			before: failFrom("203.0.113.7", store.MaxFailsPerAccountAddress, time.Minute), wantStatus: http.StatusForbidden,
+			wantContains: []string{"Not allowed"}, wantNotContains: []string{"sign-ins paused", "203.0.113.7"},
 		},
 	})
 }

@@ -263,6 +263,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 				logger.Info("deleted old events", "events", p.Events, "keep_days", cfg.eventsKeepDays)
 			}
 		})
+	go st.KeepBurstRows(ctx, store.BurstRowsKeep, time.Hour, 200*time.Millisecond, func(n int, err error) {
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("burst retention", "err", err)
+		} else if err == nil {
+			logger.Info("deleted delivered burst notifications", "rows", n, "keep", store.BurstRowsKeep)
+		}
+	})
 	errc := make(chan error, 1)
 	limited := console.LimitListener(ln, cfg.maxConnsPerIP, cfg.maxConns)
 	go func() {

@@ -176,10 +176,8 @@ func BenchmarkDispatch(b *testing.B) {
 	for _, kind := range []string{"memory", "sqlite", "sqlite-group"} {
 		b.Run("burst/receiver="+kind, func(b *testing.B) {
 			st := openBenchStore(b)
-			for left := b.N; left > 0; left -= store.MaxBurst {
-				if _, err := st.EnqueueBurst(context.Background(), min(left, store.MaxBurst), "", qa); err != nil {
-					b.Fatal(err)
-				}
+			if err := storetest.QueueNotifications(context.Background(), st, b.N); err != nil {
+				b.Fatal(err)
 			}
 			rc := newBenchReceiver(b, st, kind, b.N)
 			srv := httptest.NewServer(rc)

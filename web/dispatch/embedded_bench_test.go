@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cardops/store"
+	"cardops/store/storetest"
 	"cardops/web"
 	"cardops/web/dispatch"
 )
@@ -26,11 +27,8 @@ func BenchmarkDispatchEmbedded(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	by := store.SimActor{Name: "bench", Level: store.LevelOperational}
-	for left := b.N; left > 0; left -= store.MaxBurst {
-		if _, err := st.EnqueueBurst(ctx, min(left, store.MaxBurst), "", by); err != nil {
-			b.Fatal(err)
-		}
+	if err := storetest.QueueNotifications(ctx, st, b.N); err != nil {
+		b.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ts := httptest.NewUnstartedServer(nil)
