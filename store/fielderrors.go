@@ -18,6 +18,10 @@ const (
 	FieldMismatch = "mismatch"
 	// FieldWrong: the value (the current password) is not the right one.
 	FieldWrong = "wrong"
+	// FieldWeak: a password long enough but guessed first (one character
+	// repeated, a run along the alphabet, the digits or the keyboard, one
+	// of the passwords most often used).
+	FieldWeak = "weak"
 	// Amounts (ParseAmount): below zero, zero, finer than a cent, above
 	// the bound.
 	FieldNegative   = "negative"

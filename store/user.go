@@ -109,6 +109,8 @@ func (u NewUser) Validate() error {
 		return fmt.Errorf("password must be at least %d characters", MinPasswordLength)
 	case len(u.Password) > 72:
 		return errors.New("password must be at most 72 bytes") // bcrypt's limit
+	case guessedFirst(u.Password):
+		return errors.New("password is among the first a guesser tries (one character repeated, a run such as 1234567890, or a common password)")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -67,8 +68,39 @@ func passwordField(pw string) string {
 		return FieldTooShort
 	case len(pw) > 72: // bcrypt's limit
 		return FieldTooLong
+	case guessedFirst(pw):
+		return FieldWeak
 	}
 	return ""
+}
+
+// guessedFirst reports whether a password of the right length is one that
+// a guesser tries first: one character repeated ("aaaaaaaaaa"), a run up or
+// down the alphabet, the digits or a keyboard row ("1234567890",
+// "qwertyuiop"), or one of the most used passwords. Guessing is also
+// throttled; this only keeps the obvious out.
+func guessedFirst(pw string) bool {
+	p := strings.ToLower(pw)
+	if strings.Count(p, p[:1]) == len(p) {
+		return true
+	}
+	for _, run := range []string{"abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc4rfv"} {
+		if strings.Contains(run, p) || strings.Contains(reverse(run), p) {
+			return true
+		}
+	}
+	for _, common := range []string{"password", "passw0rd", "p@ssw0rd", "qwertyuiop", "1234567890", "letmein", "welcome", "iloveyou", "admin", "changeme", "cardops"} {
+		if strings.TrimRight(p, "0123456789!.") == common || strings.TrimLeft(p, "0123456789") == common {
+			return true
+		}
+	}
+	return false
+}
+
+func reverse(s string) string {
+	b := []byte(s)
+	slices.Reverse(b)
+	return string(b)
 }
 
 // OneTimePassword returns a random password for a new or reset account.

@@ -91,6 +91,8 @@ func userFieldMessage(field, code string) string {
 		return fmt.Sprintf("The password must be at least %d characters.", store.MinPasswordLength)
 	case "password/" + store.FieldTooLong, "new/" + store.FieldTooLong:
 		return "The password must be at most 72 bytes."
+	case "password/" + store.FieldWeak, "new/" + store.FieldWeak:
+		return "This password is among the first a guesser tries (one character repeated, a run such as 1234567890 or qwertyuiop, or a common password): choose another."
 	case "new/" + store.FieldRequired:
 		return "Enter a new password."
 	case "new/" + store.FieldInvalid:
