@@ -101,7 +101,7 @@ func ThrottleAddress(addr string) string {
 // ReserveSignIn counts a sign-in for username from address before its
 // password is checked. When a limit is reached it returns a *ThrottledError
 // (errors.Is ErrThrottled) and the password must not be checked. Otherwise
-// the slot counts as a failure until SignInSucceeded or ReleaseSignIn.
+// the slot counts as a failure until SignIn or ReleaseSignIn.
 func (s *Store) ReserveSignIn(ctx context.Context, username, address string) (SignInSlot, error) {
 	slot := SignInSlot{account: throttleAccount(username), address: ThrottleAddress(address)}
 	var refusal error
@@ -163,15 +163,15 @@ func failureWait(ctx context.Context, db queryRower, now time.Time, kind, cond s
 	return max(time.Millisecond, time.UnixMilli(at).Add(window).Sub(now)), nil
 }
 
-// SignInSucceeded settles a slot whose password was right: the slot and the
-// account's earlier failures from the same address are forgotten, and so
-// are its step-up failures (whoever signs in knows the password). Failures
-// from other addresses still count towards the account's limit.
-func (s *Store) SignInSucceeded(ctx context.Context, slot SignInSlot) error {
-	_, err := s.exec(ctx, `DELETE FROM auth_failures WHERE id = ? OR (kind = ? AND account = ? AND address = ?)
+// signInSucceededTx settles a slot whose sign-in passed (SignIn): the slot
+// and the account's earlier failures from the same address are forgotten,
+// and so are its step-up failures (whoever signs in knows the password).
+// Failures from other addresses still count towards the account's limit.
+func signInSucceededTx(ctx context.Context, tx *sql.Tx, slot SignInSlot) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM auth_failures WHERE id = ? OR (kind = ? AND account = ? AND address = ?)
 		OR (kind = ? AND account = ?)`, slot.id, kindSignIn, slot.account, slot.address, kindStepUp, slot.account)
 	if err != nil {
-		return fmt.Errorf("store: sign-in succeeded: %w", err)
+		return fmt.Errorf("settle the sign-in's throttle slot: %w", err)
 	}
 	return nil
 }

@@ -41,20 +41,50 @@ func sessionID(token string) []byte {
 	return sum[:]
 }
 
-// CreateSession records a new session for the user under token, and the
-// sign-in as the user's latest.
-func (s *Store) CreateSession(ctx context.Context, token string, userID int64, remoteAddr string) error {
+// SignIn is a sign-in whose every step passed: the password, and the
+// second factor when the user is enrolled.
+type SignIn struct {
+	// Token is the new session's. Replaces is the token of the session the
+	// browser held before, "" for none: it ends with the sign-in, so a
+	// session id planted before sign-in is never promoted.
+	Token, Replaces string
+	User            User
+	RemoteAddr      string
+	// Slot is the sign-in's throttle slot (ReserveSignIn), settled as a
+	// success.
+	Slot SignInSlot
+	// Detail is the audit row's detail (how the second factor was given).
+	Detail string
+}
+
+// SignIn starts the session of a finished sign-in. In one transaction with
+// its audit row: the session the browser held before ends, the throttle
+// forgets the slot and the account's failures from the address (and its
+// step-up failures), the new session is recorded and the sign-in becomes the
+// user's latest. When any of it fails none of it is done.
+func (s *Store) SignIn(ctx context.Context, in SignIn) error {
 	now := s.nowMs()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions(id, user_id, created_at, last_seen_at, remote_addr) VALUES (?, ?, ?, ?, ?)`,
-			sessionID(token), userID, now, now, remoteAddr); err != nil {
+		if in.Replaces != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID(in.Replaces)); err != nil {
+				return fmt.Errorf("end the session held before: %w", err)
+			}
+		}
+		if err := signInSucceededTx(ctx, tx, in.Slot); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE users SET last_sign_in_at = ?, last_sign_in_addr = ? WHERE id = ?`, now, remoteAddr, userID)
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions(id, user_id, created_at, last_seen_at, remote_addr) VALUES (?, ?, ?, ?, ?)`,
+			sessionID(in.Token), in.User.ID, now, now, in.RemoteAddr); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_sign_in_at = ?, last_sign_in_addr = ? WHERE id = ?`, now, in.RemoteAddr, in.User.ID); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, AuditEntry{Actor: in.User.Username, ActorLevel: in.User.Level, RemoteAddr: in.RemoteAddr,
+			Action: AuditLogin, TargetType: "user", TargetID: in.User.Username, Result: ResultOK, Detail: in.Detail})
 	})
 	if err != nil {
-		return fmt.Errorf("store: create session: %w", err)
+		return fmt.Errorf("store: sign in %s: %w", in.User.Username, err)
 	}
 	return nil
 }
@@ -78,7 +108,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 	now := s.now()
 	createdAt, seenAt := time.UnixMilli(created), time.UnixMilli(seen)
 	if now.Sub(seenAt) > IdleTimeout || now.Sub(createdAt) > AbsoluteTimeout {
-		if err := s.DeleteSession(ctx, token); err != nil {
+		if err := s.deleteSession(ctx, token); err != nil {
 			return Session{}, err
 		}
 		return Session{}, fmt.Errorf("store: session: %w", ErrSessionExpired)
@@ -110,9 +140,25 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 	return Session{User: u, CreatedAt: createdAt, LastSeenAt: seenAt, ID: hex.EncodeToString(id), RemoteAddr: addr}, nil
 }
 
-// DeleteSession ends the session for token; the cookie that carries it is
-// worthless afterwards.
-func (s *Store) DeleteSession(ctx context.Context, token string) error {
+// SignOut ends the session for token, whose user is actor, in one
+// transaction with its audit row; the cookie that carries it is worthless
+// afterwards.
+func (s *Store) SignOut(ctx context.Context, token string, actor Actor) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID(token)); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, actor.audit(AuditLogout, "user", actor.Username, ResultOK, ""))
+	})
+	if err != nil {
+		return fmt.Errorf("store: sign out %s: %w", actor.Username, err)
+	}
+	return nil
+}
+
+// deleteSession ends the session for token: bookkeeping of a session that
+// timed out, not a person's sign-out (SignOut).
+func (s *Store) deleteSession(ctx context.Context, token string) error {
 	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID(token)); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}

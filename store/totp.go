@@ -292,9 +292,12 @@ func (s *Store) recoveryHash(code string) []byte {
 	return s.keyRecoveryHash(sum[:])
 }
 
-// CreateLoginChallenge records that the user gave the right password and
-// still owes the second factor; token is what the browser's cookie carries.
-func (s *Store) CreateLoginChallenge(ctx context.Context, token string, userID int64, remoteAddr string) error {
+// CreateLoginChallenge records that u gave the right password from
+// remoteAddr and still owes the second factor; token is what the browser's
+// cookie carries. Audited in the same transaction, as a step of a sign-in
+// not yet made: the row's actor is anonymous, as every step before the
+// session's.
+func (s *Store) CreateLoginChallenge(ctx context.Context, token string, u User, remoteAddr string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		// Old, unfinished ones of anybody are dropped here, so the table
 		// stays small without a sweeper.
@@ -302,12 +305,15 @@ func (s *Store) CreateLoginChallenge(ctx context.Context, token string, userID i
 			s.now().Add(-LoginChallengeTimeout).UnixMilli()); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO login_challenges(id, user_id, created_at, remote_addr) VALUES (?, ?, ?, ?)`,
-			sessionID(token), userID, s.nowMs(), remoteAddr)
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO login_challenges(id, user_id, created_at, remote_addr) VALUES (?, ?, ?, ?)`,
+			sessionID(token), u.ID, s.nowMs(), remoteAddr); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, AuditEntry{Actor: "anonymous", RemoteAddr: remoteAddr, Action: AuditLoginPassword,
+			TargetType: "user", TargetID: u.Username, Result: ResultOK, Detail: "second factor asked"})
 	})
 	if err != nil {
-		return fmt.Errorf("store: create login challenge: %w", err)
+		return fmt.Errorf("store: create login challenge for %s: %w", u.Username, err)
 	}
 	return nil
 }

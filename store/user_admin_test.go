@@ -121,7 +121,7 @@ func TestDisableUserEndsSessionsAndRefusesSignIn(t *testing.T) {
 	st := openUsersStore(t)
 	admin := addUser(t, st, "admin", LevelAdmin)
 	bob := addUser(t, st, "bob", LevelOperational)
-	if err := st.CreateSession(ctx, "tok-bob", bob.ID, "10.0.0.1"); err != nil {
+	if err := st.SignIn(ctx, SignIn{Token: "tok-bob", User: bob, RemoteAddr: "10.0.0.1"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.DisableUser(ctx, UserChange{UserID: bob.ID, Reason: "left the company", Actor: actorOf(admin)}); err != nil {

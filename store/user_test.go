@@ -86,11 +86,11 @@ func TestDeleteExpiredSessions(t *testing.T) {
 	}
 	start := time.Now()
 	st.SetClock(func() time.Time { return start })
-	if err := st.CreateSession(ctx, "old", u.ID, ""); err != nil {
+	if err := st.SignIn(ctx, SignIn{Token: "old", User: u}); err != nil {
 		t.Fatal(err)
 	}
 	st.SetClock(func() time.Time { return start.Add(IdleTimeout) })
-	if err := st.CreateSession(ctx, "fresh", u.ID, ""); err != nil {
+	if err := st.SignIn(ctx, SignIn{Token: "fresh", User: u}); err != nil {
 		t.Fatal(err)
 	}
 	st.SetClock(func() time.Time { return start.Add(IdleTimeout + time.Minute) })
@@ -119,7 +119,7 @@ func TestResetPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.CreateSession(ctx, "open", u.ID, ""); err != nil {
+	if err := st.SignIn(ctx, SignIn{Token: "open", User: u}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.ResetPassword(ctx, "admin", "short", "cli"); err == nil {

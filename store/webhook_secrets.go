@@ -95,8 +95,8 @@ func (s *Store) WebhookSecrets(ctx context.Context, key, secret string) (Webhook
 
 // RotateWebhookSecrets replaces the key and secret with fresh ones; the old
 // pair keeps working for overlap, so senders can switch without losing
-// deliveries.
-func (s *Store) RotateWebhookSecrets(ctx context.Context, overlap time.Duration) (WebhookSecrets, error) {
+// deliveries. Audited in the same transaction, on behalf of actor.
+func (s *Store) RotateWebhookSecrets(ctx context.Context, overlap time.Duration, actor Actor) (WebhookSecrets, error) {
 	var out WebhookSecrets
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var raw []byte
@@ -112,7 +112,11 @@ func (s *Store) RotateWebhookSecrets(ctx context.Context, overlap time.Duration)
 			Key: NewWebhookKey(), Secret: NewWebhookSecret(),
 			PreviousKey: cur.Key, PreviousSecret: cur.Secret, PreviousUntil: now.Add(overlap), RotatedAt: now,
 		}
-		return putSettingJSON(ctx, tx, webhookSecretsSetting, out, now.UnixMilli())
+		if err := putSettingJSON(ctx, tx, webhookSecretsSetting, out, now.UnixMilli()); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, actor.audit(AuditWebhookRotate, "settings", "webhooks", ResultOK,
+			"previous key and secret valid until "+out.PreviousUntil.UTC().Format(time.RFC3339)))
 	})
 	if err != nil {
 		return WebhookSecrets{}, fmt.Errorf("store: rotate webhook secrets: %w", err)

@@ -31,7 +31,7 @@ func TestWebhookSecretsGeneratedOnceAndRotated(t *testing.T) {
 	if set.Key != "operator-key" || set.Secret != first.Secret {
 		t.Errorf("operator key not applied: %+v", set)
 	}
-	rotated, err := st.RotateWebhookSecrets(ctx, time.Hour)
+	rotated, err := st.RotateWebhookSecrets(ctx, time.Hour, Actor{Username: "admin", Level: LevelAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}

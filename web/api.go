@@ -468,8 +468,3 @@ func (s *Server) logAPICall(r *http.Request, rt route, call *apiCall, rec *apiRe
 	}
 	s.api.calls.Publish(entry)
 }
-
-// apiNotFound answers any other path under /api in the provider's format.
-func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
-	s.jsonError(w, r, http.StatusNotFound, apiCodeNotFound, "Resource not found")
-}

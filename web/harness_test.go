@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -251,4 +252,48 @@ func pageAt(t *testing.T, level store.Level) views.Page {
 		l, ok := e.server.levels[pattern]
 		return ok && level >= l
 	}}
+}
+
+// auditEntriesSince returns the audit rows after id, oldest first, with
+// every field.
+func (e *testEnv) auditEntriesSince(t *testing.T, id int64) []store.AuditEntry {
+	t.Helper()
+	rows, err := e.store.AuditLog(context.Background(), store.AuditFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []store.AuditEntry
+	for i := len(rows) - 1; i >= 0; i-- {
+		if rows[i].ID > id {
+			out = append(out, rows[i])
+		}
+	}
+	return out
+}
+
+// failAudit makes the database refuse every audit row of action with
+// result, as a full disk or a broken log would: fault injection through
+// SQLite itself, so a change and its audit row can be seen to commit
+// together or not at all.
+func (e *testEnv) failAudit(t *testing.T, action, result string) {
+	t.Helper()
+	if _, err := e.store.Writer().ExecContext(t.Context(), fmt.Sprintf(
+		`CREATE TRIGGER test_audit_fails BEFORE INSERT ON audit_log WHEN NEW.action = '%s' AND NEW.result = '%s'
+		BEGIN SELECT RAISE(ABORT, 'audit refused'); END`, action, result)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantAuditEntry checks the one audit row of got against want, field by
+// field (At and ID aside).
+func wantAuditEntry(t *testing.T, got []store.AuditEntry, want store.AuditEntry) {
+	t.Helper()
+	if len(got) != 1 {
+		t.Fatalf("audit rows = %+v, want one", got)
+	}
+	g := got[0]
+	g.ID, g.At = 0, time.Time{}
+	if g != want {
+		t.Errorf("audit row = %+v\nwant       %+v", g, want)
+	}
 }

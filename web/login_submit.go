@@ -82,7 +82,6 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u.TwoFactor() {
-		s.audit(r, nil, store.AuditLoginPassword, "user", u.Username, store.ResultOK, "second factor asked")
 		if err := s.startChallenge(w, r, u, f.Next); err != nil {
 			s.serverError(w, r, err)
 		}
@@ -91,19 +90,18 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	s.signedIn(w, r, slot, u, f.Next, "")
 }
 
-// signedIn finishes a sign-in whose every step passed: the throttle forgets
-// the account's failures from this address, a fresh session starts, the
-// sign-in is audited and the person goes where they were headed.
+// signedIn finishes a sign-in whose every step passed: in one transaction
+// with its audit row (store.SignIn) the throttle forgets the account's
+// failures from this address and a fresh session starts; then the person
+// goes where they were headed.
 func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, slot store.SignInSlot, u store.User, next, detail string) {
-	if err := s.store.SignInSucceeded(r.Context(), slot); err != nil {
+	if err := s.startSession(w, r, store.SignIn{User: u, Slot: slot, Detail: detail}); err != nil {
+		// Nothing of the sign-in was kept; its try is not a failure.
+		if rerr := s.store.ReleaseSignIn(r.Context(), slot); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.startSession(w, r, u); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	p := &Principal{UserID: u.ID, Username: u.Username, Level: u.Level}
-	s.audit(r, p, store.AuditLogin, "user", u.Username, store.ResultOK, detail)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

@@ -373,3 +373,88 @@ func TestSafeNext(t *testing.T) {
 		}
 	}
 }
+
+// countRows counts the rows of a table, for a test to see what a request
+// left behind.
+func (e *testEnv) countRows(t *testing.T, table string) int {
+	t.Helper()
+	var n int
+	if err := e.store.Reader().QueryRowContext(t.Context(), `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestSignInAuditedWithIt: a sign-in's session and its audit row are one
+// transaction: the row names the user, their level and address, and when
+// the row cannot be written no session starts (and the try is not counted
+// as a failure).
+func TestSignInAuditedWithIt(t *testing.T) {
+	runScenarios(t, []scenario{
+		{
+			name: "the audit row names the user, their level and address", method: "POST", url: "/login",
+			form:       url.Values{"username": {"admin"}, "password": {testPassword}},
+			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/"},
+			wantAudit: []string{"login ok"},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				sessionCookieOf(t, rec)
+				wantAuditEntry(t, e.auditEntriesSince(t, 0), store.AuditEntry{Actor: "admin", ActorLevel: store.LevelAdmin,
+					RemoteAddr: "192.0.2.1", Action: store.AuditLogin, TargetType: "user", TargetID: "admin", Result: store.ResultOK})
+			},
+		},
+		{
+			name: "an audit row that cannot be written starts no session", method: "POST", url: "/login",
+			form:       url.Values{"username": {"admin"}, "password": {testPassword}},
+			before:     func(t *testing.T, e *testEnv) { e.failAudit(t, store.AuditLogin, store.ResultOK) },
+			wantStatus: http.StatusInternalServerError, wantContains: []string{"Something went wrong"},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				for _, c := range rec.Result().Cookies() {
+					if c.Name == sessionCookie && c.Value != "" {
+						t.Errorf("a session cookie was set for a sign-in with no audit row")
+					}
+				}
+				if n := e.countRows(t, "sessions"); n != 0 {
+					t.Errorf("sessions = %d, want none: the sign-in has no audit row", n)
+				}
+				if n := e.countRows(t, "auth_failures"); n != 0 {
+					t.Errorf("auth failures = %d, want none: the right password is not a failure", n)
+				}
+			},
+		},
+	})
+}
+
+// TestSignOutAuditedWithIt: a sign-out's end of the session and its audit
+// row are one transaction: the row names the user, their level and address,
+// and when the row cannot be written the session stays (and says so with a
+// 500, not a sign-in page).
+func TestSignOutAuditedWithIt(t *testing.T) {
+	runScenarios(t, []scenario{
+		{
+			name: "the audit row names the user, their level and address", method: "POST", url: "/logout", as: store.LevelOperational,
+			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/login?signed_out=1"},
+			wantAudit: []string{"logout ok"},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				rows, err := e.store.AuditLog(t.Context(), store.AuditFilter{Action: store.AuditLogout})
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantAuditEntry(t, rows, store.AuditEntry{Actor: "operator", ActorLevel: store.LevelOperational,
+					RemoteAddr: "192.0.2.1", Action: store.AuditLogout, TargetType: "user", TargetID: "operator", Result: store.ResultOK})
+				if n := e.countRows(t, "sessions"); n != 0 {
+					t.Errorf("sessions = %d, want none after sign-out", n)
+				}
+			},
+		},
+		{
+			name: "an audit row that cannot be written leaves the session", method: "POST", url: "/logout", as: store.LevelOperational,
+			before:     func(t *testing.T, e *testEnv) { e.failAudit(t, store.AuditLogout, store.ResultOK) },
+			wantStatus: http.StatusInternalServerError, wantContains: []string{"Something went wrong"},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				if n := e.countRows(t, "sessions"); n != 1 {
+					t.Errorf("sessions = %d, want the one signed in: the sign-out has no audit row", n)
+				}
+			},
+		},
+	})
+}

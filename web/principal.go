@@ -101,19 +101,16 @@ func (s *Server) principal(r *http.Request) (*Principal, error) {
 		MustChangePassword: live.User.MustChangePassword, TwoFactor: live.User.TwoFactor()}, nil
 }
 
-// startSession creates a fresh session for the user and sets its cookie. Any
-// session the browser had is ended first, so a session id planted before
-// sign-in is never promoted. If that session cannot be ended the sign-in
-// fails: carrying on would leave it alive for whoever holds a copy of its
-// cookie, and a database that cannot delete a row would not record the new
-// session either.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
+// startSession starts the session of a finished sign-in (store.SignIn, with
+// its audit row) and sets its cookie. Any session the browser had ends with
+// it, so a session id planted before sign-in is never promoted. If that
+// session cannot be ended the sign-in fails: carrying on would leave it
+// alive for whoever holds a copy of its cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, in store.SignIn) error {
 	old, err := s.principal(r)
 	switch {
 	case err == nil:
-		if err := s.store.DeleteSession(r.Context(), old.token); err != nil {
-			return fmt.Errorf("web: end the session held before sign-in: %w", err)
-		}
+		in.Replaces = old.token
 	case errors.Is(err, errNoSession), errors.Is(err, store.ErrSessionExpired):
 		// Nothing live to end (an expired session was deleted on reading).
 	default:
@@ -121,8 +118,8 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.Us
 	}
 	b := make([]byte, 32)
 	rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
-	if err := s.store.CreateSession(r.Context(), token, u.ID, remoteAddr(r)); err != nil {
+	in.Token, in.RemoteAddr = base64.RawURLEncoding.EncodeToString(b), remoteAddr(r)
+	if err := s.store.SignIn(r.Context(), in); err != nil {
 		return err
 	}
 	sess := sessions.NewSession(s.cookies, sessionCookie)
@@ -130,21 +127,18 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.Us
 	opts.Secure = isHTTPS(r)
 	sess.Options = &opts
 	sess.IsNew = true
-	sess.Values[tokenKey] = token
+	sess.Values[tokenKey] = in.Token
 	if err := s.cookies.Save(r, w, sess); err != nil {
 		return fmt.Errorf("web: save session cookie: %w", err)
 	}
 	return nil
 }
 
-// endSession deletes the session row and clears the cookie.
-func (s *Server) endSession(w http.ResponseWriter, r *http.Request, p *Principal) error {
-	if err := s.store.DeleteSession(r.Context(), p.token); err != nil {
-		return err
-	}
+// clearSessionCookie tells the browser to drop its session cookie, once
+// the session row is gone (store.SignOut, store.EndOwnSession).
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r)})
-	return nil
 }
 
 // challengeCookie carries the token of a half-finished sign-in: the
@@ -158,7 +152,7 @@ func (s *Server) startChallenge(w http.ResponseWriter, r *http.Request, u store.
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
-	if err := s.store.CreateLoginChallenge(r.Context(), token, u.ID, remoteAddr(r)); err != nil {
+	if err := s.store.CreateLoginChallenge(r.Context(), token, u, remoteAddr(r)); err != nil {
 		return err
 	}
 	sess := sessions.NewSession(s.cookies, challengeCookie)

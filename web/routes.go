@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"cardops/store"
 )
@@ -62,6 +64,11 @@ func (s *Server) routes() []route {
 		{pattern: "GET /readyz", level: public, kind: kindJSON, handle: s.readyShow},
 		// The webhook receiver: its key or signature is its guard.
 		{pattern: "POST /webhooks", level: public, kind: kindMachine, handle: s.webhookReceive},
+		// Any other method of these paths: 405 with Allow, in JSON, not the
+		// console's HTML 404 (the mux prefers the routes with a method).
+		{pattern: "/healthz", level: public, kind: kindJSON, handle: s.jsonFallback},
+		{pattern: "/readyz", level: public, kind: kindJSON, handle: s.jsonFallback},
+		{pattern: "/webhooks", level: public, kind: kindMachine, handle: s.jsonFallback},
 
 		// Level 1: read.
 		{pattern: "GET /{$}", level: read, handle: s.homeRedirect},
@@ -153,7 +160,10 @@ func (s *Server) routes() []route {
 		{pattern: "PUT /api/cards/virtual-cards/{cardId}/reissue", level: admin, kind: kindAPI, handle: s.apiCardReissue},
 		{pattern: "PATCH /api/cards/virtual-cards/{cardId}/frozen", level: admin, kind: kindAPI, handle: s.apiCardFrozen},
 		{pattern: "POST /api/management/companies/webhook/subscribe", level: admin, kind: kindAPI, handle: s.apiWebhookSubscribe},
-		{pattern: "/api/", level: public, kind: kindAPI, handle: s.apiNotFound},
+		// Any other method or path under /api: 405 with Allow, or 404, in
+		// the provider's format.
+		{pattern: "/api", level: public, kind: kindAPI, handle: s.jsonFallback},
+		{pattern: "/api/", level: public, kind: kindAPI, handle: s.jsonFallback},
 	}
 }
 
@@ -162,6 +172,7 @@ func (s *Server) routes() []route {
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	s.levels = map[string]store.Level{}
+	s.methods = newMethodIndex(s.routes())
 	for _, rt := range s.routes() {
 		if rt.kind == kindAPI {
 			mux.Handle(rt.pattern, s.apiGuard(rt))
@@ -182,4 +193,54 @@ func (s *Server) allowed(r *http.Request, pattern string) bool {
 	level, ok := s.levels[pattern]
 	p := currentPrincipal(r)
 	return ok && p != nil && p.Level >= level
+}
+
+// methodIndex answers from the route table which methods a path takes: one
+// mux per method, holding the routes of that method (the patterns only).
+type methodIndex map[string]*http.ServeMux
+
+func newMethodIndex(table []route) methodIndex {
+	idx := methodIndex{}
+	for _, rt := range table {
+		method, _, ok := strings.Cut(rt.pattern, " ")
+		if !ok {
+			continue // a fallback of every method takes nothing itself
+		}
+		if idx[method] == nil {
+			idx[method] = http.NewServeMux()
+		}
+		idx[method].Handle(rt.pattern, http.NotFoundHandler())
+	}
+	return idx
+}
+
+// allow lists, sorted, the methods the route table takes at r's path, HEAD
+// with GET as the mux serves it; none for a path it does not know.
+func (idx methodIndex) allow(r *http.Request) []string {
+	var out []string
+	for method, mux := range idx {
+		probe := *r
+		probe.Method = method
+		if _, pattern := mux.Handler(&probe); pattern != "" {
+			out = append(out, method)
+			if method == http.MethodGet {
+				out = append(out, http.MethodHead)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// jsonFallback answers what a JSON, machine or API path of the route table
+// does not take: another method is 405 with Allow, a path the table does not
+// know (under /api) 404, both as {"code","message","trace_id"}.
+func (s *Server) jsonFallback(w http.ResponseWriter, r *http.Request) {
+	allow := s.methods.allow(r)
+	if len(allow) == 0 {
+		s.jsonError(w, r, http.StatusNotFound, apiCodeNotFound, "Resource not found")
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	s.jsonError(w, r, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "This path takes only "+strings.Join(allow, ", ")+".")
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,7 +21,11 @@ func TestRouteLevels(t *testing.T) {
 		if rt.kind == kindAPI {
 			continue // guarded by API keys, not sessions: TestAPIEndpointsByKeyLevel
 		}
-		method, path, _ := strings.Cut(rt.pattern, " ")
+		method, path, ok := strings.Cut(rt.pattern, " ")
+		if !ok {
+			// A fallback of every method: tried with one the table does not take.
+			method, path = http.MethodDelete, rt.pattern
+		}
 		path = strings.NewReplacer("{$}", "", "{id}", "00000000-0000-0000-0000-000000000000",
 			"{rid}", "00000000-0000-0000-0000-000000000000", "{action}", "authorize",
 			"{uid}", "999999", "{sid}", "00").Replace(path)
@@ -166,4 +171,63 @@ func TestGuardedPages(t *testing.T) {
 			wantStatus: http.StatusOK, wantContains: []string{".field-error"},
 		},
 	})
+}
+
+// TestJSONRoutesAnswerJSON: a wrong method on the webhook receiver, the
+// health checks or a provider API path, and an unknown path under /api, are
+// answered in JSON ({"code","message","trace_id"}; 405 with Allow as the
+// route table says), never with the console's HTML 404 page.
+func TestJSONRoutesAnswerJSON(t *testing.T) {
+	jsonError := func(code string) func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+		return func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+			var b struct{ Code, Message, TraceID string }
+			dec := json.NewDecoder(rec.Body)
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&struct {
+				Code    *string `json:"code"`
+				Message *string `json:"message"`
+				TraceID *string `json:"trace_id"`
+			}{&b.Code, &b.Message, &b.TraceID}); err != nil {
+				t.Fatalf("body is not the JSON error: %v", err)
+			}
+			if b.Code != code || b.Message == "" || b.TraceID == "" || b.TraceID != rec.Header().Get("X-Trace-Id") {
+				t.Errorf("body = %+v (X-Trace-Id %q), want code %s, a message and the trace id", b, rec.Header().Get("X-Trace-Id"), code)
+			}
+		}
+	}
+	const (
+		notAllowed = "METHOD_NOT_ALLOWED"
+		notFound   = "NOT_FOUND"
+	)
+	type tc struct {
+		method, url, allow string
+		status             int
+		code               string
+	}
+	var scenarios []scenario
+	for _, c := range []tc{
+		{"GET", "/webhooks", "POST", http.StatusMethodNotAllowed, notAllowed},
+		{"PUT", "/webhooks", "POST", http.StatusMethodNotAllowed, notAllowed},
+		{"HEAD", "/webhooks", "POST", http.StatusMethodNotAllowed, notAllowed},
+		{"POST", "/healthz", "GET, HEAD", http.StatusMethodNotAllowed, notAllowed},
+		{"DELETE", "/readyz", "GET, HEAD", http.StatusMethodNotAllowed, notAllowed},
+		{"DELETE", "/api/cards/virtual-cards/list", "GET, HEAD", http.StatusMethodNotAllowed, notAllowed},
+		{"POST", "/api/cards/virtual-cards/" + freezeCardID, "GET, HEAD", http.StatusMethodNotAllowed, notAllowed},
+		{"GET", "/api/cards/virtual-cards/" + freezeCardID + "/reissue", "PUT", http.StatusMethodNotAllowed, notAllowed},
+		{"GET", "/api/cards/webhook/simulate/authorize", "POST", http.StatusMethodNotAllowed, notAllowed},
+		{"POST", "/api/openapi.json", "GET, HEAD", http.StatusMethodNotAllowed, notAllowed},
+		{"GET", "/api/no/such/path", "", http.StatusNotFound, notFound},
+		{"POST", "/api/", "", http.StatusNotFound, notFound},
+		{"GET", "/api", "", http.StatusNotFound, notFound},
+	} {
+		sc := scenario{
+			name: c.method + " " + c.url, method: c.method, url: c.url,
+			wantStatus:   c.status,
+			wantHeaders:  map[string]string{"Allow": c.allow, "Content-Type": "application/json"},
+			wantContains: []string{`"code":"` + c.code + `"`}, wantNotContains: []string{"<html", "<!doctype"},
+			after: jsonError(c.code),
+		}
+		scenarios = append(scenarios, sc)
+	}
+	runScenarios(t, scenarios)
 }

@@ -90,7 +90,9 @@ type Server struct {
 	handler       http.Handler
 	api           apiState
 	// levels is the route table's level per pattern (see allowed).
-	levels      map[string]store.Level
+	levels map[string]store.Level
+	// methods is the route table's methods per path (see jsonFallback).
+	methods     methodIndex
 	now         func() time.Time
 	fourEyes    bool
 	simTarget   string

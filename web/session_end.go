@@ -22,7 +22,7 @@ func (s *Server) sessionEnd(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.serverError(w, r, err)
 	case sid == store.SessionTokenID(p.token):
-		s.endSession(w, r, p)
+		s.clearSessionCookie(w, r)
 		http.Redirect(w, r, "/login?signed_out=1", http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, "/account?done=session", http.StatusSeeOther)

@@ -234,3 +234,50 @@ func TestTwoFactorChallengeCookieSecure(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordStepAuditedWithChallenge: the half-finished sign-in of an
+// enrolled user and its audit row are one transaction: the row names the
+// account and the address (the person is not signed in yet: anonymous), and
+// when it cannot be written no second step is opened.
+func TestPasswordStepAuditedWithChallenge(t *testing.T) {
+	enrolled := func(t *testing.T, e *testEnv) {
+		c := &clock{t: time.Now()}
+		e.store.SetClock(c.now)
+		enrol(t, e, c, e.login("operator"))
+	}
+	runScenarios(t, []scenario{
+		{
+			name: "the audit row names the account and the address", method: "POST", url: "/login",
+			form: url.Values{"username": {"operator"}, "password": {testPassword}}, before: enrolled,
+			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/login/2fa"},
+			wantAudit: []string{"login.password ok"},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				rows, err := e.store.AuditLog(t.Context(), store.AuditFilter{Action: store.AuditLoginPassword})
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantAuditEntry(t, rows, store.AuditEntry{Actor: "anonymous", RemoteAddr: "192.0.2.1", Action: store.AuditLoginPassword,
+					TargetType: "user", TargetID: "operator", Result: store.ResultOK, Detail: "second factor asked"})
+			},
+		},
+		{
+			name: "an audit row that cannot be written opens no second step", method: "POST", url: "/login",
+			form: url.Values{"username": {"operator"}, "password": {testPassword}},
+			before: func(t *testing.T, e *testEnv) {
+				enrolled(t, e)
+				e.failAudit(t, store.AuditLoginPassword, store.ResultOK)
+			},
+			wantStatus: http.StatusInternalServerError, wantContains: []string{"Something went wrong"},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				if n := e.countRows(t, "login_challenges"); n != 0 {
+					t.Errorf("login challenges = %d, want none: the password step has no audit row", n)
+				}
+				for _, c := range rec.Result().Cookies() {
+					if c.Name == challengeCookie && c.Value != "" {
+						t.Errorf("a second-step cookie was set for a password step with no audit row")
+					}
+				}
+			},
+		},
+	})
+}

@@ -38,14 +38,14 @@ func (s *Server) webhookSettingsRotate(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, views.WebhookSettingsPage(s.page(r, "Webhook settings", "/settings/webhooks"), d))
 		return
 	}
-	sec, err := s.store.RotateWebhookSecrets(r.Context(), overlap)
+	sec, err := s.store.RotateWebhookSecrets(r.Context(), overlap, actorOf(r))
 	if err != nil {
+		// Nothing changed (the rotation and its audit row commit together),
+		// but the failed attempt is still the admin's to see.
 		s.audit(r, p, store.AuditWebhookRotate, "settings", "webhooks", store.ResultError, "store failed")
 		s.serverError(w, r, err)
 		return
 	}
 	s.webhookSecrets.Store(&sec)
-	s.audit(r, p, store.AuditWebhookRotate, "settings", "webhooks", store.ResultOK,
-		"previous key and secret valid until "+sec.PreviousUntil.UTC().Format(time.RFC3339))
 	http.Redirect(w, r, "/settings/webhooks?rotated=1", http.StatusSeeOther)
 }

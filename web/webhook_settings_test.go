@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"cardops/store"
 )
@@ -83,6 +84,49 @@ func TestWebhookSettingsRotationAsAdmin(t *testing.T) {
 		{
 			name: "the copy script is served", method: "GET", url: "/static/copy.js",
 			wantStatus: http.StatusOK, wantContains: []string{"data-copy", "navigator.clipboard"},
+		},
+	})
+}
+
+// TestWebhookRotationAuditedWithIt: the rotation and its audit row are one
+// transaction: the row names the admin, their address and the overlap, and
+// when the row cannot be written the key and secret stay as they were.
+func TestWebhookRotationAuditedWithIt(t *testing.T) {
+	runScenarios(t, []scenario{
+		{
+			name: "the audit row names the admin, their address and the overlap", method: "POST", url: "/settings/webhooks/rotate",
+			as: store.LevelAdmin, form: map[string][]string{"overlap": {"24h"}},
+			wantStatus: http.StatusSeeOther, wantHeaders: map[string]string{"Location": "/settings/webhooks?rotated=1"},
+			wantAudit: []string{"webhook.rotate ok"},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				sec := e.server.webhookSecrets.Load()
+				rows, err := e.store.AuditLog(t.Context(), store.AuditFilter{Action: store.AuditWebhookRotate})
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantAuditEntry(t, rows, store.AuditEntry{Actor: "admin", ActorLevel: store.LevelAdmin, RemoteAddr: "192.0.2.1",
+					Action: store.AuditWebhookRotate, TargetType: "settings", TargetID: "webhooks", Result: store.ResultOK,
+					Detail: "previous key and secret valid until " + sec.PreviousUntil.UTC().Format(time.RFC3339)})
+			},
+		},
+		{
+			name: "an audit row that cannot be written leaves the key and secret as they were", method: "POST", url: "/settings/webhooks/rotate",
+			as: store.LevelAdmin, form: map[string][]string{"overlap": {"1h"}},
+			before:     func(t *testing.T, e *testEnv) { e.failAudit(t, store.AuditWebhookRotate, store.ResultOK) },
+			wantStatus: http.StatusInternalServerError, wantContains: []string{"Something went wrong"},
+			wantAudit: []string{"webhook.rotate error"},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				stored, err := e.store.WebhookSecrets(t.Context(), "", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if stored.PreviousKey != "" || !stored.RotatedAt.IsZero() {
+					t.Errorf("stored secrets were rotated (previous key %q, rotated at %v) without their audit row", stored.PreviousKey[:min(8, len(stored.PreviousKey))], stored.RotatedAt)
+				}
+				if mem := e.server.webhookSecrets.Load(); mem.Key != stored.Key || mem.PreviousKey != "" {
+					t.Errorf("the receiver took a rotated key that was not committed")
+				}
+			},
 		},
 	})
 }
