@@ -204,7 +204,7 @@ func TestStepUpLockoutOnceWithoutSessions(t *testing.T) {
 	if rows := lockouts(); len(rows) != 1 {
 		t.Errorf("lockout rows after two more tries = %d, want 1: %+v", len(rows), rows)
 	}
-	if err := st.CreateSession(ctx, "left-behind", u.ID, "192.0.2.1"); err != nil {
+	if err := st.SignIn(ctx, SignIn{Token: "left-behind", User: u, RemoteAddr: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := change("a fine password"); !errors.Is(err, ErrStepUpLockout) {

@@ -66,6 +66,7 @@ func (s *Store) SignIn(ctx context.Context, in SignIn) error {
 	now := s.nowMs()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if in.Replaces != "" {
+			s.sessionsEndedTx(tx)
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID(in.Replaces)); err != nil {
 				return fmt.Errorf("end the session held before: %w", err)
 			}
@@ -145,6 +146,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 // afterwards.
 func (s *Store) SignOut(ctx context.Context, token string, actor Actor) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.sessionsEndedTx(tx)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID(token)); err != nil {
 			return err
 		}
