@@ -137,7 +137,8 @@ type ReissueCard struct {
 	Status       string
 	BalanceCents int64
 	Version      int64
-	// Movements and Tokenizations count what stays with the card.
+	// Movements (transactions and deposits) and Tokenizations count what
+	// stays with the card.
 	Movements     int
 	Tokenizations int
 }
@@ -258,7 +259,7 @@ func newReissueID() string {
 }
 
 const reissueCardCols = `c.id, c.card_holder_name, c.type, c.bin, c.last4, c.exp_month, c.exp_year, c.status, c.balance_cents, c.version,
-	(SELECT count(*) FROM card_transactions t WHERE t.card_id = c.id),
+	(SELECT count(*) FROM card_transactions t WHERE t.card_id = c.id) + (SELECT count(*) FROM card_deposits d WHERE d.card_id = c.id),
 	(SELECT count(*) FROM card_tokenizations k WHERE k.card_id = c.id AND k.status != 'DELETED')`
 
 func scanReissueCard(row rowScanner, c *ReissueCard) error {
