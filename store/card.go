@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -170,6 +169,54 @@ type Movement struct {
 	FeeFXCents         int64
 	FeeATMCents        int64
 	SourceOperationID  string
+	// FeeDepositCents is a deposit's network fee and TxHash its on-chain
+	// transaction (an OperationDeposit's only).
+	FeeDepositCents int64
+	TxHash          string
+}
+
+// OperationDeposit is the Operation of a Movement that is a deposit to the
+// card (the provider's card-transaction search calls it WALLET_DEPOSIT,
+// "crypto/money added to a card"). Its TxAmount is the amount sent, in its
+// token; its BillAmount the USD credited, the fee kept; a FAILED or
+// CANCELLED one credited nothing and says why in DeclineDescription.
+const OperationDeposit = "DEPOSIT"
+
+// depositCols are the columns scanDeposit reads, in its order.
+const depositCols = `id, at, status, amount_cents, token, net_cents, fee_cents, original_balance_cents, new_balance_cents,
+	reason, tx_hash, source_operation_id`
+
+func scanDeposit(row rowScanner) (Movement, error) {
+	m := Movement{Operation: OperationDeposit, BillCurrency: "USD", ExchangeRate: "1"}
+	err := row.Scan(&m.ID, &m.Datetime, &m.Status, &m.TxAmountCents, &m.TxCurrency, &m.BillAmountCents, &m.FeeDepositCents,
+		&m.OriginalBalance, &m.NewBalance, &m.DeclineDescription, &m.TxHash, &m.SourceOperationID)
+	return m, err
+}
+
+// newerMovement reports whether a comes before (is newer than) b in a card's
+// movements, newest first by (datetime, id).
+func newerMovement(a, b MovementCursor) bool {
+	if a.Datetime != b.Datetime {
+		return a.Datetime > b.Datetime
+	}
+	return a.ID > b.ID
+}
+
+// cardMovementsQuery is the query of a page of the card's rows in table
+// (card_transactions or card_deposits, whose time column is at), newest
+// first, older than after, at most limit rows, on the table's (card_id,
+// time, id) index.
+func cardMovementsQuery(table, cols, at, cardID string, after MovementCursor, limit int) (string, []any) {
+	q := `SELECT ` + cols + ` FROM ` + table + ` WHERE card_id = ?`
+	args := []any{cardID}
+	if !after.IsZero() {
+		q += ` AND (` + at + `, id) < (?, ?)`
+		args = append(args, after.Datetime, after.ID)
+	}
+	// The limit is written into the text, not bound: SQLite plans a
+	// bound LIMIT for its value and prepares the statement again whenever
+	// the value changes, and the card page asks for 26 and for 501 in turn.
+	return q + ` ORDER BY ` + at + ` DESC, id DESC LIMIT ` + strconv.Itoa(limit), args
 }
 
 // MovementCursor is where a page of movements ends: the next page starts
@@ -199,43 +246,64 @@ func scanMovement(row rowScanner) (Movement, error) {
 
 // CardMovements returns up to limit of the card's movements, newest first,
 // older than after; next is the cursor of the following page, zero when this
-// is the last. It walks the (card_id, datetime, id) index backwards, so a
-// page costs the same at any depth.
+// is the last. The movements are its transactions and its deposits
+// (OperationDeposit), each read on its (card_id, time, id) index backwards
+// and merged, so a page costs the same at any depth.
 func (s *Store) CardMovements(ctx context.Context, cardID string, after MovementCursor, limit int) (ms []Movement, next MovementCursor, err error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	q := `SELECT ` + movementCols + ` FROM card_transactions WHERE card_id = ?`
-	args := []any{cardID}
-	if !after.IsZero() {
-		q += ` AND (datetime, id) < (?, ?)`
-		args = append(args, after.Datetime, after.ID)
-	}
-	// The limit is written into the text, not bound: SQLite plans a
-	// bound LIMIT for its value and prepares the statement again whenever
-	// the value changes, and the card page asks for 26 and for 501 in turn.
-	q += ` ORDER BY datetime DESC, id DESC LIMIT ` + strconv.Itoa(limit+1)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	wrap := func(err error) error { return fmt.Errorf("store: card %s movements: %w", cardID, err) }
+	q, args := cardMovementsQuery("card_transactions", movementCols, "datetime", cardID, after, limit+1)
+	txs, err := readMovements(ctx, s.r, q, args, scanMovement)
 	if err != nil {
-		return nil, next, fmt.Errorf("store: card %s movements: %w", cardID, err)
+		return nil, next, wrap(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		m, err := scanMovement(rows)
-		if err != nil {
-			return nil, next, fmt.Errorf("store: card %s movements: %w", cardID, err)
-		}
-		ms = append(ms, m)
+	q, args = cardMovementsQuery("card_deposits", depositCols, "at", cardID, after, limit+1)
+	deps, err := readMovements(ctx, s.r, q, args, scanDeposit)
+	if err != nil {
+		return nil, next, wrap(err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, next, fmt.Errorf("store: card %s movements: %w", cardID, err)
-	}
+	ms = mergeNewestFirst(txs, deps, limit+1, func(m Movement) MovementCursor { return MovementCursor{Datetime: m.Datetime, ID: m.ID} })
 	if len(ms) > limit {
 		ms = ms[:limit]
 		last := ms[limit-1]
 		next = MovementCursor{Datetime: last.Datetime, ID: last.ID}
 	}
 	return ms, next, nil
+}
+
+func readMovements(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, args []any, scan func(rowScanner) (Movement, error)) ([]Movement, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ms []Movement
+	for rows.Next() {
+		m, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	return ms, rows.Err()
+}
+
+// mergeNewestFirst merges two lists ordered newest first by key into one,
+// at most limit long.
+func mergeNewestFirst[T any](a, b []T, limit int, key func(T) MovementCursor) []T {
+	out := make([]T, 0, min(limit, len(a)+len(b)))
+	for len(out) < limit && (len(a) > 0 || len(b) > 0) {
+		if len(b) == 0 || len(a) > 0 && newerMovement(key(a[0]), key(b[0])) {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return out
 }
 
 // HasCards reports whether the database holds any card.
@@ -253,33 +321,66 @@ type BalancePoint struct {
 	Balance int64 // the card's balance after it, in cents
 }
 
+// balanceRow is a BalancePoint with its movement's id, the tie-break of
+// two changes at the same instant.
+type balanceRow struct {
+	BalancePoint
+	id string
+}
+
+// cardBalancesQueries are CardBalances' reads: the time and new balance of
+// the card's newest limit transactions, then of its newest limit deposits,
+// each on its (card_id, time, id) index.
+func cardBalancesQueries(limit int) [2]string {
+	n := strconv.Itoa(limit)
+	return [2]string{
+		`SELECT datetime, id, new_balance_cents FROM card_transactions WHERE card_id = ? ORDER BY datetime DESC, id DESC LIMIT ` + n,
+		`SELECT at, id, new_balance_cents FROM card_deposits WHERE card_id = ? ORDER BY at DESC, id DESC LIMIT ` + n,
+	}
+}
+
 // CardBalances returns the balance after each of the card's newest limit
-// movements (1 to 500), oldest first: the balance chart's points. It reads
-// two columns of the rows CardMovements reads, as the chart needs no more
-// (decoding twenty columns of 500 movements was most of the chart's cost).
+// balance changes (1 to 500), oldest first: the balance chart's points. The
+// changes are its movements, transactions and deposits alike (a deposit's
+// point is where the balance rises by it), as CardMovements lists them. It
+// reads three columns of the rows CardMovements reads, as the chart needs no
+// more (decoding twenty columns of 500 movements was most of the chart's
+// cost): at most limit rows of each kind, merged.
 func (s *Store) CardBalances(ctx context.Context, cardID string, limit int) ([]BalancePoint, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 500
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT datetime, new_balance_cents FROM card_transactions
-		WHERE card_id = ? ORDER BY datetime DESC, id DESC LIMIT `+strconv.Itoa(limit), cardID)
+	var kinds [2][]balanceRow
+	for i, q := range cardBalancesQueries(limit) {
+		ps, err := s.balancePoints(ctx, q, cardID)
+		if err != nil {
+			return nil, fmt.Errorf("store: card %s balances: %w", cardID, err)
+		}
+		kinds[i] = ps
+	}
+	rows := mergeNewestFirst(kinds[0], kinds[1], limit, func(r balanceRow) MovementCursor { return MovementCursor{Datetime: r.At, ID: r.id} })
+	ps := make([]BalancePoint, len(rows))
+	for i, r := range rows {
+		ps[len(rows)-1-i] = r.BalancePoint
+	}
+	return ps, nil
+}
+
+func (s *Store) balancePoints(ctx context.Context, q, cardID string) ([]balanceRow, error) {
+	rows, err := s.r.QueryContext(ctx, q, cardID)
 	if err != nil {
-		return nil, fmt.Errorf("store: card %s balances: %w", cardID, err)
+		return nil, err
 	}
 	defer rows.Close()
-	var ps []BalancePoint
+	var ps []balanceRow
 	for rows.Next() {
-		var p BalancePoint
-		if err := rows.Scan(&p.At, &p.Balance); err != nil {
-			return nil, fmt.Errorf("store: card %s balances: %w", cardID, err)
+		var p balanceRow
+		if err := rows.Scan(&p.At, &p.id, &p.Balance); err != nil {
+			return nil, err
 		}
 		ps = append(ps, p)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: card %s balances: %w", cardID, err)
-	}
-	slices.Reverse(ps)
-	return ps, nil
+	return ps, rows.Err()
 }
 
 // Tokenization is a mobile-wallet token (Google Pay, Apple Pay, …) of a card.

@@ -20,6 +20,11 @@ const (
 	FreezeOther           FreezeReason = "other"
 )
 
+// StatusReasonReissue is the reason of a status change a reissue made (an
+// EXPIRED card renewed with a new number, see ReissueStatus). It is not one
+// of FreezeReasons: no form offers it.
+const StatusReasonReissue FreezeReason = "reissue"
+
 // FreezeReasons lists the reasons in the order the form offers them.
 var FreezeReasons = []FreezeReason{FreezeSuspectedFraud, FreezeCustomerRequest, FreezeLostThenFound, FreezeOther}
 
@@ -200,7 +205,8 @@ func (s *Store) SetCardFrozen(ctx context.Context, f CardFreeze) (CardStatusChan
 	return change, nil
 }
 
-// CardStatusHistory returns the card's freezes and unfreezes, newest first.
+// CardStatusHistory returns the card's status changes (freezes, unfreezes,
+// an EXPIRED card renewed by a reissue), newest first.
 func (s *Store) CardStatusHistory(ctx context.Context, cardID string) ([]CardStatusChange, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+statusChangeCols+` FROM card_status_history
 		WHERE card_id = ? ORDER BY id DESC`, cardID)

@@ -137,7 +137,8 @@ type ReissueCard struct {
 	Status       string
 	BalanceCents int64
 	Version      int64
-	// Movements and Tokenizations count what stays with the card.
+	// Movements (transactions and deposits) and Tokenizations count what
+	// stays with the card.
 	Movements     int
 	Tokenizations int
 }
@@ -258,7 +259,7 @@ func newReissueID() string {
 }
 
 const reissueCardCols = `c.id, c.card_holder_name, c.type, c.bin, c.last4, c.exp_month, c.exp_year, c.status, c.balance_cents, c.version,
-	(SELECT count(*) FROM card_transactions t WHERE t.card_id = c.id),
+	(SELECT count(*) FROM card_transactions t WHERE t.card_id = c.id) + (SELECT count(*) FROM card_deposits d WHERE d.card_id = c.id),
 	(SELECT count(*) FROM card_tokenizations k WHERE k.card_id = c.id AND k.status != 'DELETED')`
 
 func scanReissueCard(row rowScanner, c *ReissueCard) error {
@@ -482,8 +483,10 @@ func closeRequest(ctx context.Context, tx *sql.Tx, id, status, note string, now 
 // card: a new number on the same BIN (Luhn-valid, never used by any card,
 // its last 4 unlike any the card had; its CVV is the provider's and never
 // reaches the console), a new expiry at the end of the month three years
-// ahead, the old number marked inactive, the card's version bumped. Balance, movements, limits, status and tokenizations are
-// not touched.
+// ahead, the old number marked inactive, the card's version bumped. An
+// EXPIRED card becomes ACTIVE with its new number (ReissueStatus), with a
+// status-history row; any other status, the balance, movements, limits and
+// tokenizations are not touched.
 //
 // Every attempt is audited against the card. Wrong last 4 or password count
 // towards ReissueMaxAttempts; the last one cancels the request. Wrong
@@ -661,6 +664,10 @@ func (s *Store) reissueTx(ctx context.Context, tx *sql.Tx, key []byte, req Reiss
 	if err != nil {
 		return err
 	}
+	renewed, err := renewExpiredTx(ctx, tx, req.Card, last4, actor.Username, req.ID, now)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE reissue_requests SET new_last4 = ?, new_exp_month = ?, new_exp_year = ? WHERE id = ?`,
 		last4, expMonth, expYear, req.ID); err != nil {
 		return err
@@ -671,6 +678,9 @@ func (s *Store) reissueTx(ctx context.Context, tx *sql.Tx, key []byte, req Reiss
 	}
 	detail += fmt.Sprintf("; last 4 %s → %s; expiry %02d/%d → %02d/%d; prepared by %s, confirmed by %s",
 		req.Card.Last4, last4, req.Card.ExpMonth, req.Card.ExpYear, expMonth, expYear, req.Maker, actor.Username)
+	if renewed {
+		detail += "; status EXPIRED → ACTIVE"
+	}
 	return s.auditTx(ctx, tx, actor.audit(AuditCardReissue, req.CardID, ResultOK, detail))
 }
 
@@ -734,6 +744,43 @@ func (s *Store) renumberTx(ctx context.Context, tx *sql.Tx, key []byte, card Rei
 		return "", 0, 0, err
 	}
 	return last4, expMonth, expYear, nil
+}
+
+// ReissueStatus is the status a card in status has after a reissue: an
+// EXPIRED card expired because its number's expiry passed, and a reissue
+// gives it a new number and expiry, so it becomes ACTIVE; every other status
+// was decided for the card, not its number (a freeze, a block), and is kept.
+// A DELETED card is not reissued at all (ErrCardDeleted).
+func ReissueStatus(status string) string {
+	if status == "EXPIRED" {
+		return "ACTIVE"
+	}
+	return status
+}
+
+// renewExpiredTx makes an EXPIRED card that renumberTx has just given a new
+// number ACTIVE (ReissueStatus), with its status-history row naming the
+// reissue request; it reports whether it did. The caller audits it in the
+// same transaction. The update is conditional on the status, so a card
+// that is no longer EXPIRED is left alone.
+func renewExpiredTx(ctx context.Context, tx *sql.Tx, card ReissueCard, newLast4, actor, requestID string, now int64) (bool, error) {
+	to := ReissueStatus(card.Status)
+	if to == card.Status {
+		return false, nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE cards SET status = ? WHERE id = ? AND status = ?`, to, card.ID, card.Status)
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, errLostRace
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO card_status_history(card_id, from_status, to_status, reason, note, actor, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, card.ID, card.Status, to, string(StatusReasonReissue),
+		fmt.Sprintf("reissued: new number •••• %s (request %s)", newLast4, requestID), actor, now); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // freshPAN draws card numbers on bin until one is unused by every card (its

@@ -1010,15 +1010,28 @@ func (t *simTx) depositCard() error {
 	d := t.walletData(w, hash, from, "", t.in.amount, net)
 	d["card_id"] = c.id
 	t.res.Amount, t.res.Fee, t.res.Balance = t.in.amount, fee, c.balance
-	if status != "SUCCESS" {
-		return t.notify("CARDS", "DEPOSIT", status, c.id, w.id, d)
+	if status == "SUCCESS" {
+		d["original_balance"], d["new_balance"] = simNumber(c.balance), simNumber(c.balance+net)
+		if err := t.setBalance(c.id, c.balance+net); err != nil {
+			return err
+		}
+		t.res.Balance = c.balance + net
 	}
-	d["original_balance"], d["new_balance"] = simNumber(c.balance), simNumber(c.balance+net)
-	if err := t.setBalance(c.id, c.balance+net); err != nil {
+	if err := t.notify("CARDS", "DEPOSIT", status, c.id, w.id, d); err != nil {
 		return err
 	}
-	t.res.Balance = c.balance + net
-	return t.notify("CARDS", "DEPOSIT", "SUCCESS", c.id, w.id, d)
+	// The card's own record of the deposit, whatever its outcome: its
+	// Movements and balance chart read it beside its transactions.
+	var reason string
+	if status != "SUCCESS" {
+		reason = t.in.reason
+	}
+	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO card_deposits(id, card_id, at, status, amount_cents, fee_cents, net_cents, token,
+		original_balance_cents, new_balance_cents, wallet_id, tx_hash, from_address, reason, source_operation_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		simUUID(), c.id, t.now, status, t.in.amount, fee, net, t.in.token, c.balance, t.res.Balance, w.id, hash, from, reason,
+		t.res.Outbox.OperationID)
+	return err
 }
 
 // simWalletOperation is the notification product for a wallet's kind.

@@ -246,7 +246,10 @@ func reissueLabel(r store.ReissueRequest) string {
 
 func statusChangeLabel(c store.CardStatusChange) string {
 	verb := "Frozen"
-	if c.To == "ACTIVE" {
+	switch {
+	case c.Reason == store.StatusReasonReissue:
+		verb = "Renewed"
+	case c.To == "ACTIVE":
 		verb = "Unfrozen"
 	}
 	s := verb + " (" + c.From + " → " + c.To + ") by " + c.Actor + ": " + FreezeReasonLabel(c.Reason)
@@ -257,6 +260,9 @@ func statusChangeLabel(c store.CardStatusChange) string {
 }
 
 func statusGlyphLabel(c store.CardStatusChange) string {
+	if c.Reason == store.StatusReasonReissue {
+		return "Status change"
+	}
 	if c.To == "ACTIVE" {
 		return "Unfreeze"
 	}
