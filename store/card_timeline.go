@@ -22,12 +22,13 @@ const (
 	TimelineStatus       TimelineKind = "status"       // a freeze or unfreeze
 	TimelineSimulation   TimelineKind = "simulation"   // a notification the sandbox sent
 	TimelineReplay       TimelineKind = "replay"       // an event delivered again
+	TimelineAPI          TimelineKind = "api"          // a call of the provider API that names the card
 	TimelineAudit        TimelineKind = "audit"        // an audit row about the card
 )
 
 // TimelineKinds lists every kind in the order the chips show them.
 var TimelineKinds = []TimelineKind{TimelineMovement, TimelineNotification, TimelineReissue, TimelineStatus,
-	TimelineSimulation, TimelineReplay, TimelineAudit}
+	TimelineSimulation, TimelineReplay, TimelineAPI, TimelineAudit}
 
 // Valid reports whether k is a timeline kind.
 func (k TimelineKind) Valid() bool {
@@ -42,10 +43,18 @@ func (k TimelineKind) Valid() bool {
 // TimelineFilter chooses the kinds a timeline shows; no kind is every kind.
 type TimelineFilter struct {
 	Kinds []TimelineKind
+	// Without are kinds never shown, whatever Kinds says: those the
+	// reader may not see (API calls, below the request log's level).
+	Without []TimelineKind
 }
 
 // Has reports whether the filter shows kind k.
 func (f TimelineFilter) Has(k TimelineKind) bool {
+	for _, x := range f.Without {
+		if x == k {
+			return false
+		}
+	}
 	if len(f.Kinds) == 0 {
 		return true
 	}
@@ -145,6 +154,7 @@ type TimelineEntry struct {
 	Status  *CardStatusChange // TimelineStatus
 	Outbox  *OutboxMessage    // TimelineSimulation, TimelineReplay
 	Audit   *AuditEntry       // TimelineAudit
+	API     *APIRequest       // TimelineAPI (bodies not filled)
 }
 
 // Key is the entry's TimelineKey.
@@ -250,8 +260,22 @@ func timelineSources(fold bool) []timelineSource {
 				e.At, e.ActorLevel = time.UnixMilli(at), Level(level)
 				return TimelineEntry{Kind: TimelineAudit, ID: strconv.FormatInt(e.ID, 10), At: at, Audit: &e}, err
 			}},
+		// The calls the request log keeps (APIRequestsKept): an older one
+		// is simply no longer there.
+		{kind: TimelineAPI, cols: timelineAPICols, from: `FROM api_requests WHERE card_id = ?`, at: "at", id: "id",
+			scan: func(r rowScanner) (TimelineEntry, error) {
+				var c APIRequest
+				err := r.Scan(&c.ID, &c.At, &c.KeyID, &c.KeyName, &c.Method, &c.Path, &c.Query, &c.Status, &c.DurationUs,
+					&c.TraceID, &c.CardID, &c.IdemKey, &c.Replayed)
+				return TimelineEntry{Kind: TimelineAPI, ID: strconv.FormatInt(c.ID, 10), At: c.At, API: &c}, err
+			}},
 	}
 }
+
+// timelineAPICols are a call's columns but its bodies and address: the
+// timeline links to the call in the request log for the rest.
+const timelineAPICols = `id, at, COALESCE(key_id, 0), key_name, method, path, query, status, duration_us, trace_id, card_id,
+	idem_key, replayed`
 
 const eventCols = `e.id, e.webhook_id, e.operation, e.sub_operation, e.operation_id, e.status, e.status_raw,
 	e.reason, e.card_id, e.wallet_id, e.verification, e.received_at, e.last_received_at, e.attempts`
@@ -559,6 +583,8 @@ func (s *Store) CardTimelineLocate(ctx context.Context, cardID string, f Timelin
 		err = s.r.QueryRowContext(ctx, `SELECT at FROM card_status_history WHERE id = ? AND card_id = ?`, id, cardID).Scan(&at)
 	case TimelineAudit:
 		err = s.r.QueryRowContext(ctx, `SELECT at FROM audit_log WHERE id = ? AND target_type = 'card' AND target_id = ?`, id, cardID).Scan(&at)
+	case TimelineAPI:
+		err = s.r.QueryRowContext(ctx, `SELECT at FROM api_requests WHERE id = ? AND card_id = ?`, id, cardID).Scan(&at)
 	default:
 		return wrap(ErrNotFound)
 	}

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -15,9 +16,13 @@ import (
 type CardTimelineData struct {
 	CardID  string
 	Entries []store.TimelineEntry
-	Filter  store.TimelineFilter
-	From    store.TimelineCursor // the page shown (zero: the newest)
-	Next    store.TimelineCursor // the following page (zero: none)
+	// Kinds are the chips: the kinds the viewer may see, in
+	// store.TimelineKinds order (API calls only for those who may open
+	// the API request log).
+	Kinds  []store.TimelineKind
+	Filter store.TimelineFilter
+	From   store.TimelineCursor // the page shown (zero: the newest)
+	Next   store.TimelineCursor // the following page (zero: none)
 	// At is the key of the entry a ?at= link named, highlighted; "" when none.
 	At    string
 	NowMs int64
@@ -120,6 +125,8 @@ func TimelineKindLabel(k store.TimelineKind) string {
 		return "Simulations"
 	case store.TimelineReplay:
 		return "Replays"
+	case store.TimelineAPI:
+		return "API calls"
 	case store.TimelineAudit:
 		return "Audit"
 	}
@@ -141,10 +148,27 @@ func timelineGlyph(k store.TimelineKind) string {
 		return "▶"
 	case store.TimelineReplay:
 		return "↻"
+	case store.TimelineAPI:
+		return "↯"
 	case store.TimelineAudit:
 		return "§"
 	}
 	return "•"
+}
+
+// apiCallURL is a call in the API request log.
+func apiCallURL(r store.APIRequest) templ.SafeURL {
+	return templ.SafeURL("/api-log/" + strconv.FormatInt(r.ID, 10))
+}
+
+// apiStatusWords is a call's status, its number and what it means
+// ("404 Not Found"), coloured as the request log colours it
+// (apiStatusBadge).
+func apiStatusWords(status int) string {
+	if w := http.StatusText(status); w != "" {
+		return strconv.Itoa(status) + " " + w
+	}
+	return strconv.Itoa(status)
 }
 
 // movementIconLabel is what a movement's icon says.

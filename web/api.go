@@ -118,7 +118,9 @@ func (s *Server) apiGuard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &apiRecorder{ResponseWriter: w}
-		call := &apiCall{cardID: r.PathValue("cardId")}
+		// The card as the handlers read it (in lower case), so the log
+		// ties the call to the card whatever case its path was typed in.
+		call := &apiCall{cardID: strings.ToLower(r.PathValue("cardId"))}
 		r = r.WithContext(context.WithValue(r.Context(), apiCallKey{}, call))
 		replayed := false
 		idemKey := r.Header.Get("Idempotency-Key")

@@ -19,8 +19,9 @@ const cardSignalGap = 250 * time.Millisecond
 // cardStream is the card page's live stream (Server-Sent Events). It sends
 // views.CardChangedEvent, whose id is the newest event seen, whenever an
 // event names the card (as card or wallet id) or the card's wallet, or the
-// card is frozen, unfrozen or reissued (from any page or the API), at most
-// once per cardSignalGap; and once at the start when any event was stored
+// card is frozen, unfrozen or reissued (from any page or the API), or, for
+// those who may open the API request log, a call of the API that names the
+// card is logged, at most once per cardSignalGap; and once at the start when any event was stored
 // after the page was read (after=) or after the Last-Event-ID of a
 // reconnecting browser. It carries no rows: the page's live sections fetch
 // themselves again. A subscriber that fell behind is sent the signal, since
@@ -51,6 +52,17 @@ func (s *Server) cardStream(w http.ResponseWriter, r *http.Request) {
 	defer sub.Close()
 	changes := s.cardChanges.Subscribe()
 	defer changes.Close()
+	// The calls of the provider API that name the card are on its
+	// timeline for whoever may open the request log: for them, a call is
+	// a change (read-only calls included); for anyone else a nil channel,
+	// so a call tells them nothing.
+	var calls <-chan *store.APIRequest
+	var callsResync <-chan struct{}
+	if s.allowed(r, timelineAPIRoute) {
+		sub := s.api.calls.Subscribe()
+		defer sub.Close()
+		calls, callsResync = sub.C, sub.Resync
+	}
 	latest, err := s.store.LatestEventID(ctx)
 	if err != nil {
 		s.log.Error("card stream: latest id", "trace_id", traceID(r), "err", err)
@@ -123,6 +135,15 @@ func (s *Server) cardStream(w http.ResponseWriter, r *http.Request) {
 				pending = true
 			}
 		case <-changes.Resync:
+			pending = true
+		case c, ok := <-calls:
+			if !ok {
+				return
+			}
+			if c.CardID == card.ID {
+				pending = true
+			}
+		case <-callsResync:
 			pending = true
 		case <-gap.C:
 			quiet = false
