@@ -1,0 +1,70 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"cardops/store"
+	"cardops/views"
+)
+
+// TestSimulatePanelsFollowTheAction: after an action pressed on the Simulate
+// page, the answer carries the Card and Wallet panels as they are now
+// (swapped out of band), so the balances shown agree with the result.
+func TestSimulatePanelsFollowTheAction(t *testing.T) {
+	cardPanel := `<div id="sim-card-summary" hx-swap-oob="true">`
+	walletPanel := `<div id="sim-wallet-summary" hx-swap-oob="true">`
+	runScenarios(t, []scenario{
+		{
+			name: "authorize: the card panel shows the balance after the hold", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
+			wantAudit: []string{"simulate.authorize ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "wallet": {simWalletID}, "amount": {"12.34"}},
+			wantStatus:   http.StatusOK,
+			wantContains: []string{`id="sim-action"`, "Authorized 12.34 USD", cardPanel, `<dd data-testid="sim-card-balance">87.66 USD</dd>`, walletPanel},
+		},
+		{
+			name: "clearing: the card panel shows the balance the result names", method: "POST", url: "/simulate/clearing", as: store.LevelOperational,
+			wantAudit: []string{"simulate.clearing ok"},
+			before:    simAuthorizeFirst, headers: simHTMX, form: url.Values{"card": {simCardID}},
+			wantStatus:   http.StatusOK,
+			wantContains: []string{"balance stays 90.00 USD", cardPanel, `<dd data-testid="sim-card-balance">90.00 USD</dd>`},
+		},
+		{
+			name: "withdraw: the wallet panel shows what is left", method: "POST", url: "/simulate/withdraw", as: store.LevelOperational,
+			wantAudit: []string{"simulate.withdraw ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"wallet": {simWalletID}, "amount": {"10"}, "token": {"USDC"}},
+			wantStatus:   http.StatusOK,
+			wantContains: []string{"Withdrew 10.00 USDC", walletPanel, cardPanel, "No card picked yet."},
+			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
+				w, err := e.store.SimWallet(context.Background(), simWalletID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if w.USDC >= 5000 {
+					t.Fatalf("wallet holds %d, want less than before the withdrawal", w.USDC)
+				}
+				want := `<dd data-testid="sim-wallet-balances">` + views.FormatCents(w.USDC, "USDC") + " · "
+				if !strings.Contains(rec.Body.String(), want) {
+					t.Errorf("the answer's wallet panel lacks %q:\n%s", want, rec.Body.String())
+				}
+			},
+		},
+		{
+			name: "a refusal brings the panels too", method: "POST", url: "/simulate/clearing", as: store.LevelOperational,
+			wantAudit: []string{"simulate.clearing refused"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}},
+			wantStatus:   http.StatusOK,
+			wantContains: []string{`role="alert"`, cardPanel, `<dd data-testid="sim-card-balance">100.00 USD</dd>`},
+		},
+		{
+			name: "the page itself does not swap its panels out of band", method: "GET", url: "/simulate?card=" + simCardID + "&wallet=" + simWalletID,
+			as: store.LevelOperational, before: addSimCard, wantStatus: http.StatusOK,
+			wantContains:    []string{`<div id="sim-card-summary">`, `<div id="sim-wallet-summary">`, `<dd data-testid="sim-card-balance">100.00 USD</dd>`},
+			wantNotContains: []string{"hx-swap-oob"},
+		},
+	})
+}
