@@ -67,12 +67,23 @@ func (f SimForm) Err(field string) string { return f.Errors[field] }
 
 // SimOutcome is the answer to one press of a simulation button.
 type SimOutcome struct {
-	OK      bool
-	Message string
+	OK bool
+	// NotApproved is set, with OK, for an action the sandbox carried out
+	// as asked but that approved nothing: a declined authorization or a
+	// FAILED / CANCELLED variant. It is not an error, nor an approval.
+	NotApproved bool
+	Message     string
 	// Outbox is the notification's row, when one was written.
 	Outbox store.OutboxMessage
 	// Target is where the dispatcher delivers.
 	Target string
+}
+
+// SimDone is the answer to an action the sandbox carried out, delivered to
+// target.
+func SimDone(r store.SimResult, target string) *SimOutcome {
+	return &SimOutcome{OK: true, NotApproved: r.Declined || (r.Outcome != "" && r.Outcome != "SUCCESS"),
+		Message: SimSummary(r), Outbox: r.Outbox, Target: target}
 }
 
 // SimEditor is the payload editor: the notification an action will send,

@@ -68,3 +68,44 @@ func TestSimulatePanelsFollowTheAction(t *testing.T) {
 		},
 	})
 }
+
+// TestSimulateDeclineLooksDeclined: a decline is not an error (the QA person
+// asked for it) but it is not shown as an approval either.
+func TestSimulateDeclineLooksDeclined(t *testing.T) {
+	declined := []string{`<div class="flash warn" role="status" data-testid="sim-result">`, "Declined"}
+	notOK := []string{"flash ok", "flash error"}
+	runScenarios(t, []scenario{
+		{
+			name: "a forced decline", method: "POST", url: "/simulate/decline", as: store.LevelOperational,
+			wantAudit: []string{"simulate.decline ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"5"}},
+			wantStatus: http.StatusOK, wantContains: append(declined, "05 Do not honor"), wantNotContains: notOK,
+		},
+		{
+			name: "an authorization over the balance", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
+			wantAudit: []string{"simulate.authorize ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"5000"}},
+			wantStatus: http.StatusOK, wantContains: append(declined, "51 Insufficient funds"), wantNotContains: notOK,
+		},
+		{
+			name: "on the card page too", method: "POST", url: "/cards/" + simCardID + "/simulate/decline", as: store.LevelOperational,
+			wantAudit: []string{"simulate.decline ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"amount": {"5"}},
+			wantStatus: http.StatusOK, wantContains: declined, wantNotContains: notOK,
+		},
+		{
+			name: "a FAILED variant asked for", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
+			wantAudit: []string{"simulate.authorize ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"5"}, "outcome": {"FAILED"}, "reason": {"issuer down"}},
+			wantStatus: http.StatusOK, wantContains: []string{`<div class="flash warn" role="status" data-testid="sim-result">`, "failed (issuer down)"},
+			wantNotContains: notOK,
+		},
+		{
+			name: "an approval stays green", method: "POST", url: "/simulate/authorize", as: store.LevelOperational,
+			wantAudit: []string{"simulate.authorize ok"},
+			before:    addSimCard, headers: simHTMX, form: url.Values{"card": {simCardID}, "amount": {"5"}},
+			wantStatus: http.StatusOK, wantContains: []string{`<div class="flash ok" role="status" data-testid="sim-result">`},
+			wantNotContains: []string{"flash warn"},
+		},
+	})
+}

@@ -58,7 +58,7 @@ func (s *Server) simulateRun(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		d.Result = &views.SimOutcome{OK: true, Message: views.SimSummary(res), Outbox: res.Outbox, Target: s.deliveryTarget()}
+		d.Result = views.SimDone(res, s.deliveryTarget())
 		// The Card and Wallet panels come along, read after the action.
 		s.render(w, r, http.StatusOK, views.SimActionAnswer(d))
 		return
