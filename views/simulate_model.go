@@ -45,8 +45,21 @@ type SimAuthorizations struct {
 	Refundable []store.SimAuthorization
 }
 
+// simAuthLabel is an open authorization as the clearing and reversal
+// picker offers it: its amount, merchant, time and id.
 func simAuthLabel(a store.SimAuthorization) string {
 	s := FormatCents(a.AmountCents, "USD") + " · " + a.MerchantName + " · " + FormatMillis(a.At) + " · " + shortID(a.ID, "")
+	if a.LeftCents > 0 && a.LeftCents != a.AmountCents {
+		s = FormatCents(a.LeftCents, "USD") + " left of " + s
+	}
+	return s
+}
+
+// simRefundLabel is a cleared authorization as the refund picker offers
+// it: the clearing's amount and time, said to be the clearing's, and the
+// id of the authorization the refund applies to, said to be that.
+func simRefundLabel(a store.SimAuthorization) string {
+	s := FormatCents(a.AmountCents, "USD") + " cleared " + FormatMillis(a.At) + " · " + a.MerchantName + " · of authorization " + shortID(a.ID, "")
 	if a.LeftCents > 0 && a.LeftCents != a.AmountCents {
 		s = FormatCents(a.LeftCents, "USD") + " left of " + s
 	}

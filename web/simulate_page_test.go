@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"cardops/store"
+	"cardops/store/storetest"
 	"cardops/views"
 )
 
@@ -67,6 +68,26 @@ func TestSimulatePanelsFollowTheAction(t *testing.T) {
 			wantNotContains: []string{"hx-swap-oob"},
 		},
 	})
+}
+
+// TestSimulateRefundPicker: the refund picker offers a cleared
+// authorization by its clearing (amount and time, said to be the clearing's)
+// and names the authorization it refunds as such.
+func TestSimulateRefundPicker(t *testing.T) {
+	const authID, clearingID = "aaaaaaaa-1111-4111-8111-111111111111", "cccccccc-1111-4111-8111-111111111111"
+	runScenarios(t, []scenario{{
+		name: "a clearing's time is not shown as the authorization's", method: "GET", url: "/simulate?card=" + simCardID, as: store.LevelOperational,
+		before: func(t *testing.T, e *testEnv) {
+			storetest.AddCard(t, e.store, storetest.Card{ID: simCardID, Holder: "Zoë Tester", Last4: "4242", Balance: 10000, Movements: []storetest.Movement{
+				{ID: authID, At: 1_700_000_000_000, Operation: "AUTHORIZATION", Amount: 456, Merchant: "Corner", NewBalance: 9544},
+				{ID: clearingID, At: 1_700_000_002_000, Operation: "CLEARING", Amount: 456, Merchant: "Corner", ParentID: authID, NewBalance: 9544},
+			}})
+		},
+		wantStatus: http.StatusOK,
+		wantContains: []string{
+			`<option value="` + authID + `" selected>4.56 USD cleared 2023-11-14 22:13:22 UTC · Corner · of authorization aaaaaaaa…</option>`,
+		},
+	}})
 }
 
 // TestSimulateDeclineLooksDeclined: a decline is not an error (the QA person
