@@ -66,6 +66,19 @@ func simRefundLabel(a store.SimAuthorization) string {
 	return s
 }
 
+// simAmountLabel labels the amount in the currency of the actions the form
+// offers: USD for a card's, the token for a wallet's (the card page offers
+// only a card's).
+func simAmountLabel(withCard, withWallet bool) string {
+	switch {
+	case withCard && withWallet:
+		return "Amount (USD for a card action; USDC or USDT, as the wallet token below, for a wallet action)"
+	case withWallet:
+		return "Amount (USDC or USDT, as the wallet token below)"
+	}
+	return "Amount (USD)"
+}
+
 // simAuthSelected reports whether option i (id) is the selected one: the
 // chosen id, or the newest when none is chosen or the chosen one is gone.
 func simAuthSelected(list []store.SimAuthorization, chosen string, i int) bool {

@@ -90,6 +90,35 @@ func TestSimulateRefundPicker(t *testing.T) {
 	}})
 }
 
+// TestSimulateAmountLabel: the amount is labelled in the currency of the
+// actions the page offers: USD for a card, the wallet's token for a wallet.
+func TestSimulateAmountLabel(t *testing.T) {
+	runScenarios(t, []scenario{
+		{
+			name: "a card only: USD", method: "GET", url: "/simulate?card=" + simCardID, as: store.LevelOperational,
+			before: addSimCard, wantStatus: http.StatusOK,
+			wantContains: []string{`<label for="sim-amount">Amount (USD)</label>`},
+		},
+		{
+			name: "a wallet only: its token, not USD", method: "GET", url: "/simulate?wallet=" + simWalletID, as: store.LevelOperational,
+			before: addSimCard, wantStatus: http.StatusOK,
+			wantContains:    []string{`<label for="sim-amount">Amount (USDC or USDT, as the wallet token below)</label>`, "1 USDC or USDT to a wallet"},
+			wantNotContains: []string{"Amount (USD)", "1 USD to a wallet"},
+		},
+		{
+			name: "both: each kind of action with its currency", method: "GET", url: "/simulate?card=" + simCardID + "&wallet=" + simWalletID, as: store.LevelOperational,
+			before: addSimCard, wantStatus: http.StatusOK,
+			wantContains:    []string{`<label for="sim-amount">Amount (USD for a card action; USDC or USDT, as the wallet token below, for a wallet action)</label>`},
+			wantNotContains: []string{"Amount (USD)"},
+		},
+		{
+			name: "the card page: USD", method: "GET", url: "/cards/" + simCardID, as: store.LevelOperational,
+			before: addSimCard, wantStatus: http.StatusOK,
+			wantContains: []string{`<label for="sim-amount">Amount (USD)</label>`}, wantNotContains: []string{"USDT"},
+		},
+	})
+}
+
 // TestSimulateDeclineLooksDeclined: a decline is not an error (the QA person
 // asked for it) but it is not shown as an approval either.
 func TestSimulateDeclineLooksDeclined(t *testing.T) {
