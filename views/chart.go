@@ -252,12 +252,20 @@ func (c LineChart) yTicks() []chartTick {
 	return out
 }
 
+// chartYearSpan is about 11 months: a time axis longer than this names
+// the year, as does one that crosses into another.
+const chartYearSpan = 335 * 24 * time.Hour
+
 func (c LineChart) xTicks() []chartTick {
 	s := c.scale()
 	t0, t1 := s.t0, s.t1
-	layout := "2 Jan 15:04"
+	day := "2 Jan"
+	if t0.UTC().Year() != t1.UTC().Year() || t1.Sub(t0) > chartYearSpan {
+		day = "2 Jan 2006"
+	}
+	layout := day + " 15:04"
 	if t1.Sub(t0) > 72*time.Hour {
-		layout = "2 Jan"
+		layout = day
 	}
 	if t1.Equal(t0) {
 		x, _ := s.xy(c.Points[0])

@@ -99,6 +99,40 @@ func TestCardBalanceChartTicks(t *testing.T) {
 	})
 }
 
+// TestCardBalanceChartYear: the balance chart's time axis carries the year
+// once the movements cross into another year or span most of one (a card
+// from 2022 to 2025 read "26 Oct … 11 May").
+func TestCardBalanceChartYear(t *testing.T) {
+	ms, card := chartMovementsAt(t)
+	const id = "22222222-2222-4333-8444-555555555555"
+	runScenarios(t, []scenario{
+		{
+			name: "2022 to 2025: dates with their year", method: http.MethodGet, url: "/cards/" + id, as: 1, wantStatus: http.StatusOK,
+			before: card(id, storetest.Movement{At: ms("2022-10-26 09:00"), Amount: 1000, NewBalance: 10_000},
+				storetest.Movement{At: ms("2025-05-11 09:00"), Amount: 1000, NewBalance: 9_000}),
+			wantContains: []string{`text-anchor="start">26 Oct 2022</text>`, `text-anchor="end">11 May 2025</text>`},
+		},
+		{
+			name: "across new year in hours: date, year and time", method: http.MethodGet, url: "/cards/" + id, as: 1, wantStatus: http.StatusOK,
+			before: card(id, storetest.Movement{At: ms("2025-12-31 23:00"), Amount: 1000, NewBalance: 10_000},
+				storetest.Movement{At: ms("2026-01-01 01:30"), Amount: 1000, NewBalance: 9_000}),
+			wantContains: []string{`text-anchor="start">31 Dec 2025 23:00</text>`, `text-anchor="end">1 Jan 2026 01:30</text>`},
+		},
+		{
+			name: "most of one year: with the year", method: http.MethodGet, url: "/cards/" + id, as: 1, wantStatus: http.StatusOK,
+			before: card(id, storetest.Movement{At: ms("2025-01-03 09:00"), Amount: 1000, NewBalance: 10_000},
+				storetest.Movement{At: ms("2025-12-20 09:00"), Amount: 1000, NewBalance: 9_000}),
+			wantContains: []string{`text-anchor="start">3 Jan 2025</text>`, `text-anchor="end">20 Dec 2025</text>`},
+		},
+		{
+			name: "a few months of one year: day and month", method: http.MethodGet, url: "/cards/" + id, as: 1, wantStatus: http.StatusOK,
+			before: card(id, storetest.Movement{At: ms("2025-03-03 09:00"), Amount: 1000, NewBalance: 10_000},
+				storetest.Movement{At: ms("2025-06-20 09:00"), Amount: 1000, NewBalance: 9_000}),
+			wantContains: []string{`text-anchor="start">3 Mar</text>`, `text-anchor="end">20 Jun</text>`},
+		},
+	})
+}
+
 // chartMovementsAt returns ms, which reads a UTC time as "2006-01-02 15:04"
 // in Unix ms, and card, a before hook adding the card id with movements.
 func chartMovementsAt(t *testing.T) (func(string) int64, func(string, ...storetest.Movement) func(*testing.T, *testEnv)) {
