@@ -45,7 +45,8 @@ func startSimConsole(t *testing.T) *console {
 
 // TestSimulateAuthorizeThenClearing: QA picks a card, presses Authorize,
 // then Clearing, and watches both notifications get delivered (signed, to
-// the receiver) and the balance move once.
+// the receiver) and the balance move once, in the Card panel as it
+// happens.
 func TestSimulateAuthorizeThenClearing(t *testing.T) {
 	c := startSimConsole(t)
 	page := newPage(t)
@@ -62,6 +63,8 @@ func TestSimulateAuthorizeThenClearing(t *testing.T) {
 	must(t, page.GetByLabel("Merchant name").Fill("Corner Café"))
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Authorize", Exact: playwright.Bool(true)}).Click())
 	must(t, expect.Locator(page.GetByTestId("sim-result")).ToContainText("Authorized 12.34 USD"))
+	// The Card panel shows the hold at once, not after a reload.
+	must(t, expect.Locator(page.GetByTestId("sim-card-balance")).ToHaveText("87.66 USD"))
 	// The deliveries table refreshes every second until what is on its way
 	// is delivered. The dispatcher delivers several at once, in no set
 	// order: the clearing is pressed once the authorization is delivered,
@@ -71,6 +74,7 @@ func TestSimulateAuthorizeThenClearing(t *testing.T) {
 
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Clearing", Exact: playwright.Bool(true)}).Click())
 	must(t, expect.Locator(page.GetByTestId("sim-result")).ToContainText("Cleared 12.34 USD"))
+	must(t, expect.Locator(page.GetByTestId("sim-card-balance")).ToHaveText("87.66 USD"))
 
 	must(t, expect.Locator(rows).ToHaveCount(2))
 	must(t, expect.Locator(rows.Filter(playwright.LocatorFilterOptions{HasText: "CARDS/CLEARING"})).ToContainText("delivered"))

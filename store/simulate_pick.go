@@ -129,9 +129,12 @@ func (s *Store) SimWallet(ctx context.Context, id string) (SimWalletSummary, err
 // SimAuthorization is an authorization a clearing, reversal or refund can
 // apply to, as the Simulate form offers it.
 type SimAuthorization struct {
-	ID           string
-	At           int64 // Unix ms
-	AmountCents  int64 // the authorization's bill amount, USD
+	// ID is the authorization's.
+	ID string
+	// At and AmountCents (Unix ms; bill amount, USD) are the
+	// authorization's for an open one, its clearing's for a cleared one.
+	At           int64
+	AmountCents  int64
 	MerchantName string
 	// LeftCents is, for a cleared authorization, what is left to refund.
 	LeftCents int64

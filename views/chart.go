@@ -1,7 +1,6 @@
 package views
 
 import (
-	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -61,27 +60,52 @@ func (c StackedBars) total(i int) int64 {
 	return t
 }
 
-// Max is the y axis' top: the largest bar rounded up to a round number.
-func (c StackedBars) max() int64 {
+// ticks are the values the y axis names, from 0 to its top: the largest
+// bar (at least 4) rounded up to a whole step.
+func (c StackedBars) ticks() []int64 {
 	var m int64
 	for i := range c.Buckets {
 		m = max(m, c.total(i))
 	}
-	return niceCeil(m)
+	return niceTicks(0, max(m, 4), chartMostTicks)
 }
 
-// niceCeil rounds n up to 1, 2 or 5 times a power of ten (at least 4).
-func niceCeil(n int64) int64 {
-	if n <= 4 {
-		return 4
+// chartMostTicks is about how many steps a y axis has at most (one more
+// when both ends are rounded out).
+const chartMostTicks = 5
+
+// niceTicks are a y axis' values for the range lo..hi (whole numbers:
+// counts, cents): steps of 1, 2 or 5 times a power of ten, at most about
+// most of them, from the step's multiple at or below lo to the one at or
+// above hi, so that every label is a round number.
+func niceTicks(lo, hi, most int64) []int64 {
+	if hi <= lo {
+		hi = lo + 1
 	}
-	p := int64(math.Pow(10, math.Floor(math.Log10(float64(n)))))
-	for _, m := range []int64{1, 2, 5, 10} {
-		if m*p >= n {
-			return m * p
+	step := niceStep((hi - lo + most - 1) / most)
+	first := lo / step * step
+	if first > lo {
+		first -= step // lo was negative: / rounded towards zero
+	}
+	var out []int64
+	for v := first; ; v += step {
+		out = append(out, v)
+		if v >= hi {
+			return out
 		}
 	}
-	return 10 * p
+}
+
+// niceStep is the least of 1, 2 or 5 times a power of ten that is at
+// least n (and at least 1).
+func niceStep(n int64) int64 {
+	for p := int64(1); ; p *= 10 {
+		for _, m := range []int64{1, 2, 5} {
+			if m*p >= n {
+				return m * p
+			}
+		}
+	}
 }
 
 func (c StackedBars) plot() (x0, y0, w, h float64) {
@@ -94,7 +118,8 @@ func (c StackedBars) rects() []chartRect {
 	if n == 0 {
 		return nil
 	}
-	top := float64(c.max())
+	ticks := c.ticks()
+	top := float64(ticks[len(ticks)-1])
 	bw := w / float64(n)
 	var out []chartRect
 	for i, b := range c.Buckets {
@@ -115,10 +140,11 @@ func (c StackedBars) rects() []chartRect {
 
 func (c StackedBars) yTicks() []chartTick {
 	_, y0, _, h := c.plot()
-	top := c.max()
+	ticks := c.ticks()
+	top := float64(ticks[len(ticks)-1])
 	var out []chartTick
-	for i := int64(0); i <= 4; i++ {
-		out = append(out, chartTick{Pos: f1(y0 + h - float64(i)/4*h), Label: itoa64(top * i / 4)})
+	for _, v := range ticks {
+		out = append(out, chartTick{Pos: f1(y0 + h - float64(v)/top*h), Label: itoa64(v)})
 	}
 	return out
 }
@@ -158,7 +184,10 @@ type LineChart struct {
 // (from 0 or below) and the time range. It is worked out once per drawing,
 // not per point: a card's chart has 500.
 type lineScale struct {
+	// lo and hi are the lowest and highest of ticks, the values the y
+	// axis names.
 	lo, hi int64
+	ticks  []int64
 	t0, t1 time.Time
 	// left is where the drawing starts: past the widest value label.
 	left float64
@@ -173,22 +202,13 @@ func (c LineChart) scale() lineScale {
 	for _, p := range c.Points {
 		s.lo, s.hi = min(s.lo, p.Value), max(s.hi, p.Value)
 	}
-	if s.lo > 0 {
-		s.lo = 0
-	}
-	if s.hi == s.lo {
-		s.hi = s.lo + 1
-	}
+	s.ticks = niceTicks(min(s.lo, 0), s.hi, chartMostTicks)
+	s.lo, s.hi = s.ticks[0], s.ticks[len(s.ticks)-1]
 	s.left = chartLeft
-	for _, v := range s.tickValues() {
+	for _, v := range s.ticks {
 		s.left = max(s.left, 14+chartCharWidth*float64(utf8.RuneCountInString(c.Format(v))))
 	}
 	return s
-}
-
-// tickValues are the values the y axis names: bottom, middle, top.
-func (s lineScale) tickValues() []int64 {
-	return []int64{s.lo, s.lo + (s.hi-s.lo)/2, s.hi}
 }
 
 // axisX and labelX are where the y axis and its labels' right edges sit.
@@ -225,19 +245,27 @@ func (c LineChart) polyline() string {
 func (c LineChart) yTicks() []chartTick {
 	s := c.scale()
 	var out []chartTick
-	for _, v := range s.tickValues() {
+	for _, v := range s.ticks {
 		_, y := s.xy(LinePoint{At: c.Points[0].At, Value: v})
 		out = append(out, chartTick{Pos: f1(y), Label: c.Format(v)})
 	}
 	return out
 }
 
+// chartYearSpan is about 11 months: a time axis longer than this names
+// the year, as does one that crosses into another.
+const chartYearSpan = 335 * 24 * time.Hour
+
 func (c LineChart) xTicks() []chartTick {
 	s := c.scale()
 	t0, t1 := s.t0, s.t1
-	layout := "2 Jan 15:04"
+	day := "2 Jan"
+	if t0.UTC().Year() != t1.UTC().Year() || t1.Sub(t0) > chartYearSpan {
+		day = "2 Jan 2006"
+	}
+	layout := day + " 15:04"
 	if t1.Sub(t0) > 72*time.Hour {
-		layout = "2 Jan"
+		layout = day
 	}
 	if t1.Equal(t0) {
 		x, _ := s.xy(c.Points[0])

@@ -45,12 +45,38 @@ type SimAuthorizations struct {
 	Refundable []store.SimAuthorization
 }
 
+// simAuthLabel is an open authorization as the clearing and reversal
+// picker offers it: its amount, merchant, time and id.
 func simAuthLabel(a store.SimAuthorization) string {
 	s := FormatCents(a.AmountCents, "USD") + " · " + a.MerchantName + " · " + FormatMillis(a.At) + " · " + shortID(a.ID, "")
 	if a.LeftCents > 0 && a.LeftCents != a.AmountCents {
 		s = FormatCents(a.LeftCents, "USD") + " left of " + s
 	}
 	return s
+}
+
+// simRefundLabel is a cleared authorization as the refund picker offers
+// it: the clearing's amount and time, said to be the clearing's, and the
+// id of the authorization the refund applies to, said to be that.
+func simRefundLabel(a store.SimAuthorization) string {
+	s := FormatCents(a.AmountCents, "USD") + " cleared " + FormatMillis(a.At) + " · " + a.MerchantName + " · of authorization " + shortID(a.ID, "")
+	if a.LeftCents > 0 && a.LeftCents != a.AmountCents {
+		s = FormatCents(a.LeftCents, "USD") + " left of " + s
+	}
+	return s
+}
+
+// simAmountLabel labels the amount in the currency of the actions the form
+// offers: USD for a card's, the token for a wallet's (the card page offers
+// only a card's).
+func simAmountLabel(withCard, withWallet bool) string {
+	switch {
+	case withCard && withWallet:
+		return "Amount (USD for a card action; USDC or USDT, as the wallet token below, for a wallet action)"
+	case withWallet:
+		return "Amount (USDC or USDT, as the wallet token below)"
+	}
+	return "Amount (USD)"
 }
 
 // simAuthSelected reports whether option i (id) is the selected one: the
@@ -67,12 +93,23 @@ func (f SimForm) Err(field string) string { return f.Errors[field] }
 
 // SimOutcome is the answer to one press of a simulation button.
 type SimOutcome struct {
-	OK      bool
-	Message string
+	OK bool
+	// NotApproved is set, with OK, for an action the sandbox carried out
+	// as asked but that approved nothing: a declined authorization or a
+	// FAILED / CANCELLED variant. It is not an error, nor an approval.
+	NotApproved bool
+	Message     string
 	// Outbox is the notification's row, when one was written.
 	Outbox store.OutboxMessage
 	// Target is where the dispatcher delivers.
 	Target string
+}
+
+// SimDone is the answer to an action the sandbox carried out, delivered to
+// target.
+func SimDone(r store.SimResult, target string) *SimOutcome {
+	return &SimOutcome{OK: true, NotApproved: r.Declined || (r.Outcome != "" && r.Outcome != "SUCCESS"),
+		Message: SimSummary(r), Outbox: r.Outbox, Target: target}
 }
 
 // SimEditor is the payload editor: the notification an action will send,

@@ -51,7 +51,7 @@ func (s *Server) cardSimulate(w http.ResponseWriter, r *http.Request) {
 		// notification comes back through the receiver.
 		form.Authorization, form.RefundOf = "", ""
 		w.Header().Set("HX-Trigger", views.CardChangedEvent)
-		s.renderCardSimForm(w, r, form, &views.SimOutcome{OK: true, Message: views.SimSummary(res), Outbox: res.Outbox, Target: s.deliveryTarget()})
+		s.renderCardSimForm(w, r, form, views.SimDone(res, s.deliveryTarget()))
 		return
 	}
 	http.Redirect(w, r, "/cards/"+cardID, http.StatusSeeOther)

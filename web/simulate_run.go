@@ -37,8 +37,8 @@ func (s *Server) simulateRun(w http.ResponseWriter, r *http.Request) {
 		d.Result = &views.SimOutcome{Message: refusal.Message}
 		if isHTMX(r) {
 			// htmx swaps only 2xx answers: the form comes back with its
-			// field error.
-			s.render(w, r, http.StatusOK, views.SimActionPanel(d))
+			// field error (and the panels as they are now).
+			s.render(w, r, http.StatusOK, views.SimActionAnswer(d))
 			return
 		}
 		s.render(w, r, http.StatusUnprocessableEntity, views.SimulatePage(s.page(r, "Simulate", "/simulate"), d))
@@ -58,8 +58,9 @@ func (s *Server) simulateRun(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		d.Result = &views.SimOutcome{OK: true, Message: views.SimSummary(res), Outbox: res.Outbox, Target: s.deliveryTarget()}
-		s.render(w, r, http.StatusOK, views.SimActionPanel(d))
+		d.Result = views.SimDone(res, s.deliveryTarget())
+		// The Card and Wallet panels come along, read after the action.
+		s.render(w, r, http.StatusOK, views.SimActionAnswer(d))
 		return
 	}
 	q := url.Values{}
