@@ -123,20 +123,30 @@ func (s *Store) KeepEvents(ctx context.Context, keep, interval, pause time.Durat
 	if keep <= 0 {
 		return
 	}
+	var total Pruned
+	pruneInRounds(ctx, interval, pause, func() (bool, error) {
+		p, err := s.PruneEvents(ctx, s.now().Add(-keep))
+		total.Events += p.Events
+		total.Minutes += p.Minutes
+		return p.More(), err
+	}, func(err error) {
+		if err != nil || total.Events > 0 {
+			logf(total, err)
+		}
+		total = Pruned{}
+	})
+}
+
+// pruneInRounds runs batch until it says nothing more is left, pausing
+// between batches so other writers' commits go in between, then ends the
+// round with roundDone (err: the batch's that failed, which ends the round
+// too) and starts the next one interval later, until ctx is done.
+func pruneInRounds(ctx context.Context, interval, pause time.Duration, batch func() (more bool, err error), roundDone func(err error)) {
 	for {
-		var total Pruned
 		for {
-			p, err := s.PruneEvents(ctx, s.now().Add(-keep))
-			if err != nil {
-				logf(total, err)
-				break
-			}
-			total.Events += p.Events
-			total.Minutes += p.Minutes
-			if !p.More() {
-				if total.Events > 0 {
-					logf(total, nil)
-				}
+			more, err := batch()
+			if err != nil || !more {
+				roundDone(err)
 				break
 			}
 			select {

@@ -86,31 +86,15 @@ const pruneBurstRowsSQL = `SELECT o.id FROM bursts b CROSS JOIN outbox o
 // dispatcher's commits go in between. logf hears of each round that
 // deleted rows, and of each error.
 func (s *Store) KeepBurstRows(ctx context.Context, keep, interval, pause time.Duration, logf func(deleted int, err error)) {
-	for {
-		total := 0
-		for {
-			n, err := s.PruneBurstRows(ctx, s.now().Add(-keep))
-			if err != nil {
-				logf(total, err)
-				break
-			}
-			total += n
-			if n < BurstPruneBatch {
-				if total > 0 {
-					logf(total, nil)
-				}
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(pause):
-			}
+	total := 0
+	pruneInRounds(ctx, interval, pause, func() (bool, error) {
+		n, err := s.PruneBurstRows(ctx, s.now().Add(-keep))
+		total += n
+		return n == BurstPruneBatch, err
+	}, func(err error) {
+		if err != nil || total > 0 {
+			logf(total, err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(interval):
-		}
-	}
+		total = 0
+	})
 }
