@@ -18,6 +18,9 @@ const (
 	FreezeCustomerRequest FreezeReason = "customer_request"
 	FreezeLostThenFound   FreezeReason = "lost_then_found"
 	FreezeOther           FreezeReason = "other"
+	// FreezeNotGiven is the reason of a freeze or unfreeze through the
+	// provider API, whose call carries none; no form offers it.
+	FreezeNotGiven FreezeReason = "not_given"
 )
 
 // FreezeReasons lists the reasons in the order the form offers them.
@@ -31,6 +34,14 @@ func (r FreezeReason) Valid() bool {
 		}
 	}
 	return false
+}
+
+// APIFreeze is a freeze or unfreeze through the provider API (PATCH
+// …/frozen): its call carries no reason, so none is recorded
+// (FreezeNotGiven, which only the API records) and no note.
+func APIFreeze(cardID string, freeze bool, seenVersion int64, actor Actor) CardFreeze {
+	return CardFreeze{CardID: cardID, Freeze: freeze, SeenVersion: seenVersion,
+		Reason: FreezeNotGiven, Actor: actor, api: true}
 }
 
 // FreezeNoteMax bounds the free-text note of a freeze or unfreeze.
@@ -59,6 +70,9 @@ type CardFreeze struct {
 	Reason      FreezeReason
 	Note        string
 	Actor       Actor
+	// api marks a change made through the provider API (APIFreeze), the
+	// only one that may have no reason.
+	api bool
 }
 
 // Validate reports which fields are wrong: reason (required, invalid), note
@@ -66,6 +80,7 @@ type CardFreeze struct {
 func (f CardFreeze) Validate() FieldErrors {
 	errs := FieldErrors{}
 	switch {
+	case f.api && f.Reason == FreezeNotGiven:
 	case f.Reason == "":
 		errs["reason"] = FieldRequired
 	case !f.Reason.Valid():
@@ -185,6 +200,9 @@ func (s *Store) SetCardFrozen(ctx context.Context, f CardFreeze) (CardStatusChan
 			return err
 		}
 		detail := fmt.Sprintf("%s → %s; reason %s", from, to, f.Reason)
+		if f.Reason == FreezeNotGiven {
+			detail = fmt.Sprintf("%s → %s; through the API; no reason given", from, to)
+		}
 		if f.Note != "" {
 			detail += "; note: " + f.Note
 		}

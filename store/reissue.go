@@ -40,6 +40,9 @@ const (
 	ReasonDamaged        ReissueReason = "DAMAGED"
 	ReasonSuspectedFraud ReissueReason = "SUSPECTED_FRAUD"
 	ReasonOther          ReissueReason = "OTHER"
+	// ReasonNotGiven is the reason of a reissue through the provider API,
+	// whose call carries none; step 1 never offers it.
+	ReasonNotGiven ReissueReason = "NOT_GIVEN"
 )
 
 // ReissueReasons lists the reasons in the order step 1 shows them.
@@ -68,6 +71,8 @@ func (r ReissueReason) Label() string {
 		return "Suspected fraud"
 	case ReasonOther:
 		return "Other"
+	case ReasonNotGiven:
+		return "No reason given"
 	}
 	return string(r)
 }

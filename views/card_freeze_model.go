@@ -69,6 +69,8 @@ func FreezeReasonLabel(r store.FreezeReason) string {
 		return "Lost, then found"
 	case store.FreezeOther:
 		return "Other (write a note)"
+	case store.FreezeNotGiven:
+		return "through the API; no reason given"
 	}
 	return string(r)
 }
