@@ -584,7 +584,7 @@ func confirmRefusal(req ReissueRequest, c ReissueConfirmation) *reissueRefusal {
 		return &reissueRefusal{err: ErrCardDeleted, detail: "the card is deleted", closeAs: ReissueCancelled, closeNote: "the card was deleted"}
 	case req.Card.Version != req.CardVersion:
 		return &reissueRefusal{err: ErrReissueCardChanged, closeAs: ReissueCancelled, closeNote: "the card changed since step 1",
-			detail: fmt.Sprintf("card version %d, request made at %d", req.Card.Version, req.CardVersion)}
+			detail: fmt.Sprintf("the card changed since the request was made (version %d → %d)", req.CardVersion, req.Card.Version)}
 	}
 	return nil
 }

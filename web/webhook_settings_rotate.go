@@ -23,14 +23,14 @@ func (s *Server) webhookSettingsRotate(w http.ResponseWriter, r *http.Request) {
 	overlapText := r.PostFormValue("overlap")
 	overlap, ok := rotationOverlaps[overlapText]
 	if !ok {
-		s.audit(r, p, store.AuditWebhookRotate, "settings", "webhooks", store.ResultRefused, fmt.Sprintf("bad overlap %.40q", overlapText))
+		s.audit(r, p, store.AuditWebhookRotate, "settings", store.WebhookSettingsTarget, store.ResultRefused, fmt.Sprintf("bad overlap %.40q", overlapText))
 		s.errorPage(w, r, http.StatusBadRequest, "Not rotated",
 			"Choose how long the previous key and secret keep working (no overlap, 1 hour, 24 hours or 7 days). Nothing was changed.")
 		return
 	}
 	if overlap == 0 && r.PostFormValue("confirm_cut") != "yes" {
 		// Cutting the sender off at once is a second, deliberate choice.
-		s.audit(r, p, store.AuditWebhookRotate, "settings", "webhooks", store.ResultRefused, "no overlap, not confirmed")
+		s.audit(r, p, store.AuditWebhookRotate, "settings", store.WebhookSettingsTarget, store.ResultRefused, "no overlap, not confirmed")
 		d := s.webhookSettingsData(r)
 		d.Rotate = views.WebhookRotateForm{Overlap: overlapText, Errors: map[string]string{
 			"confirm_cut": "A rotation without overlap stops the old key and secret at once: tick the box to confirm, or choose an overlap. Nothing was changed.",
@@ -40,12 +40,12 @@ func (s *Server) webhookSettingsRotate(w http.ResponseWriter, r *http.Request) {
 	}
 	sec, err := s.store.RotateWebhookSecrets(r.Context(), overlap)
 	if err != nil {
-		s.audit(r, p, store.AuditWebhookRotate, "settings", "webhooks", store.ResultError, "store failed")
+		s.audit(r, p, store.AuditWebhookRotate, "settings", store.WebhookSettingsTarget, store.ResultError, "store failed")
 		s.serverError(w, r, err)
 		return
 	}
 	s.webhookSecrets.Store(&sec)
-	s.audit(r, p, store.AuditWebhookRotate, "settings", "webhooks", store.ResultOK,
-		"previous key and secret valid until "+sec.PreviousUntil.UTC().Format(time.RFC3339))
+	s.audit(r, p, store.AuditWebhookRotate, "settings", store.WebhookSettingsTarget, store.ResultOK,
+		"previous key and secret valid until "+views.FormatTime(sec.PreviousUntil))
 	http.Redirect(w, r, "/settings/webhooks?rotated=1", http.StatusSeeOther)
 }
