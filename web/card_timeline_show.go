@@ -33,8 +33,9 @@ func (s *Server) cardTimeline(w http.ResponseWriter, r *http.Request, card store
 	q := r.URL.Query()
 	d := views.CardTimelineData{CardID: card.ID, NowMs: s.now().UnixMilli()}
 	bad := func(what string) (views.CardTimelineData, bool) {
-		s.errorPage(w, r, http.StatusBadRequest, "Bad timeline link",
-			"The "+what+" in this link is not valid. Open the card again to see its newest timeline.")
+		s.errorPageBack(w, r, http.StatusBadRequest, "Bad timeline link",
+			"The "+what+" in this link is not valid. Open the card again to see its newest timeline.",
+			"/cards/"+card.ID, "Back to the card", "/cards")
 		return d, false
 	}
 	for _, k := range q["kind"] {
@@ -57,8 +58,8 @@ func (s *Server) cardTimeline(w http.ResponseWriter, r *http.Request, card store
 		}
 		c, err := s.store.CardTimelineLocate(r.Context(), card.ID, d.Filter, kind, id)
 		if errors.Is(err, store.ErrNotFound) {
-			s.errorPage(w, r, http.StatusNotFound, "Entry not found",
-				"This card's timeline has no entry "+strconvQuote(at)+".")
+			s.errorPageBack(w, r, http.StatusNotFound, "Entry not found",
+				"This card's timeline has no entry "+strconvQuote(at)+".", "/cards/"+card.ID, "Back to the card", "/cards")
 			return d, false
 		}
 		if err != nil {

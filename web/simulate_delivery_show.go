@@ -16,7 +16,8 @@ func (s *Server) simulateDeliveryShow(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(raw, 10, 64)
 	m, atts, err := s.store.OutboxMessage(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, "No such delivery", "There is no delivery #"+strconvQuote(raw)+".")
+		s.errorPageBack(w, r, http.StatusNotFound, "No such delivery", "There is no delivery "+numberOrQuoted(raw)+".",
+			"/simulate/deliveries", "Back to the deliveries", "/simulate")
 		return
 	}
 	if err != nil {
