@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -23,17 +24,36 @@ const (
 	FreezeNotGiven FreezeReason = "not_given"
 )
 
-// FreezeReasons lists the reasons in the order the form offers them.
+// FreezeReasons lists the reasons a person may give, to freeze or to
+// unfreeze.
 var FreezeReasons = []FreezeReason{FreezeSuspectedFraud, FreezeCustomerRequest, FreezeLostThenFound, FreezeOther}
+
+// freezeOnly and unfreezeOnly are the reasons of each way, in the order its
+// form offers them: a card is frozen for suspected fraud and unfrozen when
+// it was lost and then found, never the other way round.
+var (
+	freezeOnly   = []FreezeReason{FreezeSuspectedFraud, FreezeCustomerRequest, FreezeOther}
+	unfreezeOnly = []FreezeReason{FreezeCustomerRequest, FreezeLostThenFound, FreezeOther}
+)
+
+// FreezeReasonsFor lists the reasons a freeze (freeze true) or an unfreeze
+// may be given, in the order its form offers them.
+func FreezeReasonsFor(freeze bool) []FreezeReason {
+	if freeze {
+		return freezeOnly
+	}
+	return unfreezeOnly
+}
 
 // Valid reports whether r is one of FreezeReasons.
 func (r FreezeReason) Valid() bool {
-	for _, v := range FreezeReasons {
-		if r == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(FreezeReasons, r)
+}
+
+// ValidFor reports whether r may be given for a freeze (freeze true) or an
+// unfreeze.
+func (r FreezeReason) ValidFor(freeze bool) bool {
+	return slices.Contains(FreezeReasonsFor(freeze), r)
 }
 
 // APIFreeze is a freeze or unfreeze through the provider API (PATCH
@@ -75,7 +95,8 @@ type CardFreeze struct {
 	api bool
 }
 
-// Validate reports which fields are wrong: reason (required, invalid), note
+// Validate reports which fields are wrong: reason (required, invalid: not
+// one of FreezeReasonsFor the change), note
 // (required when the reason is "other", too long).
 func (f CardFreeze) Validate() FieldErrors {
 	errs := FieldErrors{}
@@ -83,7 +104,7 @@ func (f CardFreeze) Validate() FieldErrors {
 	case f.api && f.Reason == FreezeNotGiven:
 	case f.Reason == "":
 		errs["reason"] = FieldRequired
-	case !f.Reason.Valid():
+	case !f.Reason.ValidFor(f.Freeze):
 		errs["reason"] = FieldInvalid
 	}
 	note := strings.TrimSpace(f.Note)
