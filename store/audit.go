@@ -115,6 +115,23 @@ func likePrefix(s string) string {
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
+// WebhookSettingsTarget is the audit target (type "settings") of every
+// change to where and how notifications are delivered: rotations,
+// subscriptions and their end. Rows written before it was one name say
+// "webhook" for subscriptions.
+const WebhookSettingsTarget = "webhooks"
+
+// oldWebhookTarget is the search a person typed for the webhook settings
+// rows, rewritten for the rows kept under the old name, "" when the search
+// is not for them.
+func oldWebhookTarget(tg string) string {
+	low := strings.ToLower(tg)
+	if strings.HasSuffix(low, "webhooks") && strings.HasSuffix("settings:webhooks", low) {
+		return tg[:len(tg)-1]
+	}
+	return ""
+}
+
 // AuditLog lists audit rows newest first.
 func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 	var c conditions
@@ -138,7 +155,15 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 		c.add(`actor LIKE ? ESCAPE '\'`, likeContains(a))
 	}
 	if tg := CutRunes(f.TargetContains, MaxAuditSearch); tg != "" {
-		c.add(`(target_type || ':' || target_id) LIKE ? ESCAPE '\'`, likeContains(tg))
+		// Webhook subscriptions were audited against settings:webhook
+		// before they joined rotations under settings:webhooks: a search
+		// for the one finds the rows of both.
+		if old := oldWebhookTarget(tg); old != "" {
+			c.add(`((target_type || ':' || target_id) LIKE ? ESCAPE '\' OR (target_type || ':' || target_id) LIKE ? ESCAPE '\')`,
+				likeContains(tg), likeContains(old))
+		} else {
+			c.add(`(target_type || ':' || target_id) LIKE ? ESCAPE '\'`, likeContains(tg))
+		}
 	}
 	if !f.From.IsZero() {
 		c.add("at >= ?", f.From.UnixMilli())

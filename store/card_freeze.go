@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -18,6 +19,9 @@ const (
 	FreezeCustomerRequest FreezeReason = "customer_request"
 	FreezeLostThenFound   FreezeReason = "lost_then_found"
 	FreezeOther           FreezeReason = "other"
+	// FreezeNotGiven is the reason of a freeze or unfreeze through the
+	// provider API, whose call carries none; no form offers it.
+	FreezeNotGiven FreezeReason = "not_given"
 )
 
 // StatusReasonReissue is the reason of a status change a reissue made (an
@@ -25,17 +29,44 @@ const (
 // of FreezeReasons: no form offers it.
 const StatusReasonReissue FreezeReason = "reissue"
 
-// FreezeReasons lists the reasons in the order the form offers them.
+// FreezeReasons lists the reasons a person may give, to freeze or to
+// unfreeze.
 var FreezeReasons = []FreezeReason{FreezeSuspectedFraud, FreezeCustomerRequest, FreezeLostThenFound, FreezeOther}
+
+// freezeOnly and unfreezeOnly are the reasons of each way, in the order its
+// form offers them: a card is frozen for suspected fraud and unfrozen when
+// it was lost and then found, never the other way round.
+var (
+	freezeOnly   = []FreezeReason{FreezeSuspectedFraud, FreezeCustomerRequest, FreezeOther}
+	unfreezeOnly = []FreezeReason{FreezeCustomerRequest, FreezeLostThenFound, FreezeOther}
+)
+
+// FreezeReasonsFor lists the reasons a freeze (freeze true) or an unfreeze
+// may be given, in the order its form offers them.
+func FreezeReasonsFor(freeze bool) []FreezeReason {
+	if freeze {
+		return freezeOnly
+	}
+	return unfreezeOnly
+}
 
 // Valid reports whether r is one of FreezeReasons.
 func (r FreezeReason) Valid() bool {
-	for _, v := range FreezeReasons {
-		if r == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(FreezeReasons, r)
+}
+
+// ValidFor reports whether r may be given for a freeze (freeze true) or an
+// unfreeze.
+func (r FreezeReason) ValidFor(freeze bool) bool {
+	return slices.Contains(FreezeReasonsFor(freeze), r)
+}
+
+// APIFreeze is a freeze or unfreeze through the provider API (PATCH
+// …/frozen): its call carries no reason, so none is recorded
+// (FreezeNotGiven, which only the API records) and no note.
+func APIFreeze(cardID string, freeze bool, seenVersion int64, actor Actor) CardFreeze {
+	return CardFreeze{CardID: cardID, Freeze: freeze, SeenVersion: seenVersion,
+		Reason: FreezeNotGiven, Actor: actor, api: true}
 }
 
 // FreezeNoteMax bounds the free-text note of a freeze or unfreeze.
@@ -64,16 +95,21 @@ type CardFreeze struct {
 	Reason      FreezeReason
 	Note        string
 	Actor       Actor
+	// api marks a change made through the provider API (APIFreeze), the
+	// only one that may have no reason.
+	api bool
 }
 
-// Validate reports which fields are wrong: reason (required, invalid), note
+// Validate reports which fields are wrong: reason (required, invalid: not
+// one of FreezeReasonsFor the change), note
 // (required when the reason is "other", too long).
 func (f CardFreeze) Validate() FieldErrors {
 	errs := FieldErrors{}
 	switch {
+	case f.api && f.Reason == FreezeNotGiven:
 	case f.Reason == "":
 		errs["reason"] = FieldRequired
-	case !f.Reason.Valid():
+	case !f.Reason.ValidFor(f.Freeze):
 		errs["reason"] = FieldInvalid
 	}
 	note := strings.TrimSpace(f.Note)
@@ -190,6 +226,9 @@ func (s *Store) SetCardFrozen(ctx context.Context, f CardFreeze) (CardStatusChan
 			return err
 		}
 		detail := fmt.Sprintf("%s → %s; reason %s", from, to, f.Reason)
+		if f.Reason == FreezeNotGiven {
+			detail = fmt.Sprintf("%s → %s; through the API; no reason given", from, to)
+		}
 		if f.Note != "" {
 			detail += "; note: " + f.Note
 		}

@@ -49,7 +49,7 @@ func TestCardTimelineAPICalls(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, err := st.SetCardFrozen(ctx, CardFreeze{CardID: f.cardID, Freeze: i == 2, SeenVersion: c.Version,
-				Reason: FreezeSuspectedFraud, Actor: Actor{Username: "ada", Level: LevelAdmin}}); err != nil {
+				Reason: map[bool]FreezeReason{true: FreezeSuspectedFraud, false: FreezeCustomerRequest}[i == 2], Actor: Actor{Username: "ada", Level: LevelAdmin}}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -53,7 +53,7 @@ func TestCardTimelineNotificationsInIDOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, err := st.SetCardFrozen(ctx, CardFreeze{CardID: f.cardID, Freeze: i == 5, SeenVersion: c.Version,
-				Reason: FreezeSuspectedFraud, Actor: Actor{Username: "ada", Level: LevelAdmin}}); err != nil {
+				Reason: FreezeCustomerRequest, Actor: Actor{Username: "ada", Level: LevelAdmin}}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -58,12 +59,61 @@ func (f FieldErrors) orNil() FieldErrors {
 	return f
 }
 
-// Error lists the fields and codes, for logs and audit details.
+// Error words what is wrong with each field for a person reading the audit
+// log or a server log ("no such reason", "password too short (at least 10
+// characters)"), the fields in name order.
 func (f FieldErrors) Error() string {
 	parts := make([]string, 0, len(f))
 	for k, v := range f {
-		parts = append(parts, k+": "+v)
+		parts = append(parts, fieldProblem(k, v))
 	}
 	sort.Strings(parts)
-	return "invalid " + strings.Join(parts, ", ")
+	return strings.Join(parts, "; ")
+}
+
+// choiceFields are the fields whose value is picked from a list: an
+// invalid one is "no such" value.
+var choiceFields = map[string]bool{"reason": true, "level": true, "kind": true, "action": true,
+	"status": true, "token": true, "scheme": true, "variant": true, "event": true}
+
+// fieldProblem words one field's code.
+func fieldProblem(field, code string) string {
+	name := strings.ReplaceAll(field, "_", " ")
+	switch code {
+	case FieldRequired:
+		return name + " missing"
+	case FieldInvalid:
+		if choiceFields[field] {
+			return "no such " + name
+		}
+		return name + " not valid"
+	case FieldTooLong:
+		return name + " too long"
+	case FieldTooShort:
+		if strings.Contains(field, "password") || field == "new" {
+			return fmt.Sprintf("%s too short (at least %d characters)", name, MinPasswordLength)
+		}
+		return name + " too short"
+	case FieldTaken:
+		return name + " already in use"
+	case FieldMismatch:
+		return name + " typed twice differently"
+	case FieldWrong:
+		return name + " wrong"
+	case FieldNegative:
+		return name + " below zero"
+	case FieldZero:
+		return name + " zero"
+	case FieldTooPrecise:
+		return name + " finer than a cent"
+	case FieldTooLarge:
+		return name + " too large"
+	case FieldNotAllowed:
+		return name + " not allowed with the rest of the form"
+	case FieldNoBody:
+		return name + ": no stored body to send"
+	case FieldNoOperation:
+		return name + ": no operation or operation_id"
+	}
+	return name + ": " + code
 }

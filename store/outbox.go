@@ -413,7 +413,7 @@ func (s *Store) EnqueueReplay(ctx context.Context, eventID string, rawBody []byt
 		}
 		return s.auditTx(ctx, tx, AuditEntry{Actor: by.Name, ActorLevel: by.Level, RemoteAddr: by.RemoteAddr,
 			Action: AuditEventReplay, TargetType: "event", TargetID: eventID,
-			Detail: fmt.Sprintf("outbox %d, operation_id %s", m.ID, m.OperationID)})
+			Detail: fmt.Sprintf("sent again as delivery #%d, operation id %s", m.ID, m.OperationID)})
 	})
 	if err != nil {
 		return m, fmt.Errorf("store: replay event %s: %w", eventID, err)

@@ -40,6 +40,9 @@ const (
 	ReasonDamaged        ReissueReason = "DAMAGED"
 	ReasonSuspectedFraud ReissueReason = "SUSPECTED_FRAUD"
 	ReasonOther          ReissueReason = "OTHER"
+	// ReasonNotGiven is the reason of a reissue through the provider API,
+	// whose call carries none; step 1 never offers it.
+	ReasonNotGiven ReissueReason = "NOT_GIVEN"
 )
 
 // ReissueReasons lists the reasons in the order step 1 shows them.
@@ -68,6 +71,8 @@ func (r ReissueReason) Label() string {
 		return "Suspected fraud"
 	case ReasonOther:
 		return "Other"
+	case ReasonNotGiven:
+		return "No reason given"
 	}
 	return string(r)
 }
@@ -598,7 +603,7 @@ func confirmRefusal(req ReissueRequest, c ReissueConfirmation, checker User) *re
 		return &reissueRefusal{err: ErrCardDeleted, detail: "the card is deleted", closeAs: ReissueCancelled, closeNote: "the card was deleted"}
 	case req.Card.Version != req.CardVersion:
 		return &reissueRefusal{err: ErrReissueCardChanged, closeAs: ReissueCancelled, closeNote: "the card changed since step 1",
-			detail: fmt.Sprintf("card version %d, request made at %d", req.Card.Version, req.CardVersion)}
+			detail: fmt.Sprintf("the card changed since the request was made (version %d → %d)", req.CardVersion, req.Card.Version)}
 	}
 	return nil
 }

@@ -13,7 +13,9 @@ const apiReissueNote = "one step, through the API"
 // /cards/virtual-cards/{cardId}/reissue): no request, no confirmation, the
 // card is reissued at once by the same core as the console's step 2 (a new
 // number and expiry, an EXPIRED card made ACTIVE as ReissueStatus says;
-// balance, movements, limits, any other status and tokenizations kept), kept as a request done at once (reason other, the
+// balance, movements, limits, any other status and tokenizations kept),
+// kept as a request done at once (reason NOT_GIVEN: the provider's
+// call carries none; the
 // key as maker and checker) and audited as card.reissue in the same
 // transaction. An
 // unknown card is ErrNotFound; a DELETED card is refused with ErrCardDeleted
@@ -46,12 +48,12 @@ func (s *Store) ReissueNow(ctx context.Context, cardID string, actor Actor) (Rei
 		if _, err := tx.ExecContext(ctx, `INSERT INTO reissue_requests(id, card_id, card_version, maker_id, maker, reason, note,
 			four_eyes, status, created_at, expires_at, decided_at, checker, old_last4, old_exp_month, old_exp_year,
 			new_last4, new_exp_month, new_exp_year)
-			VALUES (?, ?, ?, NULL, ?, 'OTHER', ?, 0, 'DONE', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, c.ID, c.Version, actor.Username, apiReissueNote, now, now, now, actor.Username,
+			VALUES (?, ?, ?, NULL, ?, ?, ?, 0, 'DONE', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, c.ID, c.Version, actor.Username, ReasonNotGiven, apiReissueNote, now, now, now, actor.Username,
 			c.Last4, c.ExpMonth, c.ExpYear, last4, expMonth, expYear); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("request %s; one step, through the API; last 4 %s → %s; expiry %02d/%d → %02d/%d",
+		detail := fmt.Sprintf("request %s; one step, through the API; no reason given; last 4 %s → %s; expiry %02d/%d → %02d/%d",
 			id, c.Last4, last4, c.ExpMonth, c.ExpYear, expMonth, expYear)
 		if renewed {
 			detail += "; status EXPIRED → ACTIVE"

@@ -68,8 +68,8 @@ func TestReissueNowKeepsADoneRequest(t *testing.T) {
 	}
 	r := rs[0]
 	if r.Status != ReissueDone || r.Maker != key.Username || r.Checker != key.Username || r.MakerID != 0 ||
-		r.Reason != ReasonOther || r.Note != apiReissueNote || r.OldLast4 != before.Last4 || r.NewLast4 != after.Last4 || r.FourEyes {
-		t.Errorf("request = %+v, want DONE by %s, other: %q, last 4 %s → %s", r, key.Username, apiReissueNote, before.Last4, after.Last4)
+		r.Reason != ReasonNotGiven || r.Note != apiReissueNote || r.OldLast4 != before.Last4 || r.NewLast4 != after.Last4 || r.FourEyes {
+		t.Errorf("request = %+v, want DONE by %s, no reason given: %q, last 4 %s → %s", r, key.Username, apiReissueNote, before.Last4, after.Last4)
 	}
 	if n := e.auditCount(id, AuditCardReissue, ResultOK); n != 1 {
 		t.Errorf("card.reissue audit rows = %d, want 1", n)
@@ -117,5 +117,57 @@ func TestMigration0025KeepsReissueRequests(t *testing.T) {
 	var notNull int
 	if err := st.r.QueryRow(`SELECT "notnull" FROM pragma_table_info('reissue_requests') WHERE name = 'maker_id'`).Scan(&notNull); err != nil || notNull != 0 {
 		t.Errorf("maker_id notnull = %d (%v), want 0", notNull, err)
+	}
+}
+
+// Migration 0029 corrects what the API's reissues and freezes were kept
+// with before it: a reason nobody gave (OTHER, customer_request) becomes
+// NOT_GIVEN / not_given; the console's own rows keep theirs.
+func TestMigration0029RecordsNoReasonForTheAPI(t *testing.T) {
+	e := newReissueEnv(t)
+	id, _ := e.addCard("ACTIVE")
+	if _, err := e.st.ReissueNow(e.ctx, id, Actor{Username: "apikey:backend", Level: LevelAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	console := e.request(id, "alice", false)
+	for _, q := range []string{
+		`UPDATE reissue_requests SET reason = 'OTHER' WHERE maker_id IS NULL`,
+		`UPDATE reissue_requests SET reason = 'OTHER', note = 'one step, through the API' WHERE id = '` + console.ID + `'`,
+		`INSERT INTO card_status_history(card_id, from_status, to_status, reason, note, actor, at) VALUES
+			('` + id + `', 'ACTIVE', 'FROZEN', 'customer_request', 'Through the provider API (PATCH …/frozen).', 'apikey:backend', 1),
+			('` + id + `', 'FROZEN', 'ACTIVE', 'customer_request', 'Through the provider API (PATCH …/frozen).', 'alice', 2)`,
+		`DELETE FROM schema_migrations WHERE version = 29`,
+	} {
+		e.exec(q)
+	}
+	path := e.st.path
+	e.st.Close()
+	st, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rs, err := st.CardReissues(context.Background(), id)
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("requests = %+v (%v), want two", rs, err)
+	}
+	for _, r := range rs {
+		want := ReasonNotGiven
+		if r.ID == console.ID {
+			want = ReasonOther
+		}
+		if r.Reason != want {
+			t.Errorf("request by %s: reason %s, want %s", r.Maker, r.Reason, want)
+		}
+	}
+	hist, err := st.CardStatusHistory(context.Background(), id)
+	if err != nil || len(hist) != 2 {
+		t.Fatalf("status history = %+v (%v), want two rows", hist, err)
+	}
+	if h := hist[1]; h.Reason != FreezeNotGiven || h.Note != "" {
+		t.Errorf("the key's freeze = %+v, want no reason given and no note", h)
+	}
+	if h := hist[0]; h.Reason != FreezeCustomerRequest {
+		t.Errorf("alice's unfreeze = %+v, want its reason kept", h)
 	}
 }

@@ -300,10 +300,17 @@ func (s *Store) simulate(ctx context.Context, req SimRequest, commit bool) (SimR
 		if res.Outbox.CardID == "" {
 			target, id = "wallet", res.Outbox.WalletID
 		}
-		detail := fmt.Sprintf("%s/%s %s, outbox %d", res.Outbox.Operation, res.Outbox.SubOperation, res.Outbox.Status, res.Outbox.ID)
+		detail := fmt.Sprintf("%s/%s %s", res.Outbox.Operation, res.Outbox.SubOperation, res.Outbox.Status)
 		if in.amount > 0 {
-			detail += ", amount " + simDecimal(in.amount) + " USD"
+			// A wallet's deposit or withdrawal moves its token (USDC or
+			// USDT), a card's movement USD.
+			currency := "USD"
+			if target == "wallet" && in.token != "" {
+				currency = in.token
+			}
+			detail += ", amount " + simDecimal(in.amount) + " " + currency
 		}
+		detail += fmt.Sprintf(", sent as delivery #%d", res.Outbox.ID)
 		if err := s.auditTx(ctx, tx, AuditEntry{Actor: req.By.Name, ActorLevel: req.By.Level, RemoteAddr: req.By.RemoteAddr,
 			Action: AuditSimulate(req.Action), TargetType: target, TargetID: id, Detail: detail}); err != nil {
 			return err

@@ -115,8 +115,8 @@ func (s *Store) RotateWebhookSecrets(ctx context.Context, overlap time.Duration,
 		if err := putSettingJSON(ctx, tx, webhookSecretsSetting, out, now.UnixMilli()); err != nil {
 			return err
 		}
-		return s.auditTx(ctx, tx, actor.audit(AuditWebhookRotate, "settings", "webhooks", ResultOK,
-			"previous key and secret valid until "+out.PreviousUntil.UTC().Format(time.RFC3339)))
+		return s.auditTx(ctx, tx, actor.audit(AuditWebhookRotate, "settings", WebhookSettingsTarget, ResultOK,
+			"previous key and secret valid until "+out.PreviousUntil.UTC().Format("2006-01-02 15:04:05 UTC")))
 	})
 	if err != nil {
 		return WebhookSecrets{}, fmt.Errorf("store: rotate webhook secrets: %w", err)

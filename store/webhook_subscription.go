@@ -81,7 +81,7 @@ func (s *Store) SubscribeWebhook(ctx context.Context, sub WebhookSubscription, a
 		if err := putSettingJSON(ctx, tx, webhookSubscriptionSetting, sub, s.nowMs()); err != nil {
 			return err
 		}
-		return s.auditTx(ctx, tx, actor.audit(AuditWebhookSubscribe, "settings", "webhook", ResultOK,
+		return s.auditTx(ctx, tx, actor.audit(AuditWebhookSubscribe, "settings", WebhookSettingsTarget, ResultOK,
 			fmt.Sprintf("notifications go to %s (were going to %s); key replaced", Cut(sub.URL, 300), Cut(old, 300))))
 	})
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Store) ClearWebhookSubscription(ctx context.Context, actor Actor) error
 		if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, webhookSubscriptionSetting); err != nil {
 			return err
 		}
-		return s.auditTx(ctx, tx, actor.audit(AuditWebhookUnsubscribe, "settings", "webhook", ResultOK,
+		return s.auditTx(ctx, tx, actor.audit(AuditWebhookUnsubscribe, "settings", WebhookSettingsTarget, ResultOK,
 			fmt.Sprintf("notifications go to the default target again (were going to %s)", Cut(prev.URL, 300))))
 	})
 	if err != nil {

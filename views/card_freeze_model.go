@@ -71,6 +71,8 @@ func FreezeReasonLabel(r store.FreezeReason) string {
 		return "Other (write a note)"
 	case store.StatusReasonReissue:
 		return "Reissued with a new number"
+	case store.FreezeNotGiven:
+		return "through the API; no reason given"
 	}
 	return string(r)
 }

@@ -345,7 +345,7 @@ func cardFreezeForm(f CardFreezeForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, r := range store.FreezeReasons {
+		for _, r := range store.FreezeReasonsFor(f.Freeze) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -265,7 +265,7 @@ func reissueLabel(r store.ReissueRequest) string {
 	if r.NewLast4 != "" {
 		s += " → •••• " + r.NewLast4
 	}
-	return s + " · " + r.Status + " · " + string(r.Reason) + " (by " + r.Maker + ")"
+	return s + " · " + r.Status + " · " + r.Reason.Label() + " (by " + r.Maker + ")"
 }
 
 func statusChangeLabel(c store.CardStatusChange) string {

@@ -9,11 +9,6 @@ import (
 	"cardops/views"
 )
 
-// apiFreezeNote is the note of every freeze and unfreeze made through the
-// API: the provider's call carries no reason, so the sandbox records the
-// reason customer_request with this note, and the key as the actor.
-const apiFreezeNote = "Through the provider API (PATCH …/frozen)."
-
 // apiCardFrozen freezes or unfreezes a card (PATCH
 // /api/cards/virtual-cards/{cardId}/frozen, {"freeze": bool}) through the
 // console's own SetCardFrozen, and answers 200 {}. A card already in the
@@ -39,10 +34,9 @@ func (s *Server) apiCardFrozen(w http.ResponseWriter, r *http.Request) {
 		s.apiServerError(w, r, err)
 		return
 	}
-	_, err = s.store.SetCardFrozen(r.Context(), store.CardFreeze{
-		CardID: card.ID, Freeze: *body.Freeze, SeenVersion: card.Version,
-		Reason: store.FreezeCustomerRequest, Note: apiFreezeNote, Actor: apiActor(r),
-	})
+	// The provider's call carries no reason: none is recorded
+	// (store.APIFreeze), and the key is the actor.
+	_, err = s.store.SetCardFrozen(r.Context(), store.APIFreeze(card.ID, *body.Freeze, card.Version, apiActor(r)))
 	var statusErr *store.CardStatusError
 	switch {
 	case err == nil:

@@ -522,7 +522,7 @@ func TestAPIStateChangesNameTheKey(t *testing.T) {
 		t.Fatalf("authorize: %d %s", rec.Code, rec.Body)
 	}
 	hist, err := e.store.CardStatusHistory(context.Background(), apiCardID)
-	if err != nil || len(hist) != 1 || hist[0].Actor != "apikey:backend-l3" || hist[0].Reason != store.FreezeCustomerRequest {
+	if err != nil || len(hist) != 1 || hist[0].Actor != "apikey:backend-l3" || hist[0].Reason != store.FreezeNotGiven {
 		t.Errorf("status history = %+v, %v; want one freeze by apikey:backend-l3", hist, err)
 	}
 	audit, err := e.store.AuditLog(context.Background(), store.AuditFilter{Actor: "apikey:backend-l2"})

@@ -27,7 +27,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d := views.AuditPageData{Filter: f, Entries: entries}
+	d := views.AuditPageData{Filter: f, Entries: entries, Before: filter.BeforeID}
 	if len(entries) > auditPageSize {
 		d.Entries = entries[:auditPageSize]
 		d.NextBefore = d.Entries[auditPageSize-1].ID

@@ -39,8 +39,9 @@ func (s *Server) cardShow(w http.ResponseWriter, r *http.Request) {
 	if mv := r.URL.Query().Get("mv"); mv != "" {
 		c, ok := parseMovementCursor(mv)
 		if !ok {
-			s.errorPage(w, r, http.StatusBadRequest, "Bad movements page",
-				"The movements page in this link is not valid. Open the card again to see its newest movements.")
+			s.errorPageBack(w, r, http.StatusBadRequest, "Bad movements page",
+				"The movements page in this link is not valid. Open the card again to see its newest movements.",
+				"/cards/"+card.ID, "Back to the card", "/cards")
 			return
 		}
 		d.MovementsFrom = c
@@ -159,6 +160,15 @@ func parseMovementCursor(s string) (store.MovementCursor, bool) {
 
 // strconvQuote quotes a value from the URL for a message, a card number in
 // it masked, cut to a sane length.
+// numberOrQuoted shows an id typed in a path as "#12345" when it is a
+// whole number, else quoted as strconvQuote does.
+func numberOrQuoted(raw string) string {
+	if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n > 0 && strconv.FormatInt(n, 10) == raw {
+		return "#" + raw
+	}
+	return strconvQuote(raw)
+}
+
 func strconvQuote(s string) string {
 	s = store.MaskCardNumbers(s)
 	if len(s) > 80 {

@@ -50,8 +50,9 @@ func (s *Server) cardTimeline(w http.ResponseWriter, r *http.Request, card store
 		}
 	}
 	bad := func(what string) (views.CardTimelineData, bool) {
-		s.errorPage(w, r, http.StatusBadRequest, "Bad timeline link",
-			"The "+what+" in this link is not valid. Open the card again to see its newest timeline.")
+		s.errorPageBack(w, r, http.StatusBadRequest, "Bad timeline link",
+			"The "+what+" in this link is not valid. Open the card again to see its newest timeline.",
+			"/cards/"+card.ID, "Back to the card", "/cards")
 		return d, false
 	}
 	hidden := func(k store.TimelineKind) bool {
@@ -89,8 +90,8 @@ func (s *Server) cardTimeline(w http.ResponseWriter, r *http.Request, card store
 		}
 		c, err := s.store.CardTimelineLocate(r.Context(), card.ID, d.Filter, kind, id)
 		if errors.Is(err, store.ErrNotFound) {
-			s.errorPage(w, r, http.StatusNotFound, "Entry not found",
-				"This card's timeline has no entry "+strconvQuote(at)+".")
+			s.errorPageBack(w, r, http.StatusNotFound, "Entry not found",
+				"This card's timeline has no entry "+strconvQuote(at)+".", "/cards/"+card.ID, "Back to the card", "/cards")
 			return d, false
 		}
 		if err != nil {

@@ -14,12 +14,14 @@ import (
 func (s *Server) eventShow(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.errorPage(w, r, http.StatusNotFound, "Event not found", "There is no event "+store.Cut(r.PathValue("id"), 64)+": event ids are whole numbers.")
+		s.errorPageBack(w, r, http.StatusNotFound, "Event not found", "There is no event "+store.Cut(r.PathValue("id"), 64)+": event ids are whole numbers.",
+			"/events", "Back to the event log", "/events")
 		return
 	}
 	e, err := s.store.Event(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, "Event not found", "There is no event #"+strconv.FormatInt(id, 10)+".")
+		s.errorPageBack(w, r, http.StatusNotFound, "Event not found", "There is no event #"+strconv.FormatInt(id, 10)+".",
+			"/events", "Back to the event log", "/events")
 		return
 	}
 	if err != nil {

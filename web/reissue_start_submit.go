@@ -63,7 +63,7 @@ func (s *Server) reissueStartSubmit(w http.ResponseWriter, r *http.Request) {
 	if c.Status != "DELETED" {
 		if errs := nr.Validate(); errs != nil {
 			f.Errors = errs
-			s.audit(r, currentPrincipal(r), store.AuditReissueRequest, "card", c.ID, store.ResultRefused, "invalid form: "+errs.Error())
+			s.audit(r, currentPrincipal(r), store.AuditReissueRequest, "card", c.ID, store.ResultRefused, errs.Error())
 			rerender(http.StatusUnprocessableEntity)
 			return
 		}

@@ -36,6 +36,13 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 	s.refusal(w, r, views.ErrorInfo{Status: status, Title: title, Message: message}, "")
 }
 
+// errorPageBack is errorPage with the way back to where the person was
+// going (link, labelled label) instead of the card search; active is the
+// navigation item to highlight.
+func (s *Server) errorPageBack(w http.ResponseWriter, r *http.Request, status int, title, message, link, label, active string) {
+	s.refusal(w, r, views.ErrorInfo{Status: status, Title: title, Message: message, Link: link, LinkLabel: label}, active)
+}
+
 // refusal renders info like errorPage, with the trace id filled in and, when
 // info names no way onwards, a link back to the card search; active is the
 // navigation item to highlight.
@@ -95,6 +102,19 @@ func (s *Server) unavailable(w http.ResponseWriter, r *http.Request) {
 	}
 	s.errorPage(w, r, http.StatusServiceUnavailable, "Busy, try again",
 		"The database is busy, so this was not done. Try again in a few seconds.")
+}
+
+// unknownPath answers a path no route serves. It sits outside the guard, so
+// it reads the session itself: a signed-in person gets the page in the
+// usual layout, with the navigation and their name.
+func (s *Server) unknownPath(w http.ResponseWriter, r *http.Request) {
+	if holder, ok := r.Context().Value(principalKey).(*principalHolder); ok && holder.p == nil {
+		if p, err := s.principal(r); err == nil && s.setupFirst(p) == "" {
+			holder.p = p
+			w.Header().Set("Cache-Control", "no-store")
+		}
+	}
+	s.notFound(w, r)
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

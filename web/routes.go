@@ -182,7 +182,7 @@ func (s *Server) mux() *http.ServeMux {
 		mux.Handle(rt.pattern, s.guard(rt))
 		s.levels[rt.pattern] = rt.level
 	}
-	mux.HandleFunc("/", s.notFound)
+	mux.HandleFunc("/", s.unknownPath)
 	return mux
 }
 

@@ -16,7 +16,8 @@ func (s *Server) simulateBurstShow(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(raw, 10, 64)
 	b, err := s.store.BurstProgress(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, "No such burst", "There is no burst #"+strconvQuote(raw)+".")
+		s.errorPageBack(w, r, http.StatusNotFound, "No such burst", "There is no burst "+numberOrQuoted(raw)+".",
+			"/simulate", "Back to Simulate", "/simulate")
 		return
 	}
 	if err != nil {

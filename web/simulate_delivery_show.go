@@ -16,8 +16,9 @@ func (s *Server) simulateDeliveryShow(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(raw, 10, 64)
 	m, atts, err := s.store.OutboxMessage(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, "No such delivery", "There is no delivery #"+strconvQuote(raw)+
-			". A burst's notifications are deleted "+views.FormatHours(store.BurstRowsKeep)+" after their delivery; the burst's progress still counts them.")
+		s.errorPageBack(w, r, http.StatusNotFound, "No such delivery", "There is no delivery "+numberOrQuoted(raw)+
+			". A burst's notifications are deleted "+views.FormatHours(store.BurstRowsKeep)+" after their delivery; the burst's progress still counts them.",
+			"/simulate/deliveries", "Back to the deliveries", "/simulate")
 		return
 	}
 	if err != nil {

@@ -23,14 +23,14 @@ func (s *Server) webhookSettingsRotate(w http.ResponseWriter, r *http.Request) {
 	overlapText := r.PostFormValue("overlap")
 	overlap, ok := rotationOverlaps[overlapText]
 	if !ok {
-		s.audit(r, p, store.AuditWebhookRotate, "settings", "webhooks", store.ResultRefused, fmt.Sprintf("bad overlap %.40q", overlapText))
+		s.audit(r, p, store.AuditWebhookRotate, "settings", store.WebhookSettingsTarget, store.ResultRefused, fmt.Sprintf("bad overlap %.40q", overlapText))
 		s.errorPage(w, r, http.StatusBadRequest, "Not rotated",
 			"Choose how long the previous key and secret keep working (no overlap, 1 hour, 24 hours or 7 days). Nothing was changed.")
 		return
 	}
 	if overlap == 0 && r.PostFormValue("confirm_cut") != "yes" {
 		// Cutting the sender off at once is a second, deliberate choice.
-		s.audit(r, p, store.AuditWebhookRotate, "settings", "webhooks", store.ResultRefused, "no overlap, not confirmed")
+		s.audit(r, p, store.AuditWebhookRotate, "settings", store.WebhookSettingsTarget, store.ResultRefused, "no overlap, not confirmed")
 		d := s.webhookSettingsData(r)
 		d.Rotate = views.WebhookRotateForm{Overlap: overlapText, Errors: map[string]string{
 			"confirm_cut": "A rotation without overlap stops the old key and secret at once: tick the box to confirm, or choose an overlap. Nothing was changed.",
@@ -42,7 +42,7 @@ func (s *Server) webhookSettingsRotate(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// Nothing changed (the rotation and its audit row commit together),
 		// but the failed attempt is still the admin's to see.
-		s.audit(r, p, store.AuditWebhookRotate, "settings", "webhooks", store.ResultError, "store failed")
+		s.audit(r, p, store.AuditWebhookRotate, "settings", store.WebhookSettingsTarget, store.ResultError, "store failed")
 		s.serverError(w, r, err)
 		return
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"cardops/store"
 )
@@ -106,7 +105,7 @@ func TestWebhookRotationAuditedWithIt(t *testing.T) {
 				}
 				wantAuditEntry(t, rows, store.AuditEntry{Actor: "admin", ActorLevel: store.LevelAdmin, RemoteAddr: "192.0.2.1",
 					Action: store.AuditWebhookRotate, TargetType: "settings", TargetID: "webhooks", Result: store.ResultOK,
-					Detail: "previous key and secret valid until " + sec.PreviousUntil.UTC().Format(time.RFC3339)})
+					Detail: "previous key and secret valid until " + sec.PreviousUntil.UTC().Format("2006-01-02 15:04:05 UTC")})
 			},
 		},
 		{
