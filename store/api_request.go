@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -153,7 +154,10 @@ type APIRequestFilter struct {
 	StatusClass int
 	// PathPrefix keeps the calls whose path starts with it.
 	PathPrefix string
-	CardID     string
+	// CardID keeps the calls that name this card id, or any of CardIDs
+	// (the cards a typed filter found, see the console's API log).
+	CardID  string
+	CardIDs []string
 	// TraceIDPrefix keeps the calls whose trace id starts with it.
 	TraceIDPrefix string
 	// BeforeID keeps calls older than this id (the next page).
@@ -167,7 +171,7 @@ func (f APIRequestFilter) Matches(r APIRequest) bool {
 	return (f.KeyName == "" || strings.EqualFold(f.KeyName, r.KeyName)) &&
 		(f.StatusClass == 0 || r.Status/100 == f.StatusClass) &&
 		strings.HasPrefix(r.Path, f.PathPrefix) &&
-		(f.CardID == "" || f.CardID == r.CardID) &&
+		(f.CardID == "" || f.CardID == r.CardID || slices.Contains(f.CardIDs, r.CardID)) &&
 		strings.HasPrefix(r.TraceID, strings.ToLower(f.TraceIDPrefix))
 }
 
@@ -197,7 +201,12 @@ func (s *Store) APIRequests(ctx context.Context, f APIRequestFilter) ([]APIReque
 		q.add("substr(path, 1, ?) = ?", len(f.PathPrefix), f.PathPrefix)
 	}
 	if f.CardID != "" {
-		q.add("card_id = ?", f.CardID)
+		ids := []any{f.CardID}
+		for _, id := range f.CardIDs {
+			ids = append(ids, id)
+		}
+		list, args := inList(ids)
+		q.add("card_id IN ("+list+")", args...)
 	}
 	if p := strings.ToLower(f.TraceIDPrefix); p != "" {
 		lo, hi := prefixRange(p)

@@ -57,6 +57,18 @@ type APILogData struct {
 	NextBefore int64
 	// Kept is how many calls the log keeps.
 	Kept int
+	// CardMatches are the cards the typed card filter found (the calls of
+	// all of them are listed); CardMatchesMore says more cards matched
+	// than the filter takes (MaxCardMatches).
+	CardMatches     []CardLabel
+	CardMatchesMore bool
+}
+
+// cardMatchesText says which cards the typed card filter found; see
+// EventListData.cardMatchesText.
+func (d APILogData) cardMatchesText() string {
+	return cardMatchesText(d.Filter.Card, d.CardMatches, d.CardMatchesMore, "calls",
+		"listed are the calls that name it exactly")
 }
 
 func (d APILogData) streamURL() string {

@@ -137,20 +137,30 @@ type CardLabels map[string]CardLabel
 // cardMatchesText says which cards the typed card filter found, that it
 // found none, or "" when it found exactly the card typed or there is none.
 func (d EventListData) cardMatchesText() string {
-	n := len(d.CardMatches)
+	return cardMatchesText(d.Filter.Card, d.CardMatches, d.CardMatchesMore, "events",
+		"listed are the events that name it exactly, as a card or wallet id")
+}
+
+// cardMatchesText words what a typed card filter (typed) found: matches,
+// more of them than it takes (more), or none, in which case the page lists
+// the rows that name typed exactly (exactly says which). rows names what
+// the page lists. "" when it found exactly the card typed, or nothing was
+// typed.
+func cardMatchesText(typed string, matches []CardLabel, more bool, rows, exactly string) string {
+	n := len(matches)
 	switch {
-	case n == 0 && d.Filter.Card != "":
-		return "No card matches " + strconv.Quote(d.Filter.Card) + " by id, last 4, name, e-mail or phone; listed are the events that name it exactly, as a card or wallet id."
+	case n == 0 && typed != "":
+		return "No card matches " + strconv.Quote(typed) + " by id, last 4, name, e-mail or phone; " + exactly + "."
 	case n == 0:
 		return ""
-	case d.CardMatchesMore:
-		return "More than " + strconv.Itoa(n) + " cards match; showing the events of the newest " + strconv.Itoa(n) + ". Type more of the id, or the last 4, to narrow it:"
-	case n == 1 && strings.EqualFold(d.CardMatches[0].ID, d.Filter.Card):
+	case more:
+		return "More than " + strconv.Itoa(n) + " cards match; showing the " + rows + " of the newest " + strconv.Itoa(n) + ". Type more of the id, or the last 4, to narrow it:"
+	case n == 1 && strings.EqualFold(matches[0].ID, typed):
 		return ""
 	case n == 1:
-		return "Showing the events of the card"
+		return "Showing the " + rows + " of the card"
 	}
-	return "Showing the events of the " + strconv.Itoa(n) + " cards that match:"
+	return "Showing the " + rows + " of the " + strconv.Itoa(n) + " cards that match:"
 }
 
 func (d EventListData) streamURL() string {

@@ -38,7 +38,13 @@ func parseAPILogFilter(q url.Values) (views.APILogFilter, store.APIRequestFilter
 // with a live tail on its first page.
 func (s *Server) apilogList(w http.ResponseWriter, r *http.Request) {
 	form, f := parseAPILogFilter(r.URL.Query())
-	d := views.APILogData{Filter: form, Kept: store.APIRequestsKept}
+	found, ids, more, err := s.findCards(r.Context(), f.CardID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	f.CardIDs = ids
+	d := views.APILogData{Filter: form, Kept: store.APIRequestsKept, CardMatches: found, CardMatchesMore: more}
 	if b, err := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64); err == nil && b > 0 {
 		d.Before, f.BeforeID = b, b
 	}

@@ -19,6 +19,15 @@ import (
 // missed from the database.
 func (s *Server) apilogStream(w http.ResponseWriter, r *http.Request) {
 	_, f := parseAPILogFilter(r.URL.Query())
+	// The same cards as the page's listing; cards added later are not
+	// picked up until the page is read again.
+	_, ids, _, err := s.findCards(r.Context(), f.CardID)
+	if err != nil {
+		s.log.Error("API log stream: card filter", "trace_id", traceID(r), "err", err)
+		s.jsonError(w, r, http.StatusInternalServerError, "API_ERROR", "The request log stream could not start.")
+		return
+	}
+	f.CardIDs = ids
 	// With a starting point (after=, or the Last-Event-ID of a reconnect)
 	// the calls logged since are sent first; without one, only new calls.
 	last, catchUpFirst, ok := streamStart(r)

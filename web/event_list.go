@@ -143,25 +143,35 @@ func parseEventFilter(q url.Values) (views.EventFilterForm, store.EventFilter) {
 }
 
 // resolveCardFilter reads the typed card filter (f.Card) as the card search
-// does (an id or id prefix in any case, the last 4 of a current or former
-// number, a name, an e-mail, a phone) and adds the cards it finds, the
-// newest MaxCardMatches of them, to f.CardIDs; f.Card itself still matches
-// an event's card or wallet id exactly (a wallet, or a card the console
-// does not hold). It returns the cards found and whether there were more.
+// does (see findCards) and adds the cards it finds to f.CardIDs; f.Card
+// itself still matches an event's card or wallet id exactly (a wallet, or a
+// card the console does not hold). It returns the cards found and whether
+// there were more.
 func (s *Server) resolveCardFilter(ctx context.Context, f *store.EventFilter) ([]views.CardLabel, bool, error) {
-	if f.Card == "" {
-		return nil, false, nil
+	found, ids, more, err := s.findCards(ctx, f.Card)
+	f.CardIDs = append(f.CardIDs, ids...)
+	return found, more, err
+}
+
+// findCards reads a list's typed card filter as the card search does (an
+// id or id prefix in any case, the last 4 of a current or former number, a
+// name, an e-mail, a phone): the cards it finds, the newest MaxCardMatches
+// of them, their ids, and whether there were more.
+func (s *Server) findCards(ctx context.Context, typed string) ([]views.CardLabel, []string, bool, error) {
+	if typed == "" {
+		return nil, nil, false, nil
 	}
-	res, err := s.store.NewCardSearch(store.ParseCardQuery(f.Card)).WithLimit(views.MaxCardMatches).WithoutCount().Page(ctx)
+	res, err := s.store.NewCardSearch(store.ParseCardQuery(typed)).WithLimit(views.MaxCardMatches).WithoutCount().Page(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
-	out := make([]views.CardLabel, 0, len(res.Hits))
+	found := make([]views.CardLabel, 0, len(res.Hits))
+	ids := make([]string, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		f.CardIDs = append(f.CardIDs, h.ID)
-		out = append(out, views.CardLabel{ID: h.ID, HolderName: h.HolderName, Last4: h.Last4})
+		ids = append(ids, h.ID)
+		found = append(found, views.CardLabel{ID: h.ID, HolderName: h.HolderName, Last4: h.Last4})
 	}
-	return out, res.Next != 0, nil
+	return found, ids, res.Next != 0, nil
 }
 
 // eventCards looks up the cards that events name, for their rows.
