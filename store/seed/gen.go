@@ -1,7 +1,9 @@
 package seed
 
 import (
+	"cmp"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -295,6 +297,56 @@ func endOfMonthMs(m, y int64) int64 {
 	return time.Date(int(y), time.Month(m)+1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 }
 
+// orderBits is how many low bits of a cardOrder key hold the card's place
+// in the run.
+const orderBits = 27
+
+const _ = uint(1<<orderBits - maxCards) // a run's places fit in orderBits
+
+// cardOrder returns the places 0 … n-1 of the cards first … first+n-1 in
+// the order of their ids. Generated in that order, the cards' rows reach
+// every index keyed by the card's id (see inOrderIndexes) in ascending
+// order, so staging builds those as it loads, with no sort. The cards' rows
+// do not depend on it, only the order in which they are stored.
+func (g *gen) cardOrder(first uint64, n int) []uint64 {
+	return orderByID(n, func(place uint64) (uint64, uint64) {
+		g.reseed(streamCards, first+place)
+		return uuidBits(g.r) // a card's first draw is its id
+	})
+}
+
+// orderByID returns the places 0 … n-1 sorted by the id idBits gives each,
+// as (hi, lo). It holds one uint64 per place (80 MB for 10M cards): the
+// leading bits of hi with the place below them, sorted; places whose ids
+// share those bits are then sorted by the whole id.
+func orderByID(n int, idBits func(place uint64) (hi, lo uint64)) []uint64 {
+	const mask = 1<<orderBits - 1
+	keys := make([]uint64, n)
+	for i := range keys {
+		hi, _ := idBits(uint64(i))
+		keys[i] = hi&^mask | uint64(i)
+	}
+	slices.Sort(keys)
+	for lo := 0; lo < n; {
+		hi := lo + 1
+		for hi < n && keys[hi]&^mask == keys[lo]&^mask {
+			hi++
+		}
+		if hi-lo > 1 {
+			slices.SortFunc(keys[lo:hi], func(a, b uint64) int {
+				ah, al := idBits(a & mask)
+				bh, bl := idBits(b & mask)
+				return cmp.Or(cmp.Compare(ah, bh), cmp.Compare(al, bl))
+			})
+		}
+		lo = hi
+	}
+	for i := range keys {
+		keys[i] &= mask
+	}
+	return keys
+}
+
 // card generates card number idx (0-based across every run on the database)
 // with its numbers, wallet, movements and tokenizations.
 func (g *gen) card(idx uint64) {
@@ -302,7 +354,7 @@ func (g *gen) card(idx uint64) {
 	r, b, v := g.r, g.b, vocab
 	b.cards++
 
-	id := newUUID(r)
+	id := newUUID(r) // first draw: see cardOrder
 	var cardID any = id
 	loc := &v.locales[g.pick(v.localePick)]
 	g.loc = loc

@@ -7,9 +7,7 @@ const hexDigits = "0123456789abcdef"
 // newUUID returns a UUID version 4 string (RFC 9562 layout) drawn from r, so
 // a seeded run produces the same identifiers every time.
 func newUUID(r *rand.Rand) string {
-	hi, lo := r.Uint64(), r.Uint64()
-	hi = hi&^0xf000 | 0x4000           // version 4
-	lo = lo&^(0xc000<<48) | 0x8000<<48 // variant 10
+	hi, lo := uuidBits(r)
 	var b [36]byte
 	put := func(at int, v uint64, nibbles int) {
 		for i := nibbles - 1; i >= 0; i-- {
@@ -95,4 +93,11 @@ func feistel30(x uint64) uint64 {
 		l, r = r, l^(mix64(r^round<<32^0x5eed_ca4d)&mask)
 	}
 	return l<<half | r
+}
+
+// uuidBits draws a version 4 UUID's two halves, version (4) and variant
+// (10) set; newUUID writes them as text, whose order is that of (hi, lo).
+func uuidBits(r *rand.Rand) (hi, lo uint64) {
+	hi, lo = r.Uint64(), r.Uint64()
+	return hi&^0xf000 | 0x4000, lo&^(0xc000<<48) | 0x8000<<48
 }

@@ -13,11 +13,12 @@ import (
 // the cards table is empty: as a contentless FTS5 table with the same
 // columns and options, filled in one statement from a plain table of the
 // cards' names, loaded as they are generated, with the rowids the cards get.
-// Its index (the _data and _idx shadow tables) is then the same, byte for
-// byte, as the one 'rebuild' makes from the copied cards, and publish copies
-// it into the real, emptied shadow tables instead of rebuilding. (Filling
-// it in one statement matters: FTS5 writes out what it holds at each
-// statement of a transaction, which would leave many small segments.)
+// Its index (the _data and _idx shadow tables) then holds what 'rebuild'
+// would make from the copied cards, in fewer segments (nameHashSize), and
+// publish copies it into the real, emptied shadow tables instead of
+// rebuilding. (Filling it in one statement matters: FTS5 writes out what it
+// holds at each statement of a transaction, which would leave many small
+// segments.)
 type nameIndex struct {
 	ddl  string // CREATE VIRTUAL TABLE of the staged index
 	cols []int  // the cards columns it indexes, as indexes into tableDefs
@@ -102,6 +103,14 @@ func parseNameIndex(decl string) *nameIndex {
 	return n
 }
 
+// nameHashSize is the staged name index's FTS5 hashsize: how much it
+// gathers in memory before writing a segment, which FTS5 then merges with
+// the others. 16 MiB instead of FTS5's 1 MiB halves the time the index takes
+// at 1,000,000 cards (4.8 → 2.5 s) and leaves 3 segments instead of 11,
+// which searches seek fewer of; 64 MiB was slower again. The setting stays
+// in the staging database (its _config table is not copied).
+const nameHashSize = 16 << 20
+
 // nameSource is the staging table of the names to index.
 const nameSource = "seed_names"
 
@@ -117,6 +126,7 @@ func openNameStager(path string, n *nameIndex) (*stager, error) {
 	s := &stager{path: path, names: n, nextRow: 1}
 	cols := strings.Join(n.colNames(), ", ")
 	s.declared = []string{n.ddl,
+		fmt.Sprintf("INSERT INTO %s (%[1]s, rank) VALUES ('hashsize', %d)", nameIndexTable, nameHashSize),
 		"INSERT INTO " + nameIndexTable + " (rowid, " + cols + ") SELECT rowid, " + cols + " FROM " + nameSource + " ORDER BY rowid",
 		"DROP TABLE " + nameSource}
 	return s, s.open([]string{"CREATE TABLE " + nameSource + " (" + cols + ")"})

@@ -11,8 +11,8 @@ import (
 // database, read once so the staging databases can reproduce it.
 type tableSchema struct {
 	name    string
-	sql     string   // CREATE TABLE statement
-	indexes []string // CREATE INDEX statements of the declared indexes
+	sql     string     // CREATE TABLE statement
+	indexes []namedSQL // the declared indexes
 	cols    []column
 	// auto lists the indexes SQLite made for PRIMARY KEY and UNIQUE
 	// constraints (sqlite_autoindex_<table>_N), in the order of their names.
@@ -21,6 +21,8 @@ type tableSchema struct {
 	// constraints (see stager); otherwise it is staged as declared.
 	plain bool
 }
+
+type namedSQL struct{ name, sql string }
 
 type column struct {
 	name, typ string
@@ -47,7 +49,7 @@ func readSchema(ctx context.Context, db *sql.DB, name string) (tableSchema, erro
 		return ts, fmt.Errorf("schema of %s: %w", name, err)
 	}
 	var err error
-	if ts.indexes, err = queryColumn(ctx, db, `SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid`, name); err != nil {
+	if ts.indexes, err = queryIndexes(ctx, db, name); err != nil {
 		return ts, fmt.Errorf("indexes of %s: %w", name, err)
 	}
 	ts.plain = !strings.Contains(strings.ToUpper(ts.sql), "WITHOUT ROWID")
@@ -100,6 +102,23 @@ func readSchema(ctx context.Context, db *sql.DB, name string) (tableSchema, erro
 		ts.auto = append(ts.auto, ai)
 	}
 	return ts, nil
+}
+
+func queryIndexes(ctx context.Context, db *sql.DB, table string) ([]namedSQL, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []namedSQL
+	for rows.Next() {
+		var ix namedSQL
+		if err := rows.Scan(&ix.name, &ix.sql); err != nil {
+			return nil, err
+		}
+		out = append(out, ix)
+	}
+	return out, rows.Err()
 }
 
 func queryColumn(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, error) {
@@ -169,15 +188,19 @@ func (ts *tableSchema) stagingDDL() string {
 // finishStatements returns what turns a loaded staging table into one
 // declared exactly like the real one, for SQLite's transfer optimisation,
 // in three steps. For a plain table, unique builds each constraint's index
-// by sorting, as an ordinary unique index on the same columns and
-// collations (which also checks uniqueness); swap then, with
-// writable_schema, gives the table its real CREATE statement and those
-// indexes the names and (absent) SQL SQLite gives constraint indexes. The
-// B-trees are the same either way: a table's records do not depend on its
-// constraints, and a constraint index holds the same keys as a unique index
-// on the same columns. Last, declared builds the declared indexes, against
-// the real declaration (column collations included).
-func (ts *tableSchema) finishStatements() (unique, swap, declared []string) {
+// as an ordinary unique index on the same columns and collations (which
+// also checks uniqueness); swap then, with writable_schema, gives the table
+// its real CREATE statement and those indexes the names and (absent) SQL
+// SQLite gives constraint indexes. The B-trees are the same either way: a
+// table's records do not depend on its constraints, and a constraint index
+// holds the same keys as a unique index on the same columns. Last,
+// declared builds the declared indexes, against the real declaration
+// (column collations included).
+//
+// An index named in inOrder receives its keys in ascending order as the
+// rows are loaded: its statement goes to early, to be run before loading,
+// so that it grows by appends instead of being sorted afterwards.
+func (ts *tableSchema) finishStatements(inOrder map[string]bool) (early, unique, swap, declared []string) {
 	if ts.plain {
 		for i, ai := range ts.auto {
 			cols := make([]string, len(ai.cols))
@@ -187,8 +210,13 @@ func (ts *tableSchema) finishStatements() (unique, swap, declared []string) {
 					cols[j] += " DESC"
 				}
 			}
-			unique = append(unique, fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s (%s)",
-				quoteIdent(stagingIndexName(ts.name, i)), quoteIdent(ts.name), strings.Join(cols, ", ")))
+			q := fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s (%s)",
+				quoteIdent(stagingIndexName(ts.name, i)), quoteIdent(ts.name), strings.Join(cols, ", "))
+			if inOrder[ai.name] {
+				early = append(early, q)
+			} else {
+				unique = append(unique, q)
+			}
 		}
 		swap = append(swap, "UPDATE sqlite_schema SET sql = "+quoteString(ts.sql)+
 			" WHERE type = 'table' AND name = "+quoteString(ts.name))
@@ -197,7 +225,14 @@ func (ts *tableSchema) finishStatements() (unique, swap, declared []string) {
 				" WHERE type = 'index' AND name = "+quoteString(stagingIndexName(ts.name, i)))
 		}
 	}
-	return unique, swap, ts.indexes
+	for _, ix := range ts.indexes {
+		if inOrder[ix.name] {
+			early = append(early, ix.sql)
+		} else {
+			declared = append(declared, ix.sql)
+		}
+	}
+	return early, unique, swap, declared
 }
 
 func stagingIndexName(table string, i int) string { return fmt.Sprintf("seed_stage_%s_%d", table, i) }

@@ -522,11 +522,13 @@ func TestRunContinues(t *testing.T) {
 	if got := queryInt(t, db, `SELECT count(*) FROM wallets WHERE kind IN ('HOLDING', 'VIRTUAL')`); got != 1+len(virtualWalletAliases) {
 		t.Errorf("%d HOLDING and VIRTUAL wallets after two runs, want %d", got, 1+len(virtualWalletAliases))
 	}
-	q := `SELECT id || ' ' || card_holder_name || ' ' || last4 || ' ' || balance_cents FROM cards ORDER BY rowid`
+	// Each run stores its cards in the order of their ids (cardOrder), so
+	// compare in that order.
+	q := `SELECT id || ' ' || card_holder_name || ' ' || last4 || ' ' || balance_cents FROM cards ORDER BY id`
 	if strings.Join(queryStrings(t, db, q), "\n") != strings.Join(queryStrings(t, one.Reader(), q), "\n") {
 		t.Error("300 + 200 cards differ from 500 cards seeded at once")
 	}
-	nq := `SELECT card_id || ' ' || last4 || ' ' || active_from FROM card_numbers ORDER BY id`
+	nq := `SELECT card_id || ' ' || last4 || ' ' || active_from FROM card_numbers ORDER BY card_id, id`
 	if strings.Join(queryStrings(t, db, nq), "\n") != strings.Join(queryStrings(t, one.Reader(), nq), "\n") {
 		t.Error("300 + 200 cards' numbers differ from 500 cards' at once")
 	}
@@ -745,16 +747,19 @@ func TestStoredNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	// The run stored card index order[i] at rowid i+1.
+	order := newGen(1, key).cardOrder(0, 400)
 	var slot, card uint64
 	var last4s []string
 	checked := 0
 	for rows.Next() {
-		var idx uint64
+		var row, idx uint64
 		var bin, first6, last4 string
 		var hash []byte
-		if err := rows.Scan(&idx, &bin, &first6, &last4, &hash); err != nil {
+		if err := rows.Scan(&row, &bin, &first6, &last4, &hash); err != nil {
 			t.Fatal(err)
 		}
+		idx = order[row]
 		if checked == 0 || idx != card {
 			card, slot, last4s = idx, idx*slotsPerCard, nil
 		}
