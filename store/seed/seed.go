@@ -7,9 +7,11 @@
 // The same Seed and Cards on an empty database always produce the same rows,
 // identifiers included. Card i (counting every card already in the database)
 // draws all its randomness from a generator seeded with (Seed, i), so running
-// again adds new cards that never collide with the earlier ones. Full card
-// numbers exist only in memory while a card is generated: the database gets
-// their keyed hash (store.HashPAN) and first 6 / last 4 digits.
+// again adds new cards that never collide with the earlier ones. A run
+// stores its cards in the order of their ids, not of i (see cardOrder).
+// Full card numbers exist only in memory while a card is generated: the
+// database gets their keyed hash (store.HashPAN) and first 6 / last 4
+// digits.
 package seed
 
 import (
