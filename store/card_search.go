@@ -109,8 +109,9 @@ func ParseCardQuery(raw string) CardQuery {
 		q.Last4 = digits
 		return q
 	case isCardNumber(s, digits):
-		// A long phone number ("0049 151 2345 6789") can pass the Luhn
-		// check too: when no card has the number, it is tried as a phone.
+		// A long phone number ("0049 151 2345 6789", "+49 157 33 23 19
+		// 27") can pass the Luhn check too (one in ten do): when no card
+		// has the number, it is tried as a phone.
 		q.Kinds = []string{SearchPAN, SearchPhone}
 		q.pan = digits
 		q.Raw = MaskPAN(digits)
@@ -231,18 +232,11 @@ func nationalDigits(digits string) string {
 }
 
 // isCardNumber reports whether s, whose ASCII digits are digits, reads as
-// a full card number: 13 to 19 digits, with only spaces and dashes between
-// them, that pass the Luhn check.
+// a full card number: 13 to 19 digits that pass the Luhn check, with
+// nothing around them but what a phone number is written with (spaces,
+// dashes, dots, slashes, brackets, a plus), since it may be one.
 func isCardNumber(s, digits string) bool {
-	if len(digits) < 13 || len(digits) > 19 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < '0' || c > '9') && c != ' ' && c != '-' {
-			return false
-		}
-	}
-	return LuhnValid(digits)
+	return len(digits) >= 13 && len(digits) <= 19 && isPhoneLike(s) && LuhnValid(digits)
 }
 
 // MaskPAN returns the form in which a full card number may be shown: its

@@ -80,7 +80,7 @@ func (s *Server) cardSearch(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
-	if (d.Query.Has(store.SearchPAN) || d.Query.Masked) && !isHTMX(r) {
+	if (d.Query.Has(store.SearchPAN) || d.Query.Masked) && !isHTMX(r) && !phoneFound(d) {
 		// No card has the number, or it came among other words: search
 		// its masked form (first 6 and last 4) instead, at an address
 		// without the number.
@@ -102,4 +102,12 @@ func (s *Server) cardSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, views.CardSearchPage(s.page(r, "Cards", "/cards"), d))
+}
+
+// phoneFound reports whether a search for digits that read as a card number
+// found no card by that number but cards by it as a phone number: those are
+// the results to show, and the digits are a holder's phone number, not a
+// card number to take out of the address.
+func phoneFound(d views.CardSearchData) bool {
+	return d.Query.Has(store.SearchPAN) && !d.Result.PANMatch() && len(d.Result.Hits) > 0
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -108,6 +109,34 @@ func TestCardSearchByNumberAsViewer(t *testing.T) {
 			wantHeaders: map[string]string{"Location": "/login?next=" + url.QueryEscape("/cards?q="+url.QueryEscape(store.MaskPAN(testPAN)))},
 		},
 	})
+}
+
+// TestCardSearchByPhoneThatPassesLuhn: one long phone number in ten passes
+// the Luhn check, so it reads as a card number too. No card has it as its
+// number, so it finds the card whose phone it is, typed with a plus and
+// spaces or as bare digits, with htmx or without (without, it used to be
+// sent on to the masked number's search, which finds nothing).
+func TestCardSearchByPhoneThatPassesLuhn(t *testing.T) {
+	const dial, phone = "+49", "15733231927"
+	if !store.LuhnValid(store.NormalizePhone(dial + phone)) {
+		t.Fatal("the test's phone number must pass the Luhn check")
+	}
+	before := func(t *testing.T, e *testEnv) {
+		addNumberCards(t, e)
+		storetest.AddCard(t, e.store, storetest.Card{Holder: "Jonas Becker", DialCode: dial, Phone: phone})
+	}
+	htmx := map[string]string{"HX-Request": "true", "HX-Target": "card-results"}
+	var sc []scenario
+	for _, typed := range []string{"+49 157 33 23 19 27", "+49 (157) 332-319-27", "4915733231927"} {
+		for _, h := range []map[string]string{nil, htmx} {
+			sc = append(sc, scenario{
+				name: fmt.Sprintf("%q, htmx %v", typed, h != nil), method: "GET", url: "/cards?q=" + url.QueryEscape(typed),
+				as: store.LevelReadOnly, before: before, headers: h,
+				wantStatus: http.StatusOK, wantContains: []string{"Jonas Becker", "1 card"},
+			})
+		}
+	}
+	runScenarios(t, sc)
 }
 
 // TestCardSearchByNumberIsNotLogged searches by a full number, found and
