@@ -259,6 +259,10 @@ type gen struct {
 	buf       []byte
 	times     []int64
 	last4s    []string
+
+	// The range of movement ids' leading bits the current card draws
+	// from: see movementID.
+	movementBase, movementSpan uint64
 }
 
 func newGen(seed uint64, key []byte) *gen {
@@ -266,7 +270,28 @@ func newGen(seed uint64, key []byte) *gen {
 	g.r = rand.New(&g.pcg)
 	g.reseed(streamGlobal, 0)
 	g.clientID = newUUID(g.r)
+	g.placeMovements(0, 1)
 	return g
+}
+
+// placeMovements gives the card at place (0 … n-1, in the order of the
+// cards' ids) the place-th of n equal ranges of the movement ids' 60
+// leading random bits.
+func (g *gen) placeMovements(place, n uint64) {
+	g.movementSpan = (1 << 60) / n
+	g.movementBase = place * g.movementSpan
+}
+
+// movementID returns the id of the movement made by the current card's
+// event j of k (in time order): a version 4 UUID, random but for its 60
+// leading bits falling in the j-th of k equal parts of the card's range
+// (placeMovements). So a run's movement ids ascend as the rows are stored,
+// card after card and in time order within one, and staging builds their
+// index as it loads (inOrderIndexes). It takes two draws, as newUUID does.
+func (g *gen) movementID(j, k int) string {
+	part := max(g.movementSpan/uint64(k), 1)
+	lead := g.movementBase + uint64(j)*part + g.r.Uint64()%part
+	return formatUUID(v4Bits(lead, g.r.Uint64()))
 }
 
 func (g *gen) reseed(stream, i uint64) {
@@ -737,7 +762,7 @@ func (g *gen) movements(cardID any, status cardStatus, created, end, followEnd, 
 	sortEvents(g.events)
 
 	prev := int64(0)
-	for _, ev := range g.events {
+	for j, ev := range g.events {
 		t := max(ev.t, prev+1000)
 		t -= t % 1000
 		if t <= prev {
@@ -749,7 +774,7 @@ func (g *gen) movements(cardID any, status cardStatus, created, end, followEnd, 
 		orig := bal
 		switch ev.kind {
 		case evAuth:
-			id := newUUID(r)
+			id := g.movementID(j, len(g.events))
 			p.authID = id
 			var reason *declineReason
 			switch {
@@ -789,7 +814,7 @@ func (g *gen) movements(cardID any, status cardStatus, created, end, followEnd, 
 				continue
 			}
 			bal += p.debit() - p.clearDebit()
-			g.b.add(tCardTransactions, newUUID(r), cardID, p.authID, t, vClearing, vSuccess,
+			g.b.add(tCardTransactions, g.movementID(j, len(g.events)), cardID, p.authID, t, vClearing, vSuccess,
 				p.clearBill, p.clearTx, m.txCurrency, p.rate, m.name, m.city, m.country, m.mcc,
 				orig, bal, vNoDecline, vNoDecline, p.clearFeeFx, p.feeAtm)
 		case evReverse:
@@ -797,7 +822,7 @@ func (g *gen) movements(cardID any, status cardStatus, created, end, followEnd, 
 				continue
 			}
 			bal += p.debit()
-			g.b.add(tCardTransactions, newUUID(r), cardID, p.authID, t, vReversal, vSuccess,
+			g.b.add(tCardTransactions, g.movementID(j, len(g.events)), cardID, p.authID, t, vReversal, vSuccess,
 				p.bill, p.tx, m.txCurrency, p.rate, m.name, m.city, m.country, m.mcc,
 				orig, bal, vNoDecline, vNoDecline, vInt0, vInt0)
 		case evRefund:
@@ -805,7 +830,7 @@ func (g *gen) movements(cardID any, status cardStatus, created, end, followEnd, 
 				continue
 			}
 			bal += p.refundBill
-			g.b.add(tCardTransactions, newUUID(r), cardID, p.authID, t, vRefund, vSuccess,
+			g.b.add(tCardTransactions, g.movementID(j, len(g.events)), cardID, p.authID, t, vRefund, vSuccess,
 				p.refundBill, p.refundTx, m.txCurrency, p.rate, m.name, m.city, m.country, m.mcc,
 				orig, bal, vNoDecline, vNoDecline, vInt0, vInt0)
 		}

@@ -7,7 +7,12 @@ const hexDigits = "0123456789abcdef"
 // newUUID returns a UUID version 4 string (RFC 9562 layout) drawn from r, so
 // a seeded run produces the same identifiers every time.
 func newUUID(r *rand.Rand) string {
-	hi, lo := uuidBits(r)
+	return formatUUID(uuidBits(r))
+}
+
+// formatUUID writes a UUID's two halves as text, whose order is that of
+// (hi, lo).
+func formatUUID(hi, lo uint64) string {
 	var b [36]byte
 	put := func(at int, v uint64, nibbles int) {
 		for i := nibbles - 1; i >= 0; i-- {
@@ -96,8 +101,16 @@ func feistel30(x uint64) uint64 {
 }
 
 // uuidBits draws a version 4 UUID's two halves, version (4) and variant
-// (10) set; newUUID writes them as text, whose order is that of (hi, lo).
+// (10) set.
 func uuidBits(r *rand.Rand) (hi, lo uint64) {
 	hi, lo = r.Uint64(), r.Uint64()
-	return hi&^0xf000 | 0x4000, lo&^(0xc000<<48) | 0x8000<<48
+	return v4Bits(hi>>16<<12|hi&0xfff, lo)
+}
+
+// v4Bits returns the halves of the version 4 UUID whose 60 leading random
+// bits are lead (below 1<<60) and whose 62 trailing ones are lo's: the
+// version and variant go in between, so the UUIDs' order is that of
+// (lead, lo's low 62 bits).
+func v4Bits(lead, lo uint64) (uint64, uint64) {
+	return lead>>12<<16 | 0x4000 | lead&0xfff, lo&^(0xc000<<48) | 0x8000<<48
 }

@@ -3,6 +3,7 @@ package seed
 import (
 	"cmp"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -45,20 +46,50 @@ func TestCardOrderIsIDOrder(t *testing.T) {
 	}
 }
 
+// TestMovementIDs: movement ids ascend from place to place and, within a
+// place, from event to event, spread over the whole range of ids, and are
+// version 4 UUIDs.
+func TestMovementIDs(t *testing.T) {
+	g := newGen(1, nil)
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	const n = 1000
+	var ids []string
+	for place := range uint64(n) {
+		g.placeMovements(place, n)
+		k := 1 + int(place%7)
+		for j := range k {
+			ids = append(ids, g.movementID(j, k))
+		}
+	}
+	for i, id := range ids {
+		if !uuid.MatchString(id) {
+			t.Fatalf("%q is not a version 4 UUID", id)
+		}
+		if i > 0 && id <= ids[i-1] {
+			t.Fatalf("%s after %s", id, ids[i-1])
+		}
+	}
+	if ids[0][0] != '0' || ids[len(ids)-1][0] != 'f' {
+		t.Errorf("ids from %s to %s: not spread over the range", ids[0], ids[len(ids)-1])
+	}
+}
+
 // TestInOrderIndexes: every index staging builds as it loads exists in the
-// real schema, and a run's rows reach it in ascending key order: walking it
-// gives the rows in the order they were stored. (An index out of order is
-// still correct, only built by many more seeks; this guards the speed.)
+// real schema, and a run's rows reach it in the order inOrderIndexes says:
+// walking an ascending index gives the rows in the order they were stored,
+// and walking one ascending by card gives the cards in the order they were
+// stored (cards' rowids). (An index out of order is still correct, only
+// built by many more seeks; this guards the speed.)
 func TestInOrderIndexes(t *testing.T) {
 	st, _ := seedStore(t, 3000, 5)
 	db := st.Reader()
-	for name := range inOrderIndexes {
+	for name, order := range inOrderIndexes {
 		var table, decl string
 		if err := db.QueryRow(`SELECT tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE type = 'index' AND name = ?`, name).Scan(&table, &decl); err != nil {
 			t.Errorf("index %s: %v", name, err)
 			continue
 		}
-		var order []string
+		var terms []string
 		rows, err := db.Query(`SELECT name, coll, desc FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno`, name)
 		if err != nil {
 			t.Fatal(err)
@@ -69,18 +100,24 @@ func TestInOrderIndexes(t *testing.T) {
 			if err := rows.Scan(&col, &coll, &desc); err != nil {
 				t.Fatal(err)
 			}
-			term := quoteIdent(col) + " COLLATE " + quoteIdent(coll)
+			term := "x." + quoteIdent(col) + " COLLATE " + quoteIdent(coll)
 			if desc {
 				term += " DESC"
 			}
-			order = append(order, term)
+			terms = append(terms, term)
 		}
 		rows.Close()
 		where := ""
 		if i := strings.LastIndex(strings.ToUpper(decl), " WHERE "); i >= 0 {
 			where = decl[i:]
 		}
-		q := `SELECT rowid FROM ` + quoteIdent(table) + where + ` ORDER BY ` + strings.Join(append(order, "rowid"), ", ")
+		// What must not go back as the index is walked: the row, or
+		// the row's card.
+		walked := "x.rowid"
+		if order == ascendingByCard {
+			walked = "(SELECT rowid FROM cards WHERE id = x.card_id)"
+		}
+		q := `SELECT ` + walked + ` FROM ` + quoteIdent(table) + ` AS x` + where + ` ORDER BY ` + strings.Join(append(terms, "x.rowid"), ", ")
 		prev, n := int64(0), 0
 		rows, err = db.Query(q)
 		if err != nil {
@@ -91,7 +128,7 @@ func TestInOrderIndexes(t *testing.T) {
 			if err := rows.Scan(&rowid); err != nil {
 				t.Fatal(err)
 			}
-			if rowid <= prev {
+			if rowid < prev || rowid == prev && order == ascending {
 				t.Errorf("%s: row %d comes after row %d in the index", name, rowid, prev)
 				break
 			}

@@ -197,10 +197,11 @@ func (ts *tableSchema) stagingDDL() string {
 // declared builds the declared indexes, against the real declaration
 // (column collations included).
 //
-// An index named in inOrder receives its keys in ascending order as the
-// rows are loaded: its statement goes to early, to be run before loading,
-// so that it grows by appends instead of being sorted afterwards.
-func (ts *tableSchema) finishStatements(inOrder map[string]bool) (early, unique, swap, declared []string) {
+// An index named in inOrder receives its keys in ascending order (or
+// nearly) as the rows are loaded: its statement goes to early, to be run
+// before loading, so that it grows by appends instead of being sorted
+// afterwards.
+func (ts *tableSchema) finishStatements(inOrder map[string]keyOrder) (early, unique, swap, declared []string) {
 	if ts.plain {
 		for i, ai := range ts.auto {
 			cols := make([]string, len(ai.cols))
@@ -212,7 +213,7 @@ func (ts *tableSchema) finishStatements(inOrder map[string]bool) (early, unique,
 			}
 			q := fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s (%s)",
 				quoteIdent(stagingIndexName(ts.name, i)), quoteIdent(ts.name), strings.Join(cols, ", "))
-			if inOrder[ai.name] {
+			if inOrder[ai.name] != 0 {
 				early = append(early, q)
 			} else {
 				unique = append(unique, q)
@@ -226,7 +227,7 @@ func (ts *tableSchema) finishStatements(inOrder map[string]bool) (early, unique,
 		}
 	}
 	for _, ix := range ts.indexes {
-		if inOrder[ix.name] {
+		if inOrder[ix.name] != 0 {
 			early = append(early, ix.sql)
 		} else {
 			declared = append(declared, ix.sql)

@@ -97,21 +97,38 @@ var stages = [][]int{
 }
 
 // inOrderIndexes names the indexes whose keys the rows reach in ascending
-// order: the generator takes the cards in the order of their ids (see
-// cardOrder), and a card's numbers in the order of their rowids, its
-// movements in time order (a second apart at least) and its tokens in the
-// order of their rowids. Staging creates these before loading, so they
-// grow by appends rather than being sorted once the rows are in (each
-// sort also reads the whole table). TestInOrderIndexes checks each.
-var inOrderIndexes = map[string]bool{
-	"sqlite_autoindex_cards_1": true, // cards(id)
-	"card_numbers_card":        true, // (card_id, id)
-	"card_transactions_card":   true, // (card_id, datetime, id)
-	"card_tokenizations_card":  true, // (card_id)
+// order, or nearly: the generator takes the cards in the order of their ids
+// (see cardOrder), and a card's numbers in the order of their rowids, its
+// movements in time order (a second apart at least), with ids that ascend
+// too (movementID), and its tokens in the order of their rowids. Staging
+// creates these before loading, so they grow by appends rather than being
+// sorted once the rows are in (each sort also reads the whole table).
+// TestInOrderIndexes checks each.
+var inOrderIndexes = map[string]keyOrder{
+	"sqlite_autoindex_cards_1":             ascending, // cards(id)
+	"card_numbers_card":                    ascending, // (card_id, id)
+	"card_transactions_card":               ascending, // (card_id, datetime, id)
+	"sqlite_autoindex_card_transactions_1": ascending, // card_transactions(id)
+	"card_tokenizations_card":              ascending, // (card_id)
+	// A movement's parent is its authorization, and a card's clearings
+	// and refunds need not come in the order of their authorizations.
+	"card_transactions_parent": ascendingByCard,
 	// Partial on a column the seed leaves empty: no key at all, but a
 	// build afterwards would read every movement to find that out.
-	"card_transactions_source_op": true,
+	"card_transactions_source_op": ascending,
 }
+
+// keyOrder is how closely the rows reach an index in the order of its keys.
+type keyOrder int
+
+const (
+	// ascending: each row's key comes after the last row's.
+	ascending keyOrder = iota + 1
+	// ascendingByCard: each row's key comes after every earlier card's,
+	// so an insert out of order seeks only among the current card's keys,
+	// at the end of the index.
+	ascendingByCard
+)
 
 // buildOrder is the order in which the staging databases are built, two
 // at a time, as indexes into stages, -1 for the name index. The copy is
@@ -294,6 +311,7 @@ func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []b
 			}
 			n := min(batchCards, opts.Cards-done)
 			for i := range n {
+				g.placeMovements(uint64(done+i), uint64(opts.Cards))
 				g.card(uint64(info.cards) + order[done+i])
 			}
 			done += n
