@@ -147,7 +147,10 @@ func usernameField(name string) string {
 // ErrUserExists is returned when the username is already taken.
 var ErrUserExists = errors.New("user already exists")
 
-// CreateUser validates and stores a new user with a bcrypt hash of the password.
+// CreateUser validates and stores a new user with a bcrypt hash of the
+// password, made from the command line (user add, a demo start), with its
+// audit row (actor cli) in the same transaction. The console's admins use
+// CreateUserByAdmin.
 func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	if err := nu.Validate(); err != nil {
 		return User{}, err
@@ -160,15 +163,27 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	if u.Level == LevelAdmin {
 		u.adminSince = u.CreatedAt
 	}
-	res, err := s.exec(ctx, `INSERT INTO users(username, level, password_hash, created_at, admin_since) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT(username) DO NOTHING`, u.Username, int(u.Level), string(hash), u.CreatedAt, nullIfZero(u.adminSince))
+	var taken bool
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO users(username, level, password_hash, created_at, admin_since) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(username) DO NOTHING`, u.Username, int(u.Level), string(hash), u.CreatedAt, nullIfZero(u.adminSince))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			taken = true // not a failed write: nothing to do
+			return nil
+		}
+		u.ID, _ = res.LastInsertId()
+		return s.auditTx(ctx, tx, AuditEntry{Actor: "cli", Action: AuditUserCreate, TargetType: "user",
+			TargetID: u.Username, Detail: fmt.Sprintf("level %d", u.Level)})
+	})
+	if err == nil && taken {
+		err = ErrUserExists
+	}
 	if err != nil {
 		return User{}, fmt.Errorf("store: create user %s: %w", nu.Username, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return User{}, fmt.Errorf("store: create user %s: %w", nu.Username, ErrUserExists)
-	}
-	u.ID, _ = res.LastInsertId()
 	return u, nil
 }
 

@@ -73,6 +73,42 @@ func TestCreateUserAndAuthenticate(t *testing.T) {
 	}
 }
 
+// TestCreateUserAudited: a user made from the command line leaves its audit
+// row in the same transaction: a name taken leaves none, and when the audit
+// row cannot be written no user is made.
+func TestCreateUserAudited(t *testing.T) {
+	ctx := context.Background()
+	st, err := OpenWith(ctx, filepath.Join(t.TempDir(), "u.db"), Options{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.CreateUser(ctx, NewUser{"alice", LevelOperational, "a long password"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, NewUser{"Alice", LevelAdmin, "a long password"}); !errors.Is(err, ErrUserExists) {
+		t.Fatalf("duplicate = %v, want ErrUserExists", err)
+	}
+	got, err := st.AuditLog(ctx, AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Actor != "cli" || got[0].Action != AuditUserCreate || got[0].TargetID != "alice" || got[0].Detail != "level 2" {
+		t.Errorf("audit rows = %+v, want one user.create of alice by cli", got)
+	}
+
+	if _, err := st.w.ExecContext(ctx, `CREATE TRIGGER test_audit_fails BEFORE INSERT ON audit_log
+		BEGIN SELECT RAISE(ABORT, 'audit refused'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, NewUser{"bob", LevelReadOnly, "a long password"}); err == nil {
+		t.Fatal("CreateUser succeeded without its audit row")
+	}
+	if _, err := st.UserByName(ctx, "bob"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("user without an audit row: UserByName = %v, want ErrNotFound", err)
+	}
+}
+
 func TestDeleteExpiredSessions(t *testing.T) {
 	ctx := context.Background()
 	st, err := OpenWith(ctx, filepath.Join(t.TempDir(), "s.db"), Options{BcryptCost: bcrypt.MinCost})

@@ -28,6 +28,9 @@ type testEnv struct {
 	t      *testing.T
 	store  *store.Store
 	server *Server
+	// setupAudit is the last audit row the set-up left (the users'
+	// user.create rows): what a test did comes after it.
+	setupAudit int64
 }
 
 // Options, if any, adjust the console's Config before it is built.
@@ -56,7 +59,9 @@ func newTestEnv(t *testing.T, options ...func(*Config)) *testEnv {
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
-	return &testEnv{t: t, store: st, server: srv}
+	e := &testEnv{t: t, store: st, server: srv}
+	e.setupAudit = e.lastAuditID(t)
+	return e
 }
 
 // userFor names the test user at a level; level 0 is anonymous.

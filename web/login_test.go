@@ -398,7 +398,7 @@ func TestSignInAuditedWithIt(t *testing.T) {
 			wantAudit: []string{"login ok"},
 			after: func(t *testing.T, e *testEnv, rec *httptest.ResponseRecorder) {
 				sessionCookieOf(t, rec)
-				wantAuditEntry(t, e.auditEntriesSince(t, 0), store.AuditEntry{Actor: "admin", ActorLevel: store.LevelAdmin,
+				wantAuditEntry(t, e.auditEntriesSince(t, e.setupAudit), store.AuditEntry{Actor: "admin", ActorLevel: store.LevelAdmin,
 					RemoteAddr: "192.0.2.1", Action: store.AuditLogin, TargetType: "user", TargetID: "admin", Result: store.ResultOK})
 			},
 		},

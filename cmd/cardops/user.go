@@ -72,10 +72,6 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
-	if err := st.Audit(ctx, store.AuditEntry{Actor: "cli", Action: store.AuditUserCreate, TargetType: "user",
-		TargetID: u.Username, Detail: fmt.Sprintf("level %d", u.Level)}); err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "created user %s at level %d (%s)\n", u.Username, u.Level, u.Level)
 	return nil
 }
