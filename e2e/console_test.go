@@ -30,7 +30,13 @@ type console struct {
 	Store *store.Store
 	// streams counts the event streams the server is serving right now.
 	streams *atomic.Int64
+	// receiverDown makes the receiver answer 503, as one that is down.
+	receiverDown *atomic.Bool
 }
+
+// ReceiverDown makes the receiver answer every notification with 503 (the
+// dispatcher keeps retrying) while down is true.
+func (c *console) ReceiverDown(down bool) { c.receiverDown.Store(down) }
 
 // Streams returns how many event streams (/events/stream) are open.
 func (c *console) Streams() int64 { return c.streams.Load() }
@@ -67,7 +73,12 @@ func startConsole(t *testing.T, options ...func(*web.Config)) *console {
 		t.Fatalf("new console: %v", err)
 	}
 	streams := new(atomic.Int64)
+	receiverDown := new(atomic.Bool)
 	ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if receiverDown.Load() && r.URL.Path == "/webhooks" {
+			http.Error(w, "receiver down", http.StatusServiceUnavailable)
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/events/stream") {
 			streams.Add(1)
 			defer streams.Add(-1)
@@ -88,7 +99,7 @@ func startConsole(t *testing.T, options ...func(*web.Config)) *console {
 		ts.Close()
 		st.Close()
 	})
-	return &console{URL: ts.URL, Store: st, streams: streams}
+	return &console{URL: ts.URL, Store: st, streams: streams, receiverDown: receiverDown}
 }
 
 // signIn fills in the sign-in form as a person would.

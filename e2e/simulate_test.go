@@ -154,3 +154,38 @@ func TestSimulateEditBrokenAndBurst(t *testing.T) {
 }
 
 func simRegexp(s string) *regexp.Regexp { return regexp.MustCompile(regexp.QuoteMeta(s)) }
+
+// TestSimulateBurstStop: with the receiver down a burst stays pending and
+// would hold back the next one; QA stops it from its progress, sees what
+// was not sent, and starts the next burst, which goes out once the
+// receiver is back.
+func TestSimulateBurstStop(t *testing.T) {
+	c := startSimConsole(t)
+	page := newPage(t)
+	signIn(t, page, c.URL, "operator")
+	if _, err := page.Goto(c.URL + "/simulate"); err != nil {
+		t.Fatal(err)
+	}
+	keysReady(t, page)
+	c.ReceiverDown(true)
+	must(t, page.GetByLabel("Notifications").Fill("50"))
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Send burst"}).Click())
+	progress := page.GetByTestId("burst-progress")
+	must(t, expect.Locator(progress).ToContainText("Burst #1: 0 of 50 delivered, 50 pending"))
+	// The next burst waits for this one, and says how to get past it.
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Send burst"}).Click())
+	must(t, expect.Locator(page.GetByTestId("sim-result")).ToContainText("or stop it"))
+
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Stop sending"}).Click())
+	must(t, expect.Locator(progress).ToContainText("Burst #1: 0 of 50 delivered, 50 not sent (stopped by operator) — done."))
+	must(t, expect.Locator(page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Stop sending"})).ToHaveCount(0))
+
+	c.ReceiverDown(false)
+	must(t, page.GetByLabel("Notifications").Fill("20"))
+	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Send burst"}).Click())
+	must(t, expect.Locator(progress).ToContainText("Burst #2: 20 of 20 delivered — done.",
+		playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(60_000)}))
+	if got := len(receivedOperations(t, c)); got != 20 {
+		t.Errorf("receiver took %d notifications, want the second burst's 20", got)
+	}
+}

@@ -27,6 +27,7 @@ const (
 const (
 	AuditSimulateEdited     = "simulate.edited"
 	AuditSimulateBurst      = "simulate.burst"
+	AuditSimulateBurstStop  = "simulate.burst_stop"
 	AuditEventReplay        = "event.replay"
 	AuditWebhookRotate      = "webhook.rotate"
 	AuditWebhookSubscribe   = "webhook.subscribe"

@@ -225,9 +225,11 @@ func (s *Store) RecordAttempts(ctx context.Context, results []AttemptResult) err
 		return nil
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// A row may be gone while its attempt was on its way (a stopped
+		// burst, StopBurst): its attempt is dropped, the others stored.
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox_attempts(outbox_id, n, target, started_at, duration_ms,
 			http_status, error, response_head, retry_after_ms)
-			VALUES (?, (SELECT attempts + 1 FROM outbox WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)`)
+			SELECT id, attempts + 1, ?, ?, ?, ?, ?, ?, ? FROM outbox WHERE id = ?`)
 		if err != nil {
 			return err
 		}
@@ -247,8 +249,8 @@ func (s *Store) RecordAttempts(ctx context.Context, results []AttemptResult) err
 			if r.State != OutboxPending {
 				done = a.StartedAt + a.DurationMs
 			}
-			if _, err := ins.ExecContext(ctx, a.OutboxID, a.OutboxID, a.Target, a.StartedAt, a.DurationMs,
-				a.HTTPStatus, a.Error, a.ResponseHead, retryAfter); err != nil {
+			if _, err := ins.ExecContext(ctx, a.Target, a.StartedAt, a.DurationMs,
+				a.HTTPStatus, a.Error, a.ResponseHead, retryAfter, a.OutboxID); err != nil {
 				return fmt.Errorf("attempt on row %d: %w", a.OutboxID, err)
 			}
 			if _, err := upd.ExecContext(ctx, r.State, r.NextAttemptAt, done, a.OutboxID); err != nil {

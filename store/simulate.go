@@ -70,6 +70,7 @@ const (
 	SimWalletShort             = "wallet_short"              // ID; Amount; Limit: the balance; Token
 	SimPayloadNotJSON          = "payload_not_json"          // Offset, Detail: the JSON parser's own words
 	SimBurstRunning            = "burst_running"             // ID, Burst: the burst still being delivered
+	SimBurstDone               = "burst_done"                // ID, Burst: a burst with nothing left to stop
 )
 
 // SimError is a simulation refused before anything was written: bad input,

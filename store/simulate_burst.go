@@ -20,6 +20,10 @@ type Burst struct {
 	Delivered int
 	Refused   int
 	Pending   int
+	// Stopped counts the rows deleted undelivered when the burst was
+	// stopped (StopBurst), by StoppedBy.
+	Stopped   int
+	StoppedBy string
 	// Attempts counts every attempt, retries included, while rows are
 	// pending (once the burst is done its delivered rows are deleted after
 	// BurstRowsKeep, and their attempts with them).
@@ -122,10 +126,11 @@ func (s *Store) BurstProgress(ctx context.Context, id int64) (Burst, error) {
 
 // burstProgress reads burst id's progress through q. Delivered rows are
 // deleted some time after the burst is done (PruneBurstRows), so they are
-// counted as what is neither pending nor refused.
+// counted as what is neither pending, refused nor stopped.
 func burstProgress(ctx context.Context, q queryRower, id int64) (Burst, error) {
 	b := Burst{ID: id}
-	err := q.QueryRowContext(ctx, `SELECT total, created_at FROM bursts WHERE id = ?`, id).Scan(&b.Total, &b.CreatedAt)
+	err := q.QueryRowContext(ctx, `SELECT total, created_at, stopped, stopped_by FROM bursts WHERE id = ?`, id).
+		Scan(&b.Total, &b.CreatedAt, &b.Stopped, &b.StoppedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, ErrNotFound
 	}
@@ -134,8 +139,57 @@ func burstProgress(ctx context.Context, q queryRower, id int64) (Burst, error) {
 	}
 	err = q.QueryRowContext(ctx, `SELECT COALESCE(SUM(state = 'refused'), 0), COALESCE(SUM(state = 'pending'), 0),
 		COALESCE(SUM(attempts), 0) FROM outbox WHERE burst_id = ?`, id).Scan(&b.Refused, &b.Pending, &b.Attempts)
-	b.Delivered = b.Total - b.Refused - b.Pending
+	b.Delivered = b.Total - b.Refused - b.Pending - b.Stopped
 	return b, err
+}
+
+// StopBurst stops burst id: it deletes the burst's rows not yet delivered,
+// with the attempts made on them, and notes on the burst how many, by whom
+// and when, with its audit row, in one transaction. A delivery already on
+// its way is not called back; its attempt is dropped when it ends
+// (RecordAttempts). A burst with nothing pending is refused (a *SimError,
+// SimBurstDone, with its progress); an unknown one is ErrNotFound.
+func (s *Store) StopBurst(ctx context.Context, id int64, by SimActor) (Burst, error) {
+	var b Burst
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if b, err = burstProgress(ctx, tx, id); err != nil {
+			return err
+		}
+		if b.Done() {
+			return &SimError{Code: SimCodeState, Reason: SimBurstDone, ID: strconv.FormatInt(id, 10), Burst: &b}
+		}
+		pending := `SELECT id FROM outbox WHERE burst_id = ? AND state = 'pending'`
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox_attempts WHERE outbox_id IN (`+pending+`)`, id); err != nil {
+			return fmt.Errorf("delete the attempts of its pending rows: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE burst_id = ? AND state = 'pending'`, id)
+		if err != nil {
+			return fmt.Errorf("delete its pending rows: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE bursts SET stopped = stopped + ?, stopped_by = ?, stopped_at = ? WHERE id = ?`,
+			n, by.Name, s.nowMs(), id); err != nil {
+			return fmt.Errorf("note the stop: %w", err)
+		}
+		if b, err = burstProgress(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, AuditEntry{Actor: by.Name, ActorLevel: by.Level, RemoteAddr: by.RemoteAddr,
+			Action: AuditSimulateBurstStop, TargetType: "burst", TargetID: fmt.Sprint(id),
+			Detail: fmt.Sprintf("%d of %d notifications not sent", n, b.Total)})
+	})
+	var se *SimError
+	if errors.As(err, &se) {
+		return b, err
+	}
+	if err != nil {
+		return b, fmt.Errorf("store: stop burst %d: %w", id, err)
+	}
+	return b, nil
 }
 
 // runningBurst returns the newest burst that still has rows to deliver;

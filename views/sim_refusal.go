@@ -192,10 +192,12 @@ func simReasonMessage(se *store.SimError) string {
 		return fmt.Sprintf("Wallet %s holds %s; it cannot withdraw %s.", se.ID, FormatCents(se.Limit, se.Token), FormatCents(se.Amount, se.Token))
 	case store.SimBurstRunning:
 		if b := se.Burst; b != nil {
-			return fmt.Sprintf("Burst #%d is still being delivered (%s of %s notifications pending): one burst goes out at a time, so start the next once it is done.",
+			return fmt.Sprintf("Burst #%d is still being delivered (%s of %s notifications pending): one burst goes out at a time, so start the next once it is done, or stop it.",
 				b.ID, FormatCount(b.Pending), FormatCount(b.Total))
 		}
-		return fmt.Sprintf("Burst #%s is still being delivered: one burst goes out at a time, so start the next once it is done.", se.ID)
+		return fmt.Sprintf("Burst #%s is still being delivered: one burst goes out at a time, so start the next once it is done, or stop it.", se.ID)
+	case store.SimBurstDone:
+		return fmt.Sprintf("Burst #%s has nothing left to send: it is done, so there is nothing to stop.", se.ID)
 	case store.SimPayloadNotJSON:
 		if se.Offset > 0 {
 			return fmt.Sprintf("The payload is not valid JSON (at byte %d): %s.", se.Offset, se.Detail)

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 
@@ -219,11 +220,28 @@ func simPickWalletURL(d SimulatePageData, id string) string {
 	return u
 }
 
+// burstText says how far a burst got: "Burst #3: 10 of 40 delivered, 2
+// refused, 28 pending (35 attempts so far)", or "… — done." once nothing
+// is pending.
+func burstText(b store.Burst) string {
+	out := fmt.Sprintf("Burst #%d: %s of %s delivered", b.ID, FormatCount(b.Delivered), FormatCount(b.Total))
+	if b.Refused > 0 {
+		out += ", " + FormatCount(b.Refused) + " refused"
+	}
+	if b.Stopped > 0 {
+		out += ", " + FormatCount(b.Stopped) + " not sent (stopped by " + b.StoppedBy + ")"
+	}
+	if b.Pending > 0 {
+		return out + fmt.Sprintf(", %s pending (%s attempts so far)", FormatCount(b.Pending), FormatCount(b.Attempts))
+	}
+	return out + " — done."
+}
+
 func burstPercent(b store.Burst) string {
 	if b.Total == 0 {
 		return "0"
 	}
-	return strconv.Itoa((b.Delivered + b.Refused) * 100 / b.Total)
+	return strconv.Itoa((b.Total - b.Pending) * 100 / b.Total)
 }
 
 func lastAttemptText(m store.OutboxMessage) string {

@@ -108,6 +108,7 @@ func (s *Server) routes() []route {
 		{pattern: "POST /simulate/preview", level: operate, handle: s.simulatePreview},
 		{pattern: "POST /simulate/send", level: operate, handle: s.simulateSend},
 		{pattern: "POST /simulate/burst", level: operate, handle: s.simulateBurst},
+		{pattern: "POST /simulate/bursts/{bid}/stop", level: operate, handle: s.simulateBurstStop},
 		// The sandbox's actions (authorize, clearing, …); the mux prefers the
 		// literal routes above over {action}.
 		{pattern: "POST /simulate/{action}", level: operate, handle: s.simulateRun},

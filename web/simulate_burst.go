@@ -25,7 +25,7 @@ func (s *Server) simulateBurst(w http.ResponseWriter, r *http.Request) {
 		msg := views.WordSimRefusal(se, r.PostForm.Get).Message
 		s.audit(r, currentPrincipal(r), store.AuditSimulateBurst, "burst", "", store.ResultRefused, msg)
 		if isHTMX(r) && se.Burst != nil {
-			s.render(w, r, http.StatusOK, views.SimBurstRefused(views.SimOutcome{Message: msg}, *se.Burst))
+			s.render(w, r, http.StatusOK, views.SimBurstRefused(views.SimOutcome{Message: msg}, *se.Burst, s.allowed(r, views.BurstStopRoute)))
 			return
 		}
 		if isHTMX(r) {
@@ -41,7 +41,7 @@ func (s *Server) simulateBurst(w http.ResponseWriter, r *http.Request) {
 	}
 	s.wakeDispatcher()
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.SimBurstProgress(b))
+		s.render(w, r, http.StatusOK, views.SimBurstProgress(b, s.allowed(r, views.BurstStopRoute)))
 		return
 	}
 	http.Redirect(w, r, "/simulate/bursts/"+strconv.FormatInt(b.ID, 10), http.StatusSeeOther)

@@ -25,7 +25,7 @@ func (s *Server) simulateBurstShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.SimBurstProgress(b))
+		s.render(w, r, http.StatusOK, views.SimBurstProgress(b, s.allowed(r, views.BurstStopRoute)))
 		return
 	}
 	d, err := s.simPageFromQuery(r)

@@ -169,3 +169,106 @@ func TestSimulateBurstAfterItsRowsAreDeleted(t *testing.T) {
 		},
 	})
 }
+
+// deliverFirst records a delivered attempt for the first n pending rows, as
+// the dispatcher does while a burst goes out.
+func deliverFirst(n int) func(*testing.T, *testEnv) {
+	return func(t *testing.T, e *testEnv) {
+		t.Helper()
+		due, err := e.store.DueOutbox(t.Context(), time.Now().Add(time.Hour), n, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UnixMilli()
+		var results []store.AttemptResult
+		for _, m := range due {
+			results = append(results, store.AttemptResult{State: store.OutboxDelivered,
+				Attempt: store.OutboxAttempt{OutboxID: m.ID, Target: "http://receiver", StartedAt: now, DurationMs: 1, HTTPStatus: 200}})
+		}
+		if err := e.store.RecordAttempts(t.Context(), results); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func stopBurst(t *testing.T, e *testEnv) {
+	t.Helper()
+	if _, err := e.store.StopBurst(t.Context(), 1, burstBy); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSimulateBurstStop: a burst a receiver never takes can be stopped from
+// its progress: what it has not sent is dropped, the count stays right, and
+// the next burst can start. A done or unknown burst is refused in words,
+// and a viewer not at all.
+func TestSimulateBurstStop(t *testing.T) {
+	operator := store.LevelOperational
+	runScenarios(t, []scenario{
+		{
+			name: "a burst being delivered offers to stop it", method: "GET", url: "/simulate/bursts/1", as: operator,
+			before: queueBurst(40), headers: simHTMX, wantStatus: http.StatusOK,
+			wantContains: []string{"Burst #1: 0 of 40 delivered", `hx-post="/simulate/bursts/1/stop"`, "Stop sending"},
+		},
+		{
+			name: "a done burst does not", method: "GET", url: "/simulate/bursts/1", as: operator,
+			before: func(t *testing.T, e *testEnv) { queueBurst(40)(t, e); deliverAll(t, e) }, headers: simHTMX, wantStatus: http.StatusOK,
+			wantContains: []string{"— done."}, wantNotContains: []string{"Stop sending", "/stop"},
+		},
+		{
+			name: "stopping drops what was not sent and keeps what was", method: "POST", url: "/simulate/bursts/1/stop", as: operator,
+			before: func(t *testing.T, e *testEnv) { queueBurst(40)(t, e); deliverFirst(10)(t, e) }, headers: simHTMX,
+			wantStatus:      http.StatusOK,
+			wantContains:    []string{"Burst #1: 10 of 40 delivered, 30 not sent (stopped by operator) — done.", `value="40"`},
+			wantNotContains: []string{"hx-trigger", "Stop sending"},
+			wantAudit:       []string{"simulate.burst_stop ok"},
+			after: simAll(simWantOutbox(10), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
+				rows, _ := e.store.AuditLog(t.Context(), store.AuditFilter{Action: store.AuditSimulateBurstStop})
+				if len(rows) != 1 || rows[0].Actor != "operator" || rows[0].TargetID != "1" || rows[0].Detail != "30 of 40 notifications not sent" {
+					t.Errorf("audit = %+v", rows)
+				}
+			}),
+		},
+		{
+			name: "without htmx it goes back to the burst's page", method: "POST", url: "/simulate/bursts/1/stop", as: operator,
+			before: queueBurst(40), wantStatus: http.StatusSeeOther,
+			wantHeaders: map[string]string{"Location": "/simulate/bursts/1"},
+			wantAudit:   []string{"simulate.burst_stop ok"}, after: simWantOutbox(0),
+		},
+		{
+			name: "the next burst starts once the last is stopped", method: "POST", url: "/simulate/burst", as: operator,
+			before: func(t *testing.T, e *testEnv) { queueBurst(40)(t, e); stopBurst(t, e) }, headers: simHTMX, form: url.Values{"n": {"5"}},
+			wantStatus: http.StatusOK, wantContains: []string{"Burst #2: 0 of 5 delivered"},
+			wantAudit: []string{"simulate.burst ok"}, after: simWantOutbox(5),
+		},
+		{
+			name: "a stopped burst still reads right", method: "GET", url: "/simulate/bursts/1", as: operator,
+			before: func(t *testing.T, e *testEnv) { queueBurst(40)(t, e); stopBurst(t, e) }, headers: simHTMX,
+			wantStatus: http.StatusOK, wantContains: []string{"Burst #1: 0 of 40 delivered, 40 not sent (stopped by operator) — done."},
+		},
+		{
+			name: "a done burst has nothing to stop", method: "POST", url: "/simulate/bursts/1/stop", as: operator,
+			before: func(t *testing.T, e *testEnv) { queueBurst(40)(t, e); deliverAll(t, e) }, headers: simHTMX,
+			wantStatus:   http.StatusOK,
+			wantContains: []string{`data-testid="sim-result"`, "Burst #1 has nothing left to send", "Burst #1: 40 of 40 delivered — done."},
+			wantAudit:    []string{"simulate.burst_stop refused"}, after: simWantOutbox(40),
+		},
+		{
+			name: "without htmx that is a readable page", method: "POST", url: "/simulate/bursts/1/stop", as: operator,
+			before:       func(t *testing.T, e *testEnv) { queueBurst(40)(t, e); deliverAll(t, e) },
+			wantStatus:   http.StatusPreconditionFailed,
+			wantContains: []string{"Burst not stopped", "Burst #1 has nothing left to send", `href="/simulate/bursts/1"`},
+			wantAudit:    []string{"simulate.burst_stop refused"},
+		},
+		{
+			name: "an unknown burst", method: "POST", url: "/simulate/bursts/9/stop", as: operator,
+			wantStatus: http.StatusNotFound, wantContains: []string{"There is no burst #9."},
+			wantAudit: []string{"simulate.burst_stop refused"},
+		},
+		{
+			name: "a viewer may not stop one", method: "POST", url: "/simulate/bursts/1/stop", as: store.LevelReadOnly,
+			before: queueBurst(40), wantStatus: http.StatusForbidden, wantContains: []string{"needs level 2"},
+			wantAudit: []string{"access.denied refused"}, after: simWantOutbox(40),
+		},
+	})
+}
