@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -104,7 +105,8 @@ func (s *Server) unavailable(w http.ResponseWriter, r *http.Request) {
 		"The database is busy, so this was not done. Try again in a few seconds.")
 }
 
-// unknownPath answers a path no route serves. It sits outside the guard, so
+// unknownPath answers a path no route serves, or a method no route takes
+// there (405 with Allow). It sits outside the guard, so
 // it reads the session itself: a signed-in person gets the page in the
 // usual layout, with the navigation and their name.
 func (s *Server) unknownPath(w http.ResponseWriter, r *http.Request) {
@@ -113,6 +115,14 @@ func (s *Server) unknownPath(w http.ResponseWriter, r *http.Request) {
 			holder.p = p
 			w.Header().Set("Cache-Control", "no-store")
 		}
+	}
+	// A page or stream asked for with another method than it takes: say
+	// so, as the JSON paths do, rather than that there is no page.
+	if allow := s.methods.allow(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.errorPage(w, r, http.StatusMethodNotAllowed, "Wrong method",
+			"The address "+r.URL.Path+" is there, but takes only "+strings.Join(allow, ", ")+".")
+		return
 	}
 	s.notFound(w, r)
 }
