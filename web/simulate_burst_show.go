@@ -16,8 +16,7 @@ func (s *Server) simulateBurstShow(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(raw, 10, 64)
 	b, err := s.store.BurstProgress(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		s.errorPageBack(w, r, http.StatusNotFound, "No such burst", "There is no burst "+numberOrQuoted(raw)+".",
-			"/simulate", "Back to Simulate", "/simulate")
+		s.noSuchBurst(w, r, raw)
 		return
 	}
 	if err != nil {
@@ -35,4 +34,10 @@ func (s *Server) simulateBurstShow(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Burst = &b
 	s.render(w, r, http.StatusOK, views.SimulatePage(s.page(r, "Simulate", "/simulate"), d))
+}
+
+// noSuchBurst answers a burst number nobody queued, leading back to Simulate.
+func (s *Server) noSuchBurst(w http.ResponseWriter, r *http.Request, raw string) {
+	s.errorPageBack(w, r, http.StatusNotFound, "No such burst", "There is no burst "+numberOrQuoted(raw)+".",
+		"/simulate", "Back to Simulate", "/simulate")
 }

@@ -29,8 +29,7 @@ func (s *Server) simulateBurstStop(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		s.audit(r, currentPrincipal(r), store.AuditSimulateBurstStop, "burst", strconv.FormatInt(id, 10), store.ResultRefused, "no such burst")
-		s.errorPageBack(w, r, http.StatusNotFound, "No such burst", "There is no burst "+numberOrQuoted(raw)+".",
-			"/simulate", "Back to Simulate", "/simulate")
+		s.noSuchBurst(w, r, raw)
 		return
 	}
 	if err != nil {

@@ -28,19 +28,7 @@ func queueBurst(n int) func(*testing.T, *testEnv) {
 // dispatcher does once the receiver takes them.
 func deliverAll(t *testing.T, e *testEnv) {
 	t.Helper()
-	due, err := e.store.DueOutbox(t.Context(), time.Now().Add(time.Hour), store.MaxBurst, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().UnixMilli()
-	var results []store.AttemptResult
-	for _, m := range due {
-		results = append(results, store.AttemptResult{State: store.OutboxDelivered,
-			Attempt: store.OutboxAttempt{OutboxID: m.ID, Target: "http://receiver", StartedAt: now, DurationMs: 1, HTTPStatus: 200}})
-	}
-	if err := e.store.RecordAttempts(t.Context(), results); err != nil {
-		t.Fatal(err)
-	}
+	deliverFirst(store.MaxBurst)(t, e)
 }
 
 // TestSimulateBurstOneAtATime: a burst is refused, in words, while another
