@@ -5,7 +5,10 @@ package benchstat
 import (
 	"context"
 	"database/sql"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -41,4 +44,23 @@ func Drain(ctx context.Context, db *sql.DB, q string, args ...any) error {
 		}
 	}
 	return rows.Err()
+}
+
+// DiskReadBytes reports how many bytes this process has had read from
+// storage so far: Linux's read_bytes in /proc/self/io, which counts the
+// page cache's misses and not the reads it answered. ok is false where it
+// is not available. At scale a page's latency is its reads that reach the
+// disk, whose speed varies hour by hour; their count does not.
+func DiskReadBytes() (n int64, ok bool) {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, found := strings.CutPrefix(line, "read_bytes:"); found {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
 }
