@@ -182,17 +182,18 @@ func (w *writer) namesStmt(n *nameIndex, rows int) (uintptr, error) {
 }
 
 // copyNameIndex replaces the real name index, empty, by the staged one
-// from the attached database stage, in tx, writing its shadow tables
-// directly. FTS5 keeps what it read of its index (its structure) per
-// connection and notices other connections' changes only: publish discards
-// tx's connection afterwards.
-func copyNameIndex(ctx context.Context, tx *sql.Conn, stage string) error {
+// from the attached database stage, in tg's transaction, writing its
+// shadow tables directly. FTS5 keeps what it read of its index (its
+// structure) per connection and notices other connections' changes only:
+// tg's connection is the run's own, closed once it commits, so the store's
+// connections see the change.
+func copyNameIndex(ctx context.Context, tg *target, stage string) error {
 	var stmts []string
 	for _, t := range nameIndexShadows {
 		stmts = append(stmts, `DELETE FROM main.`+t, `INSERT INTO main.`+t+` SELECT * FROM `+stage+`.`+t)
 	}
 	for _, q := range stmts {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		if err := tg.exec(ctx, q); err != nil {
 			return fmt.Errorf("copy the name search index: %w", err)
 		}
 	}

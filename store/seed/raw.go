@@ -1,9 +1,11 @@
 package seed
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -83,6 +85,34 @@ func (c *rawConn) close() error {
 	c.tls.Close()
 	c.tls = nil
 	return err
+}
+
+// interruptOn interrupts the statement running on c when ctx ends, until
+// the function it returns is called, which must be before c is closed.
+// SQLite forgets an interrupt that comes while no statement runs, so a
+// caller checks ctx before each statement too.
+func (c *rawConn) interruptOn(ctx context.Context) (unwatch func()) {
+	var mu sync.Mutex
+	watching := true
+	db := c.db
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !watching {
+			return
+		}
+		// A TLS of its own: c's belongs to the goroutine running the
+		// statement (sqlite3_interrupt itself may be called from any).
+		tls := libc.NewTLS()
+		sqlite3.Xsqlite3_interrupt(tls, db)
+		tls.Close()
+	})
+	return func() {
+		stop()
+		mu.Lock()
+		watching = false
+		mu.Unlock()
+	}
 }
 
 func (c *rawConn) exec(query string) error {

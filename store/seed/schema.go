@@ -236,6 +236,23 @@ func (ts *tableSchema) finishStatements(inOrder map[string]keyOrder) (early, uni
 	return early, unique, swap, declared
 }
 
+// allInOrder reports whether every index of the table, its constraints'
+// included, is named in inOrder: loaded straight into the real database,
+// the table's indexes then grow by appends there too.
+func (ts *tableSchema) allInOrder(inOrder map[string]keyOrder) bool {
+	for _, ai := range ts.auto {
+		if inOrder[ai.name] == 0 {
+			return false
+		}
+	}
+	for _, ix := range ts.indexes {
+		if inOrder[ix.name] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func stagingIndexName(table string, i int) string { return fmt.Sprintf("seed_stage_%s_%d", table, i) }
 
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -17,12 +17,11 @@ package seed
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -146,7 +145,8 @@ var stageWorkers = 2
 //
 // Run works in two phases. It first generates the rows and writes them, on
 // one goroutine per staging database, into temporary staging databases next
-// to st's file (no journal, no index yet); st stays fully usable meanwhile.
+// to st's file (no journal, no index yet); st stays fully usable meanwhile
+// (but see below for a large run).
 // It then builds the staging databases' indexes and, overlapping that,
 // copies each finished one into st with INSERT … SELECT, all in one
 // transaction, which SQLite performs as a raw, in-order copy of records and
@@ -154,12 +154,14 @@ var stageWorkers = 2
 // added or, on error or cancellation, none.
 //
 // During the second phase Run holds st's writer. When a large run (50,000
-// cards or more) fills empty tables, it also closes the read pool's idle
-// connections and switches st to a rollback journal for the copy, which
-// halves the bytes written, and back to WAL afterwards; connections opened
-// meanwhile wait for the copy (up to their busy timeout). If a reader is in
-// the middle of a query, SQLite refuses the switch and the copy goes
-// through the WAL, so seeding at start-up, before serving, is the fast case.
+// cards or more) fills empty tables, it holds the writer from the start:
+// it closes the read pool's idle connections and switches st to a rollback
+// journal, which halves the bytes written, loads the movements straight
+// into st in the run's transaction (see target), and switches back to WAL
+// at the end; connections opened meanwhile wait for the run (up to their
+// busy timeout). If a reader is in the middle of a query, SQLite refuses
+// the switch and the run stages everything and copies through the WAL, so
+// seeding at start-up, before serving, is the fast case.
 func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	start := time.Now()
 	var sum Summary
@@ -181,23 +183,67 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if info.cards+opts.Cards > maxCards {
 		return sum, fmt.Errorf("seed: %d cards would exceed the generator's %d", info.cards+opts.Cards, maxCards)
 	}
+	failed := func(err error) (Summary, error) {
+		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
+	}
 
 	removeStale(st.Path())
-	stagers, err := stage(ctx, st.Path(), info, seed, key, opts, &sum)
+	// Deferred in this order, the target closes (rolling back what it has
+	// not committed) before the staging databases it attached are removed.
+	var stagers []*stager
 	defer func() {
 		for _, s := range stagers {
-			s.c.close()
-			removeDB(s.path)
+			if !s.inTarget {
+				s.c.close()
+				removeDB(s.path)
+			}
 		}
 	}()
-	if err != nil {
-		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
+	var tg *target
+	defer func() {
+		if tg != nil {
+			tg.close()
+		}
+	}()
+	// The movements, the largest table, load in place when every one of
+	// their indexes receives its keys in order; otherwise their load would
+	// insert at random into the database's indexes.
+	if opts.Cards >= rollbackJournalAt && info.empty && info.tables[tCardTransactions].allInOrder(inOrderIndexes) {
+		if tg, err = claim(ctx, st, true); err != nil {
+			return failed(err)
+		}
+		if !tg.rollback {
+			// In WAL mode, loading in place would hold the writer for the
+			// whole run and write the movements twice: stage them too.
+			tg.close()
+			tg = nil
+		}
+	}
+	if stagers, err = openStagers(st.Path(), info, tg); err != nil {
+		return failed(err)
+	}
+	if tg != nil {
+		if err := tg.begin(ctx, stagers); err != nil {
+			return failed(err)
+		}
+		trace("movements load into the database")
+	}
+	if err := stage(ctx, stagers, info, seed, key, opts, &sum); err != nil {
+		return failed(err)
 	}
 	// The generated batches are garbage now: hand their memory back before
 	// the index builds take theirs.
 	debug.FreeOSMemory()
-	if err := publish(ctx, st, info, stagers, opts.Cards >= rollbackJournalAt); err != nil {
-		return Summary{Elapsed: time.Since(start)}, fmt.Errorf("seed: %w", err)
+	if tg == nil {
+		if tg, err = claim(ctx, st, false); err != nil {
+			return failed(err)
+		}
+		if err := tg.begin(ctx, stagers); err != nil {
+			return failed(err)
+		}
+	}
+	if err := publish(ctx, tg, info, stagers); err != nil {
+		return failed(err)
 	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
@@ -244,16 +290,22 @@ func inspect(ctx context.Context, db *sql.DB) (dbInfo, error) {
 	return in, nil
 }
 
-// stage generates the rows and writes them into the staging databases,
-// created next to dbPath, one goroutine each; it returns their stagers,
-// loaded and committed, which the caller closes and removes.
-func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []byte, opts Options, sum *Summary) ([]*stager, error) {
+// openStagers creates the staging databases next to dbPath, one per entry
+// of stages and one for the name index if it is staged; it returns their
+// stagers, which the caller closes and removes. With tg set, the movements
+// are not staged: their stager loads them through tg, inside its
+// transaction.
+func openStagers(dbPath string, info dbInfo, tg *target) ([]*stager, error) {
 	var stagers []*stager
 	n := len(stages)
 	if info.names != nil {
 		n++
 	}
 	for i := range n {
+		if tg != nil && i < len(stages) && slices.Equal(stages[i], []int{tCardTransactions}) {
+			stagers = append(stagers, &stager{c: tg.c, tables: stages[i], inTarget: true})
+			continue
+		}
 		f, err := os.CreateTemp(filepath.Dir(dbPath), stagingPattern(dbPath))
 		if err != nil {
 			return stagers, fmt.Errorf("create staging database: %w", err)
@@ -272,6 +324,13 @@ func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []b
 		stagers = append(stagers, s)
 	}
 	trace("staging databases ready")
+	return stagers, nil
+}
+
+// stage generates the rows and writes them through the stagers, one
+// goroutine each, which load them and commit (but for one loading into
+// the target, whose transaction goes on).
+func stage(ctx context.Context, stagers []*stager, info dbInfo, seed uint64, key []byte, opts Options, sum *Summary) error {
 
 	// One generator feeds every stager; a batch goes back to the free list
 	// once all have written their tables from it.
@@ -363,16 +422,16 @@ func stage(ctx context.Context, dbPath string, info dbInfo, seed uint64, key []b
 	cancel()
 	wg.Wait()
 	if firstErr != nil {
-		return stagers, firstErr
+		return firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return stagers, err
+		return err
 	}
 	if done != opts.Cards {
-		return stagers, fmt.Errorf("staged %d cards, want %d", done, opts.Cards)
+		return fmt.Errorf("staged %d cards, want %d", done, opts.Cards)
 	}
 	trace("staged")
-	return stagers, nil
+	return nil
 }
 
 // stager owns one staging database: a plain file with no journal, written
@@ -385,6 +444,7 @@ type stager struct {
 	path     string
 	c        *rawConn
 	tables   []int
+	inTarget bool     // c is the target's: no file, no transaction of its own
 	unique   []string // once the rows are in: constraint indexes,
 	swap     []string // the real schema,
 	declared []string // the declared indexes
@@ -445,8 +505,10 @@ func (s *stager) run(ctx context.Context, feed <-chan *batch, results chan<- sta
 func (s *stager) load(ctx context.Context, feed <-chan *batch, done func(*batch)) error {
 	w := newWriter(ctx, s.c)
 	defer w.close()
-	if err := w.exec("BEGIN"); err != nil {
-		return err
+	if !s.inTarget {
+		if err := w.exec("BEGIN"); err != nil {
+			return err
+		}
 	}
 	for b := range feed {
 		var err error
@@ -464,6 +526,9 @@ func (s *stager) load(ctx context.Context, feed <-chan *batch, done func(*batch)
 		return err
 	}
 	w.close()
+	if s.inTarget {
+		return nil
+	}
 	return w.exec("COMMIT")
 }
 
@@ -550,113 +615,27 @@ func removeDB(path string) {
 	}
 }
 
-// publish copies the staged tables into st in one transaction, each staging
-// database as soon as its indexes are built.
+// publish copies the staged tables into the database in tg's transaction,
+// each staging database as soon as its indexes are built, and commits.
 //
 // INSERT INTO t SELECT * FROM staged.t, with the same schema on both sides,
 // no triggers and foreign keys off, is SQLite's transfer optimisation: into
 // an empty table it copies records and index entries in order without
 // decoding them. Into a table that already has rows it is an ordinary
 // INSERT … SELECT, slower but the same result.
-//
-// The staging databases are attached before their indexes are built (no
-// database can be attached inside a transaction) and read only once built:
-// the first read of each finds its schema changed and reloads it.
-//
-// In WAL mode every page is written twice (to the WAL, then by the
-// checkpoint). When large is set and the tables are empty, publish asks for a
-// rollback journal instead, which for pages appended to the file journals
-// nothing; SQLite refuses the switch while another connection has the
-// database open, and then publish simply stays in WAL mode.
-func publish(ctx context.Context, st *store.Store, info dbInfo, stagers []*stager, large bool) error {
+func publish(ctx context.Context, tg *target, info dbInfo, stagers []*stager) error {
 	// However publish ends, the index builds it starts end first.
 	var builds sync.WaitGroup
 	defer builds.Wait()
-	conn, err := st.Writer().Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("writer connection: %w", err)
-	}
-	defer conn.Close()
-	// A connection that wrote the name index's shadow tables directly may
-	// hold a stale copy of it (see copyNameIndex): once done with it, after
-	// the deferred calls below, close it rather than return it to the pool.
-	discard := false
-	defer func() {
-		if discard {
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-	}()
 
-	var cards int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM cards`).Scan(&cards); err != nil {
+	cards, err := tg.queryInt(ctx, `SELECT count(*) FROM main.cards`)
+	if err != nil {
 		return fmt.Errorf("count cards: %w", err)
 	}
-	if cards != info.cards {
-		return fmt.Errorf("%d cards were added while seeding; run again", cards-info.cards)
+	if cards != int64(info.cards) {
+		return fmt.Errorf("%d cards were added while seeding; run again", cards-int64(info.cards))
 	}
-	restore, err := setPragmas(ctx, conn, map[string]string{
-		// The generator writes consistent references (the tests check them
-		// with foreign_key_check), and SQLite's raw copy needs them off.
-		"foreign_keys": "0",
-	})
-	if err != nil {
-		return err
-	}
-	defer restore()
-
-	rollback := false
-	if large && info.empty {
-		// Idle connections of the read pool would refuse the switch; close
-		// them (the pool opens new ones on demand).
-		r := st.Reader()
-		if n := r.Stats().MaxOpenConnections; n > 0 {
-			r.SetMaxIdleConns(0)
-			r.SetMaxIdleConns(n)
-		}
-		// Ask once, without waiting: another connection's lock means it
-		// is in use, and then the copy stays in WAL mode.
-		var busy, mode string
-		if err := conn.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy); err != nil {
-			return fmt.Errorf("busy timeout: %w", err)
-		}
-		if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
-			return fmt.Errorf("busy timeout: %w", err)
-		}
-		err := conn.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode)
-		if _, rerr := conn.ExecContext(context.Background(), `PRAGMA busy_timeout = `+busy); rerr != nil {
-			return fmt.Errorf("busy timeout: %w", rerr)
-		}
-		if err == nil && strings.EqualFold(mode, "delete") {
-			rollback = true
-			defer func() {
-				// Back to WAL; retry briefly if a reader has just opened.
-				for range 50 {
-					var m string
-					if err := conn.QueryRowContext(context.Background(), `PRAGMA journal_mode = WAL`).Scan(&m); err == nil && strings.EqualFold(m, "wal") {
-						return
-					}
-					time.Sleep(100 * time.Millisecond)
-				}
-			}()
-		}
-	}
-	if !rollback {
-		// In WAL mode, NORMAL loses at worst the seed on a power cut, never
-		// the database, and does not wait for the WAL to reach the disk.
-		restoreSync, err := setPragmas(ctx, conn, map[string]string{"synchronous": "1"})
-		if err != nil {
-			return err
-		}
-		defer restoreSync()
-	}
-	trace("publishing (rollback journal: %v)", rollback)
-
-	for i, s := range stagers {
-		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+stageName(i), s.path); err != nil {
-			return fmt.Errorf("attach staging database: %w", err)
-		}
-		defer conn.ExecContext(context.Background(), `DETACH DATABASE `+stageName(i))
-	}
+	trace("publishing (rollback journal: %v)", tg.rollback)
 
 	// Build the indexes, stageWorkers databases at a time, in order; a
 	// failure stops the builds not yet started.
@@ -667,17 +646,18 @@ func publish(ctx context.Context, st *store.Store, info dbInfo, stagers []*stage
 		if i < 0 {
 			i = len(stages) // the name index
 		}
-		if i < len(stagers) {
+		if i < len(stagers) && !stagers[i].inTarget {
 			jobs <- i
 		}
 	}
+	pending := len(jobs)
 	close(jobs)
 	type built struct {
 		i   int
 		err error
 	}
 	ready := make(chan built, len(stagers))
-	for range min(stageWorkers, len(stagers)) {
+	for range min(stageWorkers, pending) {
 		builds.Add(1)
 		go func() {
 			defer builds.Done()
@@ -692,31 +672,18 @@ func publish(ctx context.Context, st *store.Store, info dbInfo, stagers []*stage
 		}()
 	}
 
-	// BEGIN, not the store's BEGIN IMMEDIATE, which would lock every
-	// attached database, the staging ones too, against their index builds.
-	// The first statement writes to main, which is as immediate.
-	tx := conn
-	if _, err := tx.ExecContext(ctx, "BEGIN"); err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			tx.ExecContext(context.Background(), "ROLLBACK")
-		}
-	}()
 	// The name search index follows every inserted card through triggers,
 	// which would turn the copy into a row-by-row insert: drop them for the
 	// copy and, unless the index was staged, rebuild the index once, in the
 	// same transaction.
 	ftsBefore, ftsAfter := store.CardSearchBulkLoad()
 	for _, q := range ftsBefore {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		if err := tg.exec(ctx, q); err != nil {
 			return fmt.Errorf("pause the name search index: %w", err)
 		}
 	}
 	namesStaged, names := false, int64(0)
-	for range stagers {
+	for range pending {
 		var b built
 		select {
 		case b = <-ready:
@@ -729,13 +696,11 @@ func publish(ctx context.Context, st *store.Store, info dbInfo, stagers []*stage
 		s := stagers[b.i]
 		// Reload the staging database's schema, which the index builds
 		// have changed since it was attached.
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+stageName(b.i)+`.sqlite_schema`).Scan(&n); err != nil {
+		if _, err := tg.queryInt(ctx, `SELECT count(*) FROM `+stageName(b.i)+`.sqlite_schema`); err != nil {
 			return fmt.Errorf("read staging schema: %w", err)
 		}
 		if s.names != nil {
-			discard = true
-			if err := copyNameIndex(ctx, tx, stageName(b.i)); err != nil {
+			if err := copyNameIndex(ctx, tg, stageName(b.i)); err != nil {
 				return err
 			}
 			namesStaged, names = true, s.nextRow-1
@@ -743,7 +708,7 @@ func publish(ctx context.Context, st *store.Store, info dbInfo, stagers []*stage
 			continue
 		}
 		for _, t := range s.tables {
-			if err := copyTable(ctx, tx, t, stageName(b.i)+"."+tableDefs[t].name); err != nil {
+			if err := copyTable(ctx, tg, t, stageName(b.i)+"."+tableDefs[t].name); err != nil {
 				return err
 			}
 			trace("copied %s", tableDefs[t].name)
@@ -752,8 +717,12 @@ func publish(ctx context.Context, st *store.Store, info dbInfo, stagers []*stage
 	if namesStaged {
 		// The staged index numbers the cards 1, 2, … in the order they were
 		// generated: the rowids the copy gives them in an empty table.
-		var lo, hi int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(min(rowid), 0), coalesce(max(rowid), 0) FROM main.cards`).Scan(&lo, &hi); err != nil {
+		lo, err := tg.queryInt(ctx, `SELECT coalesce(min(rowid), 0) FROM main.cards`)
+		if err != nil {
+			return fmt.Errorf("check the cards' rowids: %w", err)
+		}
+		hi, err := tg.queryInt(ctx, `SELECT coalesce(max(rowid), 0) FROM main.cards`)
+		if err != nil {
 			return fmt.Errorf("check the cards' rowids: %w", err)
 		}
 		if lo != 1 || hi != names {
@@ -764,40 +733,23 @@ func publish(ctx context.Context, st *store.Store, info dbInfo, stagers []*stage
 		}
 	}
 	for _, q := range ftsAfter {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		if err := tg.exec(ctx, q); err != nil {
 			return fmt.Errorf("rebuild the name search index: %w", err)
 		}
 	}
 	trace("name search index ready")
-	if _, err := tx.ExecContext(ctx, "COMMIT"); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	committed = true
-	trace("committed")
-	if !rollback {
-		// The WAL now holds every new page; fold it back into the database
-		// so the file does not stay that large. Without waiting: a reader
-		// still on an older snapshot postpones it to a later checkpoint.
-		var busy string
-		if err := conn.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy); err == nil {
-			conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`)
-			conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-			conn.ExecContext(context.Background(), `PRAGMA busy_timeout = `+busy)
-		}
-		trace("checkpointed")
-	}
-	return nil
+	return tg.commit(ctx)
 }
 
 // copyTable copies table t from the staged table from.
-func copyTable(ctx context.Context, tx *sql.Conn, t int, from string) error {
+func copyTable(ctx context.Context, tg *target, t int, from string) error {
 	def := tableDefs[t]
 	q := `INSERT INTO main.` + def.name + ` SELECT * FROM ` + from
 	if t == tCardNumbers {
 		// Staged numbers count their id from 1: into a table that has
 		// rows already, let the real table number them.
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM main.card_numbers)`).Scan(&exists); err != nil {
+		exists, err := tg.queryInt(ctx, `SELECT EXISTS (SELECT 1 FROM main.card_numbers)`)
+		if err != nil {
 			return fmt.Errorf("copy %s: %w", def.name, err)
 		}
 		if exists == 1 {
@@ -805,7 +757,7 @@ func copyTable(ctx context.Context, tx *sql.Conn, t int, from string) error {
 			q = `INSERT INTO main.card_numbers (` + cols + `) SELECT ` + cols + ` FROM ` + from + ` ORDER BY id`
 		}
 	}
-	if _, err := tx.ExecContext(ctx, q); err != nil {
+	if err := tg.exec(ctx, q); err != nil {
 		return fmt.Errorf("copy %s: %w", def.name, err)
 	}
 	return nil
@@ -823,33 +775,3 @@ func (s *stager) describe() string {
 }
 
 func stageName(i int) string { return fmt.Sprintf("seed_stage_%d", i) }
-
-// setPragmas sets the connection's pragmas to the values given and returns
-// the function that puts the old values back.
-func setPragmas(ctx context.Context, conn *sql.Conn, set map[string]string) (func(), error) {
-	names := make([]string, 0, len(set))
-	for name := range set {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	old := map[string]string{}
-	restore := func() {
-		for name, v := range old {
-			// A fresh context: restoring must happen even if ctx ended.
-			conn.ExecContext(context.Background(), "PRAGMA "+name+" = "+v)
-		}
-	}
-	for _, name := range names {
-		var v string
-		if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v); err != nil {
-			restore()
-			return nil, fmt.Errorf("read pragma %s: %w", name, err)
-		}
-		if _, err := conn.ExecContext(ctx, "PRAGMA "+name+" = "+set[name]); err != nil {
-			restore()
-			return nil, fmt.Errorf("set pragma %s: %w", name, err)
-		}
-		old[name] = v
-	}
-	return restore, nil
-}

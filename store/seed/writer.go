@@ -81,6 +81,9 @@ func (w *writer) insert(table int, vals []any, rows int) error {
 			return err
 		}
 		if err := w.c.run(s, vals[off*cols:(off+n)*cols]); err != nil {
+			if ctxErr := w.ctx.Err(); ctxErr != nil {
+				return ctxErr // the target interrupted the insert
+			}
 			return fmt.Errorf("insert into %s: %w", tableDefs[table].name, err)
 		}
 	}
