@@ -153,17 +153,16 @@ func TestRunInPlaceCancelled(t *testing.T) {
 // name search triggers, and that no run left files beside it.
 func checkWhole(t *testing.T, st *store.Store) {
 	t.Helper()
-	db := st
-	if got := queryStrings(t, db.Writer(), `PRAGMA integrity_check`); len(got) != 1 || got[0] != "ok" {
+	if got := queryStrings(t, st.Writer(), `PRAGMA integrity_check`); len(got) != 1 || got[0] != "ok" {
 		t.Errorf("integrity_check = %v", got)
 	}
-	if got := queryInt(t, db.Writer(), `SELECT count(*) FROM pragma_foreign_key_check`); got != 0 {
+	if got := queryInt(t, st.Writer(), `SELECT count(*) FROM pragma_foreign_key_check`); got != 0 {
 		t.Errorf("%d foreign key violations", got)
 	}
-	if got := queryStrings(t, db.Writer(), `PRAGMA journal_mode`); len(got) != 1 || got[0] != "wal" {
+	if got := queryStrings(t, st.Writer(), `PRAGMA journal_mode`); len(got) != 1 || got[0] != "wal" {
 		t.Errorf("journal_mode = %v, want wal", got)
 	}
-	if got := queryInt(t, db.Reader(), `SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'cards_name_fts_%'`); got != 3 {
+	if got := queryInt(t, st.Reader(), `SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'cards_name_fts_%'`); got != 3 {
 		t.Errorf("%d name search triggers, want 3", got)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(st.Path()))
