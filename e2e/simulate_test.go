@@ -177,7 +177,8 @@ func TestSimulateBurstStop(t *testing.T) {
 	must(t, expect.Locator(page.GetByTestId("sim-result")).ToContainText("or stop it"))
 
 	must(t, page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Stop sending"}).Click())
-	must(t, expect.Locator(progress).ToContainText("Burst #1: 0 of 50 delivered, 50 not sent (stopped by operator) — done."))
+	must(t, expect.Locator(progress).ToContainText(regexp.MustCompile(
+		`Burst #1: 0 of 50 delivered, 50 not sent \(stopped by operator at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\) — done\.`)))
 	must(t, expect.Locator(page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Stop sending"})).ToHaveCount(0))
 
 	c.ReceiverDown(false)

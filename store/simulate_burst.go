@@ -21,9 +21,11 @@ type Burst struct {
 	Refused   int
 	Pending   int
 	// Stopped counts the rows deleted undelivered when the burst was
-	// stopped (StopBurst), by StoppedBy.
+	// stopped (StopBurst), by StoppedBy at StoppedAt (Unix ms; 0 when it
+	// was not stopped).
 	Stopped   int
 	StoppedBy string
+	StoppedAt int64
 	// Attempts counts every attempt, retries included, while rows are
 	// pending (once the burst is done its delivered rows are deleted after
 	// BurstRowsKeep, and their attempts with them).
@@ -129,8 +131,8 @@ func (s *Store) BurstProgress(ctx context.Context, id int64) (Burst, error) {
 // counted as what is neither pending, refused nor stopped.
 func burstProgress(ctx context.Context, q queryRower, id int64) (Burst, error) {
 	b := Burst{ID: id}
-	err := q.QueryRowContext(ctx, `SELECT total, created_at, stopped, stopped_by FROM bursts WHERE id = ?`, id).
-		Scan(&b.Total, &b.CreatedAt, &b.Stopped, &b.StoppedBy)
+	err := q.QueryRowContext(ctx, `SELECT total, created_at, stopped, stopped_by, COALESCE(stopped_at, 0)
+		FROM bursts WHERE id = ?`, id).Scan(&b.Total, &b.CreatedAt, &b.Stopped, &b.StoppedBy, &b.StoppedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, ErrNotFound
 	}

@@ -46,12 +46,18 @@ func TestStopBurst(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if got, _ := st.BurstProgress(ctx, b.ID); got.StoppedAt != 0 {
+		t.Errorf("a burst not stopped has StoppedAt %d, want 0", got.StoppedAt)
+	}
+	stoppedAt := time.Date(2026, 12, 3, 10, 4, 5, 0, time.UTC)
+	st.SetClock(func() time.Time { return stoppedAt })
 	got, err := st.StopBurst(ctx, b.ID, qa)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Delivered != 1 || got.Stopped != 4 || got.Pending != 0 || got.StoppedBy != qa.Name || !got.Done() {
-		t.Errorf("stopped burst = %+v, want 1 delivered, 4 stopped", got)
+	if got.Delivered != 1 || got.Stopped != 4 || got.Pending != 0 || got.StoppedBy != qa.Name ||
+		got.StoppedAt != stoppedAt.UnixMilli() || !got.Done() {
+		t.Errorf("stopped burst = %+v, want 1 delivered, 4 stopped by %s at %d", got, qa.Name, stoppedAt.UnixMilli())
 	}
 	if again, _ := st.BurstProgress(ctx, b.ID); again != got {
 		t.Errorf("progress read again = %+v, want %+v", again, got)

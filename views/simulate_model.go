@@ -222,14 +222,14 @@ func simPickWalletURL(d SimulatePageData, id string) string {
 
 // burstText says how far a burst got: "Burst #3: 10 of 40 delivered, 2
 // refused, 28 pending (35 attempts so far)", or "… — done." once nothing
-// is pending.
+// is pending; a stopped burst says by whom and when.
 func burstText(b store.Burst) string {
 	out := fmt.Sprintf("Burst #%d: %s of %s delivered", b.ID, FormatCount(b.Delivered), FormatCount(b.Total))
 	if b.Refused > 0 {
 		out += ", " + FormatCount(b.Refused) + " refused"
 	}
 	if b.Stopped > 0 {
-		out += ", " + FormatCount(b.Stopped) + " not sent (stopped by " + b.StoppedBy + ")"
+		out += ", " + FormatCount(b.Stopped) + " not sent (stopped by " + b.StoppedBy + " at " + FormatMillis(b.StoppedAt) + ")"
 	}
 	if b.Pending > 0 {
 		return out + fmt.Sprintf(", %s pending (%s attempts so far)", FormatCount(b.Pending), FormatCount(b.Attempts))

@@ -186,6 +186,13 @@ func stopBurst(t *testing.T, e *testEnv) {
 	}
 }
 
+// stopAt has the store's clock read 2026-12-03 10:04:05 UTC from now on,
+// the time a stop is noted at.
+func stopAt(e *testEnv) {
+	at := time.Date(2026, 12, 3, 10, 4, 5, 0, time.UTC)
+	e.store.SetClock(func() time.Time { return at })
+}
+
 // TestSimulateBurstStop: a burst a receiver never takes can be stopped from
 // its progress: what it has not sent is dropped, the count stays right, and
 // the next burst can start. A done or unknown burst is refused in words,
@@ -205,9 +212,10 @@ func TestSimulateBurstStop(t *testing.T) {
 		},
 		{
 			name: "stopping drops what was not sent and keeps what was", method: "POST", url: "/simulate/bursts/1/stop", as: operator,
-			before: func(t *testing.T, e *testEnv) { queueBurst(40)(t, e); deliverFirst(10)(t, e) }, headers: simHTMX,
-			wantStatus:      http.StatusOK,
-			wantContains:    []string{"Burst #1: 10 of 40 delivered, 30 not sent (stopped by operator) — done.", `value="40"`},
+			before: func(t *testing.T, e *testEnv) { queueBurst(40)(t, e); deliverFirst(10)(t, e); stopAt(e) }, headers: simHTMX,
+			wantStatus: http.StatusOK,
+			wantContains: []string{"Burst #1: 10 of 40 delivered, 30 not sent (stopped by operator at 2026-12-03 10:04:05 UTC) — done.",
+				`value="40"`},
 			wantNotContains: []string{"hx-trigger", "Stop sending"},
 			wantAudit:       []string{"simulate.burst_stop ok"},
 			after: simAll(simWantOutbox(10), func(t *testing.T, e *testEnv, _ *httptest.ResponseRecorder) {
@@ -231,8 +239,8 @@ func TestSimulateBurstStop(t *testing.T) {
 		},
 		{
 			name: "a stopped burst still reads right", method: "GET", url: "/simulate/bursts/1", as: operator,
-			before: func(t *testing.T, e *testEnv) { queueBurst(40)(t, e); stopBurst(t, e) }, headers: simHTMX,
-			wantStatus: http.StatusOK, wantContains: []string{"Burst #1: 0 of 40 delivered, 40 not sent (stopped by operator) — done."},
+			before: func(t *testing.T, e *testEnv) { queueBurst(40)(t, e); stopAt(e); stopBurst(t, e) }, headers: simHTMX,
+			wantStatus: http.StatusOK, wantContains: []string{"Burst #1: 0 of 40 delivered, 40 not sent (stopped by operator at 2026-12-03 10:04:05 UTC) — done."},
 		},
 		{
 			name: "a done burst has nothing to stop", method: "POST", url: "/simulate/bursts/1/stop", as: operator,
