@@ -104,36 +104,39 @@ func readSchema(ctx context.Context, db *sql.DB, name string) (tableSchema, erro
 	return ts, nil
 }
 
+// queryIndexes lists table's indexes made by CREATE INDEX, in the order
+// they were made.
 func queryIndexes(ctx context.Context, db *sql.DB, table string) ([]namedSQL, error) {
-	rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid`, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []namedSQL
-	for rows.Next() {
+	return queryRows(ctx, db, func(rows *sql.Rows) (namedSQL, error) {
 		var ix namedSQL
-		if err := rows.Scan(&ix.name, &ix.sql); err != nil {
-			return nil, err
-		}
-		out = append(out, ix)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&ix.name, &ix.sql)
+		return ix, err
+	}, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid`, table)
 }
 
+// queryColumn lists the one text column q selects.
 func queryColumn(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, error) {
+	return queryRows(ctx, db, func(rows *sql.Rows) (string, error) {
+		var s string
+		err := rows.Scan(&s)
+		return s, err
+	}, q, args...)
+}
+
+// queryRows runs q and lists its rows, each read by scan.
+func queryRows[T any](ctx context.Context, db *sql.DB, scan func(*sql.Rows) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []T
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
