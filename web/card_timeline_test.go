@@ -36,6 +36,8 @@ func TestCardTimelineShow(t *testing.T) {
 			wantNotContains: []string{`id="tl-movement-auth-b"`}},
 		{name: "at= of an unknown entry", method: http.MethodGet, url: "/cards/" + tlCard + "?at=movement-nope", as: store.LevelReadOnly,
 			wantStatus: http.StatusNotFound, wantContains: []string{"Entry not found"}},
+		{name: "the fragment at= an unknown entry", method: http.MethodGet, url: "/cards/" + tlCard + "/timeline?at=status-99", as: store.LevelReadOnly,
+			wantStatus: http.StatusNotFound, wantContains: []string{"Entry not found", `no entry &#34;status-99&#34;`}},
 		{name: "bad kind", method: http.MethodGet, url: "/cards/" + tlCard + "?kind=everything", as: store.LevelReadOnly,
 			wantStatus: http.StatusBadRequest, wantContains: []string{"Bad timeline link"}},
 		{name: "bad cursor", method: http.MethodGet, url: "/cards/" + tlCard + "/timeline?tl=1.x.2", as: store.LevelReadOnly,
