@@ -1,8 +1,11 @@
 package store
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
 	"sync"
+	"time"
 )
 
 // Live streams check their session at every keep-alive (seconds apart); a
@@ -42,6 +45,38 @@ func (g *sessionSignal) fire() {
 // disabled, demoted or locked out, expired). Take a new one before
 // checking the session, so that no end is missed in between.
 func (s *Store) SessionsEnded() <-chan struct{} { return s.sessionEnds.wait() }
+
+// WatchSessionEnds fires SessionsEnded when another process (the command
+// line) deleted sessions: it reads the count of deletions (kept by a
+// trigger on sessions) every `every` until ctx ends, and fires when it
+// moved. Deletions by this process are signalled at their commit and again
+// here, which only has the streams check their sessions once more. report
+// gets each failed read.
+func (s *Store) WatchSessionEnds(ctx context.Context, every time.Duration, report func(error)) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	seen := int64(-1)
+	for {
+		var n int64
+		err := s.r.QueryRowContext(ctx, `SELECT n FROM session_ends WHERE one = 1`).Scan(&n)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				report(fmt.Errorf("store: count session ends: %w", err))
+			}
+		case n != seen:
+			if seen >= 0 {
+				s.sessionEnds.fire()
+			}
+			seen = n
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
 
 // sessionsEndedTx has SessionsEnded fire once tx commits (not before: a
 // stream that checked its session then would still find it).

@@ -82,6 +82,7 @@ func BenchmarkCardTimeline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(srv.Close)
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, formRequest(http.MethodPost, "/login", url.Values{"username": {"viewer"}, "password": {testPassword}}))
 	var cookie *http.Cookie

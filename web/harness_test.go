@@ -59,6 +59,7 @@ func newTestEnv(t *testing.T, options ...func(*Config)) *testEnv {
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
+	t.Cleanup(srv.Close)
 	e := &testEnv{t: t, store: st, server: srv}
 	e.setupAudit = e.lastAuditID(t)
 	return e

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -67,6 +68,10 @@ type Config struct {
 	// StreamKeepAlive is how often a live stream sends a keep-alive and
 	// checks that the session that opened it is still live; 0 means 20 s.
 	StreamKeepAlive time.Duration
+	// SessionEndsPoll is how often the console looks for sessions another
+	// process (the command line) ended, to stop their live streams; 0 means
+	// 1 s.
+	SessionEndsPoll time.Duration
 
 	// RequireTwoFactorLevel makes users at or above this level enrol in
 	// two-factor sign-in before they can do anything else; 0 requires it of
@@ -118,6 +123,8 @@ type Server struct {
 	// to the card pages open on it.
 	cardChanges     *hub.Hub[string]
 	stopCardChanges func()
+	// stopSessionWatch stops the watch for sessions other processes end.
+	stopSessionWatch func()
 
 	// authenticate checks a username and password (store.Authenticate);
 	// tests wrap it to count the passwords checked.
@@ -197,13 +204,20 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.cardChanges = hub.New[string](liveBuffer)
 	s.stopCardChanges = cfg.Store.OnCardChanged(s.cardChanges.Publish)
 	s.handler = s.middleware(s.mux())
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopSessionWatch = stopWatch
+	go cfg.Store.WatchSessionEnds(watchCtx, cmp.Or(cfg.SessionEndsPoll, time.Second), func(err error) {
+		s.log.Warn("watch for sessions ended elsewhere", "err", err)
+	})
 	return s, nil
 }
 
 // Close ends the live event streams (so an http.Server's Shutdown need not
-// wait for them) and stops publishing new events. Call it before Shutdown;
+// wait for them), stops publishing new events and stops watching for
+// sessions other processes end. Call it before Shutdown;
 // the receiver keeps accepting deliveries until the store is closed.
 func (s *Server) Close() {
+	s.stopSessionWatch()
 	s.stopEvents()
 	s.events.Close()
 	s.stopCardChanges()

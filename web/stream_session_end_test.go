@@ -9,14 +9,17 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"cardops/store"
 	"cardops/store/storetest"
 	"cardops/views"
 )
 
 // TestStreamsEndWithTheirSessionAtOnce: a person's open live streams (the
 // event log, the API request log, a card page) end as soon as their
-// session ends, whoever ends it, not at the next keep-alive, which is an
-// hour away here; another person's stream goes on (from a QA pass: a
+// session ends, whoever ends it, the command line included (within the
+// console's poll), not at the next keep-alive, which is an hour away here; another person's stream goes on (from a QA pass: a
 // signed-out or disabled person's stream still received new rows for up
 // to 20 seconds).
 func TestStreamsEndWithTheirSessionAtOnce(t *testing.T) {
@@ -41,9 +44,21 @@ func TestStreamsEndWithTheirSessionAtOnce(t *testing.T) {
 				t.Fatalf("disable: %d %s", rec.Code, rec.Body)
 			}
 		}},
+		// Another process: its commit signals nothing in this one; the
+		// console's watch of the count of session deletions finds it.
+		{"the command line resets their password", func(t *testing.T, e *testEnv, _ *http.Cookie, _ int64) {
+			cli, err := store.OpenWith(context.Background(), e.store.Path(), store.Options{BcryptCost: bcrypt.MinCost})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cli.Close()
+			if _, err := cli.ResetPassword(context.Background(), "operator", "a new long password 77", "cli"); err != nil {
+				t.Fatal(err)
+			}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newTestEnv(t, withWebhookCreds, func(c *Config) { c.StreamKeepAlive = time.Hour })
+			e := newTestEnv(t, withWebhookCreds, func(c *Config) { c.StreamKeepAlive, c.SessionEndsPoll = time.Hour, 20*time.Millisecond })
 			cardID := storetest.AddCard(t, e.store, storetest.Card{Holder: "Live Lena", Last4: "7001"})
 			ts := startHTTP(t, e)
 			u, err := e.store.UserByName(context.Background(), "operator")

@@ -281,6 +281,7 @@ func serve(ctx context.Context, st *store.Store, n, oldN int, out io.Writer) err
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	ts := httptest.NewServer(srv) // 127.0.0.1, a real listener
 	defer ts.Close()
 	client := ts.Client()
