@@ -37,6 +37,10 @@ func deliverRows(t *testing.T, st *Store, at time.Time, keep func(OutboxMessage)
 func TestPruneBurstRows(t *testing.T) {
 	ctx := context.Background()
 	st := openSimStore(t)
+	// A burst of 1,200 rows in one transaction: under the race detector,
+	// beside the other packages' tests, it has taken longer than the
+	// default write timeout, which this test is not about.
+	st.SetWriteTimeout(time.Minute)
 	t0 := time.Now().Add(-48 * time.Hour)
 	st.SetClock(func() time.Time { return t0 })
 	edited, err := st.EnqueueEdited(ctx, []byte(`{"operation":"CARDS","operation_id":"op-1"}`), ModeNormal, qa)
