@@ -242,8 +242,12 @@ type ReissueConfirmation struct {
 	Actor    ReissueActor
 	// CodeWrong is set when the admin has two-factor sign-in and the code
 	// they gave was refused (the web checks it first, with
-	// VerifySecondFactor); it counts as a wrong try like a wrong password.
-	CodeWrong bool
+	// CheckSecondFactor); it counts as a wrong try like a wrong password.
+	// SecondFactor is the code found right, spent by the reissue it allows
+	// (a confirmation refused keeps it; one another use spent since it was
+	// checked is a wrong code).
+	CodeWrong    bool
+	SecondFactor *SecondFactor
 }
 
 // ReissueRejection is a second admin's refusal of a pending request.
@@ -534,6 +538,15 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 		r := confirmRefusal(req, c, checker)
 		if r == nil {
 			r = wrongConfirmation(req, c, passwordOK)
+		}
+		if r == nil && c.SecondFactor != nil {
+			err := c.SecondFactor.spendTx(ctx, tx, now)
+			if errors.Is(err, ErrCodeReused) || errors.Is(err, ErrCodeWrong) {
+				c.CodeWrong = true
+				r = wrongConfirmation(req, c, passwordOK)
+			} else if err != nil {
+				return err
+			}
 		}
 		if r == nil {
 			return s.reissueTx(ctx, tx, key, req, c.Actor, now)

@@ -53,18 +53,37 @@ type SignIn struct {
 	// Slot is the sign-in's throttle slot (ReserveSignIn), settled as a
 	// success.
 	Slot SignInSlot
+	// SecondFactor is the code that finished the sign-in of an enrolled
+	// user (CheckSecondFactor), nil for none: it is spent in the sign-in's
+	// transaction, so a sign-in that fails keeps it (a recovery code is not
+	// lost), and a code another sign-in spent first fails this one
+	// (ErrCodeReused, or ErrCodeWrong for a recovery code). Challenge is the
+	// token of the half-finished sign-in it finishes, which ends with it.
+	SecondFactor *SecondFactor
+	Challenge    string
 	// Detail is the audit row's detail (how the second factor was given).
 	Detail string
 }
 
 // SignIn starts the session of a finished sign-in. In one transaction with
-// its audit row: the session the browser held before ends, the throttle
-// forgets the slot and the account's failures from the address (and its
-// step-up failures), the new session is recorded and the sign-in becomes the
+// its audit row: the second factor is spent and the half-finished sign-in
+// ends, the session the browser held before ends, the throttle forgets the
+// slot and the account's failures from the address (and its step-up
+// failures), the new session is recorded and the sign-in becomes the
 // user's latest. When any of it fails none of it is done.
 func (s *Store) SignIn(ctx context.Context, in SignIn) error {
 	now := s.nowMs()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if in.SecondFactor != nil {
+			if err := in.SecondFactor.spendTx(ctx, tx, now); err != nil {
+				return err
+			}
+		}
+		if in.Challenge != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_challenges WHERE id = ?`, sessionID(in.Challenge)); err != nil {
+				return fmt.Errorf("end the half-finished sign-in: %w", err)
+			}
+		}
 		if in.Replaces != "" {
 			s.sessionsEndedTx(tx)
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID(in.Replaces)); err != nil {

@@ -39,7 +39,6 @@ func TestWritesUnderHeldLock(t *testing.T) {
 			_, err = st.VerifySecondFactor(ctx, twoFactor, code)
 			return err
 		}},
-		{"end a sign-in's challenge", func() error { return st.DeleteLoginChallenge(ctx, "some-token") }},
 		{"setting", func() error { return st.SetSetting(ctx, "k", []byte("v")) }},
 		{"secret key (transaction)", func() error { _, err := st.SecretKey(ctx, "fresh_key", 8); return err }},
 		{"audit", func() error { return st.Audit(ctx, store.AuditEntry{Action: "test", TargetType: "t", TargetID: "1"}) }},

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -160,49 +161,79 @@ func (s *Store) CompleteTOTPEnrolment(ctx context.Context, userID int64, code st
 	return codes, nil
 }
 
-// VerifySecondFactor checks a sign-in's or a step-up's second factor: a
-// 6-digit TOTP code (each time step accepted once: ErrCodeReused) or an
-// unused recovery code (then used up). It returns "totp" or "recovery".
-// Wrong is ErrCodeWrong. A user without two-factor is ErrNotEnrolling.
-func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code string) (string, error) {
+// SecondFactor is a second-factor code found right and not yet spent
+// (CheckSecondFactor). Spending it, in the transaction of what it allows
+// (SignIn, ConfirmReissue), is what makes it single use.
+type SecondFactor struct {
+	// Method is "totp" or "recovery".
+	Method string
+	userID int64
+	step   int64  // the TOTP code's time step
+	hash   []byte // the recovery code's keyed hash
+}
+
+// CheckSecondFactor checks a sign-in's or a step-up's second factor
+// without spending it: a 6-digit TOTP code of a time step not accepted
+// before (else ErrCodeReused) or an unused recovery code. Wrong is
+// ErrCodeWrong. A user without two-factor is ErrNotEnrolling.
+func (s *Store) CheckSecondFactor(ctx context.Context, userID int64, code string) (SecondFactor, error) {
 	wrap := func(err error) error { return fmt.Errorf("store: second factor of user %d: %w", userID, err) }
 	code = normalizeCode(code)
 	u, err := s.UserByID(ctx, userID)
 	if err != nil {
-		return "", wrap(err)
+		return SecondFactor{}, wrap(err)
 	}
 	if !u.TwoFactor() {
-		return "", wrap(ErrNotEnrolling)
+		return SecondFactor{}, wrap(ErrNotEnrolling)
 	}
 	if len(code) == 6 && strings.Trim(code, "0123456789") == "" {
 		secret, err := s.openTOTP(userID, u.totpSecret)
 		if err != nil {
-			return "", wrap(err)
+			return SecondFactor{}, wrap(err)
 		}
 		step := matchTOTP(secret, code, s.now())
 		if step == 0 {
-			return "", wrap(ErrCodeWrong)
+			return SecondFactor{}, wrap(ErrCodeWrong)
 		}
-		// The conditional update is what makes a code single use: of two
-		// uses of the same code at once, one moves the step on.
-		res, err := s.exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, userID, step)
-		if err != nil {
-			return "", wrap(err)
+		if step <= u.totpLastStep {
+			return SecondFactor{}, wrap(ErrCodeReused)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return "", wrap(ErrCodeReused)
-		}
-		return "totp", nil
+		return SecondFactor{Method: "totp", userID: userID, step: step}, nil
 	}
-	res, err := s.exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND keyed = 1 AND used_at IS NULL`,
-		s.nowMs(), userID, s.recoveryHash(code))
+	hash := s.recoveryHash(code)
+	var one int
+	err = s.r.QueryRowContext(ctx, `SELECT 1 FROM recovery_codes WHERE user_id = ? AND code_hash = ? AND keyed = 1 AND used_at IS NULL`,
+		userID, hash).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return SecondFactor{}, wrap(ErrCodeWrong)
+	}
 	if err != nil {
-		return "", wrap(err)
+		return SecondFactor{}, wrap(err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return "", wrap(ErrCodeWrong)
+	return SecondFactor{Method: "recovery", userID: userID, hash: hash}, nil
+}
+
+// spendTx spends f in tx. The conditional updates are what make a code
+// single use: of two uses of one code at once, one spends it and the other
+// is ErrCodeReused (a TOTP step) or ErrCodeWrong (a recovery code).
+func (f SecondFactor) spendTx(ctx context.Context, tx *sql.Tx, nowMs int64) error {
+	var res sql.Result
+	var err error
+	refusal := ErrCodeReused
+	if f.Method == "totp" {
+		res, err = tx.ExecContext(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, f.step, f.userID, f.step)
+	} else {
+		refusal = ErrCodeWrong
+		res, err = tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND keyed = 1 AND used_at IS NULL`,
+			nowMs, f.userID, f.hash)
 	}
-	return "recovery", nil
+	if err != nil {
+		return fmt.Errorf("spend the second factor: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return cmp.Or(err, refusal)
+	}
+	return nil
 }
 
 // RecoveryCodesLeft counts the user's unused recovery codes.
@@ -338,12 +369,4 @@ func (s *Store) LoginChallenge(ctx context.Context, token string) (User, error) 
 		return User{}, fmt.Errorf("store: login challenge: %w", err)
 	}
 	return u, nil
-}
-
-// DeleteLoginChallenge ends a half-finished sign-in.
-func (s *Store) DeleteLoginChallenge(ctx context.Context, token string) error {
-	if _, err := s.exec(ctx, `DELETE FROM login_challenges WHERE id = ?`, sessionID(token)); err != nil {
-		return fmt.Errorf("store: delete login challenge: %w", err)
-	}
-	return nil
 }

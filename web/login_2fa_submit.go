@@ -50,28 +50,40 @@ func (s *Server) loginTwoFactorSubmit(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	method, err := s.store.VerifySecondFactor(r.Context(), u.ID, code)
-	switch {
-	case errors.Is(err, store.ErrCodeReused):
-		s.audit(r, nil, store.AuditLoginSecondFactor, "user", u.Username, store.ResultRefused, "code already used")
-		f.Error = "That code was used already. Wait for the app to show the next one (at most 30 seconds) and type that."
-		s.render(w, r, http.StatusUnauthorized, views.LoginTwoFactorPage(page, f))
+	factor, err := s.store.CheckSecondFactor(r.Context(), u.ID, code)
+	if err == nil {
+		// The code is spent in the sign-in's transaction: a sign-in that
+		// fails keeps it, and one that another sign-in spent first fails.
+		err = s.startSession(w, r, store.SignIn{User: u, Slot: slot, Detail: "second factor: " + factor.Method,
+			SecondFactor: &factor, Challenge: token})
+	}
+	if s.secondFactorRefused(w, r, page, f, err) {
 		return
-	case errors.Is(err, store.ErrCodeWrong):
-		s.audit(r, nil, store.AuditLoginSecondFactor, "user", u.Username, store.ResultRefused, "wrong code")
-		f.Error = "Wrong code, or one from another period. Type the code the app shows now, or a recovery code."
-		s.render(w, r, http.StatusUnauthorized, views.LoginTwoFactorPage(page, f))
-		return
-	case err != nil:
+	}
+	if err != nil {
 		if rerr := s.store.ReleaseSignIn(r.Context(), slot); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.endChallenge(w, r, token); err != nil {
-		s.serverError(w, r, err)
-		return
+	s.clearChallengeCookie(w, r)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// secondFactorRefused answers a code that is wrong or used already, with
+// its audit row, and reports whether it did.
+func (s *Server) secondFactorRefused(w http.ResponseWriter, r *http.Request, page views.Page, f views.LoginTwoFactorForm, err error) bool {
+	switch {
+	case errors.Is(err, store.ErrCodeReused):
+		s.audit(r, nil, store.AuditLoginSecondFactor, "user", f.Username, store.ResultRefused, "code already used")
+		f.Error = "That code was used already. Wait for the app to show the next one (at most 30 seconds) and type that."
+	case errors.Is(err, store.ErrCodeWrong):
+		s.audit(r, nil, store.AuditLoginSecondFactor, "user", f.Username, store.ResultRefused, "wrong code")
+		f.Error = "Wrong code, or one from another period. Type the code the app shows now, or a recovery code."
+	default:
+		return false
 	}
-	s.signedIn(w, r, slot, u, next, "second factor: "+method)
+	s.render(w, r, http.StatusUnauthorized, views.LoginTwoFactorPage(page, f))
+	return true
 }

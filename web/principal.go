@@ -187,11 +187,12 @@ func (s *Server) challenge(r *http.Request) (store.User, string, string, error) 
 	return u, token, safeNext(next), err
 }
 
-// endChallenge forgets a half-finished sign-in and clears its cookie.
-func (s *Server) endChallenge(w http.ResponseWriter, r *http.Request, token string) error {
+// clearChallengeCookie tells the browser to drop the cookie of its
+// half-finished sign-in, once the sign-in it led to ended it
+// (store.SignIn's Challenge).
+func (s *Server) clearChallengeCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: challengeCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r)})
-	return s.store.DeleteLoginChallenge(r.Context(), token)
 }
 
 // signedOutByStepUp answers a form whose wrong passwords ended every session

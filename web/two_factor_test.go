@@ -174,7 +174,8 @@ func TestRequiredTwoFactorComesFirst(t *testing.T) {
 
 // TestReissueStepUpWithCode: an admin with two-factor confirms a reissue
 // with password and code; a missing code is asked for, a wrong one is a
-// wrong try and changes nothing.
+// wrong try and changes nothing; a right one is spent by the reissue, not
+// by a try refused for something else.
 func TestReissueStepUpWithCode(t *testing.T) {
 	c := &clock{t: time.Now()}
 	e := newTestEnv(t)
@@ -199,12 +200,30 @@ func TestReissueStepUpWithCode(t *testing.T) {
 	}
 	c.t = c.t.Add(30 * time.Second)
 	code, _ := store.TOTPCode(secret, c.t)
+	// A right code with a wrong last 4 is a wrong try that keeps the code:
+	// it is spent by the reissue it allows.
+	rec = e.post(admin, "/reissues/"+rid+"/confirm", url.Values{"last4": {wrongLast4(card.Last4)}, "password": {testPassword}, "code": {code}})
+	wantBody(t, rec, http.StatusUnprocessableEntity, "That is not the last 4 of the card", "3 of 5 tries left")
+	if strings.Contains(rec.Body.String(), "Wrong code") {
+		t.Error("a right code is reported wrong")
+	}
 	if rec := confirm(code); rec.Code != http.StatusSeeOther {
 		t.Fatalf("password and code: status %d, want 303; body %.400s", rec.Code, rec.Body.String())
 	}
 	if got := cardNow(t, e, card.ID); got.Last4 == card.Last4 {
 		t.Errorf("card not reissued")
 	}
+	if rec := signIn(e, "admin", code); rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "That code was used already.") {
+		t.Errorf("the code the reissue spent, at sign-in: status %d, want 401 used already", rec.Code)
+	}
+}
+
+// wrongLast4 is a last 4 other than last4.
+func wrongLast4(last4 string) string {
+	if last4 == "0000" {
+		return "1111"
+	}
+	return "0000"
 }
 
 // TestTwoFactorChallengeCookieSecure: the half-finished sign-in's cookie is
@@ -280,4 +299,48 @@ func TestPasswordStepAuditedWithChallenge(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestTwoFactorSignInThatFailsKeepsItsCode: when the sign-in a right code
+// finishes cannot be stored, the person sees an error and presses Sign in
+// again on the same page with the same code, which still works (before,
+// the code was spent first: a recovery code was lost). The half-finished
+// sign-in ends with the sign-in.
+func TestTwoFactorSignInThatFailsKeepsItsCode(t *testing.T) {
+	c := &clock{t: time.Now()}
+	e := newTestEnv(t)
+	e.store.SetClock(c.now)
+	_, recovery := enrol(t, e, c, e.login("operator"))
+	rec := e.do(formRequest("POST", "/login", url.Values{"username": {"operator"}, "password": {testPassword}, "next": {"/events"}}))
+	if rec.Header().Get("Location") != "/login/2fa" {
+		t.Fatalf("password step: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	challenge := rec.Result().Cookies()
+	submit := func() *httptest.ResponseRecorder {
+		req := formRequest("POST", "/login/2fa", url.Values{"code": {recovery[0]}})
+		for _, ck := range challenge {
+			req.AddCookie(ck)
+		}
+		return e.do(req)
+	}
+
+	e.failAudit(t, store.AuditLogin, store.ResultOK)
+	if rec := submit(); rec.Code != http.StatusInternalServerError {
+		t.Fatalf("sign-in with its audit row refused: status %d, want 500", rec.Code)
+	}
+	if _, err := e.store.Writer().ExecContext(t.Context(), `DROP TRIGGER test_audit_fails`); err != nil {
+		t.Fatal(err)
+	}
+	rec = submit()
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/events" {
+		t.Fatalf("the same recovery code again: status %d Location %q, want 303 to /events; body %.300s",
+			rec.Code, rec.Header().Get("Location"), rec.Body.String())
+	}
+	sessionCookieOf(t, rec)
+	if rec := submit(); rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "Sign in again.") {
+		t.Errorf("the finished sign-in's page sent again: status %d, want 401 asking to sign in again", rec.Code)
+	}
+	if rec := signIn(e, "operator", recovery[0]); rec.Code != http.StatusUnauthorized {
+		t.Errorf("the recovery code in a new sign-in: status %d, want 401 (spent)", rec.Code)
+	}
 }
