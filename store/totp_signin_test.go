@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,11 +16,7 @@ import (
 // session.
 func TestSignInSpendsTheSecondFactor(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "signin.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t)
 	id, codes := enrolledWithCodes(t, st, "ada")
 	u, err := st.UserByName(ctx, "ada")
 	if err != nil {
