@@ -214,8 +214,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 
 // Close ends the live event streams (so an http.Server's Shutdown need not
 // wait for them), stops publishing new events and stops watching for
-// sessions other processes end. Call it before Shutdown;
-// the receiver keeps accepting deliveries until the store is closed.
+// sessions other processes end. Call it before Shutdown; the receiver keeps
+// accepting deliveries until the store is closed.
 func (s *Server) Close() {
 	s.stopSessionWatch()
 	s.stopEvents()
