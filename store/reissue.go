@@ -240,13 +240,12 @@ type ReissueConfirmation struct {
 	// mode keeps needing a second admin even if the mode is switched off.
 	FourEyes bool
 	Actor    ReissueActor
-	// CodeWrong is set when the admin has two-factor sign-in and the code
-	// they gave was refused (the web checks it first, with
-	// CheckSecondFactor); it counts as a wrong try like a wrong password.
-	// SecondFactor is the code found right, spent by the reissue it allows
-	// (a confirmation refused keeps it; one another use spent since it was
-	// checked is a wrong code).
-	CodeWrong    bool
+	// SecondFactor is the code the admin gave, found right by
+	// CheckSecondFactor; nil when none was given or it was refused. For an
+	// admin with two-factor sign-in, nil is a wrong code, a wrong try like a
+	// wrong password. The code is spent by the reissue it allows: a
+	// confirmation refused keeps it, and one another use spent since it was
+	// checked is a wrong code.
 	SecondFactor *SecondFactor
 }
 
@@ -537,13 +536,12 @@ func (s *Store) ConfirmReissue(ctx context.Context, c ReissueConfirmation) (Reis
 		now := s.nowMs()
 		r := confirmRefusal(req, c, checker)
 		if r == nil {
-			r = wrongConfirmation(req, c, passwordOK)
+			r = wrongConfirmation(req, c.Last4, passwordOK, !checker.TwoFactor() || c.SecondFactor != nil)
 		}
 		if r == nil && c.SecondFactor != nil {
 			err := c.SecondFactor.spendTx(ctx, tx, now)
 			if errors.Is(err, ErrCodeReused) || errors.Is(err, ErrCodeWrong) {
-				c.CodeWrong = true
-				r = wrongConfirmation(req, c, passwordOK)
+				r = wrongConfirmation(req, c.Last4, passwordOK, false)
 			} else if err != nil {
 				return err
 			}
@@ -624,16 +622,16 @@ func confirmRefusal(req ReissueRequest, c ReissueConfirmation, checker User) *re
 // wrongConfirmation is the refusal of a wrong last 4, password or code: a
 // wrong try, and the last allowed one cancels the request. Nil when all
 // were right.
-func wrongConfirmation(req ReissueRequest, c ReissueConfirmation, passwordOK bool) *reissueRefusal {
+func wrongConfirmation(req ReissueRequest, last4 string, passwordOK, codeOK bool) *reissueRefusal {
 	var errs []error
 	var what []string
-	if c.Last4 != req.Card.Last4 {
+	if last4 != req.Card.Last4 {
 		errs, what = append(errs, ErrReissueWrongLast4), append(what, "wrong last 4")
 	}
 	if !passwordOK {
 		errs, what = append(errs, ErrReissueWrongPassword), append(what, "wrong password")
 	}
-	if c.CodeWrong {
+	if !codeOK {
 		errs, what = append(errs, ErrReissueWrongCode), append(what, "wrong two-factor code")
 	}
 	if len(errs) == 0 {

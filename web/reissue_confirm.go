@@ -41,14 +41,13 @@ func (s *Server) reissueConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// An admin with two-factor sign-in steps up with password and code.
-	// The code is checked here and spent by the reissue it allows.
-	codeWrong := false
+	// The code is checked here and spent by the reissue it allows; a
+	// refused one is passed as none, a wrong try.
 	var factor *store.SecondFactor
 	if p := currentPrincipal(r); p.TwoFactor && req.Status == store.ReissuePending && d.CanConfirm {
 		f, err := s.store.CheckSecondFactor(r.Context(), p.UserID, r.PostForm.Get("code"))
 		switch {
 		case errors.Is(err, store.ErrCodeWrong), errors.Is(err, store.ErrCodeReused):
-			codeWrong = true
 		case err != nil:
 			s.serverError(w, r, err)
 			return
@@ -58,7 +57,7 @@ func (s *Server) reissueConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	done, err := s.store.ConfirmReissue(r.Context(), store.ReissueConfirmation{
 		RequestID: req.ID, Last4: last4, Password: password, FourEyes: s.fourEyes, Actor: reissueActor(r),
-		CodeWrong: codeWrong, SecondFactor: factor,
+		SecondFactor: factor,
 	})
 	switch {
 	case err == nil:
