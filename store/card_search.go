@@ -424,21 +424,20 @@ func (b *CardSearch) arms(keyed bool) ([]string, []any) {
 			// is found above. A card whose current number has the same last
 			// 4 is found above as well: it is left out by its key (the set
 			// above, read once from cards_last4), not by reading its row,
-			// so without filters this arm reads only indexes
-			// (card_numbers_former_last4 covers it, the id index gives the
-			// key) — at 10M cards a last 4 has ~100 former numbers.
-			arm(`SELECT c.rowid AS k, n.last4 AS former FROM card_numbers n INDEXED BY card_numbers_former_last4 JOIN cards c ON c.id = n.card_id
-	WHERE n.last4 = ? AND n.inactive_since IS NOT NULL AND c.rowid NOT IN (SELECT rowid FROM cards WHERE last4 = ?)`, "c.rowid", []any{q.Last4, q.Last4})
+			// so without filters this arm reads only its index
+			// (card_numbers_former_last4 holds the card's key) — at 10M
+			// cards a last 4 has ~100 former numbers.
+			arm(`SELECT n.card_key AS k, n.last4 AS former FROM `+b.numbersBy("card_numbers_former_last4")+`
+	WHERE n.last4 = ? AND n.inactive_since IS NOT NULL AND n.card_key NOT IN (SELECT rowid FROM cards WHERE last4 = ?)`, "n.card_key", []any{q.Last4, q.Last4})
 		case SearchBIN:
 			arm(`SELECT c.rowid AS k, '' AS former FROM cards c INDEXED BY cards_bin WHERE c.bin = ?`, "c.rowid", []any{q.BIN})
 		case SearchMaskedPAN:
-			// A reissue keeps the BIN, so a former number's first 6 is the
-			// card's; its last 4 is looked up like a former last 4.
-			// A last 4 is rarer than a BIN: the planner, without
-			// statistics, would walk the BIN's cards for their order.
-			arm(`SELECT c.rowid AS k, '' AS former FROM cards c INDEXED BY cards_last4 WHERE c.last4 = ? AND c.bin = ?`, "c.rowid", []any{q.Last4, q.BIN})
-			arm(`SELECT c.rowid AS k, n.last4 AS former FROM card_numbers n INDEXED BY card_numbers_former_last4 JOIN cards c ON c.id = n.card_id
-	WHERE n.last4 = ? AND n.first6 = ? AND n.inactive_since IS NOT NULL AND c.last4 <> n.last4`, "c.rowid", []any{q.Last4, q.BIN})
+			// Every number, current or former, with this first 6 and last
+			// 4, from one index that holds its card's key (migration 0033),
+			// in the order of the keys. A card's numbers never share a last
+			// 4, so each card comes once.
+			arm(`SELECT n.card_key AS k, CASE WHEN n.inactive_since IS NULL THEN '' ELSE n.last4 END AS former FROM `+b.numbersBy("card_numbers_last4")+`
+	WHERE n.last4 = ? AND n.first6 = ?`, "n.card_key", []any{q.Last4, q.BIN})
 		case SearchIDPrefix:
 			lo, hi := prefixRange(q.IDPrefix)
 			arm(`SELECT c.rowid AS k, '' AS former FROM cards c WHERE c.id >= ? AND c.id < ?`, "c.rowid", []any{lo, hi})
@@ -471,6 +470,16 @@ func (b *CardSearch) arms(keyed bool) ([]string, []any) {
 		}
 	}
 	return arms, args
+}
+
+// numbersBy is the FROM of an arm that finds card numbers n by index: the
+// number's card_key is the card's key, so the cards are joined only to
+// filter, and without filters the arm reads only the index.
+func (b *CardSearch) numbersBy(index string) string {
+	if b.filtered() {
+		return `card_numbers n INDEXED BY ` + index + ` JOIN cards c ON c.rowid = n.card_key`
+	}
+	return `card_numbers n INDEXED BY ` + index
 }
 
 func (b *CardSearch) filtered() bool {
@@ -765,12 +774,24 @@ func ftsQuery(terms []string) string {
 	return strings.Join(quoted, " AND ")
 }
 
-// RebuildCardSearchIndex rebuilds the name index from the cards table: after
-// a VACUUM (which may renumber the cards' rowids) or a bulk load that dropped
-// the triggers.
-func (s *Store) RebuildCardSearchIndex(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, cardSearchRebuild); err != nil {
-		return fmt.Errorf("store: rebuild card search index: %w", err)
+// rekeyCards rebuilds what is keyed by the cards' rowids, the search's
+// keys: the name index and the numbers' card_key. SQLite documents that a
+// VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY,
+// as cards is; the store runs this after the one VACUUM it runs.
+func (s *Store) rekeyCards(ctx context.Context) error {
+	err := s.inTxUntimed(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			cardSearchRebuild,
+			`UPDATE card_numbers SET card_key = (SELECT c.rowid FROM cards c WHERE c.id = card_numbers.card_id)`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: rebuild the cards' search keys: %w", err)
 	}
 	return nil
 }

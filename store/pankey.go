@@ -240,8 +240,9 @@ func (s *Store) keySource() string {
 // removed secrets from it: a DELETE only frees the cells, whose bytes stay
 // in the file (and in copies of it) until SQLite reuses the space. The
 // marker is removed only after VACUUM succeeded, so a failed one is retried
-// at the next start. The WAL is truncated afterwards, as it holds the pages
-// the migration wrote.
+// at the next start. What is keyed by the cards' rowids, which a VACUUM
+// may renumber, is rebuilt after it (rekeyCards). The WAL is truncated
+// afterwards, as it holds the pages the migration wrote.
 func (s *Store) vacuumIfPending(ctx context.Context) error {
 	var pending bool
 	if err := s.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM settings WHERE key = ?)`, secretsVacuumSetting).Scan(&pending); err != nil || !pending {
@@ -253,6 +254,9 @@ func (s *Store) vacuumIfPending(ctx context.Context) error {
 	}
 	if _, err := s.w.ExecContext(ctx, `VACUUM`); err != nil {
 		return fmt.Errorf("store: vacuum after moving secrets out of %s: %w", s.path, err)
+	}
+	if err := s.rekeyCards(ctx); err != nil {
+		return err
 	}
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, secretsVacuumSetting); err != nil {
 		return fmt.Errorf("store: vacuum marker: %w", err)

@@ -755,8 +755,10 @@ func (s *Store) renumberTx(ctx context.Context, tx *sql.Tx, key []byte, card Rei
 	if _, err := tx.ExecContext(ctx, `UPDATE card_numbers SET inactive_since = ? WHERE card_id = ? AND inactive_since IS NULL`, now, card.ID); err != nil {
 		return "", 0, 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers(card_id, first6, last4, pan_hash, exp_month, exp_year, active_from)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, card.ID, pan[:BINLength], last4, hash, expMonth, expYear, now); err != nil {
+	// card_key is the card's rowid, the key its searches are merged and
+	// paged on (migration 0032).
+	if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers(card_id, card_key, first6, last4, pan_hash, exp_month, exp_year, active_from)
+		VALUES (?, (SELECT rowid FROM cards WHERE id = ?), ?, ?, ?, ?, ?, ?)`, card.ID, card.ID, pan[:BINLength], last4, hash, expMonth, expYear, now); err != nil {
 		return "", 0, 0, err
 	}
 	return last4, expMonth, expYear, nil

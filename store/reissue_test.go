@@ -98,10 +98,10 @@ func (e *reissueEnv) addCard(status string) (string, string) {
 		VALUES (?, 'Zoë Tester', 'zoe tester', 'VIRTUAL', '424242', ?, 3, 2028, ?, 'TOP_UP', 50000, 150000, NULL, 123456, 2, ?, ?)`,
 		id, pan[12:], status, created, created)
 	// A former number, then the current one.
-	e.exec(`INSERT INTO card_numbers(card_id, first6, last4, pan_hash, exp_month, exp_year, active_from, inactive_since)
-		VALUES (?, '424242', ?, ?, 1, 2027, ?, ?)`, id, old[12:], HashPAN(key, old), created, created+1000)
-	e.exec(`INSERT INTO card_numbers(card_id, first6, last4, pan_hash, exp_month, exp_year, active_from)
-		VALUES (?, '424242', ?, ?, 3, 2028, ?)`, id, pan[12:], HashPAN(key, pan), created+1000)
+	e.exec(`INSERT INTO card_numbers(card_id, card_key, first6, last4, pan_hash, exp_month, exp_year, active_from, inactive_since)
+		VALUES (?, (SELECT rowid FROM cards WHERE id = ?), '424242', ?, ?, 1, 2027, ?, ?)`, id, id, old[12:], HashPAN(key, old), created, created+1000)
+	e.exec(`INSERT INTO card_numbers(card_id, card_key, first6, last4, pan_hash, exp_month, exp_year, active_from)
+		VALUES (?, (SELECT rowid FROM cards WHERE id = ?), '424242', ?, ?, 3, 2028, ?)`, id, id, pan[12:], HashPAN(key, pan), created+1000)
 	for i := range 3 {
 		e.exec(`INSERT INTO card_transactions(id, card_id, datetime, operation, status, bill_amount_cents, transaction_amount_cents,
 			transaction_currency, original_balance_cents, new_balance_cents) VALUES (?, ?, ?, 'AUTHORIZATION', 'SUCCESS', 1000, 1000, 'USD', 124456, 123456)`,

@@ -50,7 +50,7 @@ var tableDefs = [numTables]tableDef{
 		"type", "bin", "last4", "exp_month", "exp_year", "status", "approval_method",
 		"daily_limit_cents", "weekly_limit_cents", "monthly_limit_cents", "forwarded_3ds_type",
 		"balance_cents", "wallet_id", "version", "created_at", "updated_at"}},
-	tCardNumbers: {"card_numbers", []string{"card_id", "first6", "last4", "pan_hash", "exp_month", "exp_year", "active_from", "inactive_since"}},
+	tCardNumbers: {"card_numbers", []string{"card_id", "card_key", "first6", "last4", "pan_hash", "exp_month", "exp_year", "active_from", "inactive_since"}},
 	tCardTransactions: {"card_transactions", []string{"id", "card_id", "parent_id", "datetime", "operation", "status",
 		"bill_amount_cents", "transaction_amount_cents", "transaction_currency", "exchange_rate",
 		"merchant_name", "merchant_city", "merchant_country", "merchant_mcc",
@@ -263,6 +263,10 @@ type gen struct {
 	// The range of movement ids' leading bits the current card draws
 	// from: see movementID.
 	movementBase, movementSpan uint64
+	// cardKey is the rowid the current card gets in the database, which
+	// its numbers keep as card_key: the cards are copied in the order they
+	// are generated, after the database's last (publish checks it).
+	cardKey int64
 }
 
 func newGen(seed uint64, key []byte) *gen {
@@ -490,7 +494,7 @@ func (g *gen) card(idx uint64) {
 		if n+1 < len(g.times) {
 			inactiveSince = g.times[n+1]
 		}
-		b.add(tCardNumbers, cardID, binValues[bin], last4, store.HashPAN(g.key, pan), expM, expY, issued, inactiveSince)
+		b.add(tCardNumbers, cardID, g.cardKey, binValues[bin], last4, store.HashPAN(g.key, pan), expM, expY, issued, inactiveSince)
 	}
 	lastIssue := g.times[len(g.times)-1]
 

@@ -242,7 +242,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 			return failed(err)
 		}
 	}
-	if err := publish(ctx, tg, info, stagers); err != nil {
+	if err := publish(ctx, tg, info, opts.Cards, stagers); err != nil {
 		return failed(err)
 	}
 	sum.Elapsed = time.Since(start)
@@ -251,10 +251,12 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 
 // dbInfo is what the seed reads from the database before it starts.
 type dbInfo struct {
-	cards   int
-	holding bool
-	empty   bool // every table the seed fills is empty
-	tables  [numTables]tableSchema
+	cards int
+	// lastCardKey is the cards' largest rowid: the seeded cards follow it.
+	lastCardKey int64
+	holding     bool
+	empty       bool // every table the seed fills is empty
+	tables      [numTables]tableSchema
 	// names is how to stage the name index; nil to rebuild it in the
 	// database instead.
 	names *nameIndex
@@ -262,7 +264,7 @@ type dbInfo struct {
 
 func inspect(ctx context.Context, db *sql.DB) (dbInfo, error) {
 	var in dbInfo
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM cards`).Scan(&in.cards); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT count(*), coalesce(max(rowid), 0) FROM cards`).Scan(&in.cards, &in.lastCardKey); err != nil {
 		return in, fmt.Errorf("count cards: %w", err)
 	}
 	var n int
@@ -371,6 +373,7 @@ func stage(ctx context.Context, stagers []*stager, info dbInfo, seed uint64, key
 			n := min(batchCards, opts.Cards-done)
 			for i := range n {
 				g.placeMovements(uint64(done+i), uint64(opts.Cards))
+				g.cardKey = info.lastCardKey + int64(done+i) + 1
 				g.card(uint64(info.cards) + order[done+i])
 			}
 			done += n
@@ -623,17 +626,17 @@ func removeDB(path string) {
 // an empty table it copies records and index entries in order without
 // decoding them. Into a table that already has rows it is an ordinary
 // INSERT … SELECT, slower but the same result.
-func publish(ctx context.Context, tg *target, info dbInfo, stagers []*stager) error {
+func publish(ctx context.Context, tg *target, info dbInfo, cards int, stagers []*stager) error {
 	// However publish ends, the index builds it starts end first.
 	var builds sync.WaitGroup
 	defer builds.Wait()
 
-	cards, err := tg.queryInt(ctx, `SELECT count(*) FROM main.cards`)
+	had, err := tg.queryInt(ctx, `SELECT count(*) FROM main.cards`)
 	if err != nil {
 		return fmt.Errorf("count cards: %w", err)
 	}
-	if cards != int64(info.cards) {
-		return fmt.Errorf("%d cards were added while seeding; run again", cards-int64(info.cards))
+	if had != int64(info.cards) {
+		return fmt.Errorf("%d cards were added while seeding; run again", had-int64(info.cards))
 	}
 	trace("publishing (rollback journal: %v)", tg.rollback)
 
@@ -682,7 +685,7 @@ func publish(ctx context.Context, tg *target, info dbInfo, stagers []*stager) er
 			return fmt.Errorf("pause the name search index: %w", err)
 		}
 	}
-	namesStaged, names := false, int64(0)
+	namesStaged := false
 	for range pending {
 		var b built
 		select {
@@ -703,7 +706,7 @@ func publish(ctx context.Context, tg *target, info dbInfo, stagers []*stager) er
 			if err := copyNameIndex(ctx, tg, stageName(b.i)); err != nil {
 				return err
 			}
-			namesStaged, names = true, s.nextRow-1
+			namesStaged = true
 			trace("copied the name search index")
 			continue
 		}
@@ -714,23 +717,14 @@ func publish(ctx context.Context, tg *target, info dbInfo, stagers []*stager) er
 			trace("copied %s", tableDefs[t].name)
 		}
 	}
+	if err := checkCardKeys(ctx, tg, info.lastCardKey, cards); err != nil {
+		return err
+	}
 	if namesStaged {
 		// The staged index numbers the cards 1, 2, … in the order they were
-		// generated: the rowids the copy gives them in an empty table.
-		lo, err := tg.queryInt(ctx, `SELECT coalesce(min(rowid), 0) FROM main.cards`)
-		if err != nil {
-			return fmt.Errorf("check the cards' rowids: %w", err)
-		}
-		hi, err := tg.queryInt(ctx, `SELECT coalesce(max(rowid), 0) FROM main.cards`)
-		if err != nil {
-			return fmt.Errorf("check the cards' rowids: %w", err)
-		}
-		if lo != 1 || hi != names {
-			namesStaged = false
-			trace("cards numbered %d to %d: rebuilding the name search index", lo, hi)
-		} else {
-			ftsAfter = ftsAfter[:len(ftsAfter)-1] // the triggers only
-		}
+		// generated, as their numbers' card_key does: the rowids just
+		// checked.
+		ftsAfter = ftsAfter[:len(ftsAfter)-1] // the triggers only
 	}
 	for _, q := range ftsAfter {
 		if err := tg.exec(ctx, q); err != nil {
@@ -739,6 +733,28 @@ func publish(ctx context.Context, tg *target, info dbInfo, stagers []*stager) er
 	}
 	trace("name search index ready")
 	return tg.commit(ctx)
+}
+
+// checkCardKeys checks that the copy gave the cards seeded the rowids their
+// numbers keep as card_key: last+1, last+2, … in the order generated. A
+// copy in that order after the table's last rowid does; anything else
+// would leave the former-number searches pointing at other cards. The
+// copy added cards rows with distinct rowids, all above last: that they
+// run from last+1 to last+cards means they are those (min and max are two
+// index seeks, where a count would read the table).
+func checkCardKeys(ctx context.Context, tg *target, last int64, cards int) error {
+	var got [2]int64
+	for i, agg := range []string{"min", "max"} {
+		v, err := tg.queryInt(ctx, fmt.Sprintf(`SELECT coalesce(%s(rowid), 0) FROM main.cards WHERE rowid > %d`, agg, last))
+		if err != nil {
+			return fmt.Errorf("check the cards' rowids: %w", err)
+		}
+		got[i] = v
+	}
+	if want := [2]int64{last + 1, last + int64(cards)}; got != want {
+		return fmt.Errorf("the cards copied have rowids %d to %d, not the %d to %d their numbers keep", got[0], got[1], want[0], want[1])
+	}
+	return nil
 }
 
 // copyTable copies table t from the staged table from.

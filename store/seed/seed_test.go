@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -296,10 +297,23 @@ func TestRunInvariants(t *testing.T) {
 			WHERE o.inactive_since IS NULL OR o.inactive_since > nx.active_from OR o.active_from >= o.inactive_since`); got != 0 {
 			t.Errorf("%d numbers out of order in their card's history", got)
 		}
-		// Support finds a card by a former last 4.
-		old := queryStrings(t, db, `SELECT last4 FROM card_numbers WHERE inactive_since IS NOT NULL LIMIT 1`)
-		if len(old) == 1 && queryInt(t, db, `SELECT count(*) FROM cards c JOIN card_numbers n ON n.card_id = c.id WHERE n.last4 = ? AND c.last4 <> ?`, old[0], old[0]) == 0 {
-			t.Errorf("former last 4 %s finds no card", old[0])
+		// Support finds a card by a former last 4, marked as such, through
+		// the search the console runs.
+		wantCardKeys(t, st)
+		old := queryStrings(t, db, `SELECT n.card_id || ' ' || n.last4 FROM card_numbers n JOIN cards c ON c.id = n.card_id
+			WHERE n.inactive_since IS NOT NULL AND c.last4 <> n.last4 LIMIT 5`)
+		if len(old) == 0 {
+			t.Fatal("no card has a former number")
+		}
+		for _, o := range old {
+			id, last4, _ := strings.Cut(o, " ")
+			res, err := st.NewCardSearch(store.ParseCardQuery(last4)).WithLimit(200).Page(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(res.Hits, func(h store.CardHit) bool { return h.ID == id && h.FormerLast4 == last4 }) {
+				t.Errorf("a search for %s does not find card %s by its former number", last4, id)
+			}
 		}
 		if got := queryInt(t, db, `SELECT count(*) FROM card_numbers`) - queryInt(t, db, `SELECT count(DISTINCT pan_hash) FROM card_numbers`); got != 0 {
 			t.Errorf("%d duplicate PAN hashes", got)
@@ -538,6 +552,7 @@ func TestRunContinues(t *testing.T) {
 	if got := queryStrings(t, db, `PRAGMA integrity_check`); len(got) != 1 || got[0] != "ok" {
 		t.Errorf("integrity_check = %v", got)
 	}
+	wantCardKeys(t, st)
 }
 
 // TestRunRollbackJournal runs the copy the way a large first run does and

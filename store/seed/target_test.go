@@ -165,10 +165,21 @@ func checkWhole(t *testing.T, st *store.Store) {
 	if got := queryInt(t, st.Reader(), `SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'cards_name_fts_%'`); got != 3 {
 		t.Errorf("%d name search triggers, want 3", got)
 	}
+	wantCardKeys(t, st)
 	entries, _ := os.ReadDir(filepath.Dir(st.Path()))
 	for _, e := range entries {
 		if strings.Contains(e.Name(), ".seed-") || strings.HasSuffix(e.Name(), "-journal") {
 			t.Errorf("%s left behind", e.Name())
 		}
+	}
+}
+
+// wantCardKeys checks that every number keeps its card's rowid as card_key,
+// which the former-number searches are answered from.
+func wantCardKeys(t *testing.T, st *store.Store) {
+	t.Helper()
+	if got := queryInt(t, st.Reader(), `SELECT count(*) FROM card_numbers n LEFT JOIN cards c ON c.id = n.card_id
+		WHERE n.card_key IS NOT c.rowid`); got != 0 {
+		t.Errorf("%d numbers whose card_key is not their card's rowid", got)
 	}
 }

@@ -138,8 +138,8 @@ func Insert(ctx context.Context, st *store.Store, c Card) (string, error) {
 		if hashes != nil {
 			hash = hashes[i]
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers (card_id, first6, last4, pan_hash, exp_month, exp_year, active_from, inactive_since)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.BIN, l4, hash, c.ExpMonth, c.ExpYear, at, inactive); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO card_numbers (card_id, card_key, first6, last4, pan_hash, exp_month, exp_year, active_from, inactive_since)
+			VALUES (?, (SELECT rowid FROM cards WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.ID, c.BIN, l4, hash, c.ExpMonth, c.ExpYear, at, inactive); err != nil {
 			return "", err
 		}
 		at += 1000
