@@ -325,13 +325,13 @@ func sample(ctx context.Context, db *sql.DB, n int, seed uint64) ([]kind, error)
 		return nil, err
 	}
 	r := rand.New(rand.NewPCG(seed, 2))
-	type card struct{ id, name, email, dial, phone, last4 string }
+	type card struct{ id, name, email, dial, phone, last4, bin string }
 	var cs []card
 	var accented []string
 	for len(cs) < n || len(accented) < n {
 		var c card
-		err := db.QueryRowContext(ctx, `SELECT id, card_holder_name, email, phone_dial_code, phone_number, last4 FROM cards WHERE rowid = ?`,
-			1+r.Int64N(maxRow)).Scan(&c.id, &c.name, &c.email, &c.dial, &c.phone, &c.last4)
+		err := db.QueryRowContext(ctx, `SELECT id, card_holder_name, email, phone_dial_code, phone_number, last4, bin FROM cards WHERE rowid = ?`,
+			1+r.Int64N(maxRow)).Scan(&c.id, &c.name, &c.email, &c.dial, &c.phone, &c.last4, &c.bin)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -378,7 +378,7 @@ func sample(ctx context.Context, db *sql.DB, n int, seed uint64) ([]kind, error)
 		return naiveQuery{sql: fmt.Sprintf(naiveCards, col+" LIKE ?"), args: []any{"%" + v + "%"}}
 	}
 	ks := []kind{{name: "id prefix"}, {name: "last 4"}, {name: "former last 4"}, {name: "name fragment"},
-		{name: "accented name"}, {name: "email"}, {name: "phone"}, {name: "card page"}}
+		{name: "accented name"}, {name: "email"}, {name: "phone"}, {name: "card page"}, {name: "BIN"}, {name: "masked number"}}
 	for i, c := range cs {
 		idp := c.id[:8]
 		if strings.Trim(idp, "0123456789") == "" {
@@ -418,6 +418,15 @@ func sample(ctx context.Context, db *sql.DB, n int, seed uint64) ([]kind, error)
 		ks[7].urls = append(ks[7].urls, "/cards/"+c.id)
 		ks[7].want = append(ks[7].want, c.id)
 		ks[7].naive = append(ks[7].naive, naiveQuery{sql: naivePage, args: []any{"%" + c.id + "%"}})
+		// A BIN and a masked number each match many cards at 10M (a few
+		// hundred share a first 6 and last 4): the page must show cards
+		// with them, not this one.
+		ks[8].urls = append(ks[8].urls, search(c.bin))
+		ks[8].want = append(ks[8].want, "BIN <mark>"+c.bin+"</mark>")
+		ks[8].naive = append(ks[8].naive, like("bin", c.bin))
+		ks[9].urls = append(ks[9].urls, search(c.bin+"••••••"+c.last4))
+		ks[9].want = append(ks[9].want, "<mark>"+c.last4+"</mark>")
+		ks[9].naive = append(ks[9].naive, naiveQuery{sql: fmt.Sprintf(naiveCards, "bin LIKE ? AND last4 LIKE ?"), args: []any{"%" + c.bin + "%", "%" + c.last4 + "%"}})
 	}
 	return ks, nil
 }
