@@ -39,6 +39,28 @@ func wrongCardKeys(t *testing.T, st *store.Store) int {
 	return n
 }
 
+// execAll runs each statement on st's writer, as a hand would.
+func execAll(t *testing.T, st *store.Store, qs ...string) {
+	t.Helper()
+	for _, q := range qs {
+		if _, err := st.Writer().Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// reopen closes st and opens its file again, as a restart does.
+func reopen(t *testing.T, st *store.Store) *store.Store {
+	t.Helper()
+	st.Close()
+	st, err := store.Open(context.Background(), st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // TestMigration0032KeysNumbers opens a database as 0032 finds it (no
 // card_key, the former-number index on the card's id, the last 4 index on
 // the last 4 alone) and checks that 0032 and 0033 key every number by its
@@ -58,25 +80,14 @@ func TestMigration0032KeysNumbers(t *testing.T) {
 	jose := storetest.AddCard(t, st, storetest.Card{Holder: "José García", BIN: "424242", Last4: "1111", FormerLast4: []string{"2222", "3333"}})
 	frozen := storetest.AddCard(t, st, storetest.Card{Holder: "Joseph Frost", BIN: "424242", Last4: "4444", FormerLast4: []string{"2222"}, Status: "FROZEN"})
 	storetest.AddCard(t, st, storetest.Card{Holder: "Søren K", Last4: "2222"})
-	for _, q := range []string{
+	execAll(t, st,
 		`DROP INDEX card_numbers_former_last4`,
 		`DROP INDEX card_numbers_last4`,
 		`ALTER TABLE card_numbers DROP COLUMN card_key`,
 		`CREATE INDEX card_numbers_former_last4 ON card_numbers(last4, card_id, inactive_since) WHERE inactive_since IS NOT NULL`,
 		`CREATE INDEX card_numbers_last4 ON card_numbers(last4)`,
-		`DELETE FROM schema_migrations WHERE version IN (32, 33)`,
-	} {
-		if _, err := st.Writer().ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	st.Close()
-
-	st, err = store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+		`DELETE FROM schema_migrations WHERE version IN (32, 33)`)
+	st = reopen(t, st)
 	if n := wrongCardKeys(t, st); n != 0 {
 		t.Errorf("%d numbers keyed to no or another card after 0032", n)
 	}
@@ -111,24 +122,13 @@ func TestVacuumRekeysCards(t *testing.T) {
 	}
 	jose := storetest.AddCard(t, st, storetest.Card{Holder: "José García", Last4: "1111", FormerLast4: []string{"2222"}})
 	anna := storetest.AddCard(t, st, storetest.Card{Holder: "Anna Müller", Last4: "5555", FormerLast4: []string{"2222"}})
-	for _, q := range []string{
+	execAll(t, st,
 		`UPDATE cards SET rowid = rowid + 100`,
-		`INSERT INTO settings(key, value, updated_at) VALUES ('secrets_vacuum_pending', x'01', 0)`,
-	} {
-		if _, err := st.Writer().ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+		`INSERT INTO settings(key, value, updated_at) VALUES ('secrets_vacuum_pending', x'01', 0)`)
 	if n := wrongCardKeys(t, st); n != 4 {
 		t.Fatalf("%d numbers keyed to another card after the renumbering, want all 4", n)
 	}
-	st.Close()
-
-	st, err = store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st = reopen(t, st)
 	if n := wrongCardKeys(t, st); n != 0 {
 		t.Errorf("%d numbers keyed to another card after the VACUUM", n)
 	}
