@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"cardops/store"
+	"cardops/store/storetest"
 )
 
 func openStore(t *testing.T) *store.Store {
@@ -597,6 +598,37 @@ func TestRunRollbackJournal(t *testing.T) {
 	}
 	if got := queryInt(t, st.Reader(), `SELECT count(*) FROM cards`); got != 300 {
 		t.Errorf("%d cards, want 300", got)
+	}
+}
+
+// TestRunRefusesCardsAddedMeanwhile adds a card while the seed stages
+// its rows: that card takes the rowid the seed's numbers hold for its own
+// first card (card_key), so the run must stop and keep nothing of its own.
+func TestRunRefusesCardsAddedMeanwhile(t *testing.T) {
+	st := openStore(t)
+	var added string
+	oldTrace := tracef
+	tracef = func(format string, args ...any) { // "staged" is reported by Run's goroutine
+		if format != "staged" {
+			return
+		}
+		id, err := storetest.Insert(context.Background(), st, storetest.Card{Holder: "Added Meanwhile"})
+		if err != nil {
+			t.Errorf("add a card during the seed: %v", err)
+		}
+		added = id
+	}
+	t.Cleanup(func() { tracef = oldTrace })
+	_, err := Run(context.Background(), st, Options{Cards: 300, Seed: 1})
+	tracef = oldTrace
+	if added == "" {
+		t.Fatal("no card was added during the seed")
+	}
+	if err == nil || !strings.Contains(err.Error(), "cards were added while seeding") {
+		t.Fatalf("Run with a card added meanwhile: err = %v", err)
+	}
+	if got := queryStrings(t, st.Reader(), `SELECT id FROM cards`); len(got) != 1 || got[0] != added {
+		t.Errorf("cards after the refused run = %v, want only %s", got, added)
 	}
 }
 
