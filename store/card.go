@@ -123,10 +123,14 @@ type CardNumber struct {
 // Current reports whether this is the card's number in use.
 func (n CardNumber) Current() bool { return n.InactiveSince == 0 }
 
+// cardNumbersQuery reads a card's numbers, newest first, from
+// card_numbers_card alone (it covers these columns, migration 0034).
+const cardNumbersQuery = `SELECT id, first6, last4, exp_month, exp_year, active_from, COALESCE(inactive_since, 0)
+	FROM card_numbers WHERE card_id = ? ORDER BY id DESC`
+
 // CardNumbers returns every number the card has had, newest first.
 func (s *Store) CardNumbers(ctx context.Context, cardID string) ([]CardNumber, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, first6, last4, exp_month, exp_year, active_from, COALESCE(inactive_since, 0)
-		FROM card_numbers WHERE card_id = ? ORDER BY id DESC`, cardID)
+	rows, err := s.r.QueryContext(ctx, cardNumbersQuery, cardID)
 	if err != nil {
 		return nil, fmt.Errorf("store: card %s numbers: %w", cardID, err)
 	}
