@@ -185,7 +185,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	s.writeTimeout.Store(int64(DefaultWriteTimeout))
 	for _, step := range []func(context.Context) error{
 		func(ctx context.Context) error { return s.setUpPANKey(ctx, opts) },
-		s.migrate, s.checkPANKey, s.sealLegacyTOTPSecrets, s.keyLegacyRecoveryCodes, s.vacuumIfPending,
+		func(ctx context.Context) error { return s.withTempFiles(ctx, s.migrate) },
+		s.checkPANKey, s.sealLegacyTOTPSecrets, s.keyLegacyRecoveryCodes,
+		func(ctx context.Context) error { return s.withTempFiles(ctx, s.vacuumIfPending) },
 	} {
 		if err := step(ctx); err != nil {
 			s.Close()
@@ -193,6 +195,24 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// withTempFiles runs fn with the writer's temporary files on disk, in the
+// system's temporary directory (as the seed's index builds have them). The
+// writer keeps them in memory for the group commit's statement journals,
+// but then SQLite's sorter holds a whole index build in memory (1.6 GB of
+// RSS for one index over the 11 million numbers of 10M cards) and VACUUM
+// its whole copy of the database.
+func (s *Store) withTempFiles(ctx context.Context, fn func(context.Context) error) (err error) {
+	if _, err := s.w.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+		return fmt.Errorf("store: temporary files on disk: %w", err)
+	}
+	defer func() {
+		if _, backErr := s.w.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY`); backErr != nil {
+			err = errors.Join(err, fmt.Errorf("store: temporary files back in memory: %w", backErr))
+		}
+	}()
+	return fn(ctx)
 }
 
 // privateFiles creates the database file with mode 0600 before SQLite opens
