@@ -278,7 +278,7 @@ func EventsSection(d EventListData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = EventTable(d.Events, d.Cards, "event-rows", "No events match.").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = EventTable(d.Events, d.Cards, "event-rows", d.emptyText()).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -134,6 +134,16 @@ type CardLabel struct {
 // does not hold, shown without a link (CardRef).
 type CardLabels map[string]CardLabel
 
+// emptyText is what the table says when it lists nothing: on the newest
+// page with no filter, that no notification has arrived yet (a new console
+// would otherwise seem to hide them); else that none match.
+func (d EventListData) emptyText() string {
+	if d.Before == 0 && len(d.Filter.Values()) == 0 {
+		return "No notifications yet. They appear here as the receiver accepts them."
+	}
+	return "No events match."
+}
+
 // cardMatchesText says which cards the typed card filter found, that it
 // found none, or "" when it found exactly the card typed or there is none.
 func (d EventListData) cardMatchesText() string {

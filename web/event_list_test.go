@@ -87,6 +87,21 @@ func TestEventListCardFilter(t *testing.T) {
 	}
 }
 
+// TestEventListEmpty: a log that has received nothing says so, so a new
+// console does not look as if it hid its notifications; a filter or an
+// older page that lists nothing says that nothing matches.
+func TestEventListEmpty(t *testing.T) {
+	const none, noMatch = "No notifications yet. They appear here as the receiver accepts them.", "No events match."
+	runScenarios(t, []scenario{
+		{name: "nothing received, no filter", method: "GET", url: "/events", as: store.LevelReadOnly, wantStatus: http.StatusOK,
+			wantContains: []string{none}, wantNotContains: []string{noMatch}},
+		{name: "nothing received, a filter", method: "GET", url: "/events?status=FAILED", as: store.LevelReadOnly, wantStatus: http.StatusOK,
+			wantContains: []string{noMatch}, wantNotContains: []string{none}},
+		{name: "nothing received, an older page", method: "GET", url: "/events?before=5", as: store.LevelReadOnly, wantStatus: http.StatusOK,
+			wantContains: []string{noMatch}, wantNotContains: []string{none}},
+	})
+}
+
 // TestEventStreamCardFilter: the live tail filters by the same cards as the
 // listing.
 func TestEventStreamCardFilter(t *testing.T) {
