@@ -202,14 +202,20 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 // writer keeps them in memory for the group commit's statement journals,
 // but then SQLite's sorter holds a whole index build in memory (1.6 GB of
 // RSS for one index over the 11 million numbers of 10M cards) and VACUUM
-// its whole copy of the database.
+// its whole copy of the database. The setting the writer had (its DSN's)
+// is read first and put back, so the two cannot drift apart.
 func (s *Store) withTempFiles(ctx context.Context, fn func(context.Context) error) (err error) {
+	var before int // 0 default, 1 file, 2 memory
+	if err := s.w.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&before); err != nil {
+		return fmt.Errorf("store: read temp_store: %w", err)
+	}
 	if _, err := s.w.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
 		return fmt.Errorf("store: temporary files on disk: %w", err)
 	}
 	defer func() {
-		if _, backErr := s.w.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY`); backErr != nil {
-			err = errors.Join(err, fmt.Errorf("store: temporary files back in memory: %w", backErr))
+		// before is an integer SQLite returned, not outside text.
+		if _, backErr := s.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA temp_store = %d`, before)); backErr != nil {
+			err = errors.Join(err, fmt.Errorf("store: temp_store back to %d: %w", before, backErr))
 		}
 	}()
 	return fn(ctx)

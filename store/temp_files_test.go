@@ -9,7 +9,8 @@ import (
 // TestWithTempFiles: the writer keeps its temporary files in memory (the
 // group commit's statement journals) except while withTempFiles runs fn, the
 // migrations and the VACUUM, whose sorts and copies would otherwise be held
-// in memory whole; fn failing puts them back too.
+// in memory whole; fn failing puts them back too, and the writer gets back
+// the setting it had.
 func TestWithTempFiles(t *testing.T) {
 	ctx := context.Background()
 	st := openTestStore(t)
@@ -37,5 +38,16 @@ func TestWithTempFiles(t *testing.T) {
 	}
 	if got := tempStore(); got != memory {
 		t.Errorf("temp_store after a failed step = %d, want %d (memory)", got, memory)
+	}
+	// The writer gets back what it had, not a value copied from its DSN.
+	const dflt = 0
+	if _, err := st.w.ExecContext(ctx, `PRAGMA temp_store = DEFAULT`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.withTempFiles(ctx, func(context.Context) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := tempStore(); got != dflt {
+		t.Errorf("temp_store after a step from DEFAULT = %d, want %d", got, dflt)
 	}
 }
